@@ -1,0 +1,37 @@
+import { Agent } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { Config } from './config.ts';
+
+export interface AwsClients {
+  dynamodb: DynamoDBClient;
+  s3: S3Client;
+  sfn: SFNClient;
+}
+
+/**
+ * The one factory for SDK clients. Endpoints come from config, so the local stack and AWS
+ * use the same clients and the same code; only the addresses differ.
+ */
+export function createAwsClients(config: Config): AwsClients {
+  const common = { region: config.region, maxAttempts: 3 };
+  const keepAlive = { httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }) };
+  return {
+    dynamodb: new DynamoDBClient({
+      ...common,
+      ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+      requestHandler: keepAlive,
+    }),
+    s3: new S3Client({
+      ...common,
+      ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}),
+      forcePathStyle: config.s3ForcePathStyle,
+      // Checksums only where S3 requires them: plain PUTs, no aws-chunked bodies.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      requestHandler: keepAlive,
+    }),
+    sfn: new SFNClient({ ...common, ...(config.sfnEndpoint ? { endpoint: config.sfnEndpoint } : {}) }),
+  };
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import type { RouteContract } from '../../http/contract.ts';
+import { description, guid, investigationParams, projectParams, resourceName } from '../schemas/common.ts';
+import { investigation } from '../schemas/resources.ts';
+import { errors, scopedErrors } from './shared.ts';
+
+const tags = ['Investigations'];
+
+export const createInvestigation = {
+  id: 'createInvestigation',
+  summary: 'Create an investigation',
+  tags,
+  auth: true,
+  params: projectParams,
+  body: z.strictObject({ name: resourceName, description: description.optional() }),
+  responses: {
+    201: { description: 'Created', schema: investigation },
+    ...scopedErrors(),
+    ...errors(413, 415),
+  },
+} satisfies RouteContract;
+
+export const listInvestigations = {
+  id: 'listInvestigations',
+  summary: 'The project’s investigations',
+  tags,
+  auth: true,
+  params: projectParams,
+  responses: { 200: { description: 'Investigations', schema: z.array(investigation) }, ...scopedErrors() },
+} satisfies RouteContract;
+
+export const getInvestigation = {
+  id: 'getInvestigation',
+  summary: 'One investigation with its notebook count',
+  tags,
+  auth: true,
+  params: investigationParams,
+  responses: { 200: { description: 'The investigation', schema: investigation }, ...scopedErrors() },
+} satisfies RouteContract;
+
+export const deleteInvestigation = {
+  id: 'deleteInvestigation',
+  summary: 'Delete an empty investigation (409 while it holds notebooks)',
+  tags,
+  auth: true,
+  params: investigationParams,
+  responses: {
+    200: { description: 'Deleted', schema: z.object({ Message: z.string(), InvestigationId: z.uuid() }) },
+    ...scopedErrors(),
+    ...errors(409),
+  },
+} satisfies RouteContract;
+
+export const health = {
+  id: 'health',
+  summary: 'Liveness and readiness (no token)',
+  tags: ['Service'],
+  auth: false,
+  responses: {
+    200: {
+      description: 'Ready',
+      schema: z.object({ status: z.literal('ok'), checks: z.record(z.string(), z.string()) }),
+    },
+    503: {
+      description: 'A dependency is not reachable',
+      schema: z.object({ status: z.string(), checks: z.record(z.string(), z.string()) }),
+    },
+  },
+} satisfies RouteContract;
+
+export const getOpenApi = {
+  id: 'getOpenApi',
+  summary: 'This OpenAPI 3.1 document (no token)',
+  tags: ['Service'],
+  auth: false,
+  responses: { 200: { description: 'OpenAPI 3.1', schema: z.object({ openapi: z.string() }).loose() } },
+} satisfies RouteContract;
+
+export const viewNotebookPage = {
+  id: 'viewNotebookPage',
+  summary: 'The read-only notebook page behind a shareable URL (static shell, no token; data loads with one)',
+  tags: ['Pages'],
+  auth: false,
+  params: z.strictObject({ tenantId: guid, projectId: guid, investigationId: guid, notebookId: guid }),
+  responses: {
+    200: { description: 'HTML page', contentType: 'text/html' },
+    400: { description: 'Malformed id', contentType: 'text/html' },
+  },
+} satisfies RouteContract;

@@ -1,0 +1,8 @@
+import { listInvestigationNotebooks } from '../../../core/use-cases/read-notebooks.ts';
+import { json } from '../../../http/responses.ts';
+import { route } from '../../../http/route.ts';
+import * as contracts from '../../contracts/notebook-contracts.ts';
+
+export const handler = route(contracts.listInvestigationNotebooks, async ({ services, actor, params }) =>
+  json(200, await listInvestigationNotebooks(services, actor, params.investigationId)),
+);

@@ -1,0 +1,8 @@
+import { listVersions } from '../../../core/use-cases/read-notebooks.ts';
+import { json } from '../../../http/responses.ts';
+import { route } from '../../../http/route.ts';
+import * as contracts from '../../contracts/notebook-contracts.ts';
+
+export const handler = route(contracts.listNotebookVersions, async ({ services, actor, params }) =>
+  json(200, await listVersions(services, actor, params.notebookId)),
+);

@@ -1,0 +1,18 @@
+import { updateNotebook } from '../../../core/use-cases/update-notebook.ts';
+import { json } from '../../../http/responses.ts';
+import { route } from '../../../http/route.ts';
+import * as contracts from '../../contracts/notebook-contracts.ts';
+
+export const handler = route(contracts.updateNotebook, async ({ services, actor, params, body }) => {
+  const notebook = await updateNotebook(services, actor, params.notebookId, {
+    name: (body.name ?? body.notebookName)!,
+    description: body.description !== undefined ? body.description : body.notebookDescription,
+    notebookOrder: body.notebookOrder,
+    kernelType: body.kernelType,
+    integration: body.integration,
+    environment: body.environment,
+    cells: body.cells,
+    dateModified: body.dateModified,
+  });
+  return json(200, notebook);
+});

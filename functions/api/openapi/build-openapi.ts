@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { ROUTES } from '../../../infra/routes.ts';
+import type { RouteContract } from '../../http/contract.ts';
+import { CONTRACTS } from '../contracts/index.ts';
+
+type Json = Record<string, unknown>;
+
+/**
+ * Converts a zod schema to JSON Schema 2020-12 (OpenAPI 3.1's dialect). Named schemas
+ * (`.meta({id})`) land in `components.schemas` and are referenced from there.
+ */
+function toSchema(schema: z.ZodType, io: 'input' | 'output', components: Json): Json {
+  const generated = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json;
+  const { $schema: _s, $defs, ...rest } = generated;
+  for (const [name, def] of Object.entries(($defs ?? {}) as Json)) components[name] ??= rewriteRefs(def);
+  const root = rewriteRefs(rest) as Json;
+  const id = root.id;
+  if (typeof id === 'string') {
+    delete root.id;
+    components[id] ??= root;
+    return { $ref: `#/components/schemas/${id}` };
+  }
+  return root;
+}
+
+function rewriteRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(rewriteRefs);
+  if (value && typeof value === 'object') {
+    const out: Json = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'id' && typeof v === 'string') continue;
+      out[k] =
+        k === '$ref' && typeof v === 'string'
+          ? v.replace('#/$defs/', '#/components/schemas/')
+          : rewriteRefs(v);
+    }
+    if (typeof (value as Json).id === 'string' && Object.keys(out).length > 0)
+      out['x-name'] = (value as Json).id;
+    return out;
+  }
+  return value;
+}
+
+function parameters(contract: RouteContract, components: Json): Json[] {
+  const result: Json[] = [];
+  for (const [where, schema] of [
+    ['path', contract.params],
+    ['query', contract.query],
+  ] as const) {
+    if (!schema) continue;
+    const object = toSchema(schema, 'input', components) as { properties?: Json; required?: string[] };
+    for (const [name, property] of Object.entries(object.properties ?? {})) {
+      result.push({
+        name,
+        in: where,
+        required: where === 'path' || (object.required ?? []).includes(name),
+        schema: property,
+      });
+    }
+  }
+  return result;
+}
+
+/** The OpenAPI 3.1 document of every manifest route, built from the handlers' own contracts. */
+export function buildOpenApi(): Json {
+  const components: Json = {};
+  const paths: Record<string, Json> = {};
+  for (const route of ROUTES) {
+    const contract = CONTRACTS[route.id];
+    if (!contract) throw new Error(`route ${route.id} has no contract`);
+    const operation: Json = {
+      operationId: route.id,
+      summary: contract.summary,
+      tags: contract.tags,
+      parameters: parameters(contract, components),
+      responses: Object.fromEntries(
+        Object.entries(contract.responses).map(([code, spec]) => [
+          code,
+          {
+            description: spec.description,
+            ...(spec.schema || spec.contentType
+              ? {
+                  content: {
+                    [spec.contentType ?? 'application/json']: spec.schema
+                      ? { schema: toSchema(spec.schema, 'output', components) }
+                      : {},
+                  },
+                }
+              : {}),
+          },
+        ]),
+      ),
+      ...(contract.auth ? {} : { security: [] }),
+    };
+    if (contract.body) {
+      const type = contract.bodyEncoding === 'multipart' ? 'multipart/form-data' : 'application/json';
+      operation.requestBody = {
+        required: true,
+        content: { [type]: { schema: toSchema(contract.body, 'input', components) } },
+      };
+    }
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Cellwise API',
+      version: '1.0.0',
+      description:
+        'Create, organise and run Jupyter notebooks over REST. Errors: {"Error", "Message", ...context}.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearerAuth: [] }],
+    paths,
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'A Cellwise API token' },
+      },
+      schemas: components,
+    },
+  };
+}

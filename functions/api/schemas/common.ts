@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { KERNEL_TYPES, NOTEBOOK_STATUSES } from '../../core/notebook.ts';
+
+/** A GUID in any case; lower-cased for storage and responses. */
+export const guid = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a GUID')
+  .transform((s) => s.toLowerCase())
+  .meta({ format: 'uuid' });
+
+/** Names: trimmed, 1–200 characters, no control characters. */
+export const resourceName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters')
+  .refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters');
+
+export const description = z.string().max(4000, 'must be at most 4000 characters').nullable();
+
+export const isoTimestamp = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp' });
+
+export const kernelType = z.enum(KERNEL_TYPES);
+export const notebookStatus = z.enum(NOTEBOOK_STATUSES);
+
+export const projectParams = z.strictObject({ tenantId: guid, projectId: guid });
+export const notebookParams = projectParams.extend({ notebookId: guid });
+export const investigationParams = projectParams.extend({ investigationId: guid });
+
+/** The contract's error body: `{Error, Message, ...context}`, `Details` for validation errors. */
+export const errorBody = z
+  .looseObject({
+    Error: z.string(),
+    Message: z.string().optional(),
+    Details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Error' });
+
+/**
+ * Accepts both spellings the seeds use (`notebookName`/`name`, ...): either may be sent;
+ * sending both with different values is an error.
+ */
+export function reconcileAliases<T extends Record<string, unknown>>(
+  value: T,
+  ctx: z.RefinementCtx,
+  pairs: ReadonlyArray<[keyof T & string, keyof T & string]>,
+): void {
+  for (const [a, b] of pairs) {
+    if (value[a] !== undefined && value[b] !== undefined && value[a] !== value[b]) {
+      ctx.addIssue({ code: 'custom', path: [b], message: `conflicts with ${a}; send one of them` });
+    }
+  }
+}
+
+/** Cron for `scheduleExecution`: five fields (minute hour day-of-month month day-of-week). */
+export const cronExpression = z
+  .string()
+  .trim()
+  .regex(
+    /^(\S+\s+){4}\S+$/,
+    'must be a cron expression with five fields: minute hour day-of-month month day-of-week',
+  )
+  .refine(
+    (s) => s.split(/\s+/).every((f) => /^[\d*/,\-A-Za-z?LW#]+$/.test(f)),
+    'has characters cron does not allow',
+  );

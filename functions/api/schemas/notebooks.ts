@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import {
+  cronExpression,
+  description,
+  guid,
+  isoTimestamp,
+  kernelType,
+  reconcileAliases,
+  resourceName,
+} from './common.ts';
+
+export const integrationInput = z.strictObject({
+  enrichmentMode: z.boolean().optional(),
+  datasetBinding: guid.nullable().optional(),
+  outputFormat: z.enum(['enriched_dataframe', 'dataframe', 'csv', 'parquet']).nullable().optional(),
+  autoExecution: z.boolean().optional(),
+  scheduleExecution: cronExpression.nullable().optional(),
+});
+
+export const environmentInput = z.strictObject({
+  pythonVersion: z.string().max(32).nullable().optional(),
+  packages: z.array(z.string().min(1).max(200)).max(200).optional(),
+  customLibraries: z.array(z.string().min(1).max(200)).max(200).optional(),
+});
+
+/** A cell as clients send it: `source`, or `content` as in the execution seed. */
+export const cellInput = z
+  .strictObject({
+    cellId: z
+      .string()
+      .regex(/^[a-zA-Z0-9-_]{1,64}$/, 'must be 1–64 letters, digits, - or _')
+      .optional(),
+    cellType: z.enum(['code', 'markdown', 'raw']),
+    source: z.string().max(1_000_000).optional(),
+    content: z.string().max(1_000_000).optional(),
+    tags: z.array(z.string().min(1).max(100)).max(50).optional(),
+  })
+  .superRefine((c, ctx) => reconcileAliases(c, ctx, [['source', 'content']]))
+  .transform((c) => ({
+    ...(c.cellId ? { cellId: c.cellId } : {}),
+    cellType: c.cellType,
+    source: c.source ?? c.content ?? '',
+    ...(c.tags ? { tags: c.tags } : {}),
+  }));
+
+const cellList = z
+  .array(cellInput)
+  .max(2000)
+  .superRefine((cells, ctx) => {
+    const ids = cells.flatMap((c) => (c.cellId ? [c.cellId] : []));
+    const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (dup) ctx.addIssue({ code: 'custom', message: `cellId '${dup}' appears twice` });
+  });
+
+const names = {
+  name: resourceName.optional(),
+  notebookName: resourceName.optional(),
+  description: description.optional(),
+  notebookDescription: description.optional(),
+};
+
+function requireName(v: { name?: string; notebookName?: string }, ctx: z.RefinementCtx) {
+  if (v.name === undefined && v.notebookName === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['name'], message: 'name (or notebookName) is required' });
+  }
+}
+
+/** Route 4: `POST /notebook` (execution seed's body). */
+export const createNotebookBody = z
+  .strictObject({
+    ...names,
+    kernelType: kernelType.optional(),
+    template: z.string().min(1).max(100).nullable().optional(),
+    templateId: guid.optional(),
+    investigationId: guid.nullable().optional(),
+    notebookType: z.number().int().min(0).max(1000).optional(),
+    integration: integrationInput.optional(),
+    environment: environmentInput.optional(),
+    initialCells: cellList.optional(),
+  })
+  .superRefine((v, ctx) => {
+    requireName(v, ctx);
+    reconcileAliases(v, ctx, [
+      ['name', 'notebookName'],
+      ['description', 'notebookDescription'],
+    ]);
+  });
+
+/** Route 5: `POST /notebook/investigation/{id}` (management seed's body). */
+export const createInInvestigationBody = z
+  .strictObject({
+    ...names,
+    notebookType: z.number().int().min(0).max(1000).optional(),
+    kernelType: kernelType.optional(),
+  })
+  .superRefine((v, ctx) => {
+    requireName(v, ctx);
+    reconcileAliases(v, ctx, [
+      ['name', 'notebookName'],
+      ['description', 'notebookDescription'],
+    ]);
+  });
+
+/** Route 6: `POST .../from-template`. */
+export const fromTemplateBody = z.strictObject({ templateId: guid, ...names }).superRefine((v, ctx) =>
+  reconcileAliases(v, ctx, [
+    ['name', 'notebookName'],
+    ['description', 'notebookDescription'],
+  ]),
+);
+
+/** Route 8: `PUT /notebook/{id}`. */
+export const updateNotebookBody = z
+  .strictObject({
+    ...names,
+    notebookOrder: z.number().finite().optional(),
+    kernelType: kernelType.optional(),
+    integration: integrationInput.optional(),
+    environment: environmentInput.optional(),
+    cells: cellList.optional(),
+    dateModified: isoTimestamp.optional(),
+  })
+  .superRefine((v, ctx) => {
+    requireName(v, ctx);
+    reconcileAliases(v, ctx, [
+      ['name', 'notebookName'],
+      ['description', 'notebookDescription'],
+    ]);
+  });
+
+/** Route 10: `POST /notebook/{id}/copy`. */
+export const copyNotebookBody = z.strictObject({
+  name: resourceName.nullable().optional(),
+  destinationInvestigationId: guid.nullable().optional(),
+});
+
+const booleanText = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+/** Route 1 query. */
+export const listNotebooksQuery = z.object({
+  status: z.enum(['Ready', 'Running', 'Error', 'Kernel_Dead']).optional(),
+  kernelType: kernelType.optional(),
+  enrichmentMode: booleanText.optional(),
+  page: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(1_000_000).default(1),
+  pageSize: z.coerce
+    .number()
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(100, 'must be at most 100')
+    .default(20),
+});
+
+/** Multipart fields of route 7 (the file itself is checked by the nbformat validator). */
+export const uploadFields = z.object({
+  notebookName: resourceName.optional(),
+  name: resourceName.optional(),
+  notebookDescription: description.optional(),
+  description: description.optional(),
+  enrichmentMode: booleanText.optional(),
+  datasetBinding: z.union([z.literal(''), guid]).optional(),
+  investigationId: z.union([z.literal(''), guid]).optional(),
+});
+
+export const versionParam = z.string().regex(/^\d{1,9}\.\d{1,9}\.\d{1,9}$/, 'must be MAJOR.MINOR.PATCH');

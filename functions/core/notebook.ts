@@ -1,0 +1,107 @@
+import { type CellView, toCellView } from './nbformat/cells.ts';
+import type { NbDocument } from './nbformat/types.ts';
+
+export type NotebookStatus = 'Ready' | 'Running' | 'Error' | 'Kernel_Dead';
+export const NOTEBOOK_STATUSES: readonly NotebookStatus[] = ['Ready', 'Running', 'Error', 'Kernel_Dead'];
+export const KERNEL_TYPES = ['python3', 'r', 'scala'] as const;
+export type KernelType = (typeof KERNEL_TYPES)[number];
+
+export interface Integration {
+  enrichmentMode: boolean;
+  datasetBinding: string | null;
+  outputFormat: string | null;
+  autoExecution: boolean;
+  scheduleExecution: string | null;
+}
+
+export interface Environment {
+  pythonVersion: string | null;
+  packages: string[];
+  customLibraries: string[];
+}
+
+/** Where a notebook lives: every key and every query is scoped by tenant and project. */
+export interface Scope {
+  tenantId: string;
+  projectId: string;
+}
+
+/** The metadata row of a notebook: what lists and filters need, plus where its content is. */
+export interface NotebookRecord extends Scope {
+  notebookId: string;
+  investigationId: string;
+  name: string;
+  description: string | null;
+  notebookVersion: string;
+  kernelType: KernelType;
+  status: NotebookStatus;
+  notebookType: number;
+  notebookOrder: number;
+  integration: Integration;
+  environment: Environment;
+  cellCount: number;
+  lastExecutionDuration: number;
+  lastExecutionDate: string | null;
+  executionCount: number;
+  dateCreated: string;
+  dateModified: string;
+  createdBy: string;
+  modifiedBy: string | null;
+  /** Object key of the current nbformat document. */
+  contentKey: string;
+  /** Set while a run holds the notebook; delete is refused while it is set. */
+  activeExecutionId: string | null;
+}
+
+export const DEFAULT_INTEGRATION: Integration = {
+  enrichmentMode: false,
+  datasetBinding: null,
+  outputFormat: null,
+  autoExecution: false,
+  scheduleExecution: null,
+};
+
+export const DEFAULT_ENVIRONMENT: Environment = { pythonVersion: null, packages: [], customLibraries: [] };
+
+/** The list view: no cells and no source, both field spellings. */
+export function toNotebookSummary(r: NotebookRecord) {
+  return {
+    notebookId: r.notebookId,
+    projectId: r.projectId,
+    investigationId: r.investigationId,
+    notebookName: r.name,
+    name: r.name,
+    notebookDescription: r.description,
+    description: r.description,
+    notebookVersion: r.notebookVersion,
+    kernelType: r.kernelType,
+    status: r.status,
+    enrichmentMode: r.integration.enrichmentMode,
+    notebookType: r.notebookType,
+    notebookOrder: r.notebookOrder,
+    cellCount: r.cellCount,
+    blockCount: r.cellCount,
+    lastExecutionDuration: r.lastExecutionDuration,
+    lastExecutionDate: r.lastExecutionDate,
+    executionCount: r.executionCount,
+    dateCreated: r.dateCreated,
+    dateModified: r.dateModified,
+    createdBy: r.createdBy,
+    modifiedBy: r.modifiedBy,
+  };
+}
+
+export type NotebookSummary = ReturnType<typeof toNotebookSummary>;
+
+/** The full resource: the summary plus integration, environment and the cells of the content. */
+export function toNotebookResource(r: NotebookRecord, document: NbDocument) {
+  const cells: CellView[] = document.cells.map(toCellView);
+  return {
+    ...toNotebookSummary(r),
+    integration: r.integration,
+    environment: r.environment,
+    cells,
+  };
+}
+
+export type NotebookResource = ReturnType<typeof toNotebookResource>;

@@ -1,0 +1,24 @@
+import { notebookPrefix } from '../content-keys.ts';
+import { NotFoundError, StateConflictError } from '../errors.ts';
+import type { Actor, Services } from '../ports.ts';
+import { requireNotebook } from './common.ts';
+
+/**
+ * Deletes a notebook, its content history and its files. The store refuses (409) while a
+ * run holds the notebook; that decision is the store's conditional delete, not a read.
+ */
+export async function deleteNotebook(services: Services, actor: Actor, notebookId: string) {
+  const record = await requireNotebook(services, actor, notebookId);
+  const outcome = await services.notebooks.delete(record);
+  if (outcome === 'missing') throw new NotFoundError('Notebook', { NotebookId: notebookId });
+  if (outcome === 'busy') {
+    const latest = await services.notebooks.get(actor, notebookId);
+    throw new StateConflictError('NotebookRunning', 'The notebook has an active execution; cancel it first', {
+      NotebookId: notebookId,
+      ExecutionId: latest?.activeExecutionId ?? record.activeExecutionId,
+    });
+  }
+  await services.notebooks.deleteVersions(actor, notebookId);
+  await services.contents.deletePrefix(notebookPrefix(actor, notebookId));
+  return { Message: 'Notebook successfully deleted', NotebookId: notebookId };
+}

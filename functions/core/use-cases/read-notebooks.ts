@@ -1,0 +1,82 @@
+import { NotFoundError } from '../errors.ts';
+import type { NbDocument } from '../nbformat/types.ts';
+import { type NotebookResource, toNotebookResource, toNotebookSummary } from '../notebook.ts';
+import type { Actor, NotebookFilters, Services } from '../ports.ts';
+import { requireInvestigation, requireNotebook } from './common.ts';
+
+/** The full notebook with the cells of its current content (routes 3). */
+export async function getNotebook(
+  services: Services,
+  actor: Actor,
+  notebookId: string,
+): Promise<NotebookResource> {
+  const record = await requireNotebook(services, actor, notebookId);
+  return toNotebookResource(record, await services.contents.get(record.contentKey));
+}
+
+/** The stored nbformat v4 document, as a user would open it in Jupyter. */
+export async function getNotebookContent(
+  services: Services,
+  actor: Actor,
+  notebookId: string,
+): Promise<NbDocument> {
+  const record = await requireNotebook(services, actor, notebookId);
+  return services.contents.get(record.contentKey);
+}
+
+/** One page of the project's notebooks (route 1), newest first. */
+export async function listNotebooks(
+  services: Services,
+  actor: Actor,
+  filters: NotebookFilters,
+  page: number,
+  pageSize: number,
+) {
+  const { items, totalCount } = await services.notebooks.list(actor, filters, page, pageSize);
+  return {
+    notebooks: items.map(toNotebookSummary),
+    totalCount,
+    page,
+    pageSize,
+    hasNextPage: page * pageSize < totalCount,
+  };
+}
+
+/** Every notebook of an investigation ordered by `notebookOrder` (route 2). */
+export async function listInvestigationNotebooks(services: Services, actor: Actor, investigationId: string) {
+  await requireInvestigation(services, actor, investigationId);
+  const records = await services.notebooks.listByInvestigation(actor, investigationId);
+  return records.map(toNotebookSummary);
+}
+
+/** A link that opens the notebook's read-only page (route 11). */
+export async function getNotebookUrl(services: Services, actor: Actor, notebookId: string) {
+  const record = await requireNotebook(services, actor, notebookId);
+  const relativePath = `/investigation/${actor.tenantId}/${actor.projectId}/${record.investigationId}/notebook/${notebookId}`;
+  return {
+    notebookId,
+    url: `${services.publicBaseUrl.replace(/\/$/, '')}${relativePath}`,
+    relativePath,
+    expiresAt: null,
+  };
+}
+
+/** The content history, newest first. */
+export async function listVersions(services: Services, actor: Actor, notebookId: string) {
+  const record = await requireNotebook(services, actor, notebookId);
+  const versions = await services.notebooks.listVersions(actor, notebookId);
+  return {
+    notebookId,
+    currentVersion: record.notebookVersion,
+    versions: versions.map(({ contentKey: _key, ...entry }) => entry),
+  };
+}
+
+/** One past version with its full nbformat document. */
+export async function getVersion(services: Services, actor: Actor, notebookId: string, version: string) {
+  await requireNotebook(services, actor, notebookId);
+  const entry = await services.notebooks.getVersion(actor, notebookId, version);
+  if (!entry) throw new NotFoundError('Version', { NotebookId: notebookId, Version: version });
+  const { contentKey, ...rest } = entry;
+  return { ...rest, content: await services.contents.get(contentKey) };
+}

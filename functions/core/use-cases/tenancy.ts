@@ -1,0 +1,47 @@
+import { newId } from '../ids.ts';
+import type { Principal, TenancyStore } from '../ports.ts';
+
+/** Hashing lives with the token format (functions/auth/token.ts); core only receives the function. */
+export interface TokenTools {
+  newToken(): string;
+  hashToken(token: string): string;
+}
+
+/** Creates (or re-creates, idempotently) a tenant. */
+export async function createTenant(tenancy: TenancyStore, input: { tenantId?: string; name: string }) {
+  const tenantId = (input.tenantId ?? newId()).toLowerCase();
+  await tenancy.putTenant(tenantId, input.name);
+  return { tenantId, name: input.name };
+}
+
+/** Creates (or re-creates, idempotently) a project of a tenant. */
+export async function createProject(
+  tenancy: TenancyStore,
+  input: { tenantId: string; projectId?: string; name: string },
+) {
+  const scope = {
+    tenantId: input.tenantId.toLowerCase(),
+    projectId: (input.projectId ?? newId()).toLowerCase(),
+  };
+  await tenancy.putProject(scope, input.name);
+  return { ...scope, name: input.name };
+}
+
+/**
+ * Issues an API token for a tenant, optionally limited to some projects. The plain token is
+ * returned once; only its hash is stored. `token` lets an operator pin a known value.
+ */
+export async function createToken(
+  tenancy: TenancyStore,
+  tools: TokenTools,
+  input: { tenantId: string; projectIds?: string[] | null; label: string; token?: string },
+) {
+  const token = input.token ?? tools.newToken();
+  const principal: Principal = {
+    tokenId: newId(),
+    tenantId: input.tenantId.toLowerCase(),
+    projectIds: input.projectIds?.length ? input.projectIds.map((p) => p.toLowerCase()) : null,
+  };
+  await tenancy.putToken(tools.hashToken(token), principal, input.label);
+  return { token, ...principal };
+}

@@ -1,0 +1,34 @@
+import type { z } from 'zod';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** A response a route may give, for the OpenAPI document. */
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+/**
+ * What a route accepts and returns. Handlers validate with these exact schemas and the
+ * OpenAPI document is generated from them, so the two cannot drift.
+ */
+export interface RouteContract<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+> {
+  id: string;
+  summary: string;
+  tags: string[];
+  /** Whether the route needs a bearer token (and is scoped to the token's tenant). */
+  auth: boolean;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** How the body is encoded: JSON (default when a body schema is set) or multipart/form-data. */
+  bodyEncoding?: 'json' | 'multipart';
+  responses: Record<number, ResponseSpec>;
+}
+
+export type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;

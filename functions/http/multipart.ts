@@ -1,0 +1,83 @@
+import busboy from 'busboy';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.ts';
+
+export interface UploadedFile {
+  fieldName: string;
+  fileName: string;
+  contentType: string;
+  data: Buffer;
+}
+
+export interface MultipartForm {
+  fields: Record<string, string>;
+  files: UploadedFile[];
+}
+
+/**
+ * Parses a multipart/form-data body with hard limits: one file of at most `maxFileBytes`,
+ * at most 32 fields of 64 KiB. A file over the limit is a 413; a broken body is a 400.
+ */
+export function parseMultipart(
+  contentType: string | undefined,
+  body: Buffer,
+  maxFileBytes: number,
+): Promise<MultipartForm> {
+  if (!contentType || !/^multipart\/form-data\b/i.test(contentType)) {
+    throw new UnsupportedMediaTypeError(
+      `Expected Content-Type multipart/form-data, got '${contentType ?? 'none'}'`,
+    );
+  }
+  if (!/boundary=/i.test(contentType)) {
+    throw new ValidationError('The multipart Content-Type has no boundary', [
+      { path: 'content-type', message: 'boundary is required' },
+    ]);
+  }
+  return new Promise((resolve, reject) => {
+    const form: MultipartForm = { fields: {}, files: [] };
+    let failure: Error | undefined;
+    const fail = (error: Error) => {
+      failure ??= error;
+    };
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: { 'content-type': contentType },
+        limits: { fileSize: maxFileBytes, files: 1, fields: 32, fieldSize: 64 * 1024, parts: 40 },
+      });
+    } catch (error) {
+      reject(new ValidationError(`Malformed multipart body: ${(error as Error).message}`));
+      return;
+    }
+    parser.on('file', (fieldName, stream, info) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('limit', () =>
+        fail(
+          new PayloadTooLargeError(`The file '${info.filename}' exceeds ${maxFileBytes} bytes`, {
+            Limit: maxFileBytes,
+          }),
+        ),
+      );
+      stream.on('close', () => {
+        form.files.push({
+          fieldName,
+          fileName: info.filename ?? '',
+          contentType: info.mimeType,
+          data: Buffer.concat(chunks),
+        });
+      });
+    });
+    parser.on('field', (name, value, info) => {
+      if (info.valueTruncated) fail(new ValidationError(`Form field '${name}' is longer than 64 KiB`));
+      form.fields[name] = value;
+    });
+    parser.on('filesLimit', () => fail(new ValidationError('Only one file may be uploaded per request')));
+    parser.on('fieldsLimit', () => fail(new ValidationError('Too many form fields')));
+    parser.on('partsLimit', () => fail(new ValidationError('Too many form parts')));
+    parser.on('error', (error: Error) =>
+      reject(failure ?? new ValidationError(`Malformed multipart body: ${error.message}`)),
+    );
+    parser.on('close', () => (failure ? reject(failure) : resolve(form)));
+    parser.end(body);
+  });
+}

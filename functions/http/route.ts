@@ -1,0 +1,105 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import type {
+  APIGatewayProxyEventV2WithLambdaAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { z } from 'zod';
+import { loadConfig } from '../adapters/config.ts';
+import { services as defaultServices } from '../adapters/services.ts';
+import { ValidationError } from '../core/errors.ts';
+import type { Actor, Services } from '../core/ports.ts';
+import { type AuthorizerContext, assertScope, principalFrom } from './auth.ts';
+import { bodyBytes, header, jsonBody } from './body.ts';
+import type { Infer, RouteContract } from './contract.ts';
+import { toErrorResponse } from './error-map.ts';
+import { log } from './log.ts';
+import { type MultipartForm, parseMultipart } from './multipart.ts';
+import { json } from './responses.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** What a route implementation receives: validated input and the caller. */
+export interface RouteInput<C extends RouteContract> {
+  params: Infer<C['params']>;
+  query: Infer<C['query']>;
+  body: C['bodyEncoding'] extends 'multipart' ? MultipartForm : Infer<C['body']>;
+  /** The caller, for routes with `auth: true` (scope = the path's tenant and project). */
+  actor: Actor;
+  services: Services;
+  event: HttpEvent;
+}
+
+const MULTIPART_OVERHEAD = 256 * 1024;
+
+function parseWith<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const details = result.error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+  throw new ValidationError(
+    `Invalid ${where}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+    details,
+  );
+}
+
+/** Maps every error to the contract's error shape; logs unexpected ones (never the request itself). */
+const errorResponses = (routeId: string): MiddlewareObj<HttpEvent, HttpResult> => ({
+  onError: (request) => {
+    const { statusCode, body } = toErrorResponse(request.error);
+    if (statusCode >= 500) {
+      const error = request.error as Error;
+      log('error', 'unhandled error', {
+        route: routeId,
+        error: error?.name,
+        detail: error?.message,
+        stack: error?.stack,
+      });
+    }
+    request.response = json(statusCode, body);
+  },
+});
+
+/**
+ * The one place the middy stack is composed. Every route: errors → 4xx/5xx in the contract
+ * shape; auth (401) → path params (400) → tenant/project scope (404) → query → body.
+ */
+export function route<C extends RouteContract>(
+  contract: C,
+  impl: (input: RouteInput<C>) => Promise<HttpResult>,
+  getServices: () => Services = defaultServices,
+) {
+  const maxBytes = loadConfig().maxUploadBytes;
+  return middy<HttpEvent, HttpResult, Error, Context>()
+    .use(errorResponses(contract.id))
+    .handler(async (event) => {
+      const services = getServices();
+      const principal = contract.auth ? principalFrom(event.requestContext?.authorizer?.lambda) : undefined;
+      const params = contract.params
+        ? parseWith(contract.params, event.pathParameters ?? {}, 'path')
+        : undefined;
+      let actor = undefined as unknown as Actor;
+      if (principal) {
+        const { tenantId, projectId } = params as { tenantId: string; projectId: string };
+        await assertScope(services, principal, tenantId, projectId);
+        actor = { tenantId, projectId, principalId: principal.tokenId };
+      }
+      const query = contract.query
+        ? parseWith(contract.query, event.queryStringParameters ?? {}, 'query')
+        : undefined;
+      let body: unknown;
+      if (contract.bodyEncoding === 'multipart') {
+        body = await parseMultipart(
+          header(event, 'content-type'),
+          bodyBytes(event, maxBytes + MULTIPART_OVERHEAD),
+          maxBytes,
+        );
+      } else if (contract.body) {
+        body = parseWith(contract.body, jsonBody(event, maxBytes), 'body');
+      }
+      return impl({ params, query, body, actor, services, event } as RouteInput<C>);
+    });
+}

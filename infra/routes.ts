@@ -1,0 +1,171 @@
+/**
+ * THE route manifest. CDK creates one Lambda and one API Gateway route per entry; the local
+ * server routes with the same list. A route cannot exist in one and not the other.
+ */
+export interface RouteDefinition {
+  /** Stable id; also the contract id in `functions/api/contracts`. */
+  id: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** API Gateway path with `{param}` segments. */
+  path: string;
+  /** Handler module (exports `handler`), relative to the repository root. */
+  entry: string;
+  /** Whether the Lambda authorizer runs for this route. */
+  auth: boolean;
+  memoryMb?: number;
+  timeoutSeconds?: number;
+}
+
+const P = '/api/{tenantId}/{projectId}';
+const NB = 'functions/api/handlers/notebooks';
+const INV = 'functions/api/handlers/investigations';
+const SVC = 'functions/api/handlers/service';
+
+export const ROUTES: readonly RouteDefinition[] = [
+  {
+    id: 'listNotebooks',
+    method: 'GET',
+    path: `${P}/notebooks`,
+    entry: `${NB}/list-notebooks.ts`,
+    auth: true,
+  },
+  {
+    id: 'listInvestigationNotebooks',
+    method: 'GET',
+    path: `${P}/notebook/investigation/{investigationId}`,
+    entry: `${NB}/list-investigation-notebooks.ts`,
+    auth: true,
+  },
+  {
+    id: 'listTemplates',
+    method: 'GET',
+    path: `${P}/notebook/templates`,
+    entry: `${NB}/list-templates.ts`,
+    auth: true,
+  },
+  {
+    id: 'getNotebook',
+    method: 'GET',
+    path: `${P}/notebook/{notebookId}`,
+    entry: `${NB}/get-notebook.ts`,
+    auth: true,
+  },
+  {
+    id: 'createNotebook',
+    method: 'POST',
+    path: `${P}/notebook`,
+    entry: `${NB}/create-notebook.ts`,
+    auth: true,
+  },
+  {
+    id: 'createInvestigationNotebook',
+    method: 'POST',
+    path: `${P}/notebook/investigation/{investigationId}`,
+    entry: `${NB}/create-investigation-notebook.ts`,
+    auth: true,
+  },
+  {
+    id: 'createNotebookFromTemplate',
+    method: 'POST',
+    path: `${P}/notebook/investigation/{investigationId}/from-template`,
+    entry: `${NB}/create-notebook-from-template.ts`,
+    auth: true,
+  },
+  {
+    id: 'uploadNotebook',
+    method: 'POST',
+    path: `${P}/notebook/upload`,
+    entry: `${NB}/upload-notebook.ts`,
+    auth: true,
+    memoryMb: 1024,
+  },
+  {
+    id: 'updateNotebook',
+    method: 'PUT',
+    path: `${P}/notebook/{notebookId}`,
+    entry: `${NB}/update-notebook.ts`,
+    auth: true,
+  },
+  {
+    id: 'deleteNotebook',
+    method: 'DELETE',
+    path: `${P}/notebook/{notebookId}`,
+    entry: `${NB}/delete-notebook.ts`,
+    auth: true,
+  },
+  {
+    id: 'copyNotebook',
+    method: 'POST',
+    path: `${P}/notebook/{notebookId}/copy`,
+    entry: `${NB}/copy-notebook.ts`,
+    auth: true,
+  },
+  {
+    id: 'getNotebookUrl',
+    method: 'GET',
+    path: `${P}/notebook/{notebookId}/url`,
+    entry: `${NB}/get-notebook-url.ts`,
+    auth: true,
+  },
+  {
+    id: 'getNotebookContent',
+    method: 'GET',
+    path: `${P}/notebook/{notebookId}/content`,
+    entry: `${NB}/get-notebook-content.ts`,
+    auth: true,
+  },
+  {
+    id: 'listNotebookVersions',
+    method: 'GET',
+    path: `${P}/notebook/{notebookId}/versions`,
+    entry: `${NB}/list-notebook-versions.ts`,
+    auth: true,
+  },
+  {
+    id: 'getNotebookVersion',
+    method: 'GET',
+    path: `${P}/notebook/{notebookId}/versions/{version}`,
+    entry: `${NB}/get-notebook-version.ts`,
+    auth: true,
+  },
+  {
+    id: 'createInvestigation',
+    method: 'POST',
+    path: `${P}/investigation`,
+    entry: `${INV}/create-investigation.ts`,
+    auth: true,
+  },
+  {
+    id: 'listInvestigations',
+    method: 'GET',
+    path: `${P}/investigation`,
+    entry: `${INV}/list-investigations.ts`,
+    auth: true,
+  },
+  {
+    id: 'getInvestigation',
+    method: 'GET',
+    path: `${P}/investigation/{investigationId}`,
+    entry: `${INV}/get-investigation.ts`,
+    auth: true,
+  },
+  {
+    id: 'deleteInvestigation',
+    method: 'DELETE',
+    path: `${P}/investigation/{investigationId}`,
+    entry: `${INV}/delete-investigation.ts`,
+    auth: true,
+  },
+  { id: 'health', method: 'GET', path: '/health', entry: `${SVC}/health.ts`, auth: false },
+  { id: 'getOpenApi', method: 'GET', path: '/api/openapi.json', entry: `${SVC}/get-openapi.ts`, auth: false },
+  {
+    id: 'viewNotebookPage',
+    method: 'GET',
+    path: '/investigation/{tenantId}/{projectId}/{investigationId}/notebook/{notebookId}',
+    entry: `${SVC}/view-notebook-page.ts`,
+    auth: false,
+  },
+];
+
+/** The Lambda authorizer's handler module. */
+export const AUTHORIZER_ENTRY = 'functions/auth/authorizer.ts';

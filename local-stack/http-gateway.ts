@@ -1,0 +1,109 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { pathToFileURL } from 'node:url';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  APIGatewayRequestAuthorizerEventV2,
+  Context,
+} from 'aws-lambda';
+import { AUTHORIZER_ENTRY, ROUTES } from '../infra/routes.ts';
+import { lambdaContext, toAuthorizerEvent, toHttpApiEvent } from './api-gateway-event.ts';
+import { Router } from './router.ts';
+
+type RouteHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2 | string>;
+type Authorizer = (
+  event: APIGatewayRequestAuthorizerEventV2,
+) => Promise<{ isAuthorized: boolean; context?: object }>;
+
+/** API Gateway's own payload limit. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+async function load<T>(root: URL, entry: string): Promise<T> {
+  const module = await import(new URL(entry, root).href);
+  if (typeof module.handler !== 'function') throw new Error(`${entry} exports no handler`);
+  return module.handler as T;
+}
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(body);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The local stand-in for API Gateway: routes with the manifest, runs the Lambda authorizer,
+ * builds the same payload-2.0 event and calls the same handler module Lambda would run.
+ */
+export async function startGateway(
+  port: number,
+  host = '127.0.0.1',
+): Promise<{ server: Server; port: number }> {
+  const root = pathToFileURL(`${new URL('..', import.meta.url).pathname}`);
+  const router = new Router(ROUTES);
+  const handlers = new Map<string, RouteHandler>();
+  for (const route of ROUTES) handlers.set(route.id, await load<RouteHandler>(root, route.entry));
+  const authorizer = await load<Authorizer>(root, AUTHORIZER_ENTRY);
+  const accessLog = process.env.CELLWISE_ACCESS_LOG === '1';
+
+  const server = createServer(async (req, res) => {
+    const started = performance.now();
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const match = router.match(req.method ?? 'GET', url.pathname);
+      const body = await readBody(req);
+      if (!match) return send(res, 404, JSON.stringify({ message: 'Not Found' }));
+      if (body === null) return send(res, 413, JSON.stringify({ message: 'Request Entity Too Large' }));
+      const event = toHttpApiEvent(req, url, match.route, match.pathParameters, body);
+      if (match.route.auth) {
+        const decision = await authorizer(toAuthorizerEvent(event));
+        if (!decision.isAuthorized) return send(res, 403, JSON.stringify({ message: 'Forbidden' }));
+        (event.requestContext as unknown as { authorizer: object }).authorizer = {
+          lambda: decision.context ?? {},
+        };
+      }
+      const handler = handlers.get(match.route.id)!;
+      const context = lambdaContext(
+        match.route.id,
+        match.route.timeoutSeconds ?? 29,
+        event.requestContext.requestId,
+      );
+      const result = await handler(event, context);
+      const structured = typeof result === 'string' ? { statusCode: 200, body: result } : result;
+      const payload = structured.isBase64Encoded
+        ? Buffer.from(structured.body ?? '', 'base64')
+        : Buffer.from(structured.body ?? '', 'utf8');
+      res.writeHead(structured.statusCode ?? 200, {
+        ...(structured.headers as Record<string, string>),
+        'content-length': String(payload.length),
+        'apigw-requestid': event.requestContext.requestId,
+      });
+      res.end(payload);
+    } catch (error) {
+      console.error(JSON.stringify({ level: 'error', message: 'gateway failure', error: String(error) }));
+      if (!res.headersSent) send(res, 500, JSON.stringify({ message: 'Internal Server Error' }));
+    } finally {
+      if (accessLog)
+        console.log(
+          `${req.method} ${req.url} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms`,
+        );
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  return { server, port: (server.address() as { port: number }).port };
+}

@@ -1,0 +1,26 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { type RunningStack, type StackInfo, spawnStack } from '../../local-stack/spawn-stack.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: StackInfo;
+  }
+}
+
+let stack: RunningStack | undefined;
+let dataDir: string | undefined;
+
+/** One real local stack (dynalite, s3rver, the gateway) for the whole test run. */
+export async function setup(project: TestProject) {
+  dataDir = await mkdtemp(join(tmpdir(), 'cellwise-test-'));
+  stack = await spawnStack({ CELLWISE_DATA_DIR: dataDir });
+  project.provide('stack', stack.info);
+}
+
+export async function teardown() {
+  await stack?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+}
