@@ -18,14 +18,43 @@ const dataDir = resolve(process.env.CELLWISE_DATA_DIR ?? join(projectRoot, '.cel
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
 
+const children: ChildService[] = [];
+let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
+let stopping = false;
+
+/** Stops accepting requests, lets in-flight ones finish (10 s at most), then stops the emulators. */
+async function shutdown(signal: string, code = 0) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`Cellwise: ${signal} received, stopping`);
+  const server = gateway?.server;
+  if (server) {
+    await new Promise<void>((done) => {
+      server.close(() => done());
+      server.closeIdleConnections();
+      setTimeout(() => {
+        server.closeAllConnections();
+        done();
+      }, 10_000).unref();
+    });
+  }
+  await Promise.all(children.map((c) => c.stop()));
+  console.log('Cellwise: stopped');
+  process.exit(code);
+}
+
+// Installed before anything starts, so a signal during start-up also stops cleanly.
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+
 async function main() {
   await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
   await mkdir(join(dataDir, 's3'), { recursive: true });
-  const children: ChildService[] = await Promise.all([
+  const [dynamo, s3] = await Promise.all([
     startChild('dynalite', './dynalite-process.ts', [join(dataDir, 'dynamodb')]),
     startChild('s3rver', './s3rver-process.ts', [join(dataDir, 's3')], ['--openssl-legacy-provider']),
   ]);
-  const [dynamo, s3] = children as [ChildService, ChildService];
+  children.push(dynamo, s3);
 
   Object.assign(process.env, {
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
@@ -43,7 +72,7 @@ async function main() {
   await ensureBucket(clients.s3, config.bucketName);
   const seed = await seedTenancy(new DynamoTenancyStore(clients.dynamodb, config.tableName), dataDir);
 
-  const gateway = await startGateway(port, host);
+  gateway = await startGateway(port, host);
   const baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${gateway.port}`;
   process.env.CELLWISE_PUBLIC_BASE_URL ??= baseUrl;
 
@@ -67,35 +96,16 @@ Cellwise is running (embedded stack: dynalite, s3rver; data in ${dataDir})
   await writeFile(join(dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
   console.log(`CELLWISE_READY ${JSON.stringify({ baseUrl, ...seed, dataDir, ...endpoints })}`);
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`Cellwise: ${signal} received, stopping`);
-    await new Promise<void>((done) => {
-      gateway.server.close(() => done());
-      gateway.server.closeIdleConnections();
-      setTimeout(() => {
-        gateway.server.closeAllConnections();
-        done();
-      }, 10_000).unref();
-    });
-    await Promise.all(children.map((c) => c.stop()));
-    console.log('Cellwise: stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
   for (const child of children) {
     child.process.on('exit', (code) => {
       if (stopping) return;
       console.error(`Cellwise: ${child.name} exited unexpectedly (code ${code}); stopping`);
-      void shutdown('child exit').finally(() => process.exit(1));
+      void shutdown('child exit', 1);
     });
   }
 }
 
 main().catch((error) => {
   console.error(`Cellwise failed to start: ${error instanceof Error ? error.stack : error}`);
-  process.exit(1);
+  void shutdown('start-up failure', 1);
 });

@@ -40,7 +40,7 @@ export function spawnStack(env: Record<string, string>, timeoutMs = 60_000): Pro
   child.stderr.on('data', collect);
   const stop = () =>
     new Promise<number | null>((resolve) => {
-      if (child.exitCode !== null) return resolve(child.exitCode);
+      if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
       const force = setTimeout(() => child.kill('SIGKILL'), 20_000);
       child.once('exit', (code) => {
         clearTimeout(force);
@@ -53,18 +53,17 @@ export function spawnStack(env: Record<string, string>, timeoutMs = 60_000): Pro
       void stop();
       reject(new Error(`local stack did not start within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
-    child.once('exit', (code) => reject(new Error(`local stack exited (code ${code}):\n${output}`)));
-    child.stdout.on('data', () => {
-      const line = output.split('\n').find((l) => l.startsWith('CELLWISE_READY '));
+    const failed = (code: number | null) =>
+      reject(new Error(`local stack exited (code ${code}):\n${output}`));
+    child.once('exit', failed);
+    const onData = () => {
+      const line = /^CELLWISE_READY (\{.*\})\n/m.exec(output)?.[1];
       if (!line) return;
       clearTimeout(timer);
-      child.removeAllListeners('exit');
-      resolve({
-        info: JSON.parse(line.slice('CELLWISE_READY '.length)),
-        process: child,
-        output: () => output,
-        stop,
-      });
-    });
+      child.off('exit', failed);
+      child.stdout.off('data', onData);
+      resolve({ info: JSON.parse(line), process: child, output: () => output, stop });
+    };
+    child.stdout.on('data', onData);
   });
 }

@@ -45,6 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sfnEndpoint: env.CELLWISE_SFN_ENDPOINT || undefined,
     publicBaseUrl: env.CELLWISE_PUBLIC_BASE_URL ?? 'http://localhost:3000',
     kernels: kernels(env.CELLWISE_KERNELS),
-    maxUploadBytes: Number(env.CELLWISE_MAX_UPLOAD_BYTES ?? 5 * 1024 * 1024),
+    // 4 MiB: base64-encoded by API Gateway it still fits Lambda's 6 MB request payload.
+    maxUploadBytes: Number(env.CELLWISE_MAX_UPLOAD_BYTES ?? 4 * 1024 * 1024),
   };
 }

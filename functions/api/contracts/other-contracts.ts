@@ -84,6 +84,6 @@ export const viewNotebookPage = {
   params: z.strictObject({ tenantId: guid, projectId: guid, investigationId: guid, notebookId: guid }),
   responses: {
     200: { description: 'HTML page', contentType: 'text/html' },
-    400: { description: 'Malformed id', contentType: 'text/html' },
+    ...errors(400),
   },
 } satisfies RouteContract;

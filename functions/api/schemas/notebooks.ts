@@ -102,12 +102,21 @@ export const createInInvestigationBody = z
   });
 
 /** Route 6: `POST .../from-template`. */
-export const fromTemplateBody = z.strictObject({ templateId: guid, ...names }).superRefine((v, ctx) =>
-  reconcileAliases(v, ctx, [
-    ['name', 'notebookName'],
-    ['description', 'notebookDescription'],
-  ]),
-);
+export const fromTemplateBody = z
+  .strictObject({
+    templateId: guid,
+    // The management seed's client sends `"name": null` when no override is wanted.
+    name: resourceName.nullable().optional(),
+    notebookName: resourceName.nullable().optional(),
+    description: description.optional(),
+    notebookDescription: description.optional(),
+  })
+  .superRefine((v, ctx) =>
+    reconcileAliases(v, ctx, [
+      ['name', 'notebookName'],
+      ['description', 'notebookDescription'],
+    ]),
+  );
 
 /** Route 8: `PUT /notebook/{id}`. */
 export const updateNotebookBody = z

@@ -16,7 +16,8 @@ import { nextTimestamp, requireKernel, requireNotebook } from './common.ts';
 
 export interface UpdateNotebookInput {
   name: string;
-  description?: string | null;
+  /** undefined keeps the stored description; an empty string clears it. */
+  description?: string;
   notebookOrder?: number;
   kernelType?: string;
   integration?: Partial<Integration>;
@@ -69,7 +70,7 @@ export async function updateNotebook(
     const next: NotebookRecord = {
       ...current,
       name: input.name,
-      description: input.description === undefined ? current.description : input.description,
+      description: input.description === undefined ? current.description : input.description || null,
       notebookOrder: input.notebookOrder ?? current.notebookOrder,
       kernelType: input.kernelType ? requireKernel(services, input.kernelType) : current.kernelType,
       integration: { ...current.integration, ...input.integration },

@@ -6,7 +6,9 @@ import * as contracts from '../../contracts/notebook-contracts.ts';
 export const handler = route(contracts.updateNotebook, async ({ services, actor, params, body }) => {
   const notebook = await updateNotebook(services, actor, params.notebookId, {
     name: (body.name ?? body.notebookName)!,
-    description: body.description !== undefined ? body.description : body.notebookDescription,
+    // Both seed clients send `description: null` when the caller gave none: null keeps the
+    // stored text (no silent data loss); an empty string clears it.
+    description: body.description ?? body.notebookDescription ?? undefined,
     notebookOrder: body.notebookOrder,
     kernelType: body.kernelType,
     integration: body.integration,

@@ -1,0 +1,30 @@
+/** One measured run of one scenario with one load generator; latencies in milliseconds. */
+export interface LoadResult {
+  generator: 'autocannon' | 'open-loop';
+  scenario: string;
+  system: 'cellwise' | 'jupyter';
+  label: string;
+  targetRate: number;
+  seconds: number;
+  connections: number;
+  completed: number;
+  ok2xx: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  achievedRps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+  statusCodes: Record<string, number>;
+  note?: string;
+}
+
+/** The q-quantile (0..1) of ascending `sorted`, nearest-rank. */
+export function quantile(sorted: ArrayLike<number>, q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[rank]!;
+}

@@ -1,0 +1,322 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, type CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUTHORIZER_ENTRY, ROUTES } from '../../infra/routes.ts';
+import { TABLE_SCHEMA } from '../../infra/table-schema.ts';
+import { TenantStack } from '../../infra/tenant-stack.ts';
+
+const TENANT_ID = '11111111-2222-3333-4444-555555555555';
+
+type Resource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+let outdir: string;
+let stack: TenantStack;
+let template: Template;
+let resources: Record<string, Resource>;
+
+function asList<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+function ofType(type: string): [string, Resource][] {
+  return Object.entries(resources).filter(([, r]) => r.Type === type);
+}
+
+/** Logical id of the CloudFormation resource behind an L2 construct. */
+function logicalId(construct: IConstruct): string {
+  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+/** Logical id of the function serving a manifest route (or 'authorizer'). */
+function functionLogicalId(routeId: string): string {
+  const fn = routeId === 'authorizer' ? stack.authorizerFunction : stack.functions.get(routeId);
+  if (!fn) throw new Error(`no function for route ${routeId}`);
+  return logicalId(fn);
+}
+
+/** Every IAM statement attached to the execution role of a route's function. */
+function statementsOf(routeId: string): Statement[] {
+  const role = resources[functionLogicalId(routeId)]!.Properties!.Role as { 'Fn::GetAtt': [string, string] };
+  const roleId = role['Fn::GetAtt'][0];
+  return ofType('AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties!.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+    .flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+function actionsOf(routeId: string): string[] {
+  return statementsOf(routeId).flatMap((s) => asList(s.Action));
+}
+
+function dataActionsOf(routeId: string): string[] {
+  return actionsOf(routeId).filter((a) => a.startsWith('dynamodb:') || a.startsWith('s3:'));
+}
+
+describe('TenantStack', () => {
+  beforeAll(async () => {
+    outdir = await mkdtemp(join(tmpdir(), 'cellwise-cdk-'));
+    const app = new App({ outdir });
+    stack = new TenantStack(app, `Cellwise-${TENANT_ID}`, { tenantId: TENANT_ID });
+    template = Template.fromStack(stack);
+    resources = template.toJSON().Resources as Record<string, Resource>;
+  }, 300_000);
+
+  afterAll(async () => {
+    if (outdir) await rm(outdir, { recursive: true, force: true });
+  });
+
+  it('throws when the tenantId is not a GUID', () => {
+    const app = new App();
+    expect(() => new TenantStack(app, 'x', { tenantId: 'not-a-guid' })).toThrow(/GUID/);
+    expect(() => new TenantStack(app, 'y', { tenantId: '' })).toThrow(/GUID/);
+  });
+
+  it('creates one nodejs22.x arm64 Lambda per manifest route plus the authorizer', () => {
+    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 1);
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties!.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties!.Architectures).toEqual(['arm64']);
+      expect(fn.Properties!.Handler).toBe('index.handler');
+    }
+    expect(stack.authorizerFunction).toBeDefined();
+    expect(AUTHORIZER_ENTRY).toMatch(/authorizer\.ts$/);
+  });
+
+  it('sizes each function from the manifest when it sets memory or timeout', () => {
+    for (const route of ROUTES) {
+      const props = resources[functionLogicalId(route.id)]!.Properties!;
+      expect(props.MemorySize, route.id).toBe(route.memoryMb ?? 512);
+      expect(props.Timeout, route.id).toBe(route.timeoutSeconds ?? 29);
+    }
+  });
+
+  it('gives every function the table, the bucket and the API URL in its environment', () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      const variables = (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables.CELLWISE_TABLE_NAME).toEqual({ Ref: logicalId(stack.table) });
+      expect(variables.CELLWISE_BUCKET_NAME).toEqual({
+        Ref: logicalId(stack.bucket),
+      });
+      expect(variables.CELLWISE_PUBLIC_BASE_URL).toEqual({
+        'Fn::GetAtt': [logicalId(stack.api), 'ApiEndpoint'],
+      });
+      expect(variables.CELLWISE_KERNELS).toBeTypeOf('string');
+      expect(Number(variables.CELLWISE_MAX_UPLOAD_BYTES)).toBeGreaterThan(0);
+    }
+  });
+
+  it('exposes exactly the manifest routes, each with its method and path', () => {
+    const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties!.RouteKey);
+    expect(routeKeys).toHaveLength(ROUTES.length);
+    expect(new Set(routeKeys)).toEqual(new Set(ROUTES.map((r) => `${r.method} ${r.path}`)));
+  });
+
+  it('integrates each route with the function built for it', () => {
+    for (const route of ROUTES) {
+      const [, apiRoute] = ofType('AWS::ApiGatewayV2::Route').find(
+        ([, r]) => r.Properties!.RouteKey === `${route.method} ${route.path}`,
+      )!;
+      const target = apiRoute.Properties!.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
+      const integration = resources[target['Fn::Join'][1][1].Ref]!;
+      expect(integration.Properties!.IntegrationType).toBe('AWS_PROXY');
+      expect(integration.Properties!.PayloadFormatVersion).toBe('2.0');
+      expect(integration.Properties!.IntegrationUri, route.id).toEqual({
+        'Fn::GetAtt': [functionLogicalId(route.id), 'Arn'],
+      });
+    }
+  });
+
+  it('puts the Lambda authorizer on auth routes and no authorizer on public routes', () => {
+    const [authorizerId] = ofType('AWS::ApiGatewayV2::Authorizer').map(([id]) => id);
+    for (const route of ROUTES) {
+      const [, apiRoute] = ofType('AWS::ApiGatewayV2::Route').find(
+        ([, r]) => r.Properties!.RouteKey === `${route.method} ${route.path}`,
+      )!;
+      if (route.auth) {
+        expect(apiRoute.Properties!.AuthorizationType, route.id).toBe('CUSTOM');
+        expect(apiRoute.Properties!.AuthorizerId, route.id).toEqual({ Ref: authorizerId });
+      } else {
+        expect(apiRoute.Properties!.AuthorizationType ?? 'NONE', route.id).toBe('NONE');
+        expect(apiRoute.Properties!.AuthorizerId, route.id).toBeUndefined();
+      }
+    }
+  });
+
+  it('runs the authorizer on every request: REQUEST, payload 2.0, simple responses, no cache, no identity source', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      AuthorizerResultTtlInSeconds: 0,
+      IdentitySource: Match.absent(),
+      AuthorizerUri: Match.objectLike({
+        'Fn::Join': Match.arrayWith([
+          Match.arrayWith([{ 'Fn::GetAtt': [functionLogicalId('authorizer'), 'Arn'] }]),
+        ]),
+      }),
+    });
+  });
+
+  it('throttles the auto-deployed default stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+    });
+  });
+
+  it('builds the table from TABLE_SCHEMA, on demand, with PITR, encryption and retention', () => {
+    const gsi = TABLE_SCHEMA.globalSecondaryIndexes[0];
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: TABLE_SCHEMA.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: TABLE_SCHEMA.sortKey.name, KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: Match.arrayEquals(
+          [TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey, gsi.partitionKey, gsi.sortKey].map((k) => ({
+            AttributeName: k.name,
+            AttributeType: k.type,
+          })),
+        ),
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: gsi.indexName,
+            KeySchema: [
+              { AttributeName: gsi.partitionKey.name, KeyType: 'HASH' },
+              { AttributeName: gsi.sortKey.name, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: { SSEEnabled: true },
+      },
+    });
+  });
+
+  it('blocks public access to the bucket, encrypts and versions it, and keeps it on stack deletion', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 1);
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            { ServerSideEncryptionByDefault: { SSEAlgorithm: Match.stringLikeRegexp('^(AES256|aws:kms)$') } },
+          ],
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LifecycleConfiguration: {
+          Rules: Match.arrayWith([
+            Match.objectLike({ Status: 'Enabled', NoncurrentVersionExpiration: Match.anyValue() }),
+          ]),
+        },
+      },
+    });
+  });
+
+  it('denies requests to the bucket that do not use TLS', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('writes no IAM policy statement with a wildcard action or resource', () => {
+    const statements = ofType('AWS::IAM::Policy').flatMap(
+      ([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement,
+    );
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect(asList(statement.Action)).not.toContain('*');
+      expect(asList(statement.Resource)).not.toContain('*');
+    }
+  });
+
+  it('attaches no managed policies (with their wildcard resources) to function roles', () => {
+    for (const [id, role] of ofType('AWS::IAM::Role')) {
+      expect(role.Properties!.ManagedPolicyArns, id).toBeUndefined();
+    }
+  });
+
+  it('does not let the read-only route getNotebook write to the table or the bucket', () => {
+    const actions = actionsOf('getNotebook');
+    expect(actions).toContain('dynamodb:GetItem');
+    expect(actions).toContain('s3:GetObject*');
+    for (const write of [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+      's3:PutObject',
+      's3:DeleteObject*',
+    ]) {
+      expect(actions).not.toContain(write);
+    }
+  });
+
+  it('lets the authorizer do nothing with the data but GetItem on the base table', () => {
+    expect(dataActionsOf('authorizer')).toEqual(['dynamodb:GetItem']);
+    const [statement] = statementsOf('authorizer').filter((s) =>
+      asList(s.Action).includes('dynamodb:GetItem'),
+    );
+    expect(asList(statement!.Resource)).toEqual([{ 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] }]);
+  });
+
+  it('gives the page and OpenAPI routes no access to the table or the bucket', () => {
+    expect(dataActionsOf('viewNotebookPage')).toEqual([]);
+    expect(dataActionsOf('getOpenApi')).toEqual([]);
+  });
+
+  it('lets health only describe the table and list (HEAD) the bucket', () => {
+    expect(new Set(dataActionsOf('health'))).toEqual(new Set(['dynamodb:DescribeTable', 's3:ListBucket']));
+  });
+
+  it('lets mutating routes write and delete routes delete', () => {
+    for (const route of ROUTES.filter((r) => r.method !== 'GET')) {
+      const actions = actionsOf(route.id);
+      expect(actions, route.id).toEqual(expect.arrayContaining(['dynamodb:PutItem', 's3:PutObject']));
+      if (route.method === 'DELETE') {
+        expect(actions, route.id).toEqual(
+          expect.arrayContaining(['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 's3:DeleteObject*']),
+        );
+      }
+    }
+  });
+
+  it('outputs the API URL, the table name and the bucket name', () => {
+    template.hasOutput('ApiUrl', {});
+    template.hasOutput('TableName', {});
+    template.hasOutput('BucketName', {});
+  });
+
+  it('tags the stack and its resources with the tenant', () => {
+    expect(stack.tags.tagValues()).toMatchObject({ 'cellwise:tenant': TENANT_ID });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      Tags: Match.arrayWith([{ Key: 'cellwise:tenant', Value: TENANT_ID }]),
+    });
+  });
+});

@@ -1,0 +1,111 @@
+import { inject } from 'vitest';
+import { createAwsClients } from '../../functions/adapters/aws-clients.ts';
+import { loadConfig } from '../../functions/adapters/config.ts';
+import { DynamoTenancyStore } from '../../functions/adapters/dynamo-tenancy-store.ts';
+import { hashToken, newToken } from '../../functions/auth/token.ts';
+import { createProject, createTenant, createToken } from '../../functions/core/use-cases/tenancy.ts';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface Tenant {
+  tenantId: string;
+  projectId: string;
+  token: string;
+  /** `/api/{tenantId}/{projectId}` */
+  base: string;
+}
+
+export const stack = () => inject('stack');
+
+/** Calls the running local stack. JSON bodies are serialised; `raw` sends a string or FormData as is. */
+export async function call<T = any>(
+  method: string,
+  path: string,
+  options: {
+    token?: string | null;
+    json?: unknown;
+    raw?: string | FormData;
+    headers?: Record<string, string>;
+  } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | FormData | undefined = options.raw;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(`${stack().baseUrl}${path}`, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON (HTML pages)
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T, text };
+}
+
+let tenancy: DynamoTenancyStore | undefined;
+
+/**
+ * A fresh tenant with one project and a token, made through the admin use-cases against
+ * the stack's own DynamoDB: every test file gets an isolated project.
+ */
+export async function newTenant(
+  options: { projects?: number; limitToFirst?: boolean } = {},
+): Promise<Tenant & { projectIds: string[] }> {
+  const info = stack();
+  tenancy ??= new DynamoTenancyStore(
+    createAwsClients(
+      loadConfig({
+        CELLWISE_TABLE_NAME: info.tableName,
+        CELLWISE_BUCKET_NAME: info.bucketName,
+        CELLWISE_DYNAMODB_ENDPOINT: info.dynamodbEndpoint,
+        CELLWISE_S3_ENDPOINT: info.s3Endpoint,
+        CELLWISE_S3_FORCE_PATH_STYLE: 'true',
+        AWS_REGION: 'us-east-1',
+      }),
+    ).dynamodb,
+    info.tableName,
+  );
+  process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
+  const { tenantId } = await createTenant(tenancy, { name: 'test tenant' });
+  const projectIds: string[] = [];
+  for (let i = 0; i < (options.projects ?? 1); i++) {
+    projectIds.push((await createProject(tenancy, { tenantId, name: `project ${i}` })).projectId);
+  }
+  const { token } = await createToken(
+    tenancy,
+    { newToken, hashToken },
+    { tenantId, label: 'test', projectIds: options.limitToFirst ? [projectIds[0]!] : null },
+  );
+  const projectId = projectIds[0]!;
+  return { tenantId, projectId, token, base: `/api/${tenantId}/${projectId}`, projectIds };
+}
+
+/** A client bound to one tenant's token and project path. */
+export function client(t: Tenant) {
+  return {
+    get: <T = any>(path: string) => call<T>('GET', `${t.base}${path}`, { token: t.token }),
+    post: <T = any>(path: string, json?: unknown) =>
+      call<T>('POST', `${t.base}${path}`, { token: t.token, json }),
+    put: <T = any>(path: string, json?: unknown) =>
+      call<T>('PUT', `${t.base}${path}`, { token: t.token, json }),
+    del: <T = any>(path: string) => call<T>('DELETE', `${t.base}${path}`, { token: t.token }),
+    raw: <T = any>(
+      method: string,
+      path: string,
+      raw: string | FormData,
+      headers: Record<string, string> = {},
+    ) => call<T>(method, `${t.base}${path}`, { token: t.token, raw, headers }),
+  };
+}
+
+export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
