@@ -75,11 +75,19 @@ async function main() {
       break;
     case 'create-project':
       if (!tenantId) fail('--tenant-id is required');
-      result = await createProject(tenancy, { tenantId, projectId: projectIds[0], name: values.name ?? 'Project' });
+      result = await createProject(tenancy, {
+        tenantId,
+        projectId: projectIds[0],
+        name: values.name ?? 'Project',
+      });
       break;
     case 'create-token':
       if (!tenantId) fail('--tenant-id is required');
-      result = await createToken(tenancy, { newToken, hashToken }, { tenantId, projectIds, label: values.label });
+      result = await createToken(
+        tenancy,
+        { newToken, hashToken },
+        { tenantId, projectIds, label: values.label },
+      );
       break;
     default:
       fail(command ? `unknown command ${command}` : 'a command is required');

@@ -7,7 +7,14 @@ const run = promisify(execFile);
 
 async function admin(...args: string[]) {
   try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'cli/admin.ts', '--local', stack().dataDir, ...args]);
+    const { stdout } = await run(process.execPath, [
+      '--import',
+      'tsx',
+      'cli/admin.ts',
+      '--local',
+      stack().dataDir,
+      ...args,
+    ]);
     return { code: 0, out: JSON.parse(stdout), err: '' };
   } catch (error) {
     const e = error as { code: number; stderr: string };
@@ -21,11 +28,19 @@ describe('admin command', () => {
     expect(tenant.code).toBe(0);
     const project = await admin('create-project', '--tenant-id', tenant.out.tenantId, '--name', 'Claims');
     expect(project.code).toBe(0);
-    const token = await admin('create-token', '--tenant-id', tenant.out.tenantId, '--project-id', project.out.projectId);
+    const token = await admin(
+      'create-token',
+      '--tenant-id',
+      tenant.out.tenantId,
+      '--project-id',
+      project.out.projectId,
+    );
     expect(token.code).toBe(0);
     expect(token.out.token).toMatch(/^cw_[\w-]{43}$/);
     expect(token.out.projectIds).toEqual([project.out.projectId]);
-    const res = await call('GET', `/api/${tenant.out.tenantId}/${project.out.projectId}/notebooks`, { token: token.out.token });
+    const res = await call('GET', `/api/${tenant.out.tenantId}/${project.out.projectId}/notebooks`, {
+      token: token.out.token,
+    });
     expect(res.status).toBe(200);
     expect(res.body.totalCount).toBe(0);
   });
