@@ -117,7 +117,6 @@ export function api(stack: StackInfo, projectId = stack.projectId) {
       body: json === undefined ? undefined : JSON.stringify(json),
     });
     const text = await response.text();
-    // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked by the tests
     let body: any = text;
     try {
       body = text ? JSON.parse(text) : undefined;

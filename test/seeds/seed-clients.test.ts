@@ -206,7 +206,6 @@ print('DRIVER_RESULT ' + json.dumps(result))
     );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).not.toContain('更新失敗');
-    // biome-ignore lint/suspicious/noExplicitAny: JSON printed by the driver
     const out = driverResult<Record<string, any>>(result.stdout);
     const notebookId = out.updated.notebookId;
     expect(out.updated).toMatchObject({ name: 'Renamed Analysis', investigationId });
@@ -317,7 +316,6 @@ console.log('DRIVER_RESULT ' + JSON.stringify(result));
     );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^見つかったノートブック数: 0$/m);
-    // biome-ignore lint/suspicious/noExplicitAny: JSON printed by the driver
     const out = driverResult<Record<string, any>>(result.stdout);
     const notebookId = out.notebook.notebookId;
     expect(out.notebook).toMatchObject({ investigationId, name: 'New Analysis' });
@@ -371,7 +369,6 @@ console.log('DRIVER_RESULT ' + JSON.stringify({ statuses, notebook }));
       recordStatuses + germanWorkflowFunctions(projectId) + driver,
     );
     expect(result.code, result.stderr).toBe(0);
-    // biome-ignore lint/suspicious/noExplicitAny: JSON printed by the driver
     const { statuses, notebook } = driverResult<{ statuses: number[]; notebook: any }>(result.stdout);
     expect(statuses).toEqual([201]);
     expect(notebook.notebookId).toMatch(GUID);
