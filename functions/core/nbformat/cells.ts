@@ -59,7 +59,7 @@ export function toCellView(cell: NbCell): CellView {
 
 /** A fresh id in the seeds' `cell-NNN` style that is not in `taken`. */
 function freshCellId(taken: Set<string>): string {
-  for (let n = taken.size + 1; n < taken.size + 10_000; n++) {
+  for (let n = 1; n <= taken.size + 1; n++) {
     const id = `cell-${String(n).padStart(3, '0')}`;
     if (!taken.has(id)) return id;
   }

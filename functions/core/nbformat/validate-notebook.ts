@@ -68,7 +68,17 @@ export function parseNotebook(text: string): { document: NbDocument; parseResult
   }
   const validate = validatorFor(typeof minor === 'number' ? minor : LATEST_MINOR);
   if (!validate(doc)) {
-    const errors = validate.errors ?? [];
+    // Cells and outputs are oneOf alternatives: drop the "not this alternative" noise
+    // (a cell_type/output_type that names another branch), then the deepest error is the
+    // one closest to the real problem.
+    const depth = (path: string) => path.split('/').length;
+    const all = validate.errors ?? [];
+    const discriminator = (e: (typeof all)[number]) =>
+      /\/(cell_type|output_type)$/.test(e.instancePath) && (e.keyword === 'const' || e.keyword === 'enum');
+    const relevant = all.filter((e) => !discriminator(e) && e.keyword !== 'oneOf');
+    const errors = (relevant.length > 0 ? relevant : all).sort(
+      (a, b) => depth(b.instancePath) - depth(a.instancePath),
+    );
     const first = errors[0];
     const path = first?.instancePath || '/';
     throw new InvalidNotebookError(
