@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { client, GUID, newTenant } from '../support/api.ts';
+import { client, GUID, newTenant, stack, type Tenant } from '../support/api.ts';
 
 let api: ReturnType<typeof client>;
 let projectId: string;
+let tenant: Tenant;
 
 beforeAll(async () => {
-  const tenant = await newTenant();
+  tenant = await newTenant();
   api = client(tenant);
   projectId = tenant.projectId;
 });
@@ -144,5 +145,40 @@ describe('GET /notebook/templates', () => {
     expect(res.status).toBe(200);
     const starter = res.body.find((t: { slug: string }) => t.slug === 'process_mining_starter');
     expect(starter).toMatchObject({ templateId: expect.stringMatching(GUID), cellCount: expect.any(Number) });
+  });
+});
+
+describe('DELETE /notebook/{id} while a run holds it', () => {
+  it('answers 409 and keeps the notebook when a run is active', async () => {
+    const { DynamoDBClient, UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const info = stack();
+    const nb = (await api.post('/notebook', { notebookName: 'Busy' })).body;
+    const db = new DynamoDBClient({
+      endpoint: info.dynamodbEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    const executionId = '0196a1b2-0000-7000-8000-0000000000e1';
+    const key = { pk: { S: `P#${tenant.tenantId}#${projectId}` }, sk: { S: `NB#${nb.notebookId}` } };
+    // What the execution engine does when a run starts: it claims the notebook.
+    await db.send(
+      new UpdateItemCommand({
+        TableName: info.tableName,
+        Key: key,
+        UpdateExpression: 'SET activeExecutionId = :e, #s = :running',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':e': { S: executionId }, ':running': { S: 'Running' } },
+      }),
+    );
+    const res = await api.del(`/notebook/${nb.notebookId}`);
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({
+      Error: 'NotebookRunning',
+      NotebookId: nb.notebookId,
+      ExecutionId: executionId,
+    });
+    expect((await api.get(`/notebook/${nb.notebookId}`)).body.status).toBe('Running');
+    expect((await api.get(`/notebook/${nb.notebookId}/content`)).status).toBe(200);
+    db.destroy();
   });
 });
