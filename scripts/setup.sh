@@ -22,7 +22,10 @@ fi
 stamp=node_modules/.package-lock.json
 if [ ! -x node_modules/.bin/node ] || [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   echo "setup: installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install`, not `npm ci`: the registry this project installs from serves only this
+  # platform's optional binaries (biome, esbuild), so the lockfile cannot list the others
+  # and `npm ci` refuses it. With the lockfile present, `npm install` resolves the same versions.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 if ! node_modules/.bin/node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 22 ? 0 : 1)'; then

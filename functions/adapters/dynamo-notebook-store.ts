@@ -4,6 +4,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  type QueryCommandInput,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { NotebookRecord, Scope } from '../core/notebook.ts';
@@ -172,7 +173,7 @@ export class DynamoNotebookStore implements NotebookStore {
   }
 
   async list(scope: Scope, filters: NotebookFilters, page: number, pageSize: number) {
-    const base = {
+    const base: QueryCommandInput = {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :nb)',
       ExpressionAttributeValues: toItem({ ':pk': keys.project(scope), ':nb': 'NB#' }),
@@ -194,7 +195,7 @@ export class DynamoNotebookStore implements NotebookStore {
   }
 
   /** The key to continue after `offset` rows (undefined: from the start; null: past the end). */
-  private async skip(base: object, offset: number): Promise<Item | undefined | null> {
+  private async skip(base: QueryCommandInput, offset: number): Promise<Item | undefined | null> {
     let start: Item | undefined;
     let remaining = offset;
     while (remaining > 0) {
@@ -204,7 +205,7 @@ export class DynamoNotebookStore implements NotebookStore {
           Limit: remaining,
           ProjectionExpression: 'pk, sk',
           ExclusiveStartKey: start,
-        } as never),
+        }),
       );
       remaining -= out.Count ?? 0;
       start = out.LastEvaluatedKey;
