@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import type { LoadResult } from './load-result.ts';
+import { type LoadResult, latencyStats } from './load-result.ts';
 import type { Scenario } from './scenarios.ts';
 
 export interface LoadOptions {
@@ -37,7 +37,10 @@ export async function runAutocannon(
   warmupSeconds: number,
 ): Promise<LoadResult> {
   if (warmupSeconds > 0) await run(scenario, options, warmupSeconds);
-  const result = await run(scenario, options, options.seconds);
+  const instance = run(scenario, options, options.seconds);
+  const latencies: number[] = [];
+  instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  const result = await instance;
   const statusCodes = Object.fromEntries(
     Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)]),
   );
@@ -59,11 +62,9 @@ export async function runAutocannon(
     errors: result.errors,
     timeouts: result.timeouts,
     achievedRps: completed / result.duration,
-    p50: result.latency.p50,
-    p90: result.latency.p90,
-    p99: result.latency.p99,
-    max: result.latency.max,
-    mean: result.latency.average,
+    // raw per-response times rather than autocannon's histogram, so that failed requests
+    // (errors, which include timeouts) rank last, as in the open-loop runs
+    ...latencyStats(latencies, result.errors),
     statusCodes,
     note: scenario.note,
   };

@@ -1,30 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from './free-port.ts';
 
 /** Debian's python3 (python3-jupyter-server); the pyenv python3 on PATH has no jupyter_server. */
 const PYTHON = '/usr/bin/python3';
 
 export interface RunningJupyter {
   baseUrl: string;
+  port: number;
   token: string;
   version: string;
   headers: Record<string, string>;
   output(): string;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
 }
 
 function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
@@ -43,9 +33,14 @@ function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
  * Starts Jupyter Server on loopback over `rootDir`, with its config/data/runtime dirs under
  * `stateDir` (so nothing is written to the user's home), and waits for `GET /api/status`.
  */
-export async function startJupyter(rootDir: string, stateDir: string, timeoutMs = 60_000) {
-  const port = await freePort();
-  const token = randomBytes(24).toString('hex');
+export async function startJupyter(
+  rootDir: string,
+  stateDir: string,
+  reuse?: { port: number; token: string },
+  timeoutMs = 60_000,
+) {
+  const port = reuse?.port ?? (await freePort());
+  const token = reuse?.token ?? randomBytes(24).toString('hex');
   for (const dir of ['config', 'data', 'runtime']) await mkdir(join(stateDir, dir), { recursive: true });
   const child = spawn(
     PYTHON,
@@ -81,6 +76,7 @@ export async function startJupyter(rootDir: string, stateDir: string, timeoutMs 
   child.stderr.on('data', collect);
   const jupyter: RunningJupyter = {
     baseUrl: `http://127.0.0.1:${port}`,
+    port,
     token,
     version: '',
     headers: { authorization: `token ${token}` },

@@ -1,4 +1,5 @@
 import { type LoadOptions, runAutocannon } from './autocannon-load.ts';
+import { type Baseline, measureBaseline } from './baseline.ts';
 import type { CellwiseClient } from './cellwise-client.ts';
 import type { BenchConfig } from './config.ts';
 import type { JupyterLayout } from './jupyter-files.ts';
@@ -8,76 +9,79 @@ import { runOpenLoop } from './open-loop-load.ts';
 import { cellwiseScenarios, jupyterScenarios, type Scenario } from './scenarios.ts';
 import { waitIdle } from './wait-idle.ts';
 
+/** A system under test: how to tell it is idle, and how to start it afresh. */
+export interface Target {
+  probe(): { url: string; headers: Record<string, string> };
+  restart(): Promise<void>;
+}
+
 export interface LoadPhaseInput {
   config: BenchConfig;
   client: CellwiseClient;
   ids: string[];
   layout: JupyterLayout;
   jupyter: () => RunningJupyter;
-  /** Replaces Jupyter with a fresh process (drops the backlog of an overloaded run). */
-  restartJupyter: () => Promise<RunningJupyter>;
+  targets: Record<'cellwise' | 'jupyter', Target>;
 }
 
 const GENERATORS = { autocannon: runAutocannon, 'open-loop': runOpenLoop } as const;
+const ORDER = [
+  'cellwise-get',
+  'jupyter-get',
+  'cellwise-list-p1',
+  'jupyter-list-page',
+  'cellwise-list',
+  'jupyter-list-all',
+];
+/** How long a target may take to finish its backlog before it is restarted instead. */
+const DRAIN_SECONDS = 20;
 
 function summary(r: LoadResult): string {
-  const f = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : 'timeout');
-  return `p50 ${f(r.p50)} ms, p99 ${f(r.p99)} ms, ${r.achievedRps.toFixed(1)} req/s, non2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`;
+  const f = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : 'timeout');
+  return `p50 ${f(r.p50)}, p99 ${f(r.p99)}, ${r.achievedRps.toFixed(1)} req/s, non2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`;
+}
+
+/** Waits until `target` answers fast again; restarts it when its backlog takes too long. */
+async function settle(target: Target): Promise<string> {
+  const { url, headers } = target.probe();
+  const drain = await waitIdle(url, headers, 100, DRAIN_SECONDS);
+  if (drain.idle) return drain.seconds > 1 ? `, drained in ${drain.seconds.toFixed(1)} s` : '';
+  const started = performance.now();
+  await target.restart();
+  return `, still busy after ${DRAIN_SECONDS} s: restarted in ${((performance.now() - started) / 1000).toFixed(1)} s`;
 }
 
 /**
- * Every scenario under both generators. Cheap scenarios first; the whole-directory Jupyter
- * listing (which saturates Jupyter) last, with a fresh Jupyter before its second run.
- * Between runs the target must be idle again (see wait-idle.ts).
+ * Every scenario under both generators (cheap ones first, so an overloaded run never
+ * precedes a light one on the same target without a settle in between). Before the
+ * autocannon runs, each scenario is also timed one request at a time (no load).
  */
-export async function runLoadPhase(input: LoadPhaseInput): Promise<LoadResult[]> {
-  const { config, client, ids, layout } = input;
+export async function runLoadPhase(input: LoadPhaseInput) {
+  const { config, client, ids, layout, targets } = input;
   const options: LoadOptions = {
     rate: config.rate,
     seconds: config.seconds,
     connections: config.connections,
     timeoutSeconds: config.timeoutSeconds,
   };
-  const byKey = (list: Scenario[], key: string) => list.find((s) => s.key === key)!;
-  const probe = {
-    cellwise: () => ({
-      url: `${client.info.baseUrl}${client.prefix}/notebook/${ids[0]}`,
-      headers: client.headers,
-    }),
-    jupyter: () => ({ url: `${input.jupyter().baseUrl}/api/status`, headers: input.jupyter().headers }),
-  };
+  const scenarios = [
+    ...cellwiseScenarios(client, ids, config.pageSize),
+    ...jupyterScenarios(input.jupyter(), ids, layout),
+  ];
   const results: LoadResult[] = [];
-  const measure = async (generator: keyof typeof GENERATORS, scenario: Scenario, drainAfter = true) => {
-    const t = performance.now();
-    const result = await GENERATORS[generator](scenario, options, config.warmupSeconds);
-    results.push(result);
-    let drained = '; not drained (this Jupyter is stopped next)';
-    if (drainAfter) {
-      const { url, headers } = probe[scenario.system]();
-      const drain = await waitIdle(url, headers);
-      drained =
-        drain.seconds > 1
-          ? `; ${drain.idle ? 'idle' : 'STILL BUSY'} after ${drain.seconds.toFixed(1)} s`
-          : '';
-    }
-    console.log(
-      `  ${generator.padEnd(10)} ${scenario.key.padEnd(18)} ${summary(result)} (${((performance.now() - t) / 1000).toFixed(0)} s${drained})`,
-    );
-  };
-  const order = ['cellwise-get', 'jupyter-get', 'cellwise-list-p1', 'jupyter-list-page', 'cellwise-list'];
+  const baselines: Baseline[] = [];
   for (const generator of ['autocannon', 'open-loop'] as const) {
-    const all = [
-      ...cellwiseScenarios(client, ids, config.pageSize),
-      ...jupyterScenarios(input.jupyter(), ids, layout),
-    ];
-    for (const key of order) await measure(generator, byKey(all, key));
+    for (const key of ORDER) {
+      const scenario: Scenario = scenarios.find((s) => s.key === key)!;
+      const started = performance.now();
+      if (generator === 'autocannon') baselines.push(await measureBaseline(scenario));
+      const result = await GENERATORS[generator](scenario, options, config.warmupSeconds);
+      results.push(result);
+      const last = generator === 'open-loop' && key === ORDER.at(-1);
+      const settled = last ? '' : await settle(targets[scenario.system]);
+      const took = ((performance.now() - started) / 1000).toFixed(0);
+      console.log(`  ${generator.padEnd(10)} ${key.padEnd(18)} ${summary(result)} (${took} s${settled})`);
+    }
   }
-  await measure(
-    'autocannon',
-    byKey(jupyterScenarios(input.jupyter(), ids, layout), 'jupyter-list-all'),
-    false,
-  );
-  const fresh = await input.restartJupyter();
-  await measure('open-loop', byKey(jupyterScenarios(fresh, ids, layout), 'jupyter-list-all'), false);
-  return results;
+  return { results, baselines };
 }

@@ -28,3 +28,18 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return sorted[rank]!;
 }
+
+/**
+ * Percentiles over every request: answered ones by latency, failed ones (timeouts, errors)
+ * as +Infinity, so a percentile that lands on a failure reads 'timeout' instead of hiding it.
+ */
+export function latencyStats(latencies: number[], failed: number) {
+  const all = [...latencies, ...Array<number>(failed).fill(Number.POSITIVE_INFINITY)].sort((a, b) => a - b);
+  return {
+    p50: quantile(all, 0.5),
+    p90: quantile(all, 0.9),
+    p99: quantile(all, 0.99),
+    max: all.at(-1) ?? Number.NaN,
+    mean: latencies.length ? latencies.reduce((a, b) => a + b, 0) / latencies.length : Number.NaN,
+  };
+}

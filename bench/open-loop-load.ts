@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 import type { LoadOptions } from './autocannon-load.ts';
-import { type LoadResult, quantile } from './load-result.ts';
+import { type LoadResult, latencyStats } from './load-result.ts';
 import type { Scenario } from './scenarios.ts';
 
 interface Tally {
@@ -15,8 +15,10 @@ interface Tally {
  * Open-loop load at a constant arrival rate: request i is due at t0 + i/rate, whatever the
  * server is doing, over at most `connections` keep-alive sockets (later requests queue in
  * the client). Latency is measured from the due time, so queueing is counted (no
- * coordinated omission). A request not answered `timeoutSeconds` after its due time is
- * aborted and counts as a timeout; timeouts rank as +Infinity in the percentiles.
+ * coordinated omission). A request not answered `timeoutSeconds` after its due time counts
+ * as a timeout (ranked +Infinity in the percentiles): if it never got a socket it is never
+ * sent; if it is in flight, its socket waits on, so the server is never left with more than
+ * `connections` abandoned requests (aborting would let the backlog grow without bound).
  */
 function runFor(scenario: Scenario, options: LoadOptions, seconds: number): Promise<Tally> {
   const url = new URL(scenario.baseUrl);
@@ -57,10 +59,14 @@ function runFor(scenario: Scenario, options: LoadOptions, seconds: number): Prom
           );
         },
       );
+      let sent = false;
+      req.once('socket', () => {
+        sent = true;
+      });
       const timer = setTimeout(
         () => {
           settle(() => tally.timeouts++);
-          req.destroy();
+          if (!sent) req.destroy();
         },
         Math.max(0, due + timeoutMs - performance.now()),
       );
@@ -87,9 +93,6 @@ export async function runOpenLoop(
   if (warmupSeconds > 0) await runFor(scenario, options, warmupSeconds);
   const started = performance.now();
   const tally = await runFor(scenario, options, options.seconds);
-  const sent = Math.round(options.rate * options.seconds);
-  const censored = [...tally.latencies, ...Array<number>(sent - tally.latencies.length).fill(Infinity)];
-  censored.sort((a, b) => a - b);
   const completed = tally.latencies.length;
   const ok2xx = Object.entries(tally.statusCodes)
     .filter(([code]) => code.startsWith('2'))
@@ -109,11 +112,7 @@ export async function runOpenLoop(
     errors: tally.errors,
     timeouts: tally.timeouts,
     achievedRps: completed / elapsed,
-    p50: quantile(censored, 0.5),
-    p90: quantile(censored, 0.9),
-    p99: quantile(censored, 0.99),
-    max: censored[censored.length - 1] ?? Number.NaN,
-    mean: completed ? tally.latencies.reduce((a, b) => a + b, 0) / completed : Number.NaN,
+    ...latencyStats(tally.latencies, tally.errors + tally.timeouts),
     statusCodes: tally.statusCodes,
     note: scenario.note,
   };

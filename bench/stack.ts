@@ -1,39 +1,44 @@
 import { type RunningStack, spawnStack } from '../local-stack/spawn-stack.ts';
 import type { Cleanup } from './cleanup.ts';
+import { freePort } from './free-port.ts';
 
-/**
- * SIGTERM, then SIGKILL after 20 s; resolves on 'close' (stack and its stdio gone). Not
- * `stack.stop()`: its promise never settles, because spawn-stack.ts's stdout handler calls
- * `child.removeAllListeners('exit')` again whenever the stack prints (it prints on SIGTERM),
- * which also removes stop()'s own 'exit' listener.
- */
-function stopStack(stack: RunningStack): Promise<void> {
-  const child = stack.process;
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.once('close', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
+export interface StackControl {
+  current(): RunningStack;
+  /** Stops and starts the stack on the same data dir and port (same ids, token and data). */
+  restart(): Promise<void>;
+  /** The last lines the stack printed (for failure reports). */
+  tail(chars?: number): string;
 }
 
 /** Starts the local stack (what `npm start` runs) on a fresh data dir; stopped by `cleanup`. */
-export async function startStack(cleanup: Cleanup, dataDir: string): Promise<RunningStack> {
-  const stack = await spawnStack({ CELLWISE_DATA_DIR: dataDir });
+export async function startStack(cleanup: Cleanup, dataDir: string): Promise<StackControl> {
+  const env = { CELLWISE_DATA_DIR: dataDir, PORT: String(await freePort()) };
+  let stack: RunningStack | undefined;
   let stopping = false;
-  cleanup.add('stop Cellwise stack', () => {
+  const start = async () => {
+    const started = await spawnStack(env);
+    started.process.once('exit', (code, signal) => {
+      if (stopping || stack !== started) return;
+      console.error(
+        `bench: the Cellwise stack exited (${code ?? signal}); last output:\n${started.output().slice(-2000)}`,
+      );
+    });
+    stack = started;
+  };
+  const stop = async () => {
+    if (!stack) return;
     stopping = true;
-    return stopStack(stack);
-  });
-  // 'close', not 'exit': see stopStack
-  stack.process.once('close', (code, signal) => {
-    if (stopping) return;
-    console.error(
-      `bench: the Cellwise stack exited (${code ?? signal}); last output:\n${stack.output().slice(-2000)}`,
-    );
-  });
-  return stack;
+    await stack.stop();
+    stopping = false;
+  };
+  await start();
+  cleanup.add('stop Cellwise stack', stop);
+  return {
+    current: () => stack!,
+    restart: async () => {
+      await stop();
+      await start();
+    },
+    tail: (chars = 3000) => stack?.output().slice(-chars) ?? '',
+  };
 }

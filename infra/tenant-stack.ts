@@ -23,6 +23,7 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { HEALTH_KEY } from '../functions/adapters/readiness.ts';
 import { isGuid } from '../functions/core/ids.ts';
 import { AUTHORIZER_ENTRY, ROUTES, type RouteDefinition } from './routes.ts';
 import { TABLE_SCHEMA } from './table-schema.ts';
@@ -262,12 +263,19 @@ export class TenantStack extends Stack {
       case 'none':
         return;
       case 'health':
-        // DescribeTable and HeadBucket (which IAM authorizes as s3:ListBucket), nothing else.
+        // One GetItem probe, and a read of the one probe key (ListBucket makes a missing key
+        // answer NoSuchKey rather than AccessDenied); nothing else.
         fn.addToRolePolicy(
-          new PolicyStatement({ actions: ['dynamodb:DescribeTable'], resources: [this.table.tableArn] }),
+          new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [this.table.tableArn] }),
         );
         fn.addToRolePolicy(
           new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
+        );
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['s3:GetObject'],
+            resources: [this.bucket.arnForObjects(HEALTH_KEY)],
+          }),
         );
         return;
       case 'read':

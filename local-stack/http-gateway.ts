@@ -59,9 +59,18 @@ export async function startGateway(
   for (const route of ROUTES) handlers.set(route.id, await load<RouteHandler>(root, route.entry));
   const authorizer = await load<Authorizer>(root, AUTHORIZER_ENTRY);
   const accessLog = process.env.CELLWISE_ACCESS_LOG === '1';
+  // Like the deployed stage's throttling: past this many requests in flight, answer 429
+  // at once instead of queueing work nobody may wait for.
+  const maxInFlight = Number(process.env.CELLWISE_MAX_IN_FLIGHT ?? 256);
+  let inFlight = 0;
 
   const server = createServer(async (req, res) => {
     const started = performance.now();
+    if (inFlight >= maxInFlight) {
+      send(res, 429, JSON.stringify({ message: 'Too Many Requests' }), { 'retry-after': '1' });
+      return;
+    }
+    inFlight++;
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const match = router.match(req.method ?? 'GET', url.pathname);
@@ -76,6 +85,7 @@ export async function startGateway(
           lambda: decision.context ?? {},
         };
       }
+      if (req.socket.destroyed) return; // the client gave up while the body arrived
       const handler = handlers.get(match.route.id)!;
       const context = lambdaContext(
         match.route.id,
@@ -97,6 +107,7 @@ export async function startGateway(
       console.error(JSON.stringify({ level: 'error', message: 'gateway failure', error: String(error) }));
       if (!res.headersSent) send(res, 500, JSON.stringify({ message: 'Internal Server Error' }));
     } finally {
+      inFlight--;
       if (accessLog)
         console.log(
           `${req.method} ${req.url} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms`,

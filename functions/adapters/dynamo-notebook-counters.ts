@@ -5,10 +5,17 @@ import { fromItem, toItem } from './dynamo-util.ts';
 
 type Counted = Pick<NotebookRecord, 'status' | 'kernelType' | 'integration'>;
 
+/** What the list needs to know about a project before reading any notebook row. */
+export interface ListState {
+  total: number;
+  /** Bumped by every write to any notebook row of the project: a cached page is valid while it is unchanged. */
+  revision: number;
+}
+
 /**
- * Per-project notebook counters (one item, atomic ADDs), so the unfiltered list can report
- * `totalCount` without reading every row. Each notebook counts in `total` and in the
- * bucket of its status, kernel and enrichment mode.
+ * The project's list state in one item, changed with atomic ADDs: the notebook count (so
+ * the unfiltered list reports `totalCount` without reading every row), a count per status,
+ * kernel and enrichment bucket, and a revision number that every notebook write bumps.
  */
 export class NotebookCounters {
   constructor(
@@ -20,44 +27,49 @@ export class NotebookCounters {
     return `c_${n.status}_${n.kernelType}_${n.integration.enrichmentMode ? 1 : 0}`;
   }
 
-  async add(scope: Scope, notebook: Counted, delta: 1 | -1): Promise<void> {
+  private async apply(scope: Scope, deltas: Record<string, number>): Promise<void> {
+    const names: Record<string, string> = { '#rev': 'revision' };
+    const values: Record<string, number> = { ':one': 1 };
+    const parts = ['#rev :one'];
+    Object.entries(deltas).forEach(([attribute, delta], i) => {
+      names[`#a${i}`] = attribute;
+      values[`:d${i}`] = delta;
+      parts.push(`#a${i} :d${i}`);
+    });
     await this.db.send(
       new UpdateItemCommand({
         TableName: this.table,
         Key: toItem({ pk: keys.project(scope), sk: keys.stats }),
-        UpdateExpression: 'ADD #total :d, #bucket :d',
-        ExpressionAttributeNames: { '#total': 'total', '#bucket': NotebookCounters.bucket(notebook) },
-        ExpressionAttributeValues: toItem({ ':d': delta }),
+        UpdateExpression: `ADD ${parts.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: toItem(values),
       }),
     );
   }
 
-  /** Moves one notebook from the bucket of `from` to the bucket of `to` (total unchanged). */
-  async move(scope: Scope, from: Counted, to: Counted): Promise<void> {
+  /** A notebook appeared (+1) or disappeared (-1). */
+  add(scope: Scope, notebook: Counted, delta: 1 | -1): Promise<void> {
+    return this.apply(scope, { total: delta, [NotebookCounters.bucket(notebook)]: delta });
+  }
+
+  /** A notebook changed: bumps the revision and moves it between buckets if its filter fields changed. */
+  changed(scope: Scope, from: Counted, to: Counted): Promise<void> {
     const a = NotebookCounters.bucket(from);
     const b = NotebookCounters.bucket(to);
-    if (a === b) return;
-    await this.db.send(
-      new UpdateItemCommand({
-        TableName: this.table,
-        Key: toItem({ pk: keys.project(scope), sk: keys.stats }),
-        UpdateExpression: 'ADD #from :minus, #to :plus',
-        ExpressionAttributeNames: { '#from': a, '#to': b },
-        ExpressionAttributeValues: toItem({ ':minus': -1, ':plus': 1 }),
-      }),
-    );
+    return this.apply(scope, a === b ? {} : { [a]: -1, [b]: 1 });
   }
 
-  async total(scope: Scope): Promise<number> {
+  async state(scope: Scope): Promise<ListState> {
     const out = await this.db.send(
       new GetItemCommand({
         TableName: this.table,
         Key: toItem({ pk: keys.project(scope), sk: keys.stats }),
-        ProjectionExpression: '#total',
-        ExpressionAttributeNames: { '#total': 'total' },
+        ProjectionExpression: '#total, #rev',
+        ExpressionAttributeNames: { '#total': 'total', '#rev': 'revision' },
         ConsistentRead: true,
       }),
     );
-    return out.Item ? Math.max(0, fromItem<{ total?: number }>(out.Item).total ?? 0) : 0;
+    const row = out.Item ? fromItem<{ total?: number; revision?: number }>(out.Item) : {};
+    return { total: Math.max(0, row.total ?? 0), revision: row.revision ?? 0 };
   }
 }

@@ -11,9 +11,13 @@ import type { NotebookRecord, Scope } from '../core/notebook.ts';
 import type { NotebookFilters, NotebookStore, VersionEntry } from '../core/ports.ts';
 import { GSI1, keys } from './dynamo-keys.ts';
 import { NameClaims } from './dynamo-name-claims.ts';
-import { NotebookCounters } from './dynamo-notebook-counters.ts';
+import { type ListState, NotebookCounters } from './dynamo-notebook-counters.ts';
 import { fromItem, type Item, isConditionFailure, queryAll, toItem } from './dynamo-util.ts';
 import { DynamoVersionLog } from './dynamo-version-log.ts';
+import { PageCache } from './page-cache.ts';
+
+/** Keys remembered per list revision for deep pages (see `skip`). */
+const SKIP_STEP = 1000;
 
 /** Fields a PUT may change. Run-owned fields (status, activeExecutionId, counters) are never overwritten by it. */
 const EDITABLE = [
@@ -63,6 +67,8 @@ function matches(r: NotebookRecord, f: NotebookFilters): boolean {
 export class DynamoNotebookStore implements NotebookStore {
   private readonly names: NameClaims;
   private readonly counters: NotebookCounters;
+  private readonly pages = new PageCache<{ items: NotebookRecord[]; totalCount: number }>();
+  private readonly skipMarks = new PageCache<Map<number, Item>>(64);
   private readonly versions: DynamoVersionLog;
 
   constructor(
@@ -136,16 +142,11 @@ export class DynamoNotebookStore implements NotebookStore {
     }
     if (renamed)
       await this.names.release(previous, previous.investigationId, previous.name, previous.notebookId);
-    if (
-      old.kernelType !== next.kernelType ||
-      old.integration.enrichmentMode !== next.integration.enrichmentMode
-    ) {
-      await this.counters.move(next, old, {
-        ...old,
-        kernelType: next.kernelType,
-        integration: next.integration,
-      });
-    }
+    await this.counters.changed(next, old, {
+      ...old,
+      kernelType: next.kernelType,
+      integration: next.integration,
+    });
     return true;
   }
 
@@ -173,6 +174,22 @@ export class DynamoNotebookStore implements NotebookStore {
   }
 
   async list(scope: Scope, filters: NotebookFilters, page: number, pageSize: number) {
+    const state = await this.counters.state(scope);
+    const cacheKey = JSON.stringify([keys.project(scope), state.revision, filters, page, pageSize]);
+    const cached = this.pages.get(cacheKey);
+    if (cached) return cached;
+    const result = await this.readPage(scope, filters, page, pageSize, state);
+    this.pages.set(cacheKey, result);
+    return result;
+  }
+
+  private async readPage(
+    scope: Scope,
+    filters: NotebookFilters,
+    page: number,
+    pageSize: number,
+    { total, revision }: ListState,
+  ) {
     const base: QueryCommandInput = {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :nb)',
@@ -180,36 +197,43 @@ export class DynamoNotebookStore implements NotebookStore {
       ScanIndexForward: false,
     };
     const offset = (page - 1) * pageSize;
-    if (
-      filters.status !== undefined ||
-      filters.kernelType !== undefined ||
-      filters.enrichmentMode !== undefined
-    ) {
+    if (Object.values(filters).some((v) => v !== undefined)) {
       const all = (await queryAll(this.db, base)).map(fromRow).filter((r) => matches(r, filters));
       return { items: all.slice(offset, offset + pageSize), totalCount: all.length };
     }
-    const [totalCount, start] = await Promise.all([this.counters.total(scope), this.skip(base, offset)]);
-    if (start === null) return { items: [], totalCount };
+    const start = await this.skip(base, offset, `${keys.project(scope)}#${revision}`);
+    if (start === null) return { items: [], totalCount: total };
     const out = await this.db.send(new QueryCommand({ ...base, Limit: pageSize, ExclusiveStartKey: start }));
-    return { items: (out.Items ?? []).map(fromRow), totalCount };
+    return { items: (out.Items ?? []).map(fromRow), totalCount: total };
   }
 
-  /** The key to continue after `offset` rows (undefined: from the start; null: past the end). */
-  private async skip(base: QueryCommandInput, offset: number): Promise<Item | undefined | null> {
-    let start: Item | undefined;
-    let remaining = offset;
-    while (remaining > 0) {
+  /**
+   * The key to continue after `offset` rows (undefined: from the start; null: past the end).
+   * Offsets cost a walk over keys; the keys at every SKIP_STEP rows are remembered for the
+   * project's current list revision, so a deep page walks at most SKIP_STEP keys once warm.
+   */
+  private async skip(
+    base: QueryCommandInput,
+    offset: number,
+    revisionKey: string,
+  ): Promise<Item | undefined | null> {
+    let marks = this.skipMarks.get(revisionKey);
+    if (!marks) {
+      marks = new Map();
+      this.skipMarks.set(revisionKey, marks);
+    }
+    let position = Math.floor(offset / SKIP_STEP) * SKIP_STEP;
+    while (position > 0 && !marks.has(position)) position -= SKIP_STEP;
+    let start = position > 0 ? marks.get(position) : undefined;
+    while (position < offset) {
+      const limit = Math.min(offset - position, SKIP_STEP - (position % SKIP_STEP));
       const out = await this.db.send(
-        new QueryCommand({
-          ...base,
-          Limit: remaining,
-          ProjectionExpression: 'pk, sk',
-          ExclusiveStartKey: start,
-        }),
+        new QueryCommand({ ...base, Limit: limit, ProjectionExpression: 'pk, sk', ExclusiveStartKey: start }),
       );
-      remaining -= out.Count ?? 0;
+      position += out.Count ?? 0;
       start = out.LastEvaluatedKey;
       if (!start) return null;
+      if (position % SKIP_STEP === 0) marks.set(position, start);
     }
     return start;
   }

@@ -10,31 +10,69 @@ import { serializeDocument } from '../core/nbformat/document.ts';
 import type { NbDocument } from '../core/nbformat/types.ts';
 import type { ContentStore } from '../core/ports.ts';
 
-/** Notebook documents as .ipynb objects (server-side encrypted by the bucket's default). */
+/**
+ * Notebook documents as .ipynb objects (server-side encrypted by the bucket's default).
+ * Every content revision has its own key and is never rewritten, so documents are cached
+ * by key (bounded in bytes): a hit can never be stale.
+ */
 export class S3ContentStore implements ContentStore {
+  private readonly cache = new Map<string, string>();
+  private cachedBytes = 0;
+
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
+    private readonly cacheBytes = 32 * 1024 * 1024,
   ) {}
 
+  private remember(key: string, text: string): void {
+    if (text.length > this.cacheBytes / 8) return;
+    this.forget(key);
+    this.cache.set(key, text);
+    this.cachedBytes += text.length;
+    for (const [oldest, value] of this.cache) {
+      if (this.cachedBytes <= this.cacheBytes) break;
+      this.cache.delete(oldest);
+      this.cachedBytes -= value.length;
+    }
+  }
+
+  private forget(key: string): void {
+    const text = this.cache.get(key);
+    if (text === undefined) return;
+    this.cache.delete(key);
+    this.cachedBytes -= text.length;
+  }
+
   async put(key: string, document: NbDocument): Promise<void> {
+    const text = serializeDocument(document);
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucket,
         Key: key,
-        Body: serializeDocument(document),
+        Body: text,
         ContentType: 'application/x-ipynb+json',
       }),
     );
+    this.remember(key, text);
   }
 
   async get(key: string): Promise<NbDocument> {
-    const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-    const text = await out.Body!.transformToString('utf-8');
+    let text = this.cache.get(key);
+    if (text === undefined) {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      text = await out.Body!.transformToString('utf-8');
+      this.remember(key, text);
+    } else {
+      this.cache.delete(key);
+      this.cache.set(key, text);
+    }
+    // A fresh object per call: callers may change the document they get.
     return JSON.parse(text) as NbDocument;
   }
 
   async delete(key: string): Promise<void> {
+    this.forget(key);
     await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
@@ -45,6 +83,7 @@ export class S3ContentStore implements ContentStore {
         new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
       );
       const objects = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+      for (const { Key } of objects) this.forget(Key);
       if (objects.length > 0) {
         await this.s3.send(
           new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects, Quiet: true } }),

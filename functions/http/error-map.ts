@@ -37,6 +37,15 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     if (error instanceof ValidationError && error.details.length > 0) body.Details = error.details;
     return { statusCode, body };
   }
+  if ((error as { name?: string } | null)?.name === 'TimeoutError') {
+    return {
+      statusCode: 503,
+      body: {
+        Error: 'ServiceUnavailable',
+        Message: 'The service is busy and could not finish in time; retry later',
+      },
+    };
+  }
   return {
     statusCode: 500,
     body: { Error: 'InternalError', Message: 'The service failed to handle the request; it has been logged' },

@@ -291,8 +291,10 @@ describe('TenantStack', () => {
     expect(dataActionsOf('getOpenApi')).toEqual([]);
   });
 
-  it('lets health only describe the table and list (HEAD) the bucket', () => {
-    expect(new Set(dataActionsOf('health'))).toEqual(new Set(['dynamodb:DescribeTable', 's3:ListBucket']));
+  it('lets health only probe the table with one read and list (HEAD) the bucket', () => {
+    expect(new Set(dataActionsOf('health'))).toEqual(
+      new Set(['dynamodb:GetItem', 's3:ListBucket', 's3:GetObject']),
+    );
   });
 
   it('lets mutating routes write and delete routes delete', () => {
