@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Baseline } from './baseline.ts';
@@ -60,18 +59,11 @@ function toJson(value: unknown): string {
   );
 }
 
-/**
- * Writes bench/results/latest.json, then formats it with the project's Biome: `biome check .`
- * reads git-ignored files too, and JSON.stringify lays out short arrays unlike Biome.
- */
+/** Writes bench/results/latest.json (git-ignored, and outside Biome's file set). */
 export async function writeResults(report: BenchReport) {
   const dir = new URL('./results/', import.meta.url);
   await mkdir(dir, { recursive: true });
   const file = fileURLToPath(new URL('latest.json', dir));
   const ratioList = ratios(report.results, report.baselines);
   await writeFile(file, `${toJson({ ...report, ratios: ratioList })}\n`);
-  const biome = fileURLToPath(new URL('../node_modules/.bin/biome', import.meta.url));
-  const formatted = spawnSync(biome, ['format', '--write', file], { encoding: 'utf8' });
-  if (formatted.status !== 0)
-    console.warn(`biome format ${file} failed: ${formatted.stderr || formatted.error}`);
 }
