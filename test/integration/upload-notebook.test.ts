@@ -59,14 +59,19 @@ describe('POST /notebook/upload (route 7)', () => {
     expect(content.cells[1].outputs[0].text).toEqual(['hi\n']);
   });
 
-  it('takes the name from the file name when notebookName is absent', async () => {
+  it('takes the name from the file name and the kernel from the request when the file names neither', async () => {
     const res = await api.raw(
       'POST',
       '/notebook/upload',
-      form({}, { name: 'From File.ipynb', text: JSON.stringify(notebook44) }),
+      form({}, { name: 'From File.ipynb', text: JSON.stringify({ ...notebook44, metadata: {} }) }),
     );
     expect(res.status).toBe(201);
     expect(res.body.name).toBe('From File');
+    expect(res.body.parseResult.warnings).toContain(
+      'No kernelspec in metadata; the notebook kernel was taken from the request',
+    );
+    const content = (await api.get(`/notebook/${res.body.notebookId}/content`)).body;
+    expect(content.metadata.kernelspec.name).toBe('python3');
   });
 
   it('answers 400 with line and column when the file is not JSON', async () => {

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.ts';
-import { kernelTypeOf } from '../nbformat/document.ts';
+import { kernelTypeOf, newDocument } from '../nbformat/document.ts';
 import { parseNotebook } from '../nbformat/validate-notebook.ts';
 import type { Actor, Services } from '../ports.ts';
 import { createNotebook } from './create-notebook.ts';
@@ -27,13 +27,18 @@ export async function uploadNotebook(services: Services, actor: Actor, input: Up
       { path: 'file.metadata.kernelspec.name', message: `available: ${services.kernels.join(', ')}` },
     ]);
   }
+  const kernelType = declared ?? 'python3';
+  if (!spec?.name) {
+    // No kernelspec: record the kernel the notebook will run on, as Jupyter would on save.
+    document.metadata = { ...newDocument(kernelType, []).metadata, ...document.metadata };
+  }
   const name = input.notebookName?.trim() || input.fileName.replace(/\.ipynb$/i, '').trim();
   if (!name)
     throw new ValidationError('notebookName is required', [{ path: 'notebookName', message: 'Required' }]);
   const notebook = await createNotebook(services, actor, {
     name,
     description: input.notebookDescription ?? null,
-    kernelType: declared ?? 'python3',
+    kernelType,
     investigationId: input.investigationId ?? null,
     integration: {
       enrichmentMode: input.enrichmentMode ?? false,
