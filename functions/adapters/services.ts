@@ -18,6 +18,7 @@ export function createServices(config: Config = loadConfig()): Services {
     now: () => new Date(),
     kernels: config.kernels,
     publicBaseUrl: config.publicBaseUrl,
+    maxUploadBytes: config.maxUploadBytes,
     readiness: () => probeDependencies(clients, config),
   };
 }

@@ -102,6 +102,8 @@ export interface Services {
   kernels: readonly KernelType[];
   /** Public base URL of the service (for shareable links). */
   publicBaseUrl: string;
+  /** Largest accepted request body or uploaded file, in bytes (413 above). */
+  maxUploadBytes: number;
   /** Checks each dependency; the value is `ok` or what went wrong. */
   readiness(): Promise<Record<string, string>>;
 }

@@ -5,7 +5,6 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { z } from 'zod';
-import { loadConfig } from '../adapters/config.ts';
 import { services as defaultServices } from '../adapters/services.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { Actor, Services } from '../core/ports.ts';
@@ -72,11 +71,11 @@ export function route<C extends RouteContract>(
   impl: (input: RouteInput<C>) => Promise<HttpResult>,
   getServices: () => Services = defaultServices,
 ) {
-  const maxBytes = loadConfig().maxUploadBytes;
   return middy<HttpEvent, HttpResult, Error, Context>()
     .use(errorResponses(contract.id))
     .handler(async (event) => {
       const services = getServices();
+      const maxBytes = services.maxUploadBytes;
       const principal = contract.auth ? principalFrom(event.requestContext?.authorizer?.lambda) : undefined;
       const params = contract.params
         ? parseWith(contract.params, event.pathParameters ?? {}, 'path')
