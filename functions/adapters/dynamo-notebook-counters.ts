@@ -1,9 +1,7 @@
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { NotebookRecord, Scope } from '../core/notebook.ts';
+import type { Scope } from '../core/notebook.ts';
 import { keys } from './dynamo-keys.ts';
 import { fromItem, toItem } from './dynamo-util.ts';
-
-type Counted = Pick<NotebookRecord, 'status' | 'kernelType' | 'integration'>;
 
 /** What the list needs to know about a project before reading any notebook row. */
 export interface ListState {
@@ -14,18 +12,14 @@ export interface ListState {
 
 /**
  * The project's list state in one item, changed with atomic ADDs: the notebook count (so
- * the unfiltered list reports `totalCount` without reading every row), a count per status,
- * kernel and enrichment bucket, and a revision number that every notebook write bumps.
+ * the unfiltered list reports `totalCount` without reading every row) and a revision number
+ * that every notebook write bumps.
  */
 export class NotebookCounters {
   constructor(
     private readonly db: DynamoDBClient,
     private readonly table: string,
   ) {}
-
-  private static bucket(n: Counted): string {
-    return `c_${n.status}_${n.kernelType}_${n.integration.enrichmentMode ? 1 : 0}`;
-  }
 
   private async apply(scope: Scope, deltas: Record<string, number>): Promise<void> {
     const names: Record<string, string> = { '#rev': 'revision' };
@@ -48,15 +42,13 @@ export class NotebookCounters {
   }
 
   /** A notebook appeared (+1) or disappeared (-1). */
-  add(scope: Scope, notebook: Counted, delta: 1 | -1): Promise<void> {
-    return this.apply(scope, { total: delta, [NotebookCounters.bucket(notebook)]: delta });
+  add(scope: Scope, delta: 1 | -1): Promise<void> {
+    return this.apply(scope, { total: delta });
   }
 
-  /** A notebook changed: bumps the revision and moves it between buckets if its filter fields changed. */
-  changed(scope: Scope, from: Counted, to: Counted): Promise<void> {
-    const a = NotebookCounters.bucket(from);
-    const b = NotebookCounters.bucket(to);
-    return this.apply(scope, a === b ? {} : { [a]: -1, [b]: 1 });
+  /** A notebook changed: its rows' list views may differ, so cached pages must go. */
+  changed(scope: Scope): Promise<void> {
+    return this.apply(scope, {});
   }
 
   async state(scope: Scope): Promise<ListState> {

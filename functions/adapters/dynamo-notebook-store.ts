@@ -105,7 +105,7 @@ export class DynamoNotebookStore implements NotebookStore {
       await this.names.release(record, record.investigationId, record.name, record.notebookId);
       throw error;
     }
-    await this.counters.add(record, record, 1);
+    await this.counters.add(record, 1);
   }
 
   async update(previous: NotebookRecord, next: NotebookRecord): Promise<boolean> {
@@ -121,9 +121,8 @@ export class DynamoNotebookStore implements NotebookStore {
       values[`:${field}`] = next[field];
       sets.push(`#${field} = :${field}`);
     }
-    let old: NotebookRecord;
     try {
-      const out = await this.db.send(
+      await this.db.send(
         new UpdateItemCommand({
           TableName: this.table,
           Key: toItem({ pk: keys.project(next), sk: keys.notebook(next.notebookId) }),
@@ -131,10 +130,8 @@ export class DynamoNotebookStore implements NotebookStore {
           ConditionExpression: 'attribute_exists(pk) AND #dateModified = :prev',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: toItem(values),
-          ReturnValues: 'ALL_OLD',
         }),
       );
-      old = fromRow(out.Attributes ?? {});
     } catch (error) {
       if (renamed) await this.names.release(next, next.investigationId, next.name, next.notebookId);
       if (isConditionFailure(error)) return false;
@@ -142,11 +139,7 @@ export class DynamoNotebookStore implements NotebookStore {
     }
     if (renamed)
       await this.names.release(previous, previous.investigationId, previous.name, previous.notebookId);
-    await this.counters.changed(next, old, {
-      ...old,
-      kernelType: next.kernelType,
-      integration: next.integration,
-    });
+    await this.counters.changed(next);
     return true;
   }
 
@@ -169,7 +162,7 @@ export class DynamoNotebookStore implements NotebookStore {
       return (await this.get(record, record.notebookId)) ? 'busy' : 'missing';
     }
     await this.names.release(old, old.investigationId, old.name, old.notebookId);
-    await this.counters.add(old, old, -1);
+    await this.counters.add(old, -1);
     return 'deleted';
   }
 

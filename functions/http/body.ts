@@ -32,8 +32,8 @@ export function jsonBody(event: APIGatewayProxyEventV2, limit: number): unknown 
   const text = bytes.toString('utf8');
   try {
     return JSON.parse(text);
-  } catch (error) {
-    const where = locateJsonError(text, error as Error);
+  } catch {
+    const where = locateJsonError(text);
     throw new ValidationError(
       `The request body is not valid JSON: ${where.reason}`,
       [{ path: `body (line ${where.line ?? '?'}, column ${where.column ?? '?'})`, message: where.reason }],

@@ -61,6 +61,9 @@ export async function newTenant(
   options: { projects?: number; limitToFirst?: boolean } = {},
 ): Promise<Tenant & { projectIds: string[] }> {
   const info = stack();
+  // The local stack's emulators accept this key pair; set before the first client exists.
+  process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
   tenancy ??= new DynamoTenancyStore(
     createAwsClients(
       loadConfig({
@@ -74,8 +77,6 @@ export async function newTenant(
     ).dynamodb,
     info.tableName,
   );
-  process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
   const { tenantId } = await createTenant(tenancy, { name: 'test tenant' });
   const projectIds: string[] = [];
   for (let i = 0; i < (options.projects ?? 1); i++) {

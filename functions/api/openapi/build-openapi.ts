@@ -11,32 +11,23 @@ type Json = Record<string, unknown>;
  */
 function toSchema(schema: z.ZodType, io: 'input' | 'output', components: Json): Json {
   const generated = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json;
-  const { $schema: _s, $defs, ...rest } = generated;
+  const { $schema: _s, $defs, ...root } = generated;
   for (const [name, def] of Object.entries(($defs ?? {}) as Json)) components[name] ??= rewriteRefs(def);
-  const root = rewriteRefs(rest) as Json;
-  const id = root.id;
-  if (typeof id === 'string') {
-    delete root.id;
-    components[id] ??= root;
-    return { $ref: `#/components/schemas/${id}` };
-  }
-  return root;
+  return rewriteRefs(root) as Json;
 }
 
+/** zod points named schemas at `#/$defs/X`; in the document they live at `#/components/schemas/X`. */
 function rewriteRefs(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(rewriteRefs);
   if (value && typeof value === 'object') {
-    const out: Json = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (k === 'id' && typeof v === 'string') continue;
-      out[k] =
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
         k === '$ref' && typeof v === 'string'
           ? v.replace('#/$defs/', '#/components/schemas/')
-          : rewriteRefs(v);
-    }
-    if (typeof (value as Json).id === 'string' && Object.keys(out).length > 0)
-      out['x-name'] = (value as Json).id;
-    return out;
+          : rewriteRefs(v),
+      ]),
+    );
   }
   return value;
 }

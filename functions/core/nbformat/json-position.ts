@@ -91,7 +91,7 @@ export function firstSyntaxError(text: string): number {
   return -1;
 }
 
-export function locateJsonError(text: string, error: Error): JsonErrorLocation {
+export function locateJsonError(text: string): JsonErrorLocation {
   const found = firstSyntaxError(text);
   const position = found >= 0 ? found : text.length;
   const before = text.slice(0, position);
@@ -101,5 +101,5 @@ export function locateJsonError(text: string, error: Error): JsonErrorLocation {
     position >= text.length
       ? 'unexpected end of input'
       : `unexpected ${JSON.stringify(text[position])} at line ${line}, column ${column}`;
-  return { reason: reason || error.message, position, line, column };
+  return { reason, position, line, column };
 }

@@ -39,8 +39,8 @@ export function parseNotebook(text: string): { document: NbDocument; parseResult
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (error) {
-    const where = locateJsonError(text, error as Error);
+  } catch {
+    const where = locateJsonError(text);
     throw new InvalidNotebookError(`The file is not valid JSON: ${where.reason}`, {
       Line: where.line,
       Column: where.column,
