@@ -1,6 +1,6 @@
+import { freePort } from '../local-stack/free-port.ts';
 import { type RunningStack, spawnStack } from '../local-stack/spawn-stack.ts';
 import type { Cleanup } from './cleanup.ts';
-import { freePort } from './free-port.ts';
 
 export interface StackControl {
   current(): RunningStack;

@@ -14,12 +14,23 @@ export interface RouteDefinition {
   auth: boolean;
   memoryMb?: number;
   timeoutSeconds?: number;
+  /**
+   * What the route's function reaches beyond the table and the bucket; each grants exactly that:
+   * `workflow` — may start the run workflow (`states:StartExecution` on that one state machine,
+   * `CELLWISE_STATE_MACHINE_ARN`); `kernelHost` — runs in the VPC beside the kernel host, may
+   * read its token secret (`CELLWISE_KERNEL_HOST_URL`, `CELLWISE_KERNEL_HOST_TOKEN_SECRET`).
+   */
+  uses?: readonly RouteDependency[];
 }
+
+/** Run infrastructure a route may use (see `RouteDefinition.uses`). */
+export type RouteDependency = 'workflow' | 'kernelHost';
 
 const P = '/api/{tenantId}/{projectId}';
 const NB = 'functions/api/handlers/notebooks';
 const INV = 'functions/api/handlers/investigations';
 const SVC = 'functions/api/handlers/service';
+const EX = 'functions/api/handlers/executions';
 
 export const ROUTES: readonly RouteDefinition[] = [
   {
@@ -129,6 +140,42 @@ export const ROUTES: readonly RouteDefinition[] = [
     auth: true,
   },
   {
+    id: 'executeNotebook',
+    method: 'POST',
+    path: `${P}/notebook/{notebookId}/execute`,
+    entry: `${EX}/execute-notebook.ts`,
+    auth: true,
+    uses: ['workflow'],
+  },
+  {
+    id: 'getExecution',
+    method: 'GET',
+    path: `${P}/notebook/{notebookId}/execution/{executionId}`,
+    entry: `${EX}/get-execution.ts`,
+    auth: true,
+  },
+  {
+    id: 'getExecutionResults',
+    method: 'GET',
+    path: `${P}/notebook/{notebookId}/execution/{executionId}/results`,
+    entry: `${EX}/get-execution-results.ts`,
+    auth: true,
+  },
+  {
+    id: 'cancelExecution',
+    method: 'POST',
+    path: `${P}/notebook/{notebookId}/execution/{executionId}/cancel`,
+    entry: `${EX}/cancel-execution.ts`,
+    auth: true,
+  },
+  {
+    id: 'listExecutions',
+    method: 'GET',
+    path: `${P}/notebook/{notebookId}/executions`,
+    entry: `${EX}/list-executions.ts`,
+    auth: true,
+  },
+  {
     id: 'createInvestigation',
     method: 'POST',
     path: `${P}/investigation`,
@@ -156,7 +203,14 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: `${INV}/delete-investigation.ts`,
     auth: true,
   },
-  { id: 'health', method: 'GET', path: '/health', entry: `${SVC}/health.ts`, auth: false },
+  {
+    id: 'health',
+    method: 'GET',
+    path: '/health',
+    entry: `${SVC}/health.ts`,
+    auth: false,
+    uses: ['kernelHost'],
+  },
   { id: 'getOpenApi', method: 'GET', path: '/api/openapi.json', entry: `${SVC}/get-openapi.ts`, auth: false },
   {
     id: 'viewNotebookPage',

@@ -17,16 +17,21 @@ import {
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { HEALTH_KEY } from '../functions/adapters/readiness.ts';
 import { isGuid } from '../functions/core/ids.ts';
-import { AUTHORIZER_ENTRY, ROUTES, type RouteDefinition } from './routes.ts';
+import { dataAccessOf, grantDataAccess } from './data-access.ts';
+import { KernelHostService } from './kernel-host-service.ts';
+import { TenantNetwork } from './network.ts';
+import { AUTHORIZER_ENTRY, ROUTES } from './routes.ts';
 import { TABLE_SCHEMA } from './table-schema.ts';
+import { functionFactory } from './tenant-function.ts';
+import { WorkflowFunctions } from './workflow-functions.ts';
+
+export { dataAccessOf } from './data-access.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -34,23 +39,9 @@ const DEFAULT_MEMORY_MB = 512;
 /** API Gateway HTTP APIs stop waiting for an integration after 30 s. */
 const DEFAULT_TIMEOUT_SECONDS = 29;
 
-/** Routes that serve static content and must not touch the table or the bucket. */
-const NO_DATA_ROUTES: ReadonlySet<string> = new Set(['viewNotebookPage', 'getOpenApi']);
-
 export interface TenantStackProps extends StackProps {
   /** The tenant this deployment serves (a GUID); every resource is tagged with it. */
   tenantId: string;
-}
-
-type DataAccess = 'none' | 'health' | 'read' | 'write' | 'write-delete';
-
-/** What a route may do with the table and the bucket: the least its handler needs. */
-export function dataAccessOf(route: RouteDefinition): DataAccess {
-  if (NO_DATA_ROUTES.has(route.id)) return 'none';
-  if (route.id === 'health') return 'health';
-  if (route.method === 'GET') return 'read';
-  if (route.method === 'DELETE') return 'write-delete';
-  return 'write';
 }
 
 /** `listNotebooks` → `ListNotebooks`, for construct ids. */
@@ -61,7 +52,8 @@ function pascal(id: string): string {
 /**
  * One tenant's Cellwise: a DynamoDB table, an S3 bucket for .ipynb files, one Lambda per
  * route of the manifest (`routes.ts`) and an HTTP API in front of them, with the Lambda
- * authorizer on the routes that need a caller.
+ * authorizer on the routes that need a caller; and for runs, a VPC with the kernel host
+ * (Jupyter Server on Fargate), the run workflow (Step Functions) and its reconciler.
  */
 export class TenantStack extends Stack {
   readonly table: Table;
@@ -69,6 +61,10 @@ export class TenantStack extends Stack {
   readonly api: HttpApi;
   readonly functions: ReadonlyMap<string, NodejsFunction>;
   readonly authorizerFunction: NodejsFunction;
+  readonly network: TenantNetwork;
+  readonly kernelHost: KernelHostService;
+  /** The run workflow, its task Lambdas and the reconciler. */
+  readonly runs: WorkflowFunctions;
 
   constructor(scope: Construct, id: string, props: TenantStackProps) {
     if (typeof props?.tenantId !== 'string' || !isGuid(props.tenantId)) {
@@ -78,7 +74,7 @@ export class TenantStack extends Stack {
     }
     const { tenantId, ...stackProps } = props;
     super(scope, id, {
-      description: `Cellwise for tenant ${tenantId}: HTTP API, Lambda routes, DynamoDB table, S3 bucket`,
+      description: `Cellwise for tenant ${tenantId}: HTTP API, Lambda routes, DynamoDB table, S3 bucket, run workflow, kernel host`,
       ...stackProps,
     });
     Tags.of(this).add('cellwise:tenant', tenantId);
@@ -165,48 +161,42 @@ export class TenantStack extends Stack {
       NODE_OPTIONS: '--enable-source-maps',
     };
 
-    const makeFunction = (constructId: string, entry: string, memoryMb: number, timeoutSeconds: number) => {
-      const logGroup = new LogGroup(this, `${constructId}Logs`, {
-        retention: RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
-      // An own role instead of AWSLambdaBasicExecutionRole (logs:* on every log group):
-      // the function may write to its log group and nothing else until granted more.
-      const role = new Role(this, `${constructId}Role`, {
-        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-        description: `Cellwise ${constructId} (tenant ${tenantId})`,
-      });
-      logGroup.grantWrite(role);
-      return new NodejsFunction(this, constructId, {
-        entry: path.join(REPO_ROOT, entry),
-        handler: 'handler',
-        runtime: Runtime.NODEJS_22_X,
-        architecture: Architecture.ARM_64,
-        memorySize: memoryMb,
-        timeout: Duration.seconds(timeoutSeconds),
-        environment,
-        role,
-        logGroup,
-        projectRoot: REPO_ROOT,
-        depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-        bundling: {
-          format: OutputFormat.ESM,
-          target: 'node22',
-          mainFields: ['module', 'main'],
-          minify: true,
-          sourceMap: true,
-          logLevel: LogLevel.WARNING,
-          // The SDK the code was tested with, not whichever version the runtime ships.
-          bundleAwsSDK: true,
-          // CommonJS dependencies inside an ESM bundle still call `require`.
-          banner:
-            "import { createRequire as __cellwiseCreateRequire } from 'node:module'; const require = __cellwiseCreateRequire(import.meta.url);",
-          forceDockerBundling: false,
-        },
-      });
-    };
+    const makeFunction = functionFactory(this, { repoRoot: REPO_ROOT, tenantId, environment });
 
-    this.authorizerFunction = makeFunction('Authorizer', AUTHORIZER_ENTRY, 256, 10);
+    // --- Runs: network, kernel host, workflow -------------------------------------------------
+    this.network = new TenantNetwork(this, 'Network');
+    this.kernelHost = new KernelHostService(this, 'KernelHost', {
+      network: this.network,
+      repoRoot: REPO_ROOT,
+      tenantId,
+    });
+    const kernelHostEnvironment = {
+      CELLWISE_KERNEL_HOST_URL: this.kernelHost.url,
+      CELLWISE_KERNEL_HOST_TOKEN_SECRET: this.kernelHost.token.secretArn,
+    };
+    const grantKernelHostToken = (fn: NodejsFunction) =>
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [this.kernelHost.token.secretArn],
+        }),
+      );
+    this.runs = new WorkflowFunctions(this, 'Runs', {
+      tenantId,
+      makeFunction,
+      network: this.network,
+      environment: kernelHostEnvironment,
+      grant: (fn) => {
+        grantDataAccess(fn, 'write-delete', this);
+        grantKernelHostToken(fn);
+      },
+    });
+    const stateMachine = this.runs.workflow.stateMachine;
+
+    this.authorizerFunction = makeFunction('Authorizer', AUTHORIZER_ENTRY, {
+      memoryMb: 256,
+      timeoutSeconds: 10,
+    });
     // Token lookups only: one GetItem on the base table.
     this.authorizerFunction.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [this.table.tableArn] }),
@@ -222,13 +212,21 @@ export class TenantStack extends Stack {
 
     const functions = new Map<string, NodejsFunction>();
     for (const route of ROUTES) {
-      const fn = makeFunction(
-        pascal(route.id),
-        route.entry,
-        route.memoryMb ?? DEFAULT_MEMORY_MB,
-        route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
-      );
-      this.grantDataAccess(fn, dataAccessOf(route));
+      // Only what the route says it uses: the workflow, or the kernel host (and its network).
+      const usesWorkflow = route.uses?.includes('workflow') ?? false;
+      const usesKernelHost = route.uses?.includes('kernelHost') ?? false;
+      const fn = makeFunction(pascal(route.id), route.entry, {
+        memoryMb: route.memoryMb ?? DEFAULT_MEMORY_MB,
+        timeoutSeconds: route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+        environment: {
+          ...(usesWorkflow ? { CELLWISE_STATE_MACHINE_ARN: stateMachine.stateMachineArn } : {}),
+          ...(usesKernelHost ? kernelHostEnvironment : {}),
+        },
+        ...(usesKernelHost ? { network: this.network } : {}),
+      });
+      grantDataAccess(fn, dataAccessOf(route), this);
+      if (usesWorkflow) stateMachine.grantStartExecution(fn);
+      if (usesKernelHost) grantKernelHostToken(fn);
       this.api.addRoutes({
         path: route.path,
         methods: [route.method as HttpMethod],
@@ -256,41 +254,14 @@ export class TenantStack extends Stack {
       value: this.bucket.bucketName,
       description: 'S3 bucket holding the .ipynb files',
     });
-  }
-
-  private grantDataAccess(fn: NodejsFunction, access: DataAccess): void {
-    switch (access) {
-      case 'none':
-        return;
-      case 'health':
-        // One GetItem probe, and a read of the one probe key (ListBucket makes a missing key
-        // answer NoSuchKey rather than AccessDenied); nothing else.
-        fn.addToRolePolicy(
-          new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [this.table.tableArn] }),
-        );
-        fn.addToRolePolicy(
-          new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
-        );
-        fn.addToRolePolicy(
-          new PolicyStatement({
-            actions: ['s3:GetObject'],
-            resources: [this.bucket.arnForObjects(HEALTH_KEY)],
-          }),
-        );
-        return;
-      case 'read':
-        this.table.grantReadData(fn);
-        this.bucket.grantRead(fn);
-        return;
-      case 'write':
-        this.table.grantReadWriteData(fn);
-        this.bucket.grantReadWrite(fn);
-        return;
-      case 'write-delete':
-        this.table.grantReadWriteData(fn);
-        this.bucket.grantReadWrite(fn);
-        this.bucket.grantDelete(fn);
-        return;
-    }
+    new CfnOutput(this, 'StateMachineArn', {
+      value: stateMachine.stateMachineArn,
+      description: 'The run workflow (Step Functions, Standard)',
+    });
+    new CfnOutput(this, 'KernelHostUrl', {
+      value: this.kernelHost.url,
+      description:
+        'The kernel host inside the VPC (Cloud Map private DNS); reachable from the run functions only',
+    });
   }
 }

@@ -1,17 +1,23 @@
 /**
- * `npm start`: the whole service on one machine. dynalite and s3rver run as child processes
- * on loopback, persisting under CELLWISE_DATA_DIR; the HTTP gateway calls the same handlers
- * Lambda runs, through the same SDK clients, configured only by endpoints.
+ * `npm start`: the whole service on one machine. dynalite, s3rver and the kernel host
+ * (Debian's jupyter_server + ipykernel) run as child processes on loopback, persisting under
+ * CELLWISE_DATA_DIR; the run workflow CDK synthesizes runs on a local interpreter behind the
+ * Step Functions API; the HTTP gateway calls the same handlers Lambda runs, through the same
+ * SDK clients, configured only by endpoints.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createAwsClients } from '../functions/adapters/aws-clients.ts';
 import { loadConfig } from '../functions/adapters/config.ts';
 import { DynamoTenancyStore } from '../functions/adapters/dynamo-tenancy-store.ts';
+import { services } from '../functions/adapters/services.ts';
+import { reconcileActiveRuns } from '../functions/core/use-cases/reconcile-runs.ts';
 import { type ChildService, startChild } from './child-services.ts';
 import { startGateway } from './http-gateway.ts';
+import { startKernelHost } from './kernel-host.ts';
 import { ensureBucket, ensureTable } from './provision-storage.ts';
 import { seedTenancy } from './seed.ts';
+import { LOCAL_STATE_MACHINE_ARN, LocalWorkflowService } from './workflow-service.ts';
 
 const projectRoot = resolve(new URL('..', import.meta.url).pathname);
 const dataDir = resolve(process.env.CELLWISE_DATA_DIR ?? join(projectRoot, '.cellwise'));
@@ -20,9 +26,30 @@ const host = process.env.HOST ?? '127.0.0.1';
 
 const children: ChildService[] = [];
 let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
+let workflow: LocalWorkflowService | undefined;
 let stopping = false;
 
-/** Stops accepting requests, lets in-flight ones finish (10 s at most), then stops the emulators. */
+/** How long running runs get to stop (interrupt, record, finalize) on shutdown. */
+const RUN_DRAIN_MS = 20_000;
+
+/**
+ * Asks every running run to stop (its task interrupts the kernel; Finalize records the
+ * outputs so far and ends it Error/ServiceStopped), and waits for their workflows. Queued
+ * runs are left queued: the next start runs them.
+ */
+async function stopRuns() {
+  if (!workflow) return;
+  const s = services();
+  const active = await s.runs.listActive().catch(() => []);
+  await Promise.all(
+    active.map((p) =>
+      s.runs.update(p, { cancelRequested: true, stopReason: 'shutdown' }, ['Running']).catch(() => false),
+    ),
+  );
+  await workflow.drain(RUN_DRAIN_MS);
+}
+
+/** Stops accepting requests, lets in-flight ones finish (10 s at most), stops runs, then the children. */
 async function shutdown(signal: string, code = 0) {
   if (stopping) return;
   stopping = true;
@@ -38,6 +65,7 @@ async function shutdown(signal: string, code = 0) {
       }, 10_000).unref();
     });
   }
+  await stopRuns().catch((error) => console.error(`Cellwise: stopping runs failed: ${error}`));
   await Promise.all(children.map((c) => c.stop()));
   console.log('Cellwise: stopped');
   process.exit(code);
@@ -50,11 +78,17 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 async function main() {
   await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
   await mkdir(join(dataDir, 's3'), { recursive: true });
-  const [dynamo, s3] = await Promise.all([
+  const [dynamo, s3, kernels] = await Promise.all([
     startChild('dynalite', './dynalite-process.ts', [join(dataDir, 'dynamodb')]),
     startChild('s3rver', './s3rver-process.ts', [join(dataDir, 's3')], ['--openssl-legacy-provider']),
+    startKernelHost(dataDir),
   ]);
-  children.push(dynamo, s3);
+  children.push(dynamo, s3, {
+    name: 'kernel host',
+    port: kernels.port,
+    process: kernels.process,
+    stop: kernels.stop,
+  });
 
   Object.assign(process.env, {
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
@@ -65,19 +99,35 @@ async function main() {
     CELLWISE_DYNAMODB_ENDPOINT: `http://127.0.0.1:${dynamo.port}`,
     CELLWISE_S3_ENDPOINT: `http://127.0.0.1:${s3.port}`,
     CELLWISE_S3_FORCE_PATH_STYLE: 'true',
+    CELLWISE_KERNEL_HOST_URL: kernels.baseUrl,
+    CELLWISE_KERNEL_HOST_TOKEN: kernels.token,
+    CELLWISE_STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
+    CELLWISE_RUN_SLICE_SECONDS: process.env.CELLWISE_RUN_SLICE_SECONDS ?? '60',
   });
   const config = loadConfig();
   const clients = createAwsClients(config);
   await ensureTable(clients.dynamodb, config.tableName);
   await ensureBucket(clients.s3, config.bucketName);
   const seed = await seedTenancy(new DynamoTenancyStore(clients.dynamodb, config.tableName), dataDir);
+  const local = await LocalWorkflowService.start(dataDir);
+  workflow = local.service;
+  process.env.CELLWISE_SFN_ENDPOINT = local.endpoint;
 
   gateway = await startGateway(port, host);
   const baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${gateway.port}`;
   process.env.CELLWISE_PUBLIC_BASE_URL ??= baseUrl;
+  // Every variable the handlers read is set: the first services() call below fixes them.
+  // Runs the previous process left behind (killed mid-run): end them, or queue them again.
+  const reconciled = await reconcileActiveRuns(services(), {
+    errorType: 'ServiceRestarted',
+    errorMessage: 'The service stopped during the run and was restarted',
+  });
+  if (reconciled.finalized + reconciled.requeued > 0) {
+    console.log(`Cellwise: reconciled runs left by the last process: ${JSON.stringify(reconciled)}`);
+  }
 
   console.log(`
-Cellwise is running (embedded stack: dynalite, s3rver; data in ${dataDir})
+Cellwise is running (embedded stack: dynalite, s3rver, Jupyter Server ${kernels.version}, local Step Functions; data in ${dataDir})
 
   Base URL    ${baseUrl}
   Tenant id   ${seed.tenantId}

@@ -5,7 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(python3-jupyter-server python3-ipykernel python3-nbclient python3-nbformat python3-requests)
+# The kernel host (jupyter_server, ipykernel, nbconvert for reports) and what notebooks commonly
+# import (pandas, matplotlib); nbclient is the benchmark's reference and regenerates golden outputs.
+DEBIAN_PACKAGES=(python3-jupyter-server python3-ipykernel python3-nbclient python3-nbconvert python3-nbformat
+  python3-requests python3-pandas python3-matplotlib)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
@@ -21,11 +24,10 @@ fi
 
 stamp=node_modules/.package-lock.json
 if [ ! -x node_modules/.bin/node ] || [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
-  echo "setup: installing npm packages"
-  # `npm install`, not `npm ci`: the registry this project installs from serves only this
-  # platform's optional binaries (biome, esbuild), so the lockfile cannot list the others
-  # and `npm ci` refuses it. With the lockfile present, `npm install` resolves the same versions.
-  npm install --no-audit --no-fund --loglevel=error
+  echo "setup: installing npm packages (npm ci: exactly the committed lockfile)"
+  # The lockfile lists every platform's optional binaries (biome, esbuild); `npm ci` installs
+  # this platform's and never rewrites the lockfile, so a fresh clone stays clean.
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 
 if ! node_modules/.bin/node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 22 ? 0 : 1)'; then

@@ -1,6 +1,7 @@
 import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Config } from './config.ts';
 
@@ -8,6 +9,7 @@ export interface AwsClients {
   dynamodb: DynamoDBClient;
   s3: S3Client;
   sfn: SFNClient;
+  secrets: SecretsManagerClient;
 }
 
 /**
@@ -46,6 +48,18 @@ export function createAwsClients(config: Config): AwsClients {
         requestHandler: keepAlive,
       }),
     ),
-    sfn: new SFNClient({ ...common, ...(config.sfnEndpoint ? { endpoint: config.sfnEndpoint } : {}) }),
+    sfn: withoutLogger(
+      new SFNClient({
+        ...common,
+        ...(config.sfnEndpoint ? { endpoint: config.sfnEndpoint } : {}),
+        requestHandler: keepAlive,
+      }),
+    ),
+    secrets: withoutLogger(
+      new SecretsManagerClient({
+        ...common,
+        ...(config.secretsEndpoint ? { endpoint: config.secretsEndpoint } : {}),
+      }),
+    ),
   };
 }

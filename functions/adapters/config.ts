@@ -15,6 +15,16 @@ export interface Config {
   publicBaseUrl: string;
   kernels: KernelType[];
   maxUploadBytes: number;
+  /** Base URL of the kernel host (a DNS name may stand for several hosts). */
+  kernelHostUrl: string;
+  /** The kernel host's token: given directly (local stack) or as a Secrets Manager secret (AWS). */
+  kernelHostToken?: string;
+  kernelHostTokenSecret?: string;
+  secretsEndpoint?: string;
+  /** The run workflow (Step Functions state machine). */
+  stateMachineArn: string;
+  runSliceSeconds: number;
+  maxCellOutputBytes: number;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -47,5 +57,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kernels: kernels(env.CELLWISE_KERNELS),
     // 4 MiB: base64-encoded by API Gateway it still fits Lambda's 6 MB request payload.
     maxUploadBytes: Number(env.CELLWISE_MAX_UPLOAD_BYTES ?? 4 * 1024 * 1024),
+    kernelHostUrl: env.CELLWISE_KERNEL_HOST_URL ?? 'http://127.0.0.1:8888',
+    kernelHostToken: env.CELLWISE_KERNEL_HOST_TOKEN || undefined,
+    kernelHostTokenSecret: env.CELLWISE_KERNEL_HOST_TOKEN_SECRET || undefined,
+    secretsEndpoint: env.CELLWISE_SECRETS_ENDPOINT || undefined,
+    stateMachineArn: env.CELLWISE_STATE_MACHINE_ARN ?? '',
+    // A RunCells task hands over after this long (its Lambda has a longer timeout).
+    runSliceSeconds: Number(env.CELLWISE_RUN_SLICE_SECONDS ?? 60),
+    maxCellOutputBytes: Number(env.CELLWISE_MAX_CELL_OUTPUT_BYTES ?? 32 * 1024 * 1024),
   };
 }

@@ -14,6 +14,9 @@ import type { Scope } from '../core/notebook.ts';
  * | content version | `V#{t}#{p}#{notebookId}` | zero-padded version | |
  * | tenant / project | `T#{t}` | `TENANT` / `PROJECT#{p}` | |
  * | API token | `TOKEN#{sha256}` | `TOKEN` | |
+ * | run | `RUNS#{t}#{p}#{notebookId}` | `RUN#{executionId}` (UUIDv7: newest last) | |
+ * | cell result of a run | `RUNCELLS#{t}#{p}#{executionId}` | zero-padded plan position | |
+ * | active run (reconciler index) | `ACTIVE_RUNS` | `{t}#{p}#{notebookId}#{executionId}` | |
  */
 export const keys = {
   project: (s: Scope) => `P#${s.tenantId}#${s.projectId}`,
@@ -30,6 +33,13 @@ export const keys = {
   projectMeta: (projectId: string) => `PROJECT#${projectId}`,
   token: (hash: string) => `TOKEN#${hash}`,
   tokenMeta: 'TOKEN',
+  runs: (s: Scope, notebookId: string) => `RUNS#${s.tenantId}#${s.projectId}#${notebookId}`,
+  run: (executionId: string) => `RUN#${executionId}`,
+  runCells: (s: Scope, executionId: string) => `RUNCELLS#${s.tenantId}#${s.projectId}#${executionId}`,
+  cellPosition: (position: number) => String(position).padStart(8, '0'),
+  activeRuns: 'ACTIVE_RUNS',
+  activeRun: (s: Scope, notebookId: string, executionId: string) =>
+    `${s.tenantId}#${s.projectId}#${notebookId}#${executionId}`,
 } as const;
 
 /** Names are unique per investigation ignoring case and Unicode compatibility forms. */

@@ -3,21 +3,18 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
-  type QueryCommandInput,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { NotebookRecord, Scope } from '../core/notebook.ts';
-import type { NotebookFilters, NotebookStore, VersionEntry } from '../core/ports.ts';
-import { GSI1, keys } from './dynamo-keys.ts';
+import type { NotebookFilters, NotebookStore, RunEnd, VersionEntry } from '../core/ports.ts';
+import { keys } from './dynamo-keys.ts';
 import { NameClaims } from './dynamo-name-claims.ts';
-import { type ListState, NotebookCounters } from './dynamo-notebook-counters.ts';
-import { fromItem, type Item, isConditionFailure, queryAll, toItem } from './dynamo-util.ts';
+import { NotebookCounters } from './dynamo-notebook-counters.ts';
+import { NotebookLists } from './dynamo-notebook-lists.ts';
+import { fromRow, toRow } from './dynamo-notebook-rows.ts';
+import { NotebookRunClaims } from './dynamo-notebook-run-claims.ts';
+import { isConditionFailure, toItem } from './dynamo-util.ts';
 import { DynamoVersionLog } from './dynamo-version-log.ts';
-import { PageCache } from './page-cache.ts';
-
-/** Keys remembered per list revision for deep pages (see `skip`). */
-const SKIP_STEP = 1000;
 
 /** Fields a PUT may change. Run-owned fields (status, activeExecutionId, counters) are never overwritten by it. */
 const EDITABLE = [
@@ -34,42 +31,13 @@ const EDITABLE = [
   'modifiedBy',
 ] as const;
 
-function toRow(record: NotebookRecord): Item {
-  return toItem({
-    ...record,
-    pk: keys.project(record),
-    sk: keys.notebook(record.notebookId),
-    gsi1pk: keys.investigationIndex(record, record.investigationId),
-    gsi1sk: record.notebookOrder,
-  });
-}
-
-function fromRow(item: Item): NotebookRecord {
-  const {
-    pk: _pk,
-    sk: _sk,
-    gsi1pk: _g,
-    gsi1sk: _s,
-    ...record
-  } = fromItem<NotebookRecord & Record<string, unknown>>(item);
-  return record as NotebookRecord;
-}
-
-function matches(r: NotebookRecord, f: NotebookFilters): boolean {
-  return (
-    (f.status === undefined || r.status === f.status) &&
-    (f.kernelType === undefined || r.kernelType === f.kernelType) &&
-    (f.enrichmentMode === undefined || r.integration.enrichmentMode === f.enrichmentMode)
-  );
-}
-
 /** Notebook metadata rows in DynamoDB (see `dynamo-keys.ts` for the layout). */
 export class DynamoNotebookStore implements NotebookStore {
   private readonly names: NameClaims;
   private readonly counters: NotebookCounters;
-  private readonly pages = new PageCache<{ items: NotebookRecord[]; totalCount: number }>();
-  private readonly skipMarks = new PageCache<Map<number, Item>>(64);
   private readonly versions: DynamoVersionLog;
+  private readonly lists: NotebookLists;
+  private readonly runClaims: NotebookRunClaims;
 
   constructor(
     private readonly db: DynamoDBClient,
@@ -78,6 +46,8 @@ export class DynamoNotebookStore implements NotebookStore {
     this.names = new NameClaims(db, table, (scope, id) => this.get(scope, id));
     this.counters = new NotebookCounters(db, table);
     this.versions = new DynamoVersionLog(db, table);
+    this.lists = new NotebookLists(db, table, this.counters);
+    this.runClaims = new NotebookRunClaims(db, table, this.counters, (scope, id) => this.get(scope, id));
   }
 
   async get(scope: Scope, notebookId: string): Promise<NotebookRecord | undefined> {
@@ -166,96 +136,24 @@ export class DynamoNotebookStore implements NotebookStore {
     return 'deleted';
   }
 
-  async list(scope: Scope, filters: NotebookFilters, page: number, pageSize: number) {
-    const state = await this.counters.state(scope);
-    const cacheKey = JSON.stringify([keys.project(scope), state.revision, filters, page, pageSize]);
-    const cached = this.pages.get(cacheKey);
-    if (cached) return cached;
-    const result = await this.readPage(scope, filters, page, pageSize, state);
-    this.pages.set(cacheKey, result);
-    return result;
+  list(scope: Scope, filters: NotebookFilters, page: number, pageSize: number) {
+    return this.lists.list(scope, filters, page, pageSize);
   }
 
-  private async readPage(
-    scope: Scope,
-    filters: NotebookFilters,
-    page: number,
-    pageSize: number,
-    { total, revision }: ListState,
-  ) {
-    const base: QueryCommandInput = {
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :nb)',
-      ExpressionAttributeValues: toItem({ ':pk': keys.project(scope), ':nb': 'NB#' }),
-      ScanIndexForward: false,
-    };
-    const offset = (page - 1) * pageSize;
-    if (Object.values(filters).some((v) => v !== undefined)) {
-      const all = (await queryAll(this.db, base)).map(fromRow).filter((r) => matches(r, filters));
-      return { items: all.slice(offset, offset + pageSize), totalCount: all.length };
-    }
-    const start = await this.skip(base, offset, `${keys.project(scope)}#${revision}`);
-    if (start === null) return { items: [], totalCount: total };
-    const out = await this.db.send(new QueryCommand({ ...base, Limit: pageSize, ExclusiveStartKey: start }));
-    return { items: (out.Items ?? []).map(fromRow), totalCount: total };
+  listByInvestigation(scope: Scope, investigationId: string): Promise<NotebookRecord[]> {
+    return this.lists.listByInvestigation(scope, investigationId);
   }
 
-  /**
-   * The key to continue after `offset` rows (undefined: from the start; null: past the end).
-   * Offsets cost a walk over keys; the keys at every SKIP_STEP rows are remembered for the
-   * project's current list revision, so a deep page walks at most SKIP_STEP keys once warm.
-   */
-  private async skip(
-    base: QueryCommandInput,
-    offset: number,
-    revisionKey: string,
-  ): Promise<Item | undefined | null> {
-    let marks = this.skipMarks.get(revisionKey);
-    if (!marks) {
-      marks = new Map();
-      this.skipMarks.set(revisionKey, marks);
-    }
-    let position = Math.floor(offset / SKIP_STEP) * SKIP_STEP;
-    while (position > 0 && !marks.has(position)) position -= SKIP_STEP;
-    let start = position > 0 ? marks.get(position) : undefined;
-    while (position < offset) {
-      const limit = Math.min(offset - position, SKIP_STEP - (position % SKIP_STEP));
-      const out = await this.db.send(
-        new QueryCommand({ ...base, Limit: limit, ProjectionExpression: 'pk, sk', ExclusiveStartKey: start }),
-      );
-      position += out.Count ?? 0;
-      start = out.LastEvaluatedKey;
-      if (!start) return null;
-      if (position % SKIP_STEP === 0) marks.set(position, start);
-    }
-    return start;
+  maxOrder(scope: Scope, investigationId: string): Promise<number> {
+    return this.lists.maxOrder(scope, investigationId);
   }
 
-  async listByInvestigation(scope: Scope, investigationId: string): Promise<NotebookRecord[]> {
-    const items = await queryAll(this.db, {
-      TableName: this.table,
-      IndexName: GSI1,
-      KeyConditionExpression: 'gsi1pk = :g',
-      ExpressionAttributeValues: toItem({ ':g': keys.investigationIndex(scope, investigationId) }),
-    });
-    return items
-      .map(fromRow)
-      .sort((a, b) => a.notebookOrder - b.notebookOrder || a.dateCreated.localeCompare(b.dateCreated));
+  claimForRun(scope: Scope, notebookId: string, executionId: string) {
+    return this.runClaims.claim(scope, notebookId, executionId);
   }
 
-  async maxOrder(scope: Scope, investigationId: string): Promise<number> {
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: GSI1,
-        KeyConditionExpression: 'gsi1pk = :g',
-        ExpressionAttributeValues: toItem({ ':g': keys.investigationIndex(scope, investigationId) }),
-        ScanIndexForward: false,
-        Limit: 1,
-      }),
-    );
-    const top = out.Items?.[0];
-    return top ? fromRow(top).notebookOrder : 0;
+  releaseRun(scope: Scope, notebookId: string, executionId: string, end: RunEnd) {
+    return this.runClaims.release(scope, notebookId, executionId, end);
   }
 
   putVersion(scope: Scope, entry: VersionEntry) {

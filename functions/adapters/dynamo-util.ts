@@ -1,5 +1,6 @@
 import {
   type AttributeValue,
+  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   QueryCommand,
@@ -31,4 +32,17 @@ export async function queryAll(db: DynamoDBClient, input: QueryCommandInput): Pr
     start = page.LastEvaluatedKey;
   } while (start);
   return items;
+}
+
+/** Deletes items by key, 25 per batch, retrying unprocessed ones with backoff. */
+export async function deleteKeys(db: DynamoDBClient, table: string, keys: Item[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 25) {
+    let requests = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+    for (let attempt = 0; requests.length > 0 && attempt < 8; attempt++) {
+      const out = await db.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests } }));
+      requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
+      if (requests.length > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+    }
+    if (requests.length > 0) throw new Error(`could not delete ${requests.length} item(s) after retries`);
+  }
 }

@@ -1,14 +1,9 @@
-import {
-  BatchWriteItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Scope } from '../core/notebook.ts';
 import type { VersionEntry } from '../core/ports.ts';
 import { parseVersion, versionSortKey } from '../core/version.ts';
 import { keys } from './dynamo-keys.ts';
-import { fromItem, queryAll, toItem } from './dynamo-util.ts';
+import { deleteKeys, fromItem, queryAll, toItem } from './dynamo-util.ts';
 
 /** A notebook's content history: one item per version, sorted by the zero-padded version. */
 export class DynamoVersionLog {
@@ -58,16 +53,7 @@ export class DynamoVersionLog {
       ExpressionAttributeValues: toItem({ ':pk': keys.versions(scope, notebookId) }),
       ProjectionExpression: 'pk, sk',
     });
-    for (let i = 0; i < items.length; i += 25) {
-      let requests = items.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-      for (let attempt = 0; requests.length > 0 && attempt < 8; attempt++) {
-        const out = await this.db.send(
-          new BatchWriteItemCommand({ RequestItems: { [this.table]: requests } }),
-        );
-        requests = (out.UnprocessedItems?.[this.table] ?? []) as typeof requests;
-        if (requests.length > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      }
-    }
+    await deleteKeys(this.db, this.table, items);
   }
 }
 

@@ -1,5 +1,6 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { KernelHost } from '../core/run/kernel.ts';
 import type { AwsClients } from './aws-clients.ts';
 import type { Config } from './config.ts';
 
@@ -17,12 +18,13 @@ async function probe(check: () => Promise<unknown>, fine: string[] = []): Promis
 /** The object key the health probe reads (it never exists; IAM allows health to read only it). */
 export const HEALTH_KEY = '_health/probe';
 
-/** Whether the table and the bucket answer (used by GET /health). */
+/** Whether the table, the bucket and the kernel host answer (used by GET /health). */
 export async function probeDependencies(
   clients: AwsClients,
   config: Config,
+  kernelHost: KernelHost,
 ): Promise<Record<string, string>> {
-  const [dynamodb, s3] = await Promise.all([
+  const [dynamodb, s3, kernels] = await Promise.all([
     // A point read of a key that never exists: proves the table answers, costs one read unit
     // (DescribeTable would be slower, and dynalite computes table sizes for it).
     probe(() =>
@@ -40,6 +42,7 @@ export async function probeDependencies(
       () => clients.s3.send(new GetObjectCommand({ Bucket: config.bucketName, Key: HEALTH_KEY })),
       ['NoSuchKey'],
     ),
+    kernelHost.readiness(),
   ]);
-  return { dynamodb, s3 };
+  return { dynamodb, s3, kernelHost: kernels };
 }

@@ -1,25 +1,61 @@
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { Services } from '../core/ports.ts';
-import { createAwsClients } from './aws-clients.ts';
+import { type AwsClients, createAwsClients } from './aws-clients.ts';
 import { type Config, loadConfig } from './config.ts';
 import { DynamoInvestigationStore } from './dynamo-investigation-store.ts';
 import { DynamoNotebookStore } from './dynamo-notebook-store.ts';
+import { DynamoRunStore } from './dynamo-run-store.ts';
 import { DynamoTenancyStore } from './dynamo-tenancy-store.ts';
+import { JupyterKernelHost } from './jupyter-kernel-host.ts';
 import { probeDependencies } from './readiness.ts';
 import { S3ContentStore } from './s3-content-store.ts';
+import { S3FileStore } from './s3-file-store.ts';
+import { SfnWorkflow } from './sfn-workflow.ts';
+
+/** The kernel host's token: from config, or read once from Secrets Manager (never logged). */
+function kernelHostToken(clients: AwsClients, config: Config): () => Promise<string> {
+  let token: Promise<string> | undefined;
+  return () => {
+    token ??= (async () => {
+      if (config.kernelHostToken) return config.kernelHostToken;
+      if (!config.kernelHostTokenSecret) throw new Error('configuration: no kernel host token is configured');
+      const out = await clients.secrets.send(
+        new GetSecretValueCommand({ SecretId: config.kernelHostTokenSecret }),
+      );
+      if (!out.SecretString) throw new Error('configuration: the kernel host token secret is empty');
+      return out.SecretString;
+    })().catch((error) => {
+      token = undefined;
+      throw error;
+    });
+    return token;
+  };
+}
 
 /** The composition root: config → SDK clients → adapters → the Services use-cases take. */
 export function createServices(config: Config = loadConfig()): Services {
   const clients = createAwsClients(config);
+  const kernelHost = new JupyterKernelHost(config.kernelHostUrl, kernelHostToken(clients, config));
   return {
     notebooks: new DynamoNotebookStore(clients.dynamodb, config.tableName),
     investigations: new DynamoInvestigationStore(clients.dynamodb, config.tableName),
     contents: new S3ContentStore(clients.s3, config.bucketName),
     tenancy: new DynamoTenancyStore(clients.dynamodb, config.tableName),
+    runs: new DynamoRunStore(clients.dynamodb, config.tableName),
+    files: new S3FileStore(clients.s3, config.bucketName),
+    kernelHost,
+    workflow: new SfnWorkflow(clients.sfn, () => config.stateMachineArn),
+    runSettings: {
+      sliceMs: config.runSliceSeconds * 1000,
+      maxCellOutputBytes: config.maxCellOutputBytes,
+      inlineOutputBytes: 256 * 1024,
+      downloadUrlSeconds: 3600,
+    },
     now: () => new Date(),
     kernels: config.kernels,
     publicBaseUrl: config.publicBaseUrl,
     maxUploadBytes: config.maxUploadBytes,
-    readiness: () => probeDependencies(clients, config),
+    readiness: () => probeDependencies(clients, config, kernelHost),
   };
 }
 

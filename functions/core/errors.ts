@@ -103,3 +103,8 @@ export class UnauthorizedError extends DomainError {
 export class UnsupportedMediaTypeError extends DomainError {
   readonly code = 'UnsupportedMediaType';
 }
+
+/** A dependency (workflow, kernel host) could not take the request now; retrying later may work. */
+export class ServiceUnavailableError extends DomainError {
+  readonly code = 'ServiceUnavailable';
+}

@@ -1,6 +1,9 @@
 import type { InvestigationRecord } from './investigation.ts';
 import type { NbDocument } from './nbformat/types.ts';
 import type { KernelType, NotebookRecord, NotebookStatus, Scope } from './notebook.ts';
+import type { CellResult } from './run/cell-result.ts';
+import type { KernelHost } from './run/kernel.ts';
+import type { RunPointer, RunRecord, RunStatus } from './run/run.ts';
 
 /** Filters of the project-wide notebook list (route 1). */
 export interface NotebookFilters {
@@ -37,6 +40,18 @@ export interface NotebookStore {
   update(previous: NotebookRecord, next: NotebookRecord): Promise<boolean>;
   /** Deletes the row unless a run holds it. */
   delete(record: NotebookRecord): Promise<'deleted' | 'busy' | 'missing'>;
+  /**
+   * Lets a run hold the notebook (status `Running`, `activeExecutionId`), only if no run holds
+   * it: the store's condition decides, so two concurrent submissions cannot both win.
+   */
+  claimForRun(scope: Scope, notebookId: string, executionId: string): Promise<'claimed' | 'busy' | 'missing'>;
+  /**
+   * Frees the notebook from `executionId` (only if that run still holds it) and records the
+   * run's end. `contentKey` swaps in the content with the run's outputs, only if the stored
+   * content is still `previous` (a user edit during the run wins). Returns false when the
+   * run no longer held the notebook.
+   */
+  releaseRun(scope: Scope, notebookId: string, executionId: string, end: RunEnd): Promise<boolean>;
   /** One page of the project's notebooks, newest first, and how many match in total. */
   list(
     scope: Scope,
@@ -53,6 +68,89 @@ export interface NotebookStore {
   listVersions(scope: Scope, notebookId: string): Promise<VersionEntry[]>;
   getVersion(scope: Scope, notebookId: string, version: string): Promise<VersionEntry | undefined>;
   deleteVersions(scope: Scope, notebookId: string): Promise<void>;
+}
+
+/** What the end of a run changes on its notebook. */
+export interface RunEnd {
+  status: NotebookStatus;
+  /** The run executed: `executionCount` +1 and `lastExecution*` set. Omitted when it never started. */
+  executed?: { date: string; durationSeconds: number };
+  contentKey?: { previous: string; next: string };
+}
+
+/** Filters and page of a notebook's run history. */
+export interface RunQuery {
+  status?: RunStatus;
+  page: number;
+  pageSize: number;
+}
+
+/**
+ * Run rows, their per-cell results, and the index of active runs the reconciler reads.
+ * Status changes are conditional on the status read, never a read-then-write.
+ */
+export interface RunStore {
+  /** Inserts the run and its entry in the active-run index. */
+  create(run: RunRecord): Promise<void>;
+  get(pointer: RunPointer): Promise<RunRecord | undefined>;
+  /**
+   * Applies `changes` only if the stored status is one of `whenStatusIn` (any status when
+   * omitted). Returns false, changing nothing, when it is not (or the run is gone).
+   */
+  update(
+    pointer: RunPointer,
+    changes: Partial<RunRecord>,
+    whenStatusIn?: readonly RunStatus[],
+  ): Promise<boolean>;
+  /** A notebook's runs, newest first, and how many match. */
+  list(
+    scope: Scope,
+    notebookId: string,
+    query: RunQuery,
+  ): Promise<{ items: RunRecord[]; totalCount: number }>;
+  /** Records the end of one cell (idempotent per plan position). */
+  putCellResult(pointer: RunPointer, result: CellResult): Promise<void>;
+  /** Every cell result of a run, in plan order. */
+  listCellResults(pointer: RunPointer): Promise<CellResult[]>;
+  /** Runs not yet finalized, across tenants (for the reconciler). */
+  listActive(): Promise<RunPointer[]>;
+  /** Drops a run from the active-run index (after Finalize). */
+  clearActive(pointer: RunPointer): Promise<void>;
+  /** Deletes every run of a notebook and its cell results. */
+  deleteForNotebook(scope: Scope, notebookId: string): Promise<void>;
+}
+
+/** Files of runs (outputs, executed notebooks, reports) in object storage. */
+export interface FileStore {
+  /** Stores an object; returns its size in bytes. */
+  put(key: string, body: string | Uint8Array, contentType: string): Promise<number>;
+  getText(key: string): Promise<string>;
+  /** Whether an object exists. */
+  exists(key: string): Promise<boolean>;
+  /** A time-limited URL that downloads the object without credentials. */
+  downloadUrl(
+    key: string,
+    options: { fileName: string; contentType: string; expiresSeconds: number },
+  ): Promise<string>;
+  delete(key: string): Promise<void>;
+}
+
+/** Starts run workflows (Step Functions in AWS, the local interpreter on one machine). */
+export interface Workflow {
+  /** Starts the run workflow for `pointer` as execution `name` (unique per run attempt). */
+  start(pointer: RunPointer, name: string): Promise<void>;
+}
+
+/** Limits and tunables of the run engine. */
+export interface RunSettings {
+  /** How long one RunCells task may work before it returns "still running" (no task waits past its limit). */
+  sliceMs: number;
+  /** Largest output stored per cell (bytes); beyond it the cell's outputs are truncated with a note. */
+  maxCellOutputBytes: number;
+  /** Content up to this size is inlined in `format=detailed` results. */
+  inlineOutputBytes: number;
+  /** Lifetime of download URLs. */
+  downloadUrlSeconds: number;
 }
 
 /** Investigations: the folders notebooks live in. */
@@ -97,6 +195,11 @@ export interface Services {
   investigations: InvestigationStore;
   contents: ContentStore;
   tenancy: TenancyStore;
+  runs: RunStore;
+  files: FileStore;
+  kernelHost: KernelHost;
+  workflow: Workflow;
+  runSettings: RunSettings;
   now: () => Date;
   /** Kernel types this deployment can really run. */
   kernels: readonly KernelType[];

@@ -5,6 +5,7 @@ import {
   NotebookConflictError,
   NotFoundError,
   PayloadTooLargeError,
+  ServiceUnavailableError,
   StateConflictError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
@@ -22,6 +23,7 @@ const STATUS: ReadonlyArray<[new (...args: never[]) => DomainError, number]> = [
   [StateConflictError, 409],
   [PayloadTooLargeError, 413],
   [UnsupportedMediaTypeError, 415],
+  [ServiceUnavailableError, 503],
 ];
 
 export interface ErrorResponse {

@@ -8,8 +8,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTHORIZER_ENTRY, ROUTES } from '../../infra/routes.ts';
 import { TABLE_SCHEMA } from '../../infra/table-schema.ts';
 import { TenantStack } from '../../infra/tenant-stack.ts';
+import { WORKFLOW_TASKS } from '../../infra/workflow-tasks.ts';
 
 const TENANT_ID = '11111111-2222-3333-4444-555555555555';
+
+/**
+ * IAM actions without resource-level permissions (AWS's Service Authorization Reference):
+ * Lambda's ENI lookups for VPC functions, the ECR login of the kernel host's image pull, and
+ * the log delivery setup Step Functions logging needs.
+ */
+const RESOURCE_WILDCARD_ONLY = [
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ecr:GetAuthorizationToken',
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
@@ -75,8 +95,8 @@ describe('TenantStack', () => {
     expect(() => new TenantStack(app, 'y', { tenantId: '' })).toThrow(/GUID/);
   });
 
-  it('creates one nodejs22.x arm64 Lambda per manifest route plus the authorizer', () => {
-    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 1);
+  it('creates one nodejs22.x arm64 Lambda per manifest route and workflow task, plus authorizer and reconciler', () => {
+    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + WORKFLOW_TASKS.length + 2);
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
       expect(fn.Properties!.Runtime).toBe('nodejs22.x');
       expect(fn.Properties!.Architectures).toEqual(['arm64']);
@@ -245,14 +265,16 @@ describe('TenantStack', () => {
     });
   });
 
-  it('writes no IAM policy statement with a wildcard action or resource', () => {
+  it('writes no wildcard action, and a wildcard resource only for actions that support no other', () => {
     const statements = ofType('AWS::IAM::Policy').flatMap(
       ([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement,
     );
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
       expect(asList(statement.Action)).not.toContain('*');
-      expect(asList(statement.Resource)).not.toContain('*');
+      if (asList(statement.Resource).includes('*')) {
+        for (const action of asList(statement.Action)) expect(RESOURCE_WILDCARD_ONLY).toContain(action);
+      }
     }
   });
 
@@ -309,10 +331,12 @@ describe('TenantStack', () => {
     }
   });
 
-  it('outputs the API URL, the table name and the bucket name', () => {
+  it('outputs the API URL, the table and bucket names, the state machine ARN and the kernel host URL', () => {
     template.hasOutput('ApiUrl', {});
     template.hasOutput('TableName', {});
     template.hasOutput('BucketName', {});
+    template.hasOutput('StateMachineArn', {});
+    template.hasOutput('KernelHostUrl', {});
   });
 
   it('tags the stack and its resources with the tenant', () => {

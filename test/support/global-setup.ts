@@ -16,7 +16,8 @@ let dataDir: string | undefined;
 /** One real local stack (dynalite, s3rver, the gateway) for the whole test run. */
 export async function setup(project: TestProject) {
   dataDir = await mkdtemp(join(tmpdir(), 'cellwise-test-'));
-  stack = await spawnStack({ CELLWISE_DATA_DIR: dataDir });
+  // Short task slices, so cells longer than a few seconds exercise the hand-over between tasks.
+  stack = await spawnStack({ CELLWISE_DATA_DIR: dataDir, CELLWISE_RUN_SLICE_SECONDS: '3' });
   project.provide('stack', stack.info);
 }
 

@@ -1,8 +1,9 @@
 import type { RouteContract } from '../../http/contract.ts';
+import * as executions from './execution-contracts.ts';
 import * as notebooks from './notebook-contracts.ts';
 import * as others from './other-contracts.ts';
 
 /** Every route's contract by route id (the ids of `infra/routes.ts`). */
 export const CONTRACTS: Readonly<Record<string, RouteContract>> = Object.fromEntries(
-  Object.values({ ...notebooks, ...others }).map((c) => [c.id, c as RouteContract]),
+  Object.values({ ...notebooks, ...executions, ...others }).map((c) => [c.id, c as RouteContract]),
 );

@@ -8,6 +8,7 @@ const ERROR_TEXT: Record<number, string> = {
   409: 'Conflict with the current state',
   413: 'Body larger than the limit',
   415: 'Unsupported media type',
+  503: 'A dependency is unavailable; retry later',
 };
 
 /** The error responses of a route, in the contract's error shape. */

@@ -4,7 +4,7 @@ import type { Actor, Services } from '../ports.ts';
 import { requireNotebook } from './common.ts';
 
 /**
- * Deletes a notebook, its content history and its files. The store refuses (409) while a
+ * Deletes a notebook, its content history, its runs and its files (run outputs included). The store refuses (409) while a
  * run holds the notebook; that decision is the store's conditional delete, not a read.
  */
 export async function deleteNotebook(services: Services, actor: Actor, notebookId: string) {
@@ -19,6 +19,7 @@ export async function deleteNotebook(services: Services, actor: Actor, notebookI
     });
   }
   await services.notebooks.deleteVersions(actor, notebookId);
+  await services.runs.deleteForNotebook(actor, notebookId);
   await services.contents.deletePrefix(notebookPrefix(actor, notebookId));
   return { Message: 'Notebook successfully deleted', NotebookId: notebookId };
 }

@@ -1,0 +1,216 @@
+import {
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { Scope } from '../core/notebook.ts';
+import type { RunQuery, RunStore } from '../core/ports.ts';
+import type { CellResult } from '../core/run/cell-result.ts';
+import type { RunPointer, RunRecord, RunStatus } from '../core/run/run.ts';
+import { keys } from './dynamo-keys.ts';
+import { deleteKeys, fromItem, type Item, isConditionFailure, queryAll, toItem } from './dynamo-util.ts';
+
+/** The attributes a history list reads (not the plan, which can be large). */
+const SUMMARY_ATTRIBUTES = [
+  'tenantId',
+  'projectId',
+  'executionId',
+  'notebookId',
+  'notebookVersion',
+  'status',
+  'trigger',
+  'priority',
+  'dateCreated',
+  'startTime',
+  'endTime',
+  'totalCells',
+  'error',
+] as const;
+
+const runKey = (p: RunPointer) => ({ pk: keys.runs(p, p.notebookId), sk: keys.run(p.executionId) });
+const activeKey = (p: RunPointer) => ({
+  pk: keys.activeRuns,
+  sk: keys.activeRun(p, p.notebookId, p.executionId),
+});
+
+function strip<T>(item: Item): T {
+  const { pk: _pk, sk: _sk, ...rest } = fromItem<Record<string, unknown>>(item);
+  return rest as T;
+}
+
+function fromRunRow(item: Item): RunRecord {
+  const { totalCells, ...run } = strip<RunRecord & { totalCells?: number }>(item);
+  if (!run.plan && typeof totalCells === 'number') {
+    // A summary read: the plan's length is all a list shows of it.
+    (run as RunRecord).plan = Array.from({ length: totalCells }) as RunRecord['plan'];
+  }
+  return run as RunRecord;
+}
+
+/**
+ * Runs in DynamoDB (see `dynamo-keys.ts`): one row per run under its notebook (UUIDv7 ids,
+ * so the partition is in submission order), one row per ended cell under the run, and an
+ * index of active runs. Status changes are conditional writes on the status read.
+ */
+export class DynamoRunStore implements RunStore {
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  async create(run: RunRecord): Promise<void> {
+    await this.db.send(
+      new PutItemCommand({
+        TableName: this.table,
+        Item: toItem({ ...runKey(run), ...run, totalCells: run.plan?.length ?? 0 }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    await this.db.send(
+      new PutItemCommand({ TableName: this.table, Item: toItem({ ...activeKey(run), ...pointer(run) }) }),
+    );
+  }
+
+  async get(p: RunPointer): Promise<RunRecord | undefined> {
+    const out = await this.db.send(
+      new GetItemCommand({ TableName: this.table, Key: toItem(runKey(p)), ConsistentRead: true }),
+    );
+    return out.Item ? fromRunRow(out.Item) : undefined;
+  }
+
+  async update(
+    p: RunPointer,
+    changes: Partial<RunRecord>,
+    whenStatusIn?: readonly RunStatus[],
+  ): Promise<boolean> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = Object.entries(changes)
+      .filter(([, value]) => value !== undefined)
+      .map(([field, value], i) => {
+        names[`#f${i}`] = field;
+        values[`:v${i}`] = value;
+        return `#f${i} = :v${i}`;
+      });
+    if (changes.plan) {
+      names['#total'] = 'totalCells';
+      values[':total'] = changes.plan.length;
+      sets.push('#total = :total');
+    }
+    let condition = 'attribute_exists(pk)';
+    if (whenStatusIn) {
+      names['#status'] = 'status';
+      whenStatusIn.forEach((status, i) => {
+        values[`:s${i}`] = status;
+      });
+      condition += ` AND #status IN (${whenStatusIn.map((_, i) => `:s${i}`).join(', ')})`;
+    }
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: toItem(runKey(p)),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: toItem(values),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async list(scope: Scope, notebookId: string, query: RunQuery) {
+    const names = Object.fromEntries(SUMMARY_ATTRIBUTES.map((a, i) => [`#a${i}`, a]));
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: toItem({
+        ':pk': keys.runs(scope, notebookId),
+        ...(query.status ? { ':st': query.status } : {}),
+      }),
+      ...(query.status ? { FilterExpression: '#a5 = :st' } : {}),
+      ProjectionExpression: Object.keys(names).join(', '),
+      ExpressionAttributeNames: names,
+      ScanIndexForward: false,
+    });
+    const offset = (query.page - 1) * query.pageSize;
+    return { items: items.slice(offset, offset + query.pageSize).map(fromRunRow), totalCount: items.length };
+  }
+
+  async putCellResult(p: RunPointer, result: CellResult): Promise<void> {
+    await this.db.send(
+      new PutItemCommand({
+        TableName: this.table,
+        Item: toItem({
+          pk: keys.runCells(p, p.executionId),
+          sk: keys.cellPosition(result.position),
+          ...result,
+        }),
+      }),
+    );
+  }
+
+  async listCellResults(p: RunPointer): Promise<CellResult[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: toItem({ ':pk': keys.runCells(p, p.executionId) }),
+      ConsistentRead: true,
+    });
+    return items.map((item) => strip<CellResult>(item));
+  }
+
+  async listActive(): Promise<RunPointer[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: toItem({ ':pk': keys.activeRuns }),
+      ConsistentRead: true,
+    });
+    return items.map((item) => pointer(strip<RunPointer>(item)));
+  }
+
+  async clearActive(p: RunPointer): Promise<void> {
+    await this.db.send(new DeleteItemCommand({ TableName: this.table, Key: toItem(activeKey(p)) }));
+  }
+
+  async deleteForNotebook(scope: Scope, notebookId: string): Promise<void> {
+    const runs = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: toItem({ ':pk': keys.runs(scope, notebookId) }),
+      ProjectionExpression: 'pk, sk, executionId',
+    });
+    for (const row of runs) {
+      const { executionId } = fromItem<{ executionId: string }>(row);
+      const p = { ...scope, notebookId, executionId };
+      const cells = await queryAll(this.db, {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: toItem({ ':pk': keys.runCells(p, executionId) }),
+        ProjectionExpression: 'pk, sk',
+      });
+      await deleteKeys(this.db, this.table, [...cells, toItem(activeKey(p))]);
+    }
+    await deleteKeys(
+      this.db,
+      this.table,
+      runs.map((r) => ({ pk: r.pk!, sk: r.sk! })),
+    );
+  }
+}
+
+function pointer(p: RunPointer): RunPointer {
+  return {
+    tenantId: p.tenantId,
+    projectId: p.projectId,
+    notebookId: p.notebookId,
+    executionId: p.executionId,
+  };
+}

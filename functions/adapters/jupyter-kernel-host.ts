@@ -1,0 +1,173 @@
+import { lookup } from 'node:dns/promises';
+import { KernelAPI, ServerConnection } from '@jupyterlab/services';
+import { serializeDocument } from '../core/nbformat/document.ts';
+import type { NbDocument } from '../core/nbformat/types.ts';
+import {
+  type KernelHost,
+  KernelHostRejectedError,
+  KernelHostUnreachableError,
+  type KernelRef,
+  type KernelSession,
+} from '../core/run/kernel.ts';
+import { JupyterKernelSession } from './jupyter-kernel-session.ts';
+
+/** Every REST call to the kernel host has a deadline; a render gets longer. */
+const REST_DEADLINE_MS = 15_000;
+const RENDER_DEADLINE_MS = 120_000;
+/** Kernels of a run work in `runs/<runId>` under the kernel host's root. */
+const RUNS_DIR = 'runs';
+
+/** Maps @jupyterlab/services' errors: an HTTP answer is a rejection, anything else unreachable. */
+async function translate<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof ServerConnection.ResponseError) {
+      throw new KernelHostRejectedError(error.response.status, `${what}: ${error.message}`);
+    }
+    if (error instanceof KernelHostRejectedError || error instanceof KernelHostUnreachableError) throw error;
+    const cause = error as { message?: string; cause?: { message?: string } };
+    throw new KernelHostUnreachableError(
+      `${what}: ${cause.cause?.message ?? cause.message ?? String(error)}`,
+    );
+  }
+}
+
+/**
+ * The kernel host over Jupyter Server's REST and websocket APIs (`@jupyterlab/services`),
+ * plus the Cellwise extension's routes (watchdog, HTML rendering). `baseUrl` may name
+ * several hosts behind one DNS name: a new kernel goes to one of its addresses, and the run
+ * keeps talking to that one (its KernelRef holds the address).
+ */
+export class JupyterKernelHost implements KernelHost {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: () => Promise<string>,
+  ) {}
+
+  private async settings(host: string): Promise<ServerConnection.ISettings> {
+    const token = await this.token();
+    const timedFetch = (input: Request | string | URL, init?: RequestInit) =>
+      fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(REST_DEADLINE_MS) });
+    return ServerConnection.makeSettings({
+      baseUrl: host,
+      wsUrl: `ws${host.slice(4)}`,
+      token,
+      appendToken: true,
+      fetch: timedFetch as typeof fetch,
+      WebSocket,
+      Request,
+      Headers,
+    });
+  }
+
+  /** One address of the kernel host, as a base URL (DNS names with several addresses spread kernels). */
+  private async pickHost(): Promise<string> {
+    const url = new URL(this.baseUrl);
+    if (/^[\d.]+$|^\[|^localhost$/.test(url.hostname)) return url.origin;
+    const addresses = await translate(`resolving ${url.hostname}`, () =>
+      lookup(url.hostname, { all: true, family: 4 }),
+    );
+    const chosen = addresses[Math.floor(Math.random() * addresses.length)];
+    if (!chosen) throw new KernelHostUnreachableError(`${url.hostname} has no address`);
+    url.hostname = chosen.address;
+    return url.origin;
+  }
+
+  private async request(host: string, path: string, init: RequestInit, deadlineMs = REST_DEADLINE_MS) {
+    const settings = await this.settings(host);
+    return translate(`${init.method ?? 'GET'} ${path}`, () =>
+      ServerConnection.makeRequest(
+        `${host}${path}`,
+        { ...init, signal: AbortSignal.timeout(deadlineMs) },
+        settings,
+      ),
+    );
+  }
+
+  private async expect(response: Response, what: string, ...statuses: number[]): Promise<Response> {
+    if (statuses.includes(response.status)) return response;
+    const text = await response.text().catch(() => '');
+    throw new KernelHostRejectedError(
+      response.status,
+      `${what}: HTTP ${response.status} ${text.slice(0, 300)}`,
+    );
+  }
+
+  async start(kernelType: string, runId: string): Promise<KernelRef> {
+    const host = await this.pickHost();
+    const workDir = `${RUNS_DIR}/${runId}`;
+    for (const dir of [RUNS_DIR, workDir]) {
+      const made = await this.request(host, `/api/contents/${dir}`, {
+        method: 'PUT',
+        body: JSON.stringify({ type: 'directory' }),
+      });
+      await this.expect(made, `creating ${dir}`, 200, 201);
+    }
+    const settings = await this.settings(host);
+    const name = kernelType === 'r' ? 'ir' : kernelType;
+    const model = await translate(`starting a ${name} kernel`, () =>
+      KernelAPI.startNew({ name, path: `${workDir}/notebook.ipynb` } as KernelAPI.IKernelOptions, settings),
+    );
+    return { kernelId: model.id, host, workDir };
+  }
+
+  async connect(ref: KernelRef, sessionId: string): Promise<KernelSession> {
+    const settings = await this.settings(ref.host);
+    return JupyterKernelSession.open(
+      (webSocket) => ({ ...settings, WebSocket: webSocket }),
+      ref.kernelId,
+      sessionId,
+    );
+  }
+
+  async interrupt(ref: KernelRef): Promise<void> {
+    const settings = await this.settings(ref.host);
+    await translate('interrupting the kernel', () => KernelAPI.interruptKernel(ref.kernelId, settings));
+  }
+
+  async alive(ref: KernelRef): Promise<boolean> {
+    const response = await this.request(ref.host, `/cellwise/v1/kernels/${ref.kernelId}/alive`, {});
+    if (response.status === 404) return false;
+    await this.expect(response, 'kernel watchdog', 200);
+    const body = (await response.json()) as { alive?: unknown };
+    if (typeof body.alive !== 'boolean') throw new KernelHostRejectedError(200, 'watchdog: malformed answer');
+    return body.alive;
+  }
+
+  async shutdown(ref: KernelRef): Promise<void> {
+    const settings = await this.settings(ref.host);
+    await translate('shutting the kernel down', async () => {
+      try {
+        await KernelAPI.shutdownKernel(ref.kernelId, settings);
+      } catch (error) {
+        if (!(error instanceof ServerConnection.ResponseError && error.response.status === 404)) throw error;
+      }
+    });
+    const removed = await this.request(ref.host, `/api/contents/${ref.workDir}`, { method: 'DELETE' });
+    await this.expect(removed, `removing ${ref.workDir}`, 204, 404);
+  }
+
+  async renderHtml(document: NbDocument): Promise<string> {
+    const host = await this.pickHost();
+    const response = await this.request(
+      host,
+      '/cellwise/v1/render/html',
+      { method: 'POST', body: serializeDocument(document) },
+      RENDER_DEADLINE_MS,
+    );
+    await this.expect(response, 'rendering the report', 200);
+    return response.text();
+  }
+
+  async readiness(): Promise<string> {
+    try {
+      const host = await this.pickHost();
+      const response = await this.request(host, '/api/status', {});
+      await this.expect(response, 'kernel host status', 200);
+      return 'ok';
+    } catch (error) {
+      return `unavailable: ${(error as Error).message.slice(0, 160)}`;
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import type { RouteContract } from '../../http/contract.ts';
+import { notebookParams } from '../schemas/common.ts';
+import {
+  executeBody,
+  executionParams,
+  listExecutionsQuery,
+  resultsQuery,
+  runPage,
+  runResults,
+  runStatus,
+} from '../schemas/executions.ts';
+import { errors, scopedErrors } from './shared.ts';
+
+const tags = ['Executions'];
+
+export const executeNotebook = {
+  id: 'executeNotebook',
+  summary: 'Run the notebook (all cells or a range) with papermill-style parameters; asynchronous',
+  tags,
+  auth: true,
+  params: notebookParams,
+  body: executeBody,
+  responses: {
+    202: { description: 'Accepted: the run is queued', schema: runStatus },
+    ...scopedErrors(),
+    ...errors(409, 413, 415, 503),
+  },
+} satisfies RouteContract;
+
+export const getExecution = {
+  id: 'getExecution',
+  summary: 'Status, progress, per-cell results and measured resources of a run',
+  tags,
+  auth: true,
+  params: executionParams,
+  responses: { 200: { description: 'The run', schema: runStatus }, ...scopedErrors() },
+} satisfies RouteContract;
+
+export const getExecutionResults = {
+  id: 'getExecutionResults',
+  summary: 'Outputs of a run (filter by outputType, cellId; format summary, detailed or download)',
+  tags,
+  auth: true,
+  params: executionParams,
+  query: resultsQuery,
+  responses: { 200: { description: 'Results', schema: runResults }, ...scopedErrors() },
+} satisfies RouteContract;
+
+export const listExecutions = {
+  id: 'listExecutions',
+  summary: 'Run history of a notebook, newest first (filter by status, pages of up to 100)',
+  tags,
+  auth: true,
+  params: notebookParams,
+  query: listExecutionsQuery,
+  responses: { 200: { description: 'A page of runs', schema: runPage }, ...scopedErrors() },
+} satisfies RouteContract;
+
+export const cancelExecution = {
+  id: 'cancelExecution',
+  summary: 'Cancel a run: a queued run never starts, a running one is interrupted (409 once ended)',
+  tags,
+  auth: true,
+  params: executionParams,
+  responses: {
+    202: { description: 'Cancellation accepted', schema: runStatus },
+    ...scopedErrors(),
+    ...errors(409),
+  },
+} satisfies RouteContract;

@@ -1,0 +1,24 @@
+import { parseParametersLossless } from '../../../core/parameters.ts';
+import { executeNotebook } from '../../../core/use-cases/execute-notebook.ts';
+import { bodyBytes } from '../../../http/body.ts';
+import { json } from '../../../http/responses.ts';
+import { route } from '../../../http/route.ts';
+import * as contracts from '../../contracts/execution-contracts.ts';
+
+export const handler = route(contracts.executeNotebook, async ({ services, actor, params, body, event }) => {
+  // The body was validated as JSON; its parameters are read again losslessly (big integers,
+  // `1.0` against `1`) so they reach the kernel exactly as sent.
+  const text = bodyBytes(event, services.maxUploadBytes).toString('utf8');
+  const lossless = text ? (parseParametersLossless(text) as { parameters?: Record<string, unknown> }) : {};
+  const run = await executeNotebook(services, actor, params.notebookId, {
+    executionMode: body.executionMode,
+    cellRange: body.executionMode === 'range' ? body.cellRange! : null,
+    parameters: lossless.parameters ?? {},
+    outputOptions: body.outputOptions,
+    timeoutSeconds: body.timeout,
+    cellTimeoutSeconds: body.cellTimeout ?? null,
+    priority: body.priority,
+    idempotencyToken: body.idempotencyToken ?? null,
+  });
+  return json(202, run);
+});

@@ -1,0 +1,194 @@
+import { z } from 'zod';
+import { PRIORITIES, RUN_STATUSES } from '../../core/run/run.ts';
+import { guid, notebookParams } from './common.ts';
+
+const cellId = z.string().regex(/^[a-zA-Z0-9-_]{1,64}$/, 'must be a cell id (1–64 letters, digits, - or _)');
+
+export const executionParams = notebookParams.extend({ executionId: guid });
+
+/** Route 12's body (the execution seed's), with defaults for everything it leaves out. */
+export const executeBody = z
+  .strictObject({
+    executionMode: z.enum(['all', 'range']).default('all'),
+    /** Ignored with `executionMode: "all"` (the seed's example sends both). */
+    cellRange: z.strictObject({ startCell: cellId, endCell: cellId }).nullable().optional(),
+    parameters: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .refine((p) => JSON.stringify(p).length <= 64 * 1024, 'must be at most 64 KiB as JSON'),
+    outputOptions: z
+      .strictObject({
+        captureOutputs: z.boolean().default(true),
+        saveIntermediateResults: z.boolean().default(true),
+        generateReport: z.boolean().default(false),
+      })
+      .default({ captureOutputs: true, saveIntermediateResults: true, generateReport: false }),
+    timeout: z.number().int('must be whole seconds').min(1).max(86_400).default(3600),
+    cellTimeout: z.number().int('must be whole seconds').min(1).max(86_400).nullable().optional(),
+    priority: z.enum(PRIORITIES).default('Normal'),
+    idempotencyToken: z.string().min(1).max(64).optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.executionMode === 'range' && !body.cellRange) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cellRange'],
+        message: 'is required when executionMode is "range"',
+      });
+    }
+  });
+
+export const listExecutionsQuery = z.object({
+  status: z.enum(RUN_STATUSES).optional(),
+  page: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(1_000_000).default(1),
+  pageSize: z.coerce
+    .number()
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(100, 'must be at most 100')
+    .default(20),
+});
+
+export const resultsQuery = z.object({
+  outputType: z.enum(['all', 'data', 'plots', 'models', 'reports']).default('all'),
+  format: z.enum(['summary', 'detailed', 'download']).default('detailed'),
+  cellId: cellId.optional(),
+});
+
+const nullableString = z.string().nullable();
+const runError = z
+  .object({ errorType: z.string(), errorMessage: z.string(), cellId: nullableString.optional() })
+  .nullable()
+  .meta({ id: 'RunError' });
+
+const progress = z.object({
+  totalCells: z.number().int(),
+  completedCells: z.number().int(),
+  successfulCells: z.number().int(),
+  failedCells: z.number().int(),
+  skippedCells: z.number().int(),
+  currentCellIndex: z.number().int().nullable(),
+  percentComplete: z.number().int(),
+});
+
+export const runStatus = z
+  .object({
+    executionId: z.uuid(),
+    notebookId: z.uuid(),
+    notebookVersion: z.string(),
+    status: z.enum(RUN_STATUSES),
+    trigger: z.string(),
+    priority: z.enum(PRIORITIES),
+    executionMode: z.enum(['all', 'range']),
+    dateCreated: z.string(),
+    startTime: nullableString,
+    endTime: nullableString,
+    totalDuration: nullableString.meta({ description: 'e.g. "17 minutes"' }),
+    totalDurationSeconds: z.number().nullable(),
+    estimatedDuration: nullableString.meta({
+      description: "From this notebook's own completed runs; null without history",
+    }),
+    estimatedDurationSeconds: z.number().nullable(),
+    currentCell: nullableString,
+    progress,
+    cellResults: z.array(
+      z.object({
+        cellId: z.string(),
+        status: z.enum(['Running', 'Success', 'Error', 'Skipped', 'Cancelled']),
+        executionTime: nullableString,
+        executionTimeMs: z.number().nullable(),
+        executionCount: z.number().int().nullable(),
+        hasOutput: z.boolean(),
+        outputType: nullableString,
+        outputCount: z.number().int(),
+        errorType: nullableString,
+        errorMessage: nullableString,
+      }),
+    ),
+    outputs: z.object({
+      total: z.number().int(),
+      dataFrames: z.number().int(),
+      plots: z.number().int(),
+      models: z.number().int(),
+      enrichedData: z.object({ recordCount: z.number().int(), newColumns: z.array(z.string()) }).nullable(),
+    }),
+    resources: z
+      .object({
+        peakMemoryUsage: nullableString,
+        cpuTime: nullableString,
+        diskUsage: z.string(),
+        peakMemoryBytes: z.number().nullable(),
+        cpuTimeSeconds: z.number().nullable(),
+        diskUsageBytes: z.number(),
+      })
+      .nullable(),
+    error: runError,
+    parameters: z.record(z.string(), z.unknown()),
+    timeout: z.number().int(),
+    cellTimeout: z.number().int().nullable(),
+    scheduledFor: nullableString,
+    resumedFrom: nullableString,
+    queuePosition: z.number().int().nullable(),
+  })
+  .meta({ id: 'ExecutionStatus' });
+
+export const runSummary = z
+  .object({
+    executionId: z.uuid(),
+    notebookId: z.uuid(),
+    notebookVersion: z.string(),
+    status: z.enum(RUN_STATUSES),
+    trigger: z.string(),
+    priority: z.enum(PRIORITIES),
+    dateCreated: z.string(),
+    startTime: nullableString,
+    endTime: nullableString,
+    totalDuration: nullableString,
+    totalDurationSeconds: z.number().nullable(),
+    totalCells: z.number().int(),
+    error: runError,
+  })
+  .meta({ id: 'ExecutionSummary' });
+
+export const runPage = z.object({
+  notebookId: z.uuid(),
+  executions: z.array(runSummary),
+  totalCount: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  hasNextPage: z.boolean(),
+});
+
+const download = z
+  .string()
+  .nullable()
+  .meta({ description: 'A time-limited URL; null until the run has ended' });
+
+export const runResults = z
+  .object({
+    executionId: z.uuid(),
+    notebookId: z.uuid(),
+    status: z.enum(RUN_STATUSES),
+    format: z.enum(['summary', 'detailed', 'download']),
+    outputType: z.string(),
+    counts: z.record(z.string(), z.number().int()),
+    outputs: z.array(
+      z.looseObject({
+        cellId: z.string(),
+        outputIndex: z.number().int(),
+        outputType: z.string(),
+        contentType: z.string(),
+        mimeTypes: z.array(z.string()),
+        bytes: z.number().int(),
+        content: z.unknown().optional(),
+        truncated: z.boolean().optional(),
+        dimensions: z.object({ width: z.number().int(), height: z.number().int() }).optional(),
+        downloadUrl: download.optional(),
+      }),
+    ),
+    enrichedDatasets: z.array(z.looseObject({ name: z.string(), downloadUrl: download })),
+    models: z.array(z.looseObject({ name: z.string(), downloadUrl: download })),
+    reports: z.array(z.object({ name: z.string(), format: z.literal('html'), downloadUrl: download })),
+    executedNotebook: z.object({ format: z.literal('ipynb'), downloadUrl: download }).nullable(),
+  })
+  .meta({ id: 'ExecutionResults' });

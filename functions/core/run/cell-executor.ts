@@ -1,0 +1,172 @@
+import { CellOutputCollector, type CellOutputRecord } from './cell-outputs.ts';
+import type { KernelEvent, KernelHost, KernelRef, KernelSession } from './kernel.ts';
+
+/** How long an interrupted cell may take to stop before the kernel counts as hung. */
+const INTERRUPT_GRACE_MS = 5_000;
+/** The watchdog asks the kernel host whether the kernel lives after this much silence (as nbclient, 1 s). */
+const WATCHDOG_MS = 1_000;
+/** Longest single wait for a kernel event, so deadlines and stop requests are checked often. */
+const MAX_WAIT_MS = 250;
+
+export type StopReason = 'cancel' | 'shutdown';
+
+/** Deadlines and checks shared by the cells of one task. */
+export interface ExecutionLimits {
+  /** Epoch ms when the run's `timeout` expires. */
+  runDeadline: number;
+  /** Seconds each cell may take (`cellTimeout`), or null. */
+  cellTimeoutSeconds: number | null;
+  /** Epoch ms when this task must hand over (it returns "still running"). */
+  sliceEnd: number;
+  /** Whether a stop was requested (cheap to call often: implementations rate-limit their reads). */
+  stopRequested: () => Promise<StopReason | null>;
+}
+
+export interface ExecuteReply {
+  status: 'ok' | 'error' | 'aborted';
+  ename: string | null;
+  evalue: string | null;
+}
+
+export type CellOutcome =
+  | { kind: 'done'; reply: ExecuteReply }
+  | { kind: 'detached'; msgId: string; reply: ExecuteReply | null; idle: boolean }
+  /** The task's slice ended before the request left: the cell never started and runs again. */
+  | { kind: 'unsent' }
+  | { kind: 'timeout'; scope: 'cell' | 'run'; hung: boolean }
+  | { kind: 'stopped'; reason: StopReason; hung: boolean }
+  | { kind: 'died'; reason: string };
+
+export interface CellRun {
+  outcome: CellOutcome;
+  record: CellOutputRecord;
+  /** Wall time from the request to the reply and idle (or to the stop). */
+  elapsedMs: number;
+  invalidMessages: number;
+}
+
+/** A cell that was sent to the kernel by an earlier task, to continue collecting. */
+export interface ResumedCell {
+  msgId: string;
+  startedAt: number;
+  record: CellOutputRecord;
+  /** What the earlier task had already received of the cell's end. */
+  reply: ExecuteReply | null;
+  idle: boolean;
+}
+
+/**
+ * Executes one cell over a kernel session and collects its outputs, the way nbclient's
+ * `async_execute_cell` does, with the engine's guarantees on top: the cell's and the run's
+ * deadlines (interrupt on expiry), stop requests (cancel, shutdown), a kernel-alive
+ * watchdog, and a hand-over when the task's slice is used up (the session detaches
+ * losslessly; the next task resumes with `resume`).
+ */
+export async function executeCell(
+  host: KernelHost,
+  ref: KernelRef,
+  session: KernelSession,
+  code: string,
+  options: { allowErrors: boolean; limits: ExecutionLimits; maxOutputBytes: number; resume?: ResumedCell },
+): Promise<CellRun> {
+  const { limits } = options;
+  const collector = new CellOutputCollector(options.resume?.record, options.maxOutputBytes);
+  const startedAt = options.resume?.startedAt ?? Date.now();
+  const msgId = options.resume?.msgId ?? session.execute(code, { stopOnError: !options.allowErrors });
+  let reply: ExecuteReply | null = options.resume?.reply ?? null;
+  let idle = options.resume?.idle ?? false;
+  let invalidMessages = 0;
+  let lastEvent = Date.now();
+  let lastWatchdog = Date.now();
+  const cellDeadline =
+    limits.cellTimeoutSeconds === null
+      ? Number.POSITIVE_INFINITY
+      : startedAt + limits.cellTimeoutSeconds * 1000;
+  const finish = (outcome: CellOutcome): CellRun => ({
+    outcome,
+    record: collector.record,
+    elapsedMs: Date.now() - startedAt,
+    invalidMessages,
+  });
+
+  /** Applies one event; returns a verdict when the event ends the wait. */
+  const handle = async (event: KernelEvent): Promise<CellOutcome | null> => {
+    lastEvent = Date.now();
+    if (event.kind === 'invalid') {
+      invalidMessages++;
+      return null;
+    }
+    if (event.kind === 'dead') {
+      const alive = await host.alive(ref).catch(() => false);
+      // Alive but unreachable over this connection: hand over; the next task reconnects.
+      return alive ? { kind: 'detached', msgId, reply, idle } : { kind: 'died', reason: event.reason };
+    }
+    const m = event.message;
+    if (m.parentMsgId !== msgId) return null;
+    if (m.channel === 'shell' && m.msgType === 'execute_reply') {
+      const c = m.content;
+      if (typeof c.execution_count === 'number') collector.record.executionCount = c.execution_count;
+      reply = {
+        status: c.status as ExecuteReply['status'],
+        ename: typeof c.ename === 'string' ? c.ename : null,
+        evalue: typeof c.evalue === 'string' ? c.evalue : null,
+      };
+      collector.reply(m.date);
+    } else if (m.channel === 'iopub') {
+      collector.apply(m);
+      if (m.msgType === 'status' && m.content.execution_state === 'idle') idle = true;
+    }
+    return reply && idle ? { kind: 'done', reply } : null;
+  };
+
+  /** Interrupts the kernel and collects until the cell stops (or the grace period ends). */
+  const interrupt = async (): Promise<{ hung: boolean } | { died: string }> => {
+    await host.interrupt(ref).catch(() => undefined);
+    const until = Date.now() + INTERRUPT_GRACE_MS;
+    while (Date.now() < until) {
+      const event = await session.next(Math.min(MAX_WAIT_MS, until - Date.now()));
+      if (!event) continue;
+      const verdict = await handle(event);
+      if (verdict?.kind === 'done') return { hung: false };
+      if (verdict?.kind === 'died') return { died: verdict.reason };
+    }
+    return { hung: true };
+  };
+
+  /** Detaches losslessly; what arrived before the detach may still complete the cell. */
+  const detach = async (): Promise<CellRun> => {
+    for (const event of await session.close()) {
+      const verdict = await handle(event);
+      if (verdict?.kind === 'done' || verdict?.kind === 'died') return finish(verdict);
+    }
+    if (!options.resume && !session.sent(msgId)) return finish({ kind: 'unsent' });
+    return finish({ kind: 'detached', msgId, reply, idle });
+  };
+
+  const stopWith = async (made: (hung: boolean) => CellOutcome): Promise<CellRun> => {
+    const result = await interrupt();
+    return finish('died' in result ? { kind: 'died', reason: result.died } : made(result.hung));
+  };
+
+  for (;;) {
+    const now = Date.now();
+    if (now >= cellDeadline || now >= limits.runDeadline) {
+      const scope = now >= limits.runDeadline ? 'run' : 'cell';
+      return stopWith((hung) => ({ kind: 'timeout', scope, hung }));
+    }
+    const stop = await limits.stopRequested();
+    if (stop) return stopWith((hung) => ({ kind: 'stopped', reason: stop, hung }));
+    if (now >= limits.sliceEnd) return detach();
+    if (now - lastEvent >= WATCHDOG_MS && now - lastWatchdog >= WATCHDOG_MS) {
+      lastWatchdog = now;
+      if (!(await host.alive(ref).catch(() => true)))
+        return finish({ kind: 'died', reason: 'the kernel process exited' });
+    }
+    const wait = Math.min(MAX_WAIT_MS, cellDeadline - now, limits.runDeadline - now, limits.sliceEnd - now);
+    const event = await session.next(Math.max(1, wait));
+    if (!event) continue;
+    const verdict = await handle(event);
+    if (verdict?.kind === 'detached') return detach();
+    if (verdict) return finish(verdict);
+  }
+}

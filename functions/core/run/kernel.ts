@@ -1,0 +1,100 @@
+import type { NbDocument } from '../nbformat/types.ts';
+
+/** Where a run's kernel lives: the kernel id on one kernel host. */
+export interface KernelRef {
+  kernelId: string;
+  /** Base URL of the kernel host process the kernel lives on (a run sticks to it). */
+  host: string;
+  /** The run's working directory on the kernel host (relative to its root). */
+  workDir: string;
+}
+
+/** One Jupyter message, reduced to what the engine reads. Content has been validated for its type. */
+export interface KernelMessage {
+  msgId: string;
+  parentMsgId: string | null;
+  channel: 'iopub' | 'shell' | 'control' | 'stdin';
+  msgType: string;
+  content: Record<string, unknown>;
+  /** The header's date (ISO-8601), as nbclient records it for timings. */
+  date: string | null;
+}
+
+/** What a kernel session delivers, in order. */
+export type KernelEvent =
+  | { kind: 'message'; message: KernelMessage }
+  /** The kernel is gone (its process died, or the host no longer knows it). */
+  | { kind: 'dead'; reason: string }
+  /** A message failed validation and was dropped (counted, never silently used). */
+  | { kind: 'invalid'; reason: string };
+
+export interface ExecuteOptions {
+  silent?: boolean;
+  storeHistory?: boolean;
+  stopOnError?: boolean;
+  userExpressions?: Record<string, string>;
+}
+
+/**
+ * A connection to one kernel for one run, identified by the run's session id. Closing it
+ * detaches: the kernel host buffers the session's messages until a task reconnects with the
+ * same session id, so nothing is lost while no task is attached.
+ */
+export interface KernelSession {
+  /** Sends an execute_request (stdin is never allowed) and returns its msg_id. */
+  execute(code: string, options?: ExecuteOptions): string;
+  /** The next event, or null when none arrives within `timeoutMs`. */
+  next(timeoutMs: number): Promise<KernelEvent | null>;
+  /**
+   * Whether the request `msgId` has left for the kernel host. A request still queued (the
+   * connection waits for the kernel's info reply before sending) when the session detaches is
+   * never delivered: the next task must send the cell again.
+   */
+  sent(msgId: string): boolean;
+  /**
+   * Detaches losslessly (idempotent): returns the events that arrived before the detach took
+   * effect; every later message is buffered by the kernel host for the next `connect` with
+   * the same session id.
+   */
+  close(): Promise<KernelEvent[]>;
+}
+
+/**
+ * The kernel host (Jupyter Server with the Cellwise extension). Implementations check every
+ * reply's status, give every call a deadline, and tell "the host said no"
+ * (KernelHostRejectedError) from "the host is unreachable" (KernelHostUnreachableError).
+ */
+export interface KernelHost {
+  /** Starts a kernel of the given type in a fresh working directory for the run. */
+  start(kernelType: string, runId: string): Promise<KernelRef>;
+  connect(ref: KernelRef, sessionId: string): Promise<KernelSession>;
+  /** Sends SIGINT-style interrupt (KeyboardInterrupt in the running cell). */
+  interrupt(ref: KernelRef): Promise<void>;
+  /** Whether the kernel's process is alive (false also when the host no longer knows it). */
+  alive(ref: KernelRef): Promise<boolean>;
+  /** Shuts the kernel down and removes its working directory; a kernel already gone is fine. */
+  shutdown(ref: KernelRef): Promise<void>;
+  /** Renders an executed notebook to a standalone HTML page (nbconvert on the kernel host). */
+  renderHtml(document: NbDocument): Promise<string>;
+  /** `ok` or what is wrong (for /health). */
+  readiness(): Promise<string>;
+}
+
+/** The kernel host answered, and refused (a non-success status). */
+export class KernelHostRejectedError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KernelHostRejectedError';
+  }
+}
+
+/** The kernel host did not answer (connection refused, reset, or no answer before the deadline). */
+export class KernelHostUnreachableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KernelHostUnreachableError';
+  }
+}

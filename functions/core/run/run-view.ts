@@ -1,0 +1,152 @@
+import { parseParametersLossless } from '../parameters.ts';
+import type { CellResult } from './cell-result.ts';
+import { formatBytes, formatDuration } from './human-units.ts';
+import type { RunRecord } from './run.ts';
+
+/** A duration estimate from the notebook's own history (null without history). */
+export interface Estimate {
+  text: string;
+  seconds: number;
+}
+
+/** One entry of `cellResults` (route 13). */
+function cellView(r: CellResult) {
+  const main = r.outputs.find((o) => o.outputType !== 'stream') ?? r.outputs[0];
+  const errorType = r.stoppedBy ?? r.error?.ename ?? null;
+  return {
+    cellId: r.cellId,
+    status: r.status,
+    executionTime: r.executionTimeMs === null ? null : formatDuration(r.executionTimeMs / 1000),
+    executionTimeMs: r.executionTimeMs,
+    executionCount: r.executionCount,
+    hasOutput: r.outputs.length > 0,
+    outputType: main?.outputType ?? null,
+    outputCount: r.outputs.length + r.moreOutputs,
+    errorType,
+    errorMessage: r.error?.evalue ?? (r.stoppedBy ? stoppedMessage(r.stoppedBy) : null),
+  };
+}
+
+function stoppedMessage(verdict: string): string {
+  switch (verdict) {
+    case 'TimeoutError':
+      return 'The cell was interrupted when its time limit expired';
+    case 'KernelDied':
+      return 'The kernel died while the cell was running';
+    case 'Cancelled':
+      return 'The run was cancelled while the cell was running';
+    default:
+      return `The cell was stopped (${verdict})`;
+  }
+}
+
+function seconds(from: string | null, to: string | null): number | null {
+  if (!from || !to) return null;
+  return Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
+}
+
+/**
+ * The status of a run (route 13) from its row and its cell results: progress as it happens,
+ * per-cell results with measured timings, output counts from what the cells produced, and
+ * resources measured in the kernel. Nothing here is invented: unknown is null.
+ */
+export function toRunStatus(
+  run: RunRecord,
+  results: CellResult[],
+  context: { estimate: Estimate | null; now: Date },
+) {
+  const plan = run.plan ?? [];
+  const done = new Set(results.map((r) => r.position));
+  const count = (status: string) => results.filter((r) => r.status === status).length;
+  const nextPosition = plan.findIndex((_, position) => !done.has(position));
+  const current = run.status === 'Running' && nextPosition >= 0 ? plan[nextPosition]! : null;
+  const cellResults = results.map(cellView);
+  if (current) {
+    cellResults.push({
+      cellId: current.cellId,
+      status: 'Running' as never,
+      executionTime: null,
+      executionTimeMs: null,
+      executionCount: null,
+      hasOutput: false,
+      outputType: null,
+      outputCount: 0,
+      errorType: null,
+      errorMessage: null,
+    });
+  }
+  const outputs = results.flatMap((r) => r.outputs);
+  const total = run.endTime ? seconds(run.startTime, run.endTime) : null;
+  const resources = run.resources;
+  return {
+    executionId: run.executionId,
+    notebookId: run.notebookId,
+    notebookVersion: run.notebookVersion,
+    status: run.status,
+    trigger: run.trigger,
+    priority: run.priority,
+    executionMode: run.executionMode,
+    dateCreated: run.dateCreated,
+    startTime: run.startTime,
+    endTime: run.endTime,
+    totalDuration: total === null ? null : formatDuration(total),
+    totalDurationSeconds: total,
+    estimatedDuration: context.estimate?.text ?? null,
+    estimatedDurationSeconds: context.estimate?.seconds ?? null,
+    currentCell: current?.cellId ?? null,
+    progress: {
+      totalCells: plan.length,
+      completedCells: results.length,
+      successfulCells: count('Success'),
+      failedCells: count('Error'),
+      skippedCells: count('Skipped'),
+      currentCellIndex: current ? nextPosition + 1 : null,
+      percentComplete: plan.length === 0 ? 100 : Math.floor((results.length / plan.length) * 100),
+    },
+    cellResults,
+    outputs: {
+      total: outputs.length,
+      dataFrames: outputs.filter((o) => o.dataFrame).length,
+      plots: outputs.filter((o) => o.mimeTypes.some((m) => m.startsWith('image/'))).length,
+      models: 0,
+      enrichedData: null,
+    },
+    resources: resources && {
+      peakMemoryUsage: resources.peakMemoryBytes === null ? null : formatBytes(resources.peakMemoryBytes),
+      cpuTime: resources.cpuTimeSeconds === null ? null : formatDuration(resources.cpuTimeSeconds),
+      diskUsage: formatBytes(resources.diskUsageBytes),
+      peakMemoryBytes: resources.peakMemoryBytes,
+      cpuTimeSeconds: resources.cpuTimeSeconds,
+      diskUsageBytes: resources.diskUsageBytes,
+    },
+    error: run.error,
+    parameters: parseParametersLossless(run.parametersJson) as Record<string, unknown>,
+    timeout: run.timeoutSeconds,
+    cellTimeout: run.cellTimeoutSeconds,
+    scheduledFor: null,
+    resumedFrom: null,
+    queuePosition: null,
+  };
+}
+
+export type RunStatusView = ReturnType<typeof toRunStatus>;
+
+/** A run in the history list (route: executions): the status without per-cell results. */
+export function toRunSummary(run: RunRecord) {
+  const total = run.endTime ? seconds(run.startTime, run.endTime) : null;
+  return {
+    executionId: run.executionId,
+    notebookId: run.notebookId,
+    notebookVersion: run.notebookVersion,
+    status: run.status,
+    trigger: run.trigger,
+    priority: run.priority,
+    dateCreated: run.dateCreated,
+    startTime: run.startTime,
+    endTime: run.endTime,
+    totalDuration: total === null ? null : formatDuration(total),
+    totalDurationSeconds: total,
+    totalCells: run.plan?.length ?? 0,
+    error: run.error,
+  };
+}

@@ -1,0 +1,130 @@
+import type { Scope } from '../notebook.ts';
+import type { KernelRef } from './kernel.ts';
+
+/** Run states: Queued until admitted, Running (kernel starting, cells executing), then final. */
+export type RunStatus = 'Queued' | 'Running' | 'Completed' | 'Error' | 'Cancelled';
+export const RUN_STATUSES: readonly RunStatus[] = ['Queued', 'Running', 'Completed', 'Error', 'Cancelled'];
+export const FINAL_STATUSES: ReadonlySet<RunStatus> = new Set(['Completed', 'Error', 'Cancelled']);
+
+export type Priority = 'Low' | 'Normal' | 'High';
+export const PRIORITIES: readonly Priority[] = ['Low', 'Normal', 'High'];
+
+/** How a run ended badly. `CellError` is a cell's own exception; the rest are the engine's verdicts. */
+export type RunErrorType =
+  | 'CellError'
+  | 'TimeoutError'
+  | 'KernelDied'
+  | 'KernelUnavailable'
+  | 'WorkflowFailed'
+  | 'ServiceStopped'
+  | 'ServiceRestarted';
+
+export interface RunError {
+  errorType: RunErrorType | string;
+  errorMessage: string;
+  /** The cell where it happened, when one did. */
+  cellId?: string | null;
+}
+
+export interface OutputOptions {
+  captureOutputs: boolean;
+  saveIntermediateResults: boolean;
+  generateReport: boolean;
+}
+
+/** What a run executes: one entry per code cell of the prepared document, in order. */
+export interface PlannedCell {
+  /** Index of the cell in the prepared document. */
+  index: number;
+  cellId: string;
+  /** `skip`: tagged skip-execution (or empty source); not sent to the kernel. */
+  action: 'run' | 'skip';
+  /** Tagged raises-exception: an error does not stop the run. */
+  allowErrors: boolean;
+}
+
+/** The cell a task is waiting on, persisted when a task detaches mid-cell. */
+export interface InFlightCell {
+  /** Position in the plan. */
+  position: number;
+  msgId: string;
+  startedAt: string;
+  /** Object key of the outputs collected before the detach (none when there were none). */
+  partialKey: string | null;
+  /** The execute_reply already received before the detach (it is not sent again). */
+  reply: { status: 'ok' | 'error' | 'aborted'; ename: string | null; evalue: string | null } | null;
+  /** Whether the kernel's idle status for the cell was already received. */
+  idle: boolean;
+}
+
+/** Resource use measured in the kernel at the end of the run (null where it could not be measured). */
+export interface RunResources {
+  peakMemoryBytes: number | null;
+  cpuTimeSeconds: number | null;
+  diskUsageBytes: number;
+}
+
+/** The metadata row of one run. Outputs never live here: they are objects in the file store. */
+export interface RunRecord extends Scope {
+  executionId: string;
+  notebookId: string;
+  notebookVersion: string;
+  /** The content revision frozen at submission. */
+  contentKey: string;
+  kernelType: string;
+  status: RunStatus;
+  trigger: 'api' | 'schedule' | 'dataset' | 'resume';
+  priority: Priority;
+  executionMode: 'all' | 'range';
+  cellRange: { startCell: string; endCell: string } | null;
+  /** The parameters exactly as sent (JSON text, numbers verbatim). */
+  parametersJson: string;
+  outputOptions: OutputOptions;
+  timeoutSeconds: number;
+  cellTimeoutSeconds: number | null;
+  idempotencyToken: string | null;
+  dateCreated: string;
+  createdBy: string;
+  startTime: string | null;
+  endTime: string | null;
+  /** The plan, set by Prepare. */
+  plan: PlannedCell[] | null;
+  /** Object key of the prepared document (parameters injected), set by Prepare. */
+  inputKey: string | null;
+  kernel: KernelRef | null;
+  /** The Jupyter session id every task of this run connects with (so the server buffers for it). */
+  kernelSessionId: string;
+  /** Next plan position to execute. */
+  nextPosition: number;
+  inFlight: InFlightCell | null;
+  cancelRequested: boolean;
+  /** Why a stop was requested: `cancel` by a user, `shutdown` of the service. */
+  stopReason: 'cancel' | 'shutdown' | null;
+  error: RunError | null;
+  resources: RunResources | null;
+  /** Name of the workflow execution driving the run. */
+  workflowName: string;
+  /** Set once Finalize has written the executed notebook and files. */
+  finalized: boolean;
+  /** The kernel died during the run (the notebook shows Kernel_Dead until its next run). */
+  kernelDied: boolean;
+}
+
+export function isFinal(status: RunStatus): boolean {
+  return FINAL_STATUSES.has(status);
+}
+
+/** The run's identity as the workflow carries it (small: no outputs in state payloads). */
+export interface RunPointer extends Scope {
+  executionId: string;
+  notebookId: string;
+}
+
+export function pointerOf(run: RunRecord): RunPointer {
+  return {
+    tenantId: run.tenantId,
+    projectId: run.projectId,
+    notebookId: run.notebookId,
+    executionId: run.executionId,
+  };
+}

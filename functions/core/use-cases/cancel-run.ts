@@ -1,0 +1,42 @@
+import { StateConflictError } from '../errors.ts';
+import type { Actor, Services } from '../ports.ts';
+import { isFinal, type RunRecord } from '../run/run.ts';
+import { recordRunEnd } from './record-run-end.ts';
+import { getExecution, requireRun } from './run-history.ts';
+
+function ended(run: RunRecord): StateConflictError {
+  return new StateConflictError('ExecutionEnded', `The execution has already ended (${run.status})`, {
+    ExecutionId: run.executionId,
+    Status: run.status,
+  });
+}
+
+/**
+ * Cancels a run. A Queued run becomes Cancelled at once (conditionally on still being
+ * Queued) and never starts; a Running one is flagged, and its task interrupts the kernel
+ * and ends it Cancelled within a second or so. An ended run is a 409.
+ */
+export async function cancelExecution(
+  services: Services,
+  actor: Actor,
+  notebookId: string,
+  executionId: string,
+) {
+  const pointer = { tenantId: actor.tenantId, projectId: actor.projectId, notebookId, executionId };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const run = await requireRun(services, pointer);
+    if (isFinal(run.status)) throw ended(run);
+    const flag = { cancelRequested: true, stopReason: 'cancel' as const };
+    if (run.status === 'Queued') {
+      const changes = { ...flag, status: 'Cancelled' as const, endTime: services.now().toISOString() };
+      if (await services.runs.update(pointer, changes, ['Queued'])) {
+        // It never started: the notebook is free now (the workflow's Finalize only tidies up).
+        await recordRunEnd(services, { ...run, ...changes }, null, []);
+        return getExecution(services, actor, notebookId, executionId);
+      }
+    } else if (await services.runs.update(pointer, flag, ['Running'])) {
+      return getExecution(services, actor, notebookId, executionId);
+    }
+  }
+  throw ended(await requireRun(services, pointer));
+}

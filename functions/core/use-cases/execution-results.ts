@@ -1,0 +1,155 @@
+import { runKeys } from '../content-keys.ts';
+import { NotFoundError } from '../errors.ts';
+import { joinSource, type NbOutput } from '../nbformat/types.ts';
+import type { Actor, Services } from '../ports.ts';
+import type { CellOutputRecord } from '../run/cell-outputs.ts';
+import type { CellResult, OutputSummary } from '../run/cell-result.ts';
+import { extensionOf, outputBody, pngDimensions, primaryMimeType } from '../run/output-files.ts';
+import type { RunRecord } from '../run/run.ts';
+import { requireRun } from './run-history.ts';
+
+export interface ResultsQuery {
+  outputType: 'all' | 'data' | 'plots' | 'models' | 'reports';
+  format: 'summary' | 'detailed' | 'download';
+  cellId?: string;
+}
+
+const PREFERENCE = ['image/png', 'image/jpeg', 'image/gif', 'image/svg+xml', 'text/html', 'application/json'];
+const mainMime = (s: OutputSummary) =>
+  PREFERENCE.find((m) => s.mimeTypes.includes(m)) ?? s.mimeTypes[0] ?? 'text/plain';
+const isPlot = (mime: string) => mime.startsWith('image/');
+
+/** The stored outputs of each listed cell: the executed notebook once the run is final, else each cell's record. */
+async function loadOutputs(services: Services, run: RunRecord, results: CellResult[]) {
+  const byPosition = new Map<number, NbOutput[]>();
+  if (run.finalized && run.startTime) {
+    const executed = await services.contents.get(runKeys(run, run.notebookId, run.executionId).executed);
+    for (const r of results)
+      byPosition.set(r.position, executed.cells[run.plan![r.position]!.index]?.outputs ?? []);
+    return byPosition;
+  }
+  await Promise.all(
+    results
+      .filter((r) => r.outputsKey)
+      .map(async (r) => {
+        const record = JSON.parse(await services.files.getText(r.outputsKey!)) as CellOutputRecord;
+        byPosition.set(r.position, record.outputs);
+      }),
+  );
+  return byPosition;
+}
+
+/** An output's content for `format=detailed`: text as text, JSON as JSON, images as base64. */
+function inlineContent(output: NbOutput, mime: string, limit: number, bytes: number) {
+  if (bytes > limit) return { content: null, truncated: true };
+  if (output.output_type === 'stream' || output.output_type === 'error') {
+    return { content: String(outputBody(output)), truncated: false };
+  }
+  const value = ((output.data ?? {}) as Record<string, unknown>)[mime];
+  if (mime === 'application/json') return { content: value, truncated: false };
+  return {
+    content: typeof value === 'string' || Array.isArray(value) ? joinSource(value) : value,
+    truncated: false,
+  };
+}
+
+/**
+ * The outputs of a run (route 14), filtered by `outputType` and `cellId`: `summary` gives
+ * each output's type, size and counts; `download` adds a working download URL per output;
+ * `detailed` also inlines content up to a size. With the executed notebook and, when
+ * requested, the HTML report. Download URLs exist once the run has ended.
+ */
+export async function getExecutionResults(
+  services: Services,
+  actor: Actor,
+  notebookId: string,
+  executionId: string,
+  query: ResultsQuery,
+) {
+  const pointer = { tenantId: actor.tenantId, projectId: actor.projectId, notebookId, executionId };
+  const run = await requireRun(services, pointer);
+  let results = await services.runs.listCellResults(pointer);
+  if (query.cellId !== undefined) {
+    if (!run.plan?.some((p) => p.cellId === query.cellId)) {
+      throw new NotFoundError('Cell', { CellId: query.cellId, ExecutionId: executionId });
+    }
+    results = results.filter((r) => r.cellId === query.cellId);
+  }
+  const keys = runKeys(run, notebookId, executionId);
+  const files = run.finalized && run.startTime !== null;
+  const expiresSeconds = services.runSettings.downloadUrlSeconds;
+  const url = (key: string, fileName: string, contentType: string) =>
+    files
+      ? services.files.downloadUrl(key, { fileName, contentType, expiresSeconds })
+      : Promise.resolve(null);
+  const wanted = (mime: string) =>
+    query.outputType === 'all' ||
+    (query.outputType === 'plots' ? isPlot(mime) : query.outputType === 'data' && !isPlot(mime));
+  const listed = results.flatMap((r) =>
+    r.outputs.map((summary, n) => ({ r, summary, n, mime: mainMime(summary) })).filter((o) => wanted(o.mime)),
+  );
+  const stored =
+    query.format === 'detailed'
+      ? await loadOutputs(services, run, [...new Set(listed.map((o) => o.r))])
+      : null;
+  const limit = services.runSettings.inlineOutputBytes;
+  const outputs = await Promise.all(
+    listed.map(async ({ r, summary, n, mime }) => {
+      const entry: Record<string, unknown> = {
+        cellId: r.cellId,
+        outputIndex: n,
+        outputType: summary.outputType,
+        contentType: mime,
+        mimeTypes: summary.mimeTypes,
+        bytes: summary.bytes,
+        ...(summary.name ? { name: summary.name } : {}),
+        ...(summary.dataFrame ? { dataFrame: true } : {}),
+      };
+      const output = stored?.get(r.position)?.[n];
+      if (output) {
+        const exact = primaryMimeType(output);
+        Object.assign(entry, inlineContent(output, exact, limit, summary.bytes));
+        if (exact === 'image/png') {
+          const dimensions = pngDimensions(outputBody(output, exact) as Uint8Array);
+          if (dimensions) entry.dimensions = dimensions;
+        }
+      }
+      if (query.format !== 'summary') {
+        const extension = extensionOf(mime);
+        entry.downloadUrl = await url(
+          keys.file(r.position, n, extension),
+          `${r.cellId}-${n}.${extension}`,
+          mime,
+        );
+      }
+      return entry;
+    }),
+  );
+  const showReports =
+    (query.outputType === 'all' || query.outputType === 'reports') && run.outputOptions.generateReport;
+  const reportUrl = showReports ? await url(keys.report, `${executionId}-report.html`, 'text/html') : null;
+  return {
+    executionId,
+    notebookId,
+    status: run.status,
+    format: query.format,
+    outputType: query.outputType,
+    counts: {
+      outputs: listed.length,
+      streams: listed.filter((o) => o.summary.outputType === 'stream').length,
+      errors: listed.filter((o) => o.summary.outputType === 'error').length,
+      plots: listed.filter((o) => isPlot(o.mime)).length,
+      dataFrames: listed.filter((o) => o.summary.dataFrame).length,
+    },
+    outputs: query.outputType === 'models' || query.outputType === 'reports' ? [] : outputs,
+    enrichedDatasets: [],
+    models: [],
+    reports: reportUrl ? [{ name: 'Execution report', format: 'html', downloadUrl: reportUrl }] : [],
+    executedNotebook: files
+      ? {
+          format: 'ipynb',
+          downloadUrl: await url(keys.executed, `${executionId}.ipynb`, 'application/x-ipynb+json'),
+        }
+      : null,
+  };
+}

@@ -1,0 +1,152 @@
+import { runKeys } from '../content-keys.ts';
+import { serializeDocument } from '../nbformat/document.ts';
+import type { NbDocument } from '../nbformat/types.ts';
+import type { Services } from '../ports.ts';
+import { assembleOutputs, type CellOutputRecord } from '../run/cell-outputs.ts';
+import type { CellResult } from '../run/cell-result.ts';
+import { measureKernelUsage } from '../run/measure-resources.ts';
+import { extensionOf, outputBody, primaryMimeType } from '../run/output-files.ts';
+import { isFinal, type RunError, type RunPointer, type RunRecord, type RunStatus } from '../run/run.ts';
+import { recordRunEnd } from './record-run-end.ts';
+
+/** How many objects Finalize reads or writes at once. */
+const CONCURRENCY = 16;
+
+async function inBatches<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+}
+
+/** The run's final status and error, from what the tasks recorded (and why the workflow ended). */
+export function verdict(run: RunRecord, failure?: RunError): { status: RunStatus; error: RunError | null } {
+  if (isFinal(run.status)) return { status: run.status, error: run.error };
+  if (run.error) return { status: 'Error', error: run.error };
+  if (run.cancelRequested && run.stopReason !== 'shutdown') return { status: 'Cancelled', error: null };
+  if (run.cancelRequested) {
+    return {
+      status: 'Error',
+      error: { errorType: 'ServiceStopped', errorMessage: 'The service stopped during the run' },
+    };
+  }
+  if (run.plan && run.nextPosition >= run.plan.length && run.status === 'Running') {
+    return { status: 'Completed', error: null };
+  }
+  if (failure) return { status: 'Error', error: failure };
+  return {
+    status: 'Error',
+    error: { errorType: 'WorkflowFailed', errorMessage: 'The run ended before its last cell' },
+  };
+}
+
+/** Writes the executed notebook (as nbclient would) and one download file per output; returns bytes stored. */
+async function writeRunFiles(services: Services, run: RunRecord, results: CellResult[]) {
+  const keys = runKeys(run, run.notebookId, run.executionId);
+  const records = new Map<number, CellOutputRecord>();
+  const indexOf = new Map(run.plan!.map((p, position) => [position, p.index]));
+  await inBatches(
+    results.filter((r) => r.outputsKey),
+    async (r) => {
+      records.set(indexOf.get(r.position)!, JSON.parse(await services.files.getText(r.outputsKey!)));
+    },
+  );
+  for (const r of results) {
+    const index = indexOf.get(r.position)!;
+    if (!records.has(index) && r.status !== 'Skipped') {
+      records.set(index, {
+        outputs: [],
+        displayIds: [],
+        updates: [],
+        executionCount: r.executionCount,
+        timing: {},
+        droppedOutputs: 0,
+      });
+    }
+  }
+  const executed: NbDocument = await services.contents.get(run.inputKey!);
+  assembleOutputs(executed.cells, records);
+  let bytes = await services.files.put(
+    keys.executed,
+    serializeDocument(executed),
+    'application/x-ipynb+json',
+  );
+  const files = results.flatMap((r) =>
+    (executed.cells[indexOf.get(r.position)!]!.outputs ?? []).map((output, n) => ({ r, output, n })),
+  );
+  await inBatches(files, async ({ r, output, n }) => {
+    const mime = primaryMimeType(output);
+    bytes += await services.files.put(
+      keys.file(r.position, n, extensionOf(mime)),
+      outputBody(output, mime),
+      mime,
+    );
+  });
+  if (run.outputOptions.generateReport) {
+    const html = await services.kernelHost.renderHtml(executed).catch((error: Error) => {
+      const message = error.message.replace(/[<>&]/g, '');
+      return `<!doctype html><title>Report unavailable</title><p>The report could not be rendered: ${message}</p>`;
+    });
+    bytes += await services.files.put(keys.report, html, 'text/html; charset=utf-8');
+  }
+  return { executed, bytes };
+}
+
+/**
+ * The workflow's Finalize task (it always runs, also after a failed task): decides the final
+ * status, measures the kernel's resource use and shuts the kernel down, writes the executed
+ * notebook, the per-output download files and the report, ends the run and frees the
+ * notebook. Every step is idempotent, so a retried Finalize finishes what a failed one began.
+ */
+export async function finalizeRun(
+  services: Services,
+  pointer: RunPointer,
+  failure?: RunError,
+): Promise<RunStatus | null> {
+  let run = await services.runs.get(pointer);
+  if (!run) return null;
+  if (!run.finalized) {
+    const usage = run.kernel
+      ? await measureKernelUsage(services.kernelHost, run.kernel, run.kernelSessionId)
+      : null;
+    if (run.kernel) await services.kernelHost.shutdown(run.kernel).catch(() => undefined);
+    const results = await services.runs.listCellResults(pointer);
+    const written = run.startTime
+      ? await writeRunFiles(services, run, results)
+      : { executed: null, bytes: 0 };
+    const stored = results.reduce((n, r) => n + r.storedBytes, written.bytes);
+    for (;;) {
+      const { status, error } = verdict(run, failure);
+      const changes = {
+        status,
+        error,
+        endTime: run.endTime ?? services.now().toISOString(),
+        finalized: true,
+        resources: {
+          peakMemoryBytes: usage?.peakMemoryBytes ?? null,
+          cpuTimeSeconds: usage?.cpuTimeSeconds ?? null,
+          diskUsageBytes: stored,
+        },
+      };
+      if (await services.runs.update(pointer, changes, [run.status])) {
+        run = { ...run, ...changes };
+        break;
+      }
+      const latest = await services.runs.get(pointer);
+      if (!latest) return null;
+      run = latest;
+    }
+    await recordRunEnd(services, run, written.executed, results);
+  } else if (run.startTime) {
+    // A Finalize that failed after ending the run: the files are written; free the notebook.
+    const executed = await services.contents
+      .get(runKeys(run, run.notebookId, run.executionId).executed)
+      .catch(() => null);
+    await recordRunEnd(services, run, executed, executed ? await services.runs.listCellResults(pointer) : []);
+  } else {
+    await recordRunEnd(services, run, null, []);
+  }
+  await services.runs.clearActive(pointer);
+  return run.status;
+}

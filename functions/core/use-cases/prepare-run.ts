@@ -1,0 +1,59 @@
+import type { Services } from '../ports.ts';
+import { KernelHostRejectedError, KernelHostUnreachableError } from '../run/kernel.ts';
+import type { RunPointer } from '../run/run.ts';
+
+/** What a workflow task tells the workflow to do next. */
+export interface StepResult {
+  next: 'run' | 'finalize';
+}
+
+const START_ATTEMPTS = 3;
+
+/**
+ * The workflow's Prepare task: admits a queued run (Queued → Running, conditionally: a run
+ * cancelled while queued never starts), then starts its kernel in a fresh working directory.
+ * A run cancelled meanwhile goes straight to Finalize (which shuts a started kernel down).
+ * Safe to retry: a run that has its kernel goes on to RunCells.
+ */
+export async function prepareRun(services: Services, pointer: RunPointer): Promise<StepResult> {
+  let run = await services.runs.get(pointer);
+  if (!run) return { next: 'finalize' };
+  if (run.status === 'Queued') {
+    const admitted = { status: 'Running' as const, startTime: services.now().toISOString() };
+    if (!(await services.runs.update(pointer, admitted, ['Queued']))) return { next: 'finalize' };
+    run = { ...run, ...admitted };
+  }
+  if (run.status !== 'Running' || run.cancelRequested) return { next: 'finalize' };
+  if (run.kernel) return { next: 'run' };
+  let kernel: Awaited<ReturnType<Services['kernelHost']['start']>>;
+  try {
+    kernel = await startKernel(services, run.kernelType, run.executionId);
+  } catch (error) {
+    if (!(error instanceof KernelHostRejectedError || error instanceof KernelHostUnreachableError))
+      throw error;
+    const reason = {
+      errorType: 'KernelUnavailable',
+      errorMessage: `No kernel could be started: ${error.message}`,
+    };
+    await services.runs.update(pointer, { error: reason }, ['Running']);
+    return { next: 'finalize' };
+  }
+  // Recorded even if the run was cancelled meanwhile: Finalize shuts the kernel down.
+  if (!(await services.runs.update(pointer, { kernel }, ['Running']))) {
+    await services.kernelHost.shutdown(kernel).catch(() => undefined);
+    return { next: 'finalize' };
+  }
+  return { next: 'run' };
+}
+
+/** Starts a kernel, retrying a host that is briefly unreachable (a rejection is final). */
+async function startKernel(services: Services, kernelType: string, runId: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await services.kernelHost.start(kernelType, runId);
+    } catch (error) {
+      if (!(error instanceof KernelHostUnreachableError) || attempt >= START_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+    }
+  }
+}

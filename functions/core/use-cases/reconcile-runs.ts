@@ -1,0 +1,90 @@
+import type { Services } from '../ports.ts';
+import type { RunError, RunPointer } from '../run/run.ts';
+import { finalizeRun } from './finalize-run.ts';
+import { recordRunEnd } from './record-run-end.ts';
+
+export type ReconcileOutcome = 'finalized' | 'requeued' | 'gone';
+
+/**
+ * Ends a run whose workflow is gone: it failed, was stopped or timed out (in AWS, the Step
+ * Functions status-change event), or the service died under it (the local stack, on start).
+ * The run gets a final status and reason, its kernel is shut down and its notebook freed;
+ * with `requeue`, a run that had not started a cell is queued again on a new workflow instead.
+ */
+export async function reconcileRun(
+  services: Services,
+  pointer: RunPointer,
+  reason: RunError,
+  options: { requeue: boolean },
+): Promise<ReconcileOutcome> {
+  const run = await services.runs.get(pointer);
+  if (!run) {
+    await services.runs.clearActive(pointer);
+    return 'gone';
+  }
+  const untouched =
+    !run.finalized &&
+    !run.cancelRequested &&
+    (run.status === 'Queued' ||
+      (run.status === 'Running' &&
+        run.nextPosition === 0 &&
+        !run.inFlight &&
+        (await services.runs.listCellResults(pointer)).length === 0));
+  if (options.requeue && untouched) {
+    const attempt = Number(/-r(\d+)$/.exec(run.workflowName)?.[1] ?? 0) + 1;
+    const workflowName = `${run.executionId}-r${attempt}`;
+    const requeued = await services.runs.update(
+      pointer,
+      { status: 'Queued', kernel: null, startTime: null, workflowName },
+      [run.status],
+    );
+    if (requeued) {
+      if (run.kernel) await services.kernelHost.shutdown(run.kernel).catch(() => undefined);
+      await services.workflow.start(pointer, workflowName);
+      return 'requeued';
+    }
+  }
+  try {
+    await finalizeRun(services, pointer, reason);
+  } catch (error) {
+    await forceEnd(services, pointer, reason, error as Error);
+  }
+  return 'finalized';
+}
+
+/**
+ * Last resort when Finalize itself keeps failing: end the run without its files and free the
+ * notebook, so nothing stays Running forever.
+ */
+async function forceEnd(
+  services: Services,
+  pointer: RunPointer,
+  reason: RunError,
+  error: Error,
+): Promise<void> {
+  const run = await services.runs.get(pointer);
+  if (run && !run.finalized) {
+    if (run.kernel) await services.kernelHost.shutdown(run.kernel).catch(() => undefined);
+    const message = `${reason.errorMessage}; finalizing failed: ${error.message}`;
+    await services.runs.update(pointer, {
+      status: run.status === 'Cancelled' ? 'Cancelled' : 'Error',
+      error: run.error ?? { ...reason, errorMessage: message },
+      endTime: run.endTime ?? services.now().toISOString(),
+      finalized: true,
+    });
+    await recordRunEnd(services, { ...run, status: 'Error' }, null, []);
+  }
+  await services.runs.clearActive(pointer);
+}
+
+/** Reconciles every run that is not finalized (after a restart of the service). */
+export async function reconcileActiveRuns(
+  services: Services,
+  reason: RunError,
+): Promise<Record<ReconcileOutcome, number>> {
+  const counts = { finalized: 0, requeued: 0, gone: 0 };
+  for (const pointer of await services.runs.listActive()) {
+    counts[await reconcileRun(services, pointer, reason, { requeue: true })]++;
+  }
+  return counts;
+}

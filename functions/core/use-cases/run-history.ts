@@ -1,0 +1,82 @@
+import { NotFoundError } from '../errors.ts';
+import type { Scope } from '../notebook.ts';
+import type { Actor, Services } from '../ports.ts';
+import { formatDurationRange } from '../run/human-units.ts';
+import type { RunPointer, RunRecord, RunStatus } from '../run/run.ts';
+import { type Estimate, toRunStatus, toRunSummary } from '../run/run-view.ts';
+import { requireNotebook } from './common.ts';
+
+/** How many of the notebook's last completed runs the estimate looks at. */
+const ESTIMATE_WINDOW = 10;
+
+/**
+ * How long the notebook's runs take, from its own last completed runs: the range they
+ * spanned and their median. Null without history (nothing is guessed).
+ */
+export async function estimateDuration(
+  services: Services,
+  scope: Scope,
+  notebookId: string,
+): Promise<Estimate | null> {
+  const { items } = await services.runs.list(scope, notebookId, {
+    status: 'Completed',
+    page: 1,
+    pageSize: ESTIMATE_WINDOW,
+  });
+  const durations = items
+    .flatMap((r) =>
+      r.startTime && r.endTime ? [(Date.parse(r.endTime) - Date.parse(r.startTime)) / 1000] : [],
+    )
+    .sort((a, b) => a - b);
+  if (durations.length === 0) return null;
+  const median = durations[Math.floor(durations.length / 2)]!;
+  return { text: formatDurationRange(durations[0]!, durations.at(-1)!), seconds: median };
+}
+
+/** The run, or NotFoundError (also for runs of other notebooks, tenants and projects). */
+export async function requireRun(services: Services, pointer: RunPointer): Promise<RunRecord> {
+  const run = await services.runs.get(pointer);
+  if (!run)
+    throw new NotFoundError('Execution', {
+      ExecutionId: pointer.executionId,
+      NotebookId: pointer.notebookId,
+    });
+  return run;
+}
+
+/** The status of one run (route 13). */
+export async function getExecution(
+  services: Services,
+  actor: Actor,
+  notebookId: string,
+  executionId: string,
+) {
+  const pointer = { tenantId: actor.tenantId, projectId: actor.projectId, notebookId, executionId };
+  const run = await requireRun(services, pointer);
+  const [results, estimate] = await Promise.all([
+    services.runs.listCellResults(pointer),
+    run.status === 'Queued' || run.status === 'Running'
+      ? estimateDuration(services, actor, notebookId)
+      : null,
+  ]);
+  return toRunStatus(run, results, { estimate, now: services.now() });
+}
+
+/** A notebook's run history, newest first, paginated like the notebook list. */
+export async function listExecutions(
+  services: Services,
+  actor: Actor,
+  notebookId: string,
+  query: { status?: RunStatus; page: number; pageSize: number },
+) {
+  await requireNotebook(services, actor, notebookId);
+  const { items, totalCount } = await services.runs.list(actor, notebookId, query);
+  return {
+    notebookId,
+    executions: items.map(toRunSummary),
+    totalCount,
+    page: query.page,
+    pageSize: query.pageSize,
+    hasNextPage: query.page * query.pageSize < totalCount,
+  };
+}

@@ -1,0 +1,55 @@
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { HEALTH_KEY } from '../functions/adapters/readiness.ts';
+import type { RouteDefinition } from './routes.ts';
+
+/** Routes that serve static content and must not touch the table or the bucket. */
+const NO_DATA_ROUTES: ReadonlySet<string> = new Set(['viewNotebookPage', 'getOpenApi']);
+
+/** What a function may do with the table and the bucket. */
+export type DataAccess = 'none' | 'health' | 'read' | 'write' | 'write-delete';
+
+/** What a route may do with the table and the bucket: the least its handler needs. */
+export function dataAccessOf(route: RouteDefinition): DataAccess {
+  if (NO_DATA_ROUTES.has(route.id)) return 'none';
+  if (route.id === 'health') return 'health';
+  if (route.method === 'GET') return 'read';
+  if (route.method === 'DELETE') return 'write-delete';
+  return 'write';
+}
+
+/** Grants a function's role exactly `access` to the tenant's table and bucket. */
+export function grantDataAccess(
+  fn: IGrantable,
+  access: DataAccess,
+  data: { table: ITable; bucket: IBucket },
+): void {
+  const { table, bucket } = data;
+  const allow = (actions: string[], resource: string) =>
+    fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions, resources: [resource] }));
+  switch (access) {
+    case 'none':
+      return;
+    case 'health':
+      // One GetItem probe, and a read of the one probe key (ListBucket makes a missing key
+      // answer NoSuchKey rather than AccessDenied); nothing else.
+      allow(['dynamodb:GetItem'], table.tableArn);
+      allow(['s3:ListBucket'], bucket.bucketArn);
+      allow(['s3:GetObject'], bucket.arnForObjects(HEALTH_KEY));
+      return;
+    case 'read':
+      table.grantReadData(fn);
+      bucket.grantRead(fn);
+      return;
+    case 'write':
+      table.grantReadWriteData(fn);
+      bucket.grantReadWrite(fn);
+      return;
+    case 'write-delete':
+      table.grantReadWriteData(fn);
+      bucket.grantReadWrite(fn);
+      bucket.grantDelete(fn);
+      return;
+  }
+}

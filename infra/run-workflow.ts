@@ -1,0 +1,136 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { type IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  type IChainable,
+  type LogOptions,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { WORKFLOW_TASKS, type WorkflowTask } from './workflow-tasks.ts';
+
+type TaskFunctions = Record<WorkflowTask['state'], IFunction>;
+
+/** The longest run (`timeout` ≤ 24 h) plus queueing and finalizing. */
+const WORKFLOW_TIMEOUT = Duration.hours(26);
+
+/**
+ * THE run workflow (JSONPath, no JSONata or Assign, so the local interpreter runs it too):
+ *
+ *     Prepare ──► Started? ──► RunCells ◄──┐ ──► MoreCells? ──► Finalize ──► Done
+ *        │            └────────────────────┼──────────┘             ▲
+ *        └─ Catch ──── RunCells Catch ─────┴───────────────────────┘
+ *
+ * The state carries only the run's ids (`$.step` is the last task's `{next}`; `$.error` a
+ * caught failure); outputs live in S3 and progress in DynamoDB. Lambda results are read
+ * unwrapped (payloadResponseOnly), as the local interpreter returns them.
+ */
+export function runWorkflowDefinition(scope: Construct, tasks: TaskFunctions): IChainable {
+  const invoke = (state: WorkflowTask['state']) =>
+    new LambdaInvoke(scope, state, {
+      lambdaFunction: tasks[state],
+      payloadResponseOnly: true,
+      resultPath: '$.step',
+      retryOnServiceExceptions: true,
+    }).addRetry({
+      errors: ['Lambda.TooManyRequestsException'],
+      interval: Duration.seconds(1),
+      maxAttempts: 8,
+      backoffRate: 2,
+    });
+  const finalize = invoke('Finalize').addRetry({
+    errors: ['States.ALL'],
+    interval: Duration.seconds(2),
+    maxAttempts: 4,
+    backoffRate: 2,
+  });
+  finalize.next(new Succeed(scope, 'Done'));
+  const runCells = invoke('RunCells').addCatch(finalize, { errors: ['States.ALL'], resultPath: '$.error' });
+  const more = new Choice(scope, 'MoreCells?')
+    .when(Condition.stringEquals('$.step.next', 'run'), runCells)
+    .otherwise(finalize);
+  runCells.next(more);
+  const prepare = invoke('Prepare')
+    .addRetry({
+      errors: ['States.TaskFailed'],
+      interval: Duration.seconds(1),
+      maxAttempts: 2,
+      backoffRate: 2,
+    })
+    .addCatch(finalize, { errors: ['States.ALL'], resultPath: '$.error' });
+  return prepare.next(
+    new Choice(scope, 'Started?')
+      .when(Condition.stringEquals('$.step.next', 'run'), runCells)
+      .otherwise(finalize),
+  );
+}
+
+export interface RunWorkflowProps {
+  tasks: TaskFunctions;
+  logs?: LogOptions;
+}
+
+/** The run workflow's Standard state machine. */
+export class RunWorkflow extends Construct {
+  readonly stateMachine: StateMachine;
+
+  constructor(scope: Construct, id: string, props: RunWorkflowProps) {
+    super(scope, id);
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromChainable(runWorkflowDefinition(this, props.tasks)),
+      timeout: WORKFLOW_TIMEOUT,
+      ...(props.logs ? { logs: props.logs } : {}),
+    });
+  }
+}
+
+/** The fake account and region of the local stack's ARNs. */
+export const LOCAL_ACCOUNT = '000000000000';
+export const LOCAL_REGION = 'us-east-1';
+
+export const localTaskArn = (task: WorkflowTask) =>
+  `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:cellwise-${task.id}`;
+
+/**
+ * Synthesizes the run workflow with CDK, exactly as the tenant stack does, with the task
+ * Lambdas imported by fixed local ARNs, and returns the Amazon States Language definition
+ * CloudFormation would receive. The local stack runs this very document.
+ */
+export function synthesizeRunWorkflow(): Record<string, unknown> {
+  const app = new App({ outdir: undefined });
+  const stack = new Stack(app, 'CellwiseLocalWorkflow', {
+    env: { account: LOCAL_ACCOUNT, region: LOCAL_REGION },
+  });
+  const tasks = Object.fromEntries(
+    WORKFLOW_TASKS.map((t) => [t.state, LambdaFunction.fromFunctionArn(stack, t.id, localTaskArn(t))]),
+  ) as TaskFunctions;
+  new RunWorkflow(stack, 'RunWorkflow', { tasks });
+  const template = app.synth().getStackByName(stack.stackName).template as {
+    Resources: Record<string, { Type: string; Properties: { DefinitionString: unknown } }>;
+  };
+  const machine = Object.values(template.Resources).find(
+    (r) => r.Type === 'AWS::StepFunctions::StateMachine',
+  );
+  if (!machine) throw new Error('the synthesized template has no state machine');
+  return JSON.parse(resolveDefinitionString(machine.Properties.DefinitionString));
+}
+
+/** A DefinitionString that is a string, or an Fn::Join of strings (no unresolved references). */
+export function resolveDefinitionString(value: unknown, placeholder?: (token: unknown) => string): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (!join) throw new Error(`unexpected DefinitionString: ${JSON.stringify(value).slice(0, 200)}`);
+  return join[1]
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      if (placeholder) return placeholder(part);
+      throw new Error(`unresolved reference in the definition: ${JSON.stringify(part)}`);
+    })
+    .join(join[0]);
+}

@@ -1,0 +1,112 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { LogLevel } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { TenantNetwork } from './network.ts';
+import { RunWorkflow } from './run-workflow.ts';
+import type { MakeFunction } from './tenant-function.ts';
+import {
+  AWS_RUN_SLICE_SECONDS,
+  RECONCILER_ENTRY,
+  WORKFLOW_TASKS,
+  type WorkflowTask,
+} from './workflow-tasks.ts';
+
+/** The workflow statuses that leave a run behind: the reconciler ends it. */
+export const RECONCILED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+
+/** The stack's function factory, network and grants the workflow functions are made with. */
+export interface WorkflowFunctionsProps {
+  tenantId: string;
+  makeFunction: MakeFunction;
+  network: TenantNetwork;
+  /** Variables the task functions and the reconciler get (kernel host URL and token secret). */
+  environment: Record<string, string>;
+  /** Grants one task function or the reconciler what it needs (table, bucket, token secret). */
+  grant: (fn: NodejsFunction) => void;
+}
+
+/**
+ * The run workflow in AWS: one Lambda per `WORKFLOW_TASKS` entry, the `RunWorkflow` state
+ * machine over them (Standard, errors logged), and the reconciler, which EventBridge feeds
+ * the workflow's FAILED / TIMED_OUT / ABORTED status changes. Every function here runs in
+ * the VPC, beside the kernel host.
+ */
+export class WorkflowFunctions extends Construct {
+  /** The task Lambda behind each Task state. */
+  readonly tasks: ReadonlyMap<WorkflowTask['state'], NodejsFunction>;
+  readonly reconciler: NodejsFunction;
+  readonly workflow: RunWorkflow;
+  readonly endedRule: Rule;
+
+  constructor(scope: Construct, id: string, props: WorkflowFunctionsProps) {
+    super(scope, id);
+    const { makeFunction, network, grant, tenantId } = props;
+    const environment = { ...props.environment, CELLWISE_RUN_SLICE_SECONDS: String(AWS_RUN_SLICE_SECONDS) };
+
+    const tasks = new Map<WorkflowTask['state'], NodejsFunction>();
+    for (const task of WORKFLOW_TASKS) {
+      const fn = makeFunction(task.id, task.entry, {
+        memoryMb: task.memoryMb,
+        timeoutSeconds: task.timeoutSeconds,
+        environment,
+        network,
+      });
+      grant(fn);
+      tasks.set(task.state, fn);
+    }
+    this.tasks = tasks;
+
+    const logGroup = new LogGroup(this, 'Logs', {
+      // The /aws/vendedlogs/ prefix keeps CloudWatch Logs' resource policy from growing per group.
+      logGroupName: `/aws/vendedlogs/states/cellwise-${tenantId}-run-workflow`,
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.workflow = new RunWorkflow(this, 'RunWorkflow', {
+      tasks: Object.fromEntries(tasks) as Record<WorkflowTask['state'], NodejsFunction>,
+      // The state holds only the run's ids, so execution data is safe to log with the errors.
+      logs: { destination: logGroup, level: LogLevel.ERROR, includeExecutionData: true },
+    });
+
+    // The reconciler finalizes the run the workflow left behind: sized like Finalize.
+    const finalize = WORKFLOW_TASKS.find((t) => t.state === 'Finalize')!;
+    this.reconciler = makeFunction('ReconcileRun', RECONCILER_ENTRY, {
+      memoryMb: finalize.memoryMb,
+      timeoutSeconds: finalize.timeoutSeconds,
+      environment,
+      network,
+    });
+    grant(this.reconciler);
+
+    // Events the reconciler could not take after the retries are kept for two weeks.
+    const deadLetters = new Queue(this, 'ReconcilerDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.endedRule = new Rule(this, 'RunWorkflowEnded', {
+      description:
+        'Run workflow executions that failed, timed out or were stopped: the reconciler ends the run',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: {
+          stateMachineArn: [this.workflow.stateMachine.stateMachineArn],
+          status: [...RECONCILED_STATUSES],
+        },
+      },
+      targets: [
+        new LambdaFunction(this.reconciler, {
+          retryAttempts: 4,
+          maxEventAge: Duration.hours(6),
+          deadLetterQueue: deadLetters,
+        }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,68 @@
+"""REST routes of the kernel host beyond Jupyter's own (token-authenticated like them)."""
+
+import json
+
+from jupyter_server.base.handlers import APIHandler
+from tornado import web
+from tornado.ioloop import IOLoop
+
+# An executed notebook larger than this is not rendered (the service stores it anyway).
+MAX_RENDER_BYTES = 64 * 1024 * 1024
+
+
+class KernelAliveHandler(APIHandler):
+    """Whether a kernel's process is alive: the watchdog the run engine polls."""
+
+    @web.authenticated
+    async def get(self, kernel_id):
+        km = self.kernel_manager
+        if kernel_id not in km:
+            raise web.HTTPError(404, f"Kernel does not exist: {kernel_id}")
+        kernel = km.get_kernel(kernel_id)
+        alive = await _maybe_await(kernel.is_alive())
+        provisioner = getattr(kernel, "provisioner", None)
+        pid = getattr(provisioner, "pid", None) if provisioner is not None else None
+        self.finish(json.dumps({"id": kernel_id, "alive": bool(alive), "pid": pid}))
+
+
+class RenderHtmlHandler(APIHandler):
+    """Renders the posted notebook (nbformat v4 JSON) to a standalone HTML page with nbconvert."""
+
+    @web.authenticated
+    async def post(self):
+        body = self.request.body
+        if len(body) > MAX_RENDER_BYTES:
+            raise web.HTTPError(413, f"Notebook larger than {MAX_RENDER_BYTES} bytes")
+        try:
+            html = await IOLoop.current().run_in_executor(None, _render_html, body)
+        except ValueError as error:
+            raise web.HTTPError(400, f"Not a renderable notebook: {error}") from error
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(html)
+
+
+def _render_html(body):
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    try:
+        notebook = nbformat.reads(body.decode("utf-8"), as_version=4)
+    except Exception as error:  # nbformat raises many types for bad input
+        raise ValueError(str(error)) from error
+    exporter = HTMLExporter()
+    html, _resources = exporter.from_notebook_node(notebook)
+    return html
+
+
+async def _maybe_await(value):
+    if hasattr(value, "__await__"):
+        return await value
+    return value
+
+
+def handlers(base_url):
+    prefix = base_url.rstrip("/") + "/cellwise/v1"
+    return [
+        (prefix + r"/kernels/(?P<kernel_id>[\w-]+)/alive", KernelAliveHandler),
+        (prefix + r"/render/html", RenderHtmlHandler),
+    ]

@@ -1,0 +1,40 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type RunningJupyter, startJupyter } from './jupyter-process.ts';
+
+const KERNEL_HOST_DIR = resolve(fileURLToPath(new URL('../kernel-host', import.meta.url)));
+/** The in-kernel SDK (`import cellwise`, `from mindzie_sdk import ProcessMiningClient`). */
+const KERNEL_SDK_DIR = resolve(fileURLToPath(new URL('../kernel-sdk', import.meta.url)));
+
+/**
+ * The local kernel host: Debian's jupyter_server + ipykernel with the Cellwise extension
+ * (`kernel-host/cellwise_kernel_host`), on 127.0.0.1 with a random token, configured by the
+ * same `kernel-host/jupyter_server_config.json` the container image uses.
+ *
+ * Kernels inherit the server's environment, so it is built from nothing: no AWS or Cellwise
+ * variable, no credentials, no token reaches notebook code.
+ */
+export async function startKernelHost(dataDir: string): Promise<RunningJupyter> {
+  const config = JSON.parse(await readFile(join(KERNEL_HOST_DIR, 'jupyter_server_config.json'), 'utf8'));
+  const stateDir = join(dataDir, 'kernel-host');
+  const rootDir = join(stateDir, 'work');
+  await mkdir(rootDir, { recursive: true });
+  await mkdir(join(stateDir, 'home'), { recursive: true });
+  return startJupyter({
+    rootDir,
+    stateDir,
+    config,
+    env: {
+      PATH: '/usr/local/bin:/usr/bin:/bin',
+      HOME: join(stateDir, 'home'),
+      LANG: 'C.UTF-8',
+      PYTHONPATH: `${KERNEL_SDK_DIR}:${KERNEL_HOST_DIR}`,
+      KERNEL_HOST_EXIT_WITH_PARENT: '1',
+      PYTHONDONTWRITEBYTECODE: '1',
+      // ipykernel's debugger warns about frozen modules on every start; nothing to act on.
+      PYDEVD_DISABLE_FILE_VALIDATION: '1',
+      MPLBACKEND: 'module://matplotlib_inline.backend_inline',
+    },
+  });
+}

@@ -1,0 +1,374 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, type CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kernelHostSizing } from '../../infra/kernel-host-service.ts';
+import { ROUTES } from '../../infra/routes.ts';
+import { localTaskArn, resolveDefinitionString, synthesizeRunWorkflow } from '../../infra/run-workflow.ts';
+import { TenantStack } from '../../infra/tenant-stack.ts';
+import { AWS_RUN_SLICE_SECONDS, WORKFLOW_TASKS } from '../../infra/workflow-tasks.ts';
+
+/*
+ * The run infrastructure of the tenant stack: workflow, reconciler, kernel host, network.
+ * Lambda bundling is skipped here (`aws:cdk:bundling-stacks`), which changes nothing these
+ * tests look at; tenant-stack.test.ts synthesizes with real bundling.
+ */
+
+const TENANT_ID = '11111111-2222-3333-4444-555555555555';
+const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+type Resource = { Type: string; Properties?: Record<string, any>; DependsOn?: string[] };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+let outdir: string;
+let stack: TenantStack;
+let template: Template;
+let resources: Record<string, Resource>;
+
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+const only = <T>(items: T[]): T => {
+  expect(items).toHaveLength(1);
+  return items[0]!;
+};
+
+/** Every IAM statement, with the logical id of the role it is attached to. */
+function allStatements(): { role: string; statement: Statement }[] {
+  return ofType('AWS::IAM::Policy').flatMap(([, p]) =>
+    (p.Properties!.Roles as { Ref: string }[]).flatMap((role) =>
+      (p.Properties!.PolicyDocument.Statement as Statement[]).map((statement) => ({
+        role: role.Ref,
+        statement,
+      })),
+    ),
+  );
+}
+const roleOfFunction = (fnId: string) => resources[fnId]!.Properties!.Role['Fn::GetAtt'][0] as string;
+const actionsOfRole = (role: string) =>
+  allStatements()
+    .filter((s) => s.role === role)
+    .flatMap((s) => asList(s.statement.Action));
+/** Roles that are granted any action of a service (`states:`, `secretsmanager:`, ...). */
+const rolesWith = (prefix: string) =>
+  new Set(
+    allStatements()
+      .filter((s) => asList(s.statement.Action).some((a) => a.startsWith(prefix)))
+      .map((s) => s.role),
+  );
+
+const taskFunctionIds = () => WORKFLOW_TASKS.map((t) => logicalId(stack.runs.tasks.get(t.state)!));
+const routeFunctionId = (routeId: string) => logicalId(stack.functions.get(routeId)!);
+/** The functions that reach the kernel host: workflow tasks, reconciler, health. */
+const kernelHostFunctionIds = () => [
+  ...taskFunctionIds(),
+  logicalId(stack.runs.reconciler),
+  routeFunctionId('health'),
+];
+const envOf = (fnId: string) => resources[fnId]!.Properties!.Environment.Variables as Record<string, unknown>;
+const stateMachineRef = () => ({ Ref: logicalId(stack.runs.workflow.stateMachine) });
+const secretRef = () => ({ Ref: logicalId(stack.kernelHost.token) });
+const sgId = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalId(construct), 'GroupId'] });
+
+/** The Task states of a definition, each Task's `Resource` mapped through `name`. */
+function namedTasks(definition: Record<string, any>, name: (resource: string) => string) {
+  const copy = structuredClone(definition);
+  for (const state of Object.values(copy.States as Record<string, any>)) {
+    if (state.Type === 'Task') state.Resource = name(state.Resource);
+  }
+  return copy;
+}
+
+function deployedDefinition(): Record<string, any> {
+  const machine = only(ofType('AWS::StepFunctions::StateMachine'))[1];
+  const text = resolveDefinitionString(machine.Properties!.DefinitionString, (token) => {
+    const getAtt = (token as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+    return getAtt?.[1] === 'Arn' ? `arn-of:${getAtt[0]}` : `unexpected:${JSON.stringify(token)}`;
+  });
+  return JSON.parse(text);
+}
+
+describe('TenantStack runs', () => {
+  beforeAll(async () => {
+    // Synthesis needs neither AWS credentials nor Docker.
+    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
+    outdir = await mkdtemp(join(tmpdir(), 'cellwise-cdk-runs-'));
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    stack = new TenantStack(app, `Cellwise-${TENANT_ID}`, { tenantId: TENANT_ID });
+    template = Template.fromStack(stack);
+    resources = template.toJSON().Resources as Record<string, Resource>;
+  }, 300_000);
+
+  afterAll(async () => {
+    if (outdir) await rm(outdir, { recursive: true, force: true });
+  });
+
+  it('makes the run workflow a STANDARD state machine whose Tasks invoke exactly the task functions', () => {
+    const machine = only(ofType('AWS::StepFunctions::StateMachine'))[1];
+    expect(machine.Properties!.StateMachineType).toBe('STANDARD');
+    const tasks = Object.entries(deployedDefinition().States as Record<string, any>).filter(
+      ([, s]) => s.Type === 'Task',
+    );
+    expect(Object.fromEntries(tasks.map(([name, s]) => [name, s.Resource]))).toEqual(
+      Object.fromEntries(
+        WORKFLOW_TASKS.map((t) => [t.state, `arn-of:${logicalId(stack.runs.tasks.get(t.state)!)}`]),
+      ),
+    );
+  });
+
+  it('deploys the very definition the local stack runs when Task resources are named by state', () => {
+    const stateOfFunction = new Map(
+      taskFunctionIds().map((id, i) => [`arn-of:${id}`, WORKFLOW_TASKS[i]!.state]),
+    );
+    const stateOfLocalArn = new Map(WORKFLOW_TASKS.map((t) => [localTaskArn(t), t.state]));
+    const deployed = namedTasks(deployedDefinition(), (r) => stateOfFunction.get(r) ?? r);
+    const local = namedTasks(synthesizeRunWorkflow(), (r) => stateOfLocalArn.get(r) ?? r);
+    expect(deployed).toEqual(local);
+  });
+
+  it('logs the workflow errors to its own log group', () => {
+    const machine = only(ofType('AWS::StepFunctions::StateMachine'))[1];
+    const logging = machine.Properties!.LoggingConfiguration;
+    expect(['ERROR', 'ALL']).toContain(logging.Level);
+    const group = logging.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
+    expect(resources[group]!.Type).toBe('AWS::Logs::LogGroup');
+  });
+
+  it('sizes each task Lambda from WORKFLOW_TASKS and gives it the kernel host, its secret and the AWS slice', () => {
+    for (const task of WORKFLOW_TASKS) {
+      const fn = resources[logicalId(stack.runs.tasks.get(task.state)!)]!.Properties!;
+      expect(fn.MemorySize, task.id).toBe(task.memoryMb);
+      expect(fn.Timeout, task.id).toBe(task.timeoutSeconds);
+    }
+    for (const id of [...taskFunctionIds(), logicalId(stack.runs.reconciler)]) {
+      const env = envOf(id);
+      expect(env.CELLWISE_KERNEL_HOST_URL, id).toBe('http://kernels.cellwise.internal:8888');
+      expect(env.CELLWISE_KERNEL_HOST_TOKEN_SECRET, id).toEqual(secretRef());
+      expect(env.CELLWISE_RUN_SLICE_SECONDS, id).toBe(String(AWS_RUN_SLICE_SECONDS));
+      expect(env.CELLWISE_KERNEL_HOST_TOKEN, id).toBeUndefined();
+    }
+  });
+
+  it('lets the task functions and the reconciler read and write the table and read, write and delete files', () => {
+    for (const id of [...taskFunctionIds(), logicalId(stack.runs.reconciler)]) {
+      expect(actionsOfRole(roleOfFunction(id)), id).toEqual(
+        expect.arrayContaining([
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          's3:GetObject*',
+          's3:PutObject',
+          's3:DeleteObject*',
+        ]),
+      );
+    }
+  });
+
+  it('lets only executeNotebook start executions, and only of this state machine', () => {
+    const grants = allStatements().filter((s) =>
+      asList(s.statement.Action).some((a) => a.startsWith('states:')),
+    );
+    const { role, statement } = only(grants);
+    expect(role).toBe(roleOfFunction(routeFunctionId('executeNotebook')));
+    expect(asList(statement.Action)).toEqual(['states:StartExecution']);
+    expect(asList(statement.Resource)).toEqual([stateMachineRef()]);
+    const withArn = ofType('AWS::Lambda::Function').filter(([id]) => envOf(id).CELLWISE_STATE_MACHINE_ARN);
+    expect(withArn.map(([id]) => id)).toEqual([routeFunctionId('executeNotebook')]);
+    expect(envOf(routeFunctionId('executeNotebook')).CELLWISE_STATE_MACHINE_ARN).toEqual(stateMachineRef());
+  });
+
+  it('lets only the task functions, the reconciler, health and the ECS agent read the token secret', () => {
+    const executionRole = logicalId(stack.kernelHost.taskDefinition.executionRole!);
+    expect(rolesWith('secretsmanager:')).toEqual(
+      new Set([...kernelHostFunctionIds().map(roleOfFunction), executionRole]),
+    );
+    for (const { role, statement } of allStatements()) {
+      if (!asList(statement.Action).some((a) => a.startsWith('secretsmanager:'))) continue;
+      expect(asList(statement.Resource), role).toEqual([secretRef()]);
+      if (role !== executionRole)
+        expect(asList(statement.Action), role).toEqual(['secretsmanager:GetSecretValue']);
+    }
+  });
+
+  it('places only the task functions, the reconciler and health in the private subnets with the functions SG', () => {
+    const inVpc = ofType('AWS::Lambda::Function').filter(([, fn]) => fn.Properties!.VpcConfig);
+    expect(new Set(inVpc.map(([id]) => id))).toEqual(new Set(kernelHostFunctionIds()));
+    const privateSubnets = stack.network.vpc.privateSubnets.map((s) => ({ Ref: logicalId(s) }));
+    for (const [id, fn] of inVpc) {
+      expect(fn.Properties!.VpcConfig.SecurityGroupIds, id).toEqual([sgId(stack.network.functionsSg)]);
+      expect(fn.Properties!.VpcConfig.SubnetIds, id).toEqual(privateSubnets);
+    }
+  });
+
+  it('scopes network-interface creation of VPC functions to the private subnets and the functions SG', () => {
+    for (const id of kernelHostFunctionIds()) {
+      const create = only(
+        allStatements().filter(
+          (s) =>
+            s.role === roleOfFunction(id) &&
+            asList(s.statement.Action).includes('ec2:CreateNetworkInterface'),
+        ),
+      ).statement;
+      const text = JSON.stringify(create.Resource);
+      expect(text).toContain(JSON.stringify(sgId(stack.network.functionsSg)));
+      for (const subnet of stack.network.vpc.privateSubnets) expect(text).toContain(logicalId(subnet));
+      for (const subnet of stack.network.vpc.publicSubnets) expect(text).not.toContain(logicalId(subnet));
+    }
+  });
+
+  it('gives no route Lambda states, secretsmanager, VPC or run settings beyond what its uses says', () => {
+    for (const route of ROUTES) {
+      const id = routeFunctionId(route.id);
+      const actions = actionsOfRole(roleOfFunction(id));
+      const env = envOf(id);
+      const workflow = route.uses?.includes('workflow') ?? false;
+      const kernelHost = route.uses?.includes('kernelHost') ?? false;
+      expect(
+        actions.filter((a) => a.startsWith('states:')),
+        route.id,
+      ).toEqual(workflow ? ['states:StartExecution'] : []);
+      expect(
+        actions.filter((a) => a.startsWith('secretsmanager:')),
+        route.id,
+      ).toEqual(kernelHost ? ['secretsmanager:GetSecretValue'] : []);
+      expect(
+        actions.some((a) => a.startsWith('ec2:')),
+        route.id,
+      ).toBe(kernelHost);
+      expect(Boolean(resources[id]!.Properties!.VpcConfig), route.id).toBe(kernelHost);
+      expect('CELLWISE_STATE_MACHINE_ARN' in env, route.id).toBe(workflow);
+      expect('CELLWISE_KERNEL_HOST_TOKEN_SECRET' in env, route.id).toBe(kernelHost);
+    }
+    expect(ROUTES.find((r) => r.id === 'executeNotebook')?.uses).toEqual(['workflow']);
+    expect(ROUTES.find((r) => r.id === 'health')?.uses).toEqual(['kernelHost']);
+  });
+
+  it('lets the kernel host SG receive nothing but TCP 8888 from the functions SG', () => {
+    const kernelSg = sgId(stack.network.kernelHostSg);
+    const functionsSg = sgId(stack.network.functionsSg);
+    template.resourceCountIs('AWS::EC2::SecurityGroup', 2);
+    for (const [, sg] of ofType('AWS::EC2::SecurityGroup')) {
+      expect(sg.Properties!.SecurityGroupIngress ?? []).toEqual([]);
+    }
+    const ingress = only(ofType('AWS::EC2::SecurityGroupIngress'))[1].Properties!;
+    expect(ingress).toMatchObject({ GroupId: kernelSg, IpProtocol: 'tcp', FromPort: 8888, ToPort: 8888 });
+    expect(ingress.SourceSecurityGroupId).toEqual(functionsSg);
+    expect(ingress.CidrIp).toBeUndefined();
+  });
+
+  it('builds a two-AZ VPC with public and private subnets, one NAT gateway and S3 and DynamoDB endpoints', () => {
+    expect(stack.network.vpc.publicSubnets).toHaveLength(2);
+    expect(stack.network.vpc.privateSubnets).toHaveLength(2);
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    const endpoints = ofType('AWS::EC2::VPCEndpoint').map(([, e]) => e.Properties!);
+    expect(endpoints.map((e) => e.VpcEndpointType)).toEqual(['Gateway', 'Gateway']);
+    const services = endpoints.map((e) => JSON.stringify(e.ServiceName));
+    expect(services.some((s) => s.includes('.s3'))).toBe(true);
+    expect(services.some((s) => s.includes('.dynamodb'))).toBe(true);
+  });
+
+  it('generates the kernel host token: 48 characters, no punctuation', () => {
+    const secret = only(ofType('AWS::SecretsManager::Secret'))[1].Properties!;
+    expect(secret.GenerateSecretString).toMatchObject({ PasswordLength: 48, ExcludePunctuation: true });
+    expect(secret.GenerateSecretString.SecretStringTemplate).toBeUndefined();
+  });
+
+  it('runs the kernel host on Fargate in the private subnets, found as kernels.cellwise.internal', () => {
+    const service = only(ofType('AWS::ECS::Service'))[1].Properties!;
+    expect(service.LaunchType).toBe('FARGATE');
+    expect(service.DesiredCount).toBe(1);
+    expect(service.NetworkConfiguration.AwsvpcConfiguration).toEqual({
+      AssignPublicIp: 'DISABLED',
+      SecurityGroups: [sgId(stack.network.kernelHostSg)],
+      Subnets: stack.network.vpc.privateSubnets.map((s) => ({ Ref: logicalId(s) })),
+    });
+    const registry = service.ServiceRegistries[0].RegistryArn['Fn::GetAtt'][0];
+    expect(resources[registry]!.Properties).toMatchObject({
+      Name: 'kernels',
+      DnsConfig: { DnsRecords: [{ Type: 'A', TTL: expect.any(Number) }] },
+    });
+    template.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', {
+      Name: 'cellwise.internal',
+    });
+    template.hasOutput('KernelHostUrl', { Value: 'http://kernels.cellwise.internal:8888' });
+    template.hasOutput('StateMachineArn', { Value: stateMachineRef() });
+  });
+
+  it('sizes the kernel host from context: kernelHostCount, kernelHostCpu, kernelHostMemoryMb', () => {
+    const taskDefinition = only(ofType('AWS::ECS::TaskDefinition'))[1].Properties!;
+    expect([taskDefinition.Cpu, taskDefinition.Memory]).toEqual(['2048', '8192']);
+    expect(kernelHostSizing(new App())).toMatchObject({ count: 1, cpu: 2048, memoryMb: 8192 });
+    const sized = new App({
+      context: { kernelHostCount: '3', kernelHostCpu: 4096, kernelHostMemoryMb: '16384' },
+    });
+    expect(kernelHostSizing(sized)).toMatchObject({ count: 3, cpu: 4096, memoryMb: 16384 });
+    expect(() => kernelHostSizing(new App({ context: { kernelHostCount: 'many' } }))).toThrow(
+      /kernelHostCount/,
+    );
+  });
+
+  it('builds the image from the kernel-host directory and its Dockerfile, with the SDK as a build context', async () => {
+    const manifest = JSON.parse(await readFile(join(outdir, `${stack.artifactId}.assets.json`), 'utf8'));
+    const [hash, image] = only(Object.entries(manifest.dockerImages as Record<string, any>));
+    expect(image.source.dockerFile ?? 'Dockerfile').toBe('Dockerfile');
+    expect(image.source.dockerBuildContexts).toEqual({ 'kernel-sdk': join(REPO_ROOT, 'kernel-sdk') });
+    const staged = join(outdir, image.source.directory);
+    expect(await readFile(join(staged, 'Dockerfile'), 'utf8')).toBe(
+      readFileSync(join(REPO_ROOT, 'kernel-host/Dockerfile'), 'utf8'),
+    );
+    expect(await readdir(staged)).toEqual(
+      expect.arrayContaining(['entrypoint.sh', 'jupyter_server_config.json', 'cellwise_kernel_host']),
+    );
+    const container = only(
+      only(ofType('AWS::ECS::TaskDefinition'))[1].Properties!.ContainerDefinitions as any[],
+    );
+    expect(JSON.stringify(container.Image)).toContain(hash);
+  });
+
+  it('gives the kernel host a task role with no policies at all', () => {
+    const taskDefinition = only(ofType('AWS::ECS::TaskDefinition'))[1].Properties!;
+    const taskRole = taskDefinition.TaskRoleArn['Fn::GetAtt'][0] as string;
+    expect(taskRole).not.toBe(taskDefinition.ExecutionRoleArn['Fn::GetAtt'][0]);
+    expect(resources[taskRole]!.Properties!.ManagedPolicyArns).toBeUndefined();
+    expect(resources[taskRole]!.Properties!.Policies).toBeUndefined();
+    expect(allStatements().filter((s) => s.role === taskRole)).toEqual([]);
+  });
+
+  it('passes the token to the container as an ECS secret, never as a plain environment variable', () => {
+    const container = only(
+      only(ofType('AWS::ECS::TaskDefinition'))[1].Properties!.ContainerDefinitions as any[],
+    );
+    expect(container.Secrets).toEqual([{ Name: 'KERNEL_HOST_TOKEN', ValueFrom: secretRef() }]);
+    expect(JSON.stringify(container.Environment ?? [])).not.toContain(logicalId(stack.kernelHost.token));
+  });
+
+  it('checks the kernel host health and sends its logs to CloudWatch', () => {
+    const container = only(
+      only(ofType('AWS::ECS::TaskDefinition'))[1].Properties!.ContainerDefinitions as any[],
+    );
+    expect(container.HealthCheck.Command.join(' ')).toContain('http://127.0.0.1:8888/api');
+    expect(container.LogConfiguration.LogDriver).toBe('awslogs');
+    expect(container.PortMappings).toEqual([{ ContainerPort: 8888, Protocol: 'tcp' }]);
+  });
+
+  it('sends FAILED, TIMED_OUT and ABORTED executions of this state machine to the reconciler', () => {
+    const rule = only(ofType('AWS::Events::Rule'))[1].Properties!;
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { stateMachineArn: [stateMachineRef()], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+    });
+    const target = only(rule.Targets as any[]);
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': [logicalId(stack.runs.reconciler), 'Arn'] });
+    expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThanOrEqual(2);
+    expect(target.RetryPolicy.MaximumEventAgeInSeconds).toBeLessThanOrEqual(24 * 3600);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [logicalId(stack.runs.reconciler), 'Arn'] },
+    });
+  });
+});

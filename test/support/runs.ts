@@ -1,0 +1,106 @@
+import { expect } from 'vitest';
+import type { client } from './api.ts';
+
+type Api = ReturnType<typeof client>;
+
+export const FINAL = new Set(['Completed', 'Error', 'Cancelled']);
+
+export interface CellSpec {
+  source: string;
+  tags?: string[];
+  cellType?: 'code' | 'markdown';
+}
+
+/** An nbformat 4.5 document with the given cells (ids `c1`, `c2`, ...). */
+export function notebookOf(cells: (string | CellSpec)[]) {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    cells: cells.map((c, i) => {
+      const spec = typeof c === 'string' ? { source: c } : c;
+      const id = `c${i + 1}`;
+      if (spec.cellType === 'markdown')
+        return { id, cell_type: 'markdown', metadata: {}, source: spec.source };
+      return {
+        id,
+        cell_type: 'code',
+        metadata: spec.tags ? { tags: spec.tags } : {},
+        source: spec.source,
+        execution_count: null,
+        outputs: [],
+      };
+    }),
+  };
+}
+
+let counter = 0;
+
+/** Uploads an nbformat document (route 7) and returns the new notebook's id. */
+export async function upload(api: Api, document: object, name = `run test ${process.pid}-${++counter}`) {
+  const form = new FormData();
+  form.append('notebookName', name);
+  form.append('file', new Blob([JSON.stringify(document)], { type: 'application/json' }), 'test.ipynb');
+  const res = await api.raw('POST', '/notebook/upload', form);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.notebookId as string;
+}
+
+/** Polls a run until it is final (or `timeoutMs` passes) and returns its last status. */
+export async function waitForRun(api: Api, notebookId: string, executionId: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await api.get(`/notebook/${notebookId}/execution/${executionId}`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    if (FINAL.has(res.body.status)) return res.body;
+    if (Date.now() > deadline) throw new Error(`run still ${res.body.status} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Polls until `predicate` holds for the run's status (e.g. a cell is running). */
+export async function waitUntil(
+  api: Api,
+  notebookId: string,
+  executionId: string,
+  predicate: (status: any) => boolean,
+  timeoutMs = 30_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await api.get(`/notebook/${notebookId}/execution/${executionId}`);
+    if (predicate(res.body)) return res.body;
+    if (Date.now() > deadline)
+      throw new Error(`condition not reached: ${JSON.stringify(res.body).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Submits a run (route 12), expecting 202, and returns its first status. */
+export async function execute(api: Api, notebookId: string, body: object = {}) {
+  const res = await api.post(`/notebook/${notebookId}/execute`, body);
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  return res.body;
+}
+
+/** Uploads, runs and waits: the final status, the results (detailed) and the executed notebook. */
+export async function runToEnd(api: Api, document: object, body: object = {}, timeoutMs = 60_000) {
+  const notebookId = await upload(api, document);
+  const started = await execute(api, notebookId, body);
+  const status = await waitForRun(api, notebookId, started.executionId, timeoutMs);
+  const results = (
+    await api.get(`/notebook/${notebookId}/execution/${started.executionId}/results?format=detailed`)
+  ).body;
+  const executed: any = results.executedNotebook
+    ? await fetch(results.executedNotebook.downloadUrl).then((r) => r.json())
+    : null;
+  return { notebookId, executionId: started.executionId as string, status, results, executed, started };
+}
+
+/** The text of a cell's stream outputs in an executed notebook. */
+export function streamText(cell: { outputs?: { output_type: string; text?: string | string[] }[] }): string {
+  return (cell.outputs ?? [])
+    .filter((o) => o.output_type === 'stream')
+    .map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? '')))
+    .join('');
+}
