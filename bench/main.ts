@@ -1,15 +1,17 @@
 /**
  * `npm run bench`: Cellwise GET notebook / list latency under a fixed request rate, next to
- * Jupyter Server's contents API over the same notebooks, then the optimistic-lock check.
- * Only measured numbers are printed and written to bench/results/latest.json.
+ * Jupyter Server's contents API over the same notebooks, then the optimistic-lock check, then
+ * the execution engine next to nbclient. `npm run bench -- engine` runs only the engine part.
+ * Only measured numbers are printed and written to bench/results/.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CellwiseClient } from './cellwise-client.ts';
 import { Cleanup } from './cleanup.ts';
 import { concurrencyRound } from './concurrency-check.ts';
 import { loadBenchConfig } from './config.ts';
+import { type EngineReport, engineTable, runEngineBench } from './engine/engine-bench.ts';
 import { writeJupyterRoot } from './jupyter-files.ts';
 import { type RunningJupyter, startJupyter } from './jupyter-server.ts';
 import { runLoadPhase } from './load-phase.ts';
@@ -21,6 +23,30 @@ const started = performance.now();
 const elapsed = () => (performance.now() - started) / 1000;
 const log = (message: string) => console.log(`[${elapsed().toFixed(0).padStart(4)} s] ${message}`);
 
+const ENGINE_ONLY = process.argv.slice(2).includes('engine');
+
+/** The engine part: runs next to nbclient; results in bench/results/engine-latest.json. */
+async function engine(client: CellwiseClient, base: string): Promise<boolean> {
+  const reps = Number(process.env.BENCH_ENGINE_REPS ?? 3);
+  const dir = join(base, 'engine');
+  await mkdir(dir, { recursive: true });
+  const report: EngineReport = await runEngineBench(client, dir, reps, log);
+  console.log(
+    `\nExecution engine next to nbclient (Debian ${'python3-nbclient'}), medians of ${reps} runs\n${engineTable(report)}\n`,
+  );
+  const results = new URL('./results/', import.meta.url);
+  await mkdir(results, { recursive: true });
+  const document = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadavg: loadavg() },
+    reps,
+    ...report,
+  };
+  await writeFile(new URL('engine-latest.json', results), `${JSON.stringify(document, null, 2)}\n`);
+  log('wrote bench/results/engine-latest.json');
+  return report.concurrent.allCompleted;
+}
+
 async function bench(cleanup: Cleanup, onStack: (s: StackControl) => void): Promise<boolean> {
   const config = loadBenchConfig();
   const base = await mkdtemp(join(tmpdir(), 'cellwise-bench-'));
@@ -31,6 +57,7 @@ async function bench(cleanup: Cleanup, onStack: (s: StackControl) => void): Prom
   onStack(stack);
   const client = new CellwiseClient(stack.current().info);
   log(`Cellwise stack up at ${client.info.baseUrl}`);
+  if (ENGINE_ONLY) return engine(client, base);
 
   log(
     `seeding ${config.notebooks} notebooks (5 cells) via POST /notebook, ${config.seedConcurrency} in flight`,
@@ -114,7 +141,8 @@ async function bench(cleanup: Cleanup, onStack: (s: StackControl) => void): Prom
   printReport(report);
   await writeResults(report);
   log('wrote bench/results/latest.json');
-  return report.concurrency.pass;
+  const engineOk = await engine(new CellwiseClient(stack.current().info), base);
+  return report.concurrency.pass && engineOk;
 }
 
 const cleanup = new Cleanup();

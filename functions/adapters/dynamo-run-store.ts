@@ -10,7 +10,15 @@ import type { RunQuery, RunStore } from '../core/ports.ts';
 import type { CellResult } from '../core/run/cell-result.ts';
 import type { RunPointer, RunRecord, RunStatus } from '../core/run/run.ts';
 import { keys } from './dynamo-keys.ts';
-import { deleteKeys, fromItem, type Item, isConditionFailure, queryAll, toItem } from './dynamo-util.ts';
+import {
+  deleteKeys,
+  fromItem,
+  type Item,
+  isConditionFailure,
+  putItems,
+  queryAll,
+  toItem,
+} from './dynamo-util.ts';
 
 /** The attributes a history list reads (not the plan, which can be large). */
 const SUMMARY_ATTRIBUTES = [
@@ -143,17 +151,11 @@ export class DynamoRunStore implements RunStore {
     return { items: items.slice(offset, offset + query.pageSize).map(fromRunRow), totalCount: items.length };
   }
 
-  async putCellResult(p: RunPointer, result: CellResult): Promise<void> {
-    await this.db.send(
-      new PutItemCommand({
-        TableName: this.table,
-        Item: toItem({
-          pk: keys.runCells(p, p.executionId),
-          sk: keys.cellPosition(result.position),
-          ...result,
-        }),
-      }),
+  async putCellResults(p: RunPointer, results: CellResult[]): Promise<void> {
+    const items = results.map((result) =>
+      toItem({ pk: keys.runCells(p, p.executionId), sk: keys.cellPosition(result.position), ...result }),
     );
+    await putItems(this.db, this.table, items);
   }
 
   async listCellResults(p: RunPointer): Promise<CellResult[]> {

@@ -34,15 +34,34 @@ export async function queryAll(db: DynamoDBClient, input: QueryCommandInput): Pr
   return items;
 }
 
+type WriteRequest = { DeleteRequest: { Key: Item } } | { PutRequest: { Item: Item } };
+
 /** Deletes items by key, 25 per batch, retrying unprocessed ones with backoff. */
-export async function deleteKeys(db: DynamoDBClient, table: string, keys: Item[]): Promise<void> {
-  for (let i = 0; i < keys.length; i += 25) {
-    let requests = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+export function deleteKeys(db: DynamoDBClient, table: string, keys: Item[]): Promise<void> {
+  return batchWrite(
+    db,
+    table,
+    keys.map((Key) => ({ DeleteRequest: { Key } })),
+  );
+}
+
+/** Puts items, 25 per batch, retrying unprocessed ones with backoff. */
+export function putItems(db: DynamoDBClient, table: string, items: Item[]): Promise<void> {
+  return batchWrite(
+    db,
+    table,
+    items.map((Item) => ({ PutRequest: { Item } })),
+  );
+}
+
+async function batchWrite(db: DynamoDBClient, table: string, all: WriteRequest[]): Promise<void> {
+  for (let i = 0; i < all.length; i += 25) {
+    let requests = all.slice(i, i + 25);
     for (let attempt = 0; requests.length > 0 && attempt < 8; attempt++) {
       const out = await db.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests } }));
       requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
       if (requests.length > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
     }
-    if (requests.length > 0) throw new Error(`could not delete ${requests.length} item(s) after retries`);
+    if (requests.length > 0) throw new Error(`${requests.length} write(s) still unprocessed after retries`);
   }
 }

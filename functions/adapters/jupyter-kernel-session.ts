@@ -9,6 +9,14 @@ import { KernelHostUnreachableError } from '../core/run/kernel.ts';
 import { checkMessage } from './jupyter-message-check.ts';
 
 const CONNECT_DEADLINE_MS = 15_000;
+
+// @jupyterlab/services announces every websocket it opens on console.debug; a run opens one per
+// task, so the line is dropped (its other logs, such as reconnect warnings, stay).
+const debug = console.debug.bind(console);
+console.debug = (...args: unknown[]) => {
+  if (typeof args[0] === 'string' && args[0].startsWith('Starting WebSocket:')) return;
+  debug(...args);
+};
 const DETACH_DEADLINE_MS = 3_000;
 
 /** What the socket wrapper tells the session: bad frames, the end of a detach, what was sent. */

@@ -108,8 +108,8 @@ export interface RunStore {
     notebookId: string,
     query: RunQuery,
   ): Promise<{ items: RunRecord[]; totalCount: number }>;
-  /** Records the end of one cell (idempotent per plan position). */
-  putCellResult(pointer: RunPointer, result: CellResult): Promise<void>;
+  /** Records the end of cells (idempotent per plan position; any number, written in batches). */
+  putCellResults(pointer: RunPointer, results: CellResult[]): Promise<void>;
   /** Every cell result of a run, in plan order. */
   listCellResults(pointer: RunPointer): Promise<CellResult[]>;
   /** Runs not yet finalized, across tenants (for the reconciler). */

@@ -70,11 +70,10 @@ function javascriptManager(investigationId: string): string {
 }
 
 /**
- * workflow_de.js (the German "Komplett-Workflow") reduced to its management part. Its
- * trailing `// Workflow ausführen` chain (createNotebook().then(execute...).then(monitor...))
- * needs the execution routes, which are not implemented yet, so ONLY that final chain is
- * cut off; the four functions stay as they are. The relative URLs get the base URL and the
- * ids, and `token`, which the snippet expects to exist, is declared in front of it.
+ * workflow_de.js (the German "Komplett-Workflow") reduced to its four functions, to test its
+ * createNotebook alone: ONLY the trailing `// Workflow ausführen` chain is cut off (the whole
+ * workflow, chain included, runs in execution-seed-clients.test.ts). The relative URLs get the
+ * base URL and the ids, and `token`, which the snippet expects to exist, is declared in front.
  */
 function germanWorkflowFunctions(projectId: string): string {
   const seed = fixture('workflow_de.js');

@@ -59,7 +59,8 @@ export function toRunStatus(
   const done = new Set(results.map((r) => r.position));
   const count = (status: string) => results.filter((r) => r.status === status).length;
   const nextPosition = plan.findIndex((_, position) => !done.has(position));
-  const current = run.status === 'Running' && nextPosition >= 0 ? plan[nextPosition]! : null;
+  // While the kernel starts, no cell is running yet.
+  const current = run.status === 'Running' && run.kernel && nextPosition >= 0 ? plan[nextPosition]! : null;
   const cellResults = results.map(cellView);
   if (current) {
     cellResults.push({

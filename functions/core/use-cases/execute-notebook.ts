@@ -113,9 +113,9 @@ export async function executeNotebook(
     finalized: false,
     kernelDied: false,
   };
+  const estimate = estimateDuration(services, actor, notebookId).catch(() => null);
   try {
-    await services.contents.put(keys.input, document);
-    await services.runs.create(run);
+    await Promise.all([services.contents.put(keys.input, document), services.runs.create(run)]);
   } catch (error) {
     await services.notebooks.releaseRun(actor, notebookId, executionId, releaseUnchanged(notebook));
     throw error;
@@ -137,8 +137,7 @@ export async function executeNotebook(
       ExecutionId: executionId,
     });
   }
-  const estimate = await estimateDuration(services, actor, notebookId);
-  return toRunStatus(run, [], { estimate, now: services.now() });
+  return toRunStatus(run, [], { estimate: await estimate, now: services.now() });
 }
 
 /** Frees a notebook for a run that never started: its status goes back to what it was. */

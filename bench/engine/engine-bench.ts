@@ -1,0 +1,137 @@
+import type { CellwiseClient } from '../cellwise-client.ts';
+import {
+  median,
+  percentile,
+  type RunTiming,
+  runThroughApi,
+  runWithNbclient,
+  uploadNotebook,
+} from './measure.ts';
+import { pandasNotebook, trivialNotebook } from './notebooks.ts';
+
+export interface Comparison {
+  scenario: string;
+  cellwise: number[];
+  nbclient: number[];
+  cellwiseMedian: number;
+  nbclientMedian: number;
+  ratio: number;
+  goal: number | null;
+}
+
+export interface EngineReport {
+  comparisons: Comparison[];
+  perCellOverheadMs: { cellwise: number; nbclient: number; ratio: number };
+  submitMs: { p50: number; p99: number };
+  concurrent: {
+    runs: number;
+    cellsPerRun: number;
+    allCompleted: boolean;
+    wallSeconds: number;
+    runsPerSecond: number;
+    cellsPerSecond: number;
+    latencyP50: number;
+    latencyP99: number;
+  };
+}
+
+type Log = (message: string) => void;
+
+/**
+ * The execution engine next to nbclient on the same notebooks in the same run, kernel start
+ * included on both sides, alternating the two so both see the same machine. Medians of
+ * `reps` runs; ratios are Cellwise / nbclient (below 1: Cellwise faster).
+ */
+export async function runEngineBench(
+  client: CellwiseClient,
+  dir: string,
+  reps: number,
+  log: Log,
+): Promise<EngineReport> {
+  const submits: number[] = [];
+  const compare = async (scenario: string, document: object, goal: number | null, times = reps) => {
+    const id = await uploadNotebook(client, `bench ${scenario}`, document);
+    const cellwise: number[] = [];
+    const nbclient: number[] = [];
+    for (let i = 0; i < times; i++) {
+      const ours: RunTiming = await runThroughApi(client, id, 200);
+      if (ours.status !== 'Completed') throw new Error(`${scenario}: run ended ${ours.status}`);
+      submits.push(ours.submitMs);
+      cellwise.push(ours.serverSeconds);
+      nbclient.push(await runWithNbclient(dir, scenario.replace(/\W+/g, '-'), document));
+      log(
+        `  ${scenario} #${i + 1}: Cellwise ${ours.serverSeconds.toFixed(2)} s, nbclient ${nbclient.at(-1)!.toFixed(2)} s`,
+      );
+    }
+    const result = {
+      scenario,
+      cellwise,
+      nbclient,
+      cellwiseMedian: median(cellwise),
+      nbclientMedian: median(nbclient),
+      ratio: median(cellwise) / median(nbclient),
+      goal,
+    };
+    return result;
+  };
+
+  log('engine: 1 trivial cell (the fixed cost: kernel start, finalize)');
+  const one = await compare('1 trivial cell', trivialNotebook(1), null);
+  log('engine: 200 trivial cells');
+  const many = await compare('200 trivial cells', trivialNotebook(200), 1.5);
+  log('engine: pandas over a 1M-row frame');
+  const pandas = await compare('pandas, 1M rows', pandasNotebook(), 1.05, Math.max(2, reps - 1));
+  const overhead = (c: 'cellwiseMedian' | 'nbclientMedian') => ((many[c] - one[c]) / 199) * 1000;
+
+  log('engine: 20 concurrent runs of 20 trivial cells');
+  const ids = [];
+  for (let i = 0; i < 20; i++)
+    ids.push(await uploadNotebook(client, `bench concurrent ${i}`, trivialNotebook(20)));
+  const started = performance.now();
+  const runs = await Promise.all(ids.map((id) => runThroughApi(client, id, 250)));
+  const wallSeconds = (performance.now() - started) / 1000;
+  const latencies = runs.map((r) => r.serverSeconds);
+  for (const r of runs) submits.push(r.submitMs);
+
+  return {
+    comparisons: [one, many, pandas],
+    perCellOverheadMs: {
+      cellwise: overhead('cellwiseMedian'),
+      nbclient: overhead('nbclientMedian'),
+      ratio: overhead('cellwiseMedian') / overhead('nbclientMedian'),
+    },
+    submitMs: { p50: percentile(submits, 50), p99: percentile(submits, 99) },
+    concurrent: {
+      runs: runs.length,
+      cellsPerRun: 20,
+      allCompleted: runs.every((r) => r.status === 'Completed' && r.cells === 20),
+      wallSeconds,
+      runsPerSecond: runs.length / wallSeconds,
+      cellsPerSecond: (runs.length * 20) / wallSeconds,
+      latencyP50: percentile(latencies, 50),
+      latencyP99: percentile(latencies, 99),
+    },
+  };
+}
+
+const f2 = (n: number) => n.toFixed(2);
+
+/** The engine part of the report, as printed. */
+export function engineTable(report: EngineReport): string {
+  const rows = report.comparisons.map(
+    (c) =>
+      `| ${c.scenario} | ${f2(c.cellwiseMedian)} | ${f2(c.nbclientMedian)} | ${f2(c.ratio)} | ${c.goal === null ? '–' : `≤ ${c.goal}`} |`,
+  );
+  const o = report.perCellOverheadMs;
+  const k = report.concurrent;
+  return [
+    '| notebook (POST execute → Completed; nbclient: kernel start → done) | Cellwise s | nbclient s | ratio | goal |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+    `Per-cell overhead ((200 cells − 1 cell) / 199): Cellwise ${f2(o.cellwise)} ms, nbclient ${f2(o.nbclient)} ms (ratio ${f2(o.ratio)})`,
+    `POST execute latency: p50 ${f2(report.submitMs.p50)} ms, p99 ${f2(report.submitMs.p99)} ms`,
+    `${k.runs} concurrent runs of ${k.cellsPerRun} cells: ${k.allCompleted ? 'all Completed' : 'NOT ALL COMPLETED'} in ${f2(k.wallSeconds)} s; ` +
+      `${f2(k.runsPerSecond)} runs/s, ${f2(k.cellsPerSecond)} cells/s; run latency p50 ${f2(k.latencyP50)} s, p99 ${f2(k.latencyP99)} s`,
+  ].join('\n');
+}

@@ -1,0 +1,117 @@
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JupyterKernelHost } from '../../functions/adapters/jupyter-kernel-host.ts';
+import { checkMessage } from '../../functions/adapters/jupyter-message-check.ts';
+import { KernelHostRejectedError, KernelHostUnreachableError } from '../../functions/core/run/kernel.ts';
+
+/** A stand-in kernel host that answers every request with a fixed status and body. */
+let server: Server;
+let reply = { status: 200, body: '{}' };
+let base: string;
+
+beforeAll(async () => {
+  server = createServer((_, res) => {
+    res.writeHead(reply.status, { 'content-type': 'application/json' });
+    res.end(reply.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const ref = () => ({ kernelId: 'k1', host: base, workDir: 'runs/r1' });
+const host = () => new JupyterKernelHost(base, async () => 'token');
+
+describe('JupyterKernelHost error translation', () => {
+  it('reports a host that refuses connections as unreachable', async () => {
+    const closed = new JupyterKernelHost('http://127.0.0.1:1', async () => 'token');
+    await expect(closed.start('python3', 'r1')).rejects.toBeInstanceOf(KernelHostUnreachableError);
+    await expect(closed.interrupt({ ...ref(), host: 'http://127.0.0.1:1' })).rejects.toBeInstanceOf(
+      KernelHostUnreachableError,
+    );
+    expect(await closed.readiness()).toMatch(/^unavailable: /);
+  });
+
+  it('reports an answer with an unexpected status as a rejection carrying that status', async () => {
+    reply = { status: 403, body: '{"message": "Forbidden"}' };
+    const error = await host()
+      .start('python3', 'r1')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KernelHostRejectedError);
+    expect((error as KernelHostRejectedError).status).toBe(403);
+    reply = { status: 500, body: '{"message": "boom"}' };
+    await expect(host().interrupt(ref())).rejects.toMatchObject({
+      name: 'KernelHostRejectedError',
+      status: 500,
+    });
+    await expect(
+      host().renderHtml({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }),
+    ).rejects.toBeInstanceOf(KernelHostRejectedError);
+  });
+
+  it('reads the watchdog exactly: 404 is a dead kernel, a malformed answer is a rejection', async () => {
+    reply = { status: 200, body: '{"alive": true}' };
+    expect(await host().alive(ref())).toBe(true);
+    reply = { status: 404, body: '{}' };
+    expect(await host().alive(ref())).toBe(false);
+    reply = { status: 200, body: '{"alive": "yes"}' };
+    await expect(host().alive(ref())).rejects.toBeInstanceOf(KernelHostRejectedError);
+  });
+
+  it('treats a kernel already gone as shut down', async () => {
+    reply = { status: 404, body: '{"message": "no such kernel"}' };
+    await expect(host().shutdown(ref())).resolves.toBeUndefined();
+  });
+});
+
+describe('checkMessage (every received message is validated)', () => {
+  const base = {
+    header: { msg_id: 'm1', msg_type: 'stream', date: '2026-01-01T00:00:00Z' },
+    parent_header: { msg_id: 'p1' },
+    channel: 'iopub',
+    content: { name: 'stdout', text: 'hi' },
+  };
+
+  it('reduces a valid message to what the engine reads', () => {
+    expect(checkMessage(base)).toEqual({
+      msgId: 'm1',
+      parentMsgId: 'p1',
+      channel: 'iopub',
+      msgType: 'stream',
+      content: { name: 'stdout', text: 'hi' },
+      date: '2026-01-01T00:00:00Z',
+    });
+  });
+
+  it.each([
+    ['a stream without text', { ...base, content: { name: 'stdout' } }],
+    ['a stream of another name', { ...base, content: { name: 'stdlog', text: '' } }],
+    ['an unknown channel', { ...base, channel: 'side' }],
+    ['a header without a type', { ...base, header: { msg_id: 'm1' } }],
+    ['content that is not an object', { ...base, content: 'text' }],
+    [
+      'an execute_reply with an unknown status',
+      {
+        ...base,
+        channel: 'shell',
+        header: { msg_id: 'm', msg_type: 'execute_reply' },
+        content: { status: 'maybe' },
+      },
+    ],
+    [
+      'an error without a traceback list',
+      {
+        ...base,
+        header: { msg_id: 'm', msg_type: 'error' },
+        content: { ename: 'E', evalue: 'v', traceback: 'x' },
+      },
+    ],
+    [
+      'a display without a mime bundle',
+      { ...base, header: { msg_id: 'm', msg_type: 'display_data' }, content: { data: 'x', metadata: {} } },
+    ],
+  ])('refuses %s', (_, message) => {
+    expect(typeof checkMessage(message as never)).toBe('string');
+  });
+});
