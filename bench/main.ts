@@ -27,7 +27,7 @@ const ENGINE_ONLY = process.argv.slice(2).includes('engine');
 
 /** The engine part: runs next to nbclient; results in bench/results/engine-latest.json. */
 async function engine(client: CellwiseClient, base: string): Promise<boolean> {
-  const reps = Number(process.env.BENCH_ENGINE_REPS ?? 3);
+  const reps = Number(process.env.BENCH_ENGINE_REPS ?? 5);
   const dir = join(base, 'engine');
   await mkdir(dir, { recursive: true });
   const report: EngineReport = await runEngineBench(client, dir, reps, log);

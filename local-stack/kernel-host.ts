@@ -15,7 +15,10 @@ const KERNEL_SDK_DIR = resolve(fileURLToPath(new URL('../kernel-sdk', import.met
  * Kernels inherit the server's environment, so it is built from nothing: no AWS or Cellwise
  * variable, no credentials, no token reaches notebook code.
  */
-export async function startKernelHost(dataDir: string): Promise<RunningJupyter> {
+export async function startKernelHost(
+  dataDir: string,
+  options: { nodelay?: boolean } = {},
+): Promise<RunningJupyter> {
   const config = JSON.parse(await readFile(join(KERNEL_HOST_DIR, 'jupyter_server_config.json'), 'utf8'));
   const stateDir = join(dataDir, 'kernel-host');
   const rootDir = join(stateDir, 'work');
@@ -31,6 +34,7 @@ export async function startKernelHost(dataDir: string): Promise<RunningJupyter> 
       LANG: 'C.UTF-8',
       PYTHONPATH: `${KERNEL_SDK_DIR}:${KERNEL_HOST_DIR}`,
       KERNEL_HOST_EXIT_WITH_PARENT: '1',
+      ...(options.nodelay === false ? { KERNEL_HOST_NODELAY: '0' } : {}),
       PYTHONDONTWRITEBYTECODE: '1',
       // ipykernel's debugger warns about frozen modules on every start; nothing to act on.
       PYDEVD_DISABLE_FILE_VALIDATION: '1',

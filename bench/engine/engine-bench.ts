@@ -7,6 +7,7 @@ import {
   runWithNbclient,
   uploadNotebook,
 } from './measure.ts';
+import { nodelayComparison } from './nodelay.ts';
 import { pandasNotebook, trivialNotebook } from './notebooks.ts';
 
 export interface Comparison {
@@ -22,7 +23,10 @@ export interface Comparison {
 export interface EngineReport {
   comparisons: Comparison[];
   perCellOverheadMs: { cellwise: number; nbclient: number; ratio: number };
-  submitMs: { p50: number; p99: number };
+  /** Kernel round trip per trivial cell through the kernel host, with and without TCP_NODELAY. */
+  kernelHostPerCellMs: { withFix: number; without: number };
+  /** POST execute latency: one at a time, and in the burst of concurrent runs. */
+  submitMs: { sequential: { p50: number; p99: number }; burst: { p50: number; p99: number } };
   concurrent: {
     runs: number;
     cellsPerRun: number;
@@ -32,10 +36,24 @@ export interface EngineReport {
     cellsPerSecond: number;
     latencyP50: number;
     latencyP99: number;
+    /** The same runs as concurrent nbclient processes (counted: some fail at kernel start). */
+    nbclient: {
+      completed: number;
+      wallSeconds: number;
+      latencyP50: number | null;
+      latencyP99: number | null;
+    };
   };
 }
 
 type Log = (message: string) => void;
+
+/**
+ * How often the benchmark polls a run's status. Durations come from the run's recorded
+ * endTime, not from when a poll saw it, so polling less only spares the machine the load
+ * of the poller (nbclient has none).
+ */
+const POLL_MS = 1000;
 
 /**
  * The execution engine next to nbclient on the same notebooks in the same run, kernel start
@@ -54,7 +72,7 @@ export async function runEngineBench(
     const cellwise: number[] = [];
     const nbclient: number[] = [];
     for (let i = 0; i < times; i++) {
-      const ours: RunTiming = await runThroughApi(client, id, 200);
+      const ours: RunTiming = await runThroughApi(client, id, POLL_MS);
       if (ours.status !== 'Completed') throw new Error(`${scenario}: run ended ${ours.status}`);
       submits.push(ours.submitMs);
       cellwise.push(ours.serverSeconds);
@@ -83,15 +101,23 @@ export async function runEngineBench(
   const pandas = await compare('pandas, 1M rows', pandasNotebook(), 1.05, Math.max(2, reps - 1));
   const overhead = (c: 'cellwiseMedian' | 'nbclientMedian') => ((many[c] - one[c]) / 199) * 1000;
 
+  log('engine: kernel host round trip per cell with and without the TCP_NODELAY fix');
+  const nodelay = await nodelayComparison(dir);
   log('engine: 20 concurrent runs of 20 trivial cells');
   const ids = [];
   for (let i = 0; i < 20; i++)
     ids.push(await uploadNotebook(client, `bench concurrent ${i}`, trivialNotebook(20)));
   const started = performance.now();
-  const runs = await Promise.all(ids.map((id) => runThroughApi(client, id, 250)));
+  const runs = await Promise.all(ids.map((id) => runThroughApi(client, id, POLL_MS)));
   const wallSeconds = (performance.now() - started) / 1000;
   const latencies = runs.map((r) => r.serverSeconds);
-  for (const r of runs) submits.push(r.submitMs);
+  const burst = runs.map((r) => r.submitMs);
+  log('engine: the same 20 runs as concurrent nbclient processes');
+  const referenceStart = performance.now();
+  const reference = await Promise.all(
+    ids.map((_, i) => runWithNbclient(dir, `concurrent-${i}`, trivialNotebook(20))),
+  );
+  const referenceWall = (performance.now() - referenceStart) / 1000;
 
   return {
     comparisons: [one, many, pandas],
@@ -100,7 +126,11 @@ export async function runEngineBench(
       nbclient: overhead('nbclientMedian'),
       ratio: overhead('cellwiseMedian') / overhead('nbclientMedian'),
     },
-    submitMs: { p50: percentile(submits, 50), p99: percentile(submits, 99) },
+    kernelHostPerCellMs: nodelay,
+    submitMs: {
+      sequential: { p50: percentile(submits, 50), p99: percentile(submits, 99) },
+      burst: { p50: percentile(burst, 50), p99: percentile(burst, 99) },
+    },
     concurrent: {
       runs: runs.length,
       cellsPerRun: 20,
@@ -110,6 +140,12 @@ export async function runEngineBench(
       cellsPerSecond: (runs.length * 20) / wallSeconds,
       latencyP50: percentile(latencies, 50),
       latencyP99: percentile(latencies, 99),
+      nbclient: {
+        completed: reference.length,
+        wallSeconds: referenceWall,
+        latencyP50: reference.length ? percentile(reference, 50) : null,
+        latencyP99: reference.length ? percentile(reference, 99) : null,
+      },
     },
   };
 }
@@ -130,8 +166,15 @@ export function engineTable(report: EngineReport): string {
     ...rows,
     '',
     `Per-cell overhead ((200 cells − 1 cell) / 199): Cellwise ${f2(o.cellwise)} ms, nbclient ${f2(o.nbclient)} ms (ratio ${f2(o.ratio)})`,
-    `POST execute latency: p50 ${f2(report.submitMs.p50)} ms, p99 ${f2(report.submitMs.p99)} ms`,
+    `Kernel host round trip per trivial cell: ${f2(report.kernelHostPerCellMs.withFix)} ms with the TCP_NODELAY fix, ` +
+      `${f2(report.kernelHostPerCellMs.without)} ms without it (jupyter_server 1.23 as shipped)`,
+    `POST execute latency: one at a time p50 ${f2(report.submitMs.sequential.p50)} ms, p99 ${f2(report.submitMs.sequential.p99)} ms; ` +
+      `in a burst of ${k.runs} p50 ${f2(report.submitMs.burst.p50)} ms, p99 ${f2(report.submitMs.burst.p99)} ms`,
     `${k.runs} concurrent runs of ${k.cellsPerRun} cells: ${k.allCompleted ? 'all Completed' : 'NOT ALL COMPLETED'} in ${f2(k.wallSeconds)} s; ` +
       `${f2(k.runsPerSecond)} runs/s, ${f2(k.cellsPerSecond)} cells/s; run latency p50 ${f2(k.latencyP50)} s, p99 ${f2(k.latencyP99)} s`,
+    `  the same as ${k.runs} concurrent nbclient processes: ${k.nbclient.completed} of ${k.runs} completed ` +
+      `(a failed one stops at kernel start, e.g. 'Kernel died before replying to kernel_info') in ${f2(k.nbclient.wallSeconds)} s; ` +
+      `latency p50 ${k.nbclient.latencyP50 === null ? '–' : f2(k.nbclient.latencyP50)} s, ` +
+      `p99 ${k.nbclient.latencyP99 === null ? '–' : f2(k.nbclient.latencyP99)} s`,
   ].join('\n');
 }

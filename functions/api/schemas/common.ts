@@ -64,3 +64,14 @@ export const cronExpression = z
     (s) => s.split(/\s+/).every((f) => /^[\d*/,\-A-Za-z?LW#]+$/.test(f)),
     'has characters cron does not allow',
   );
+
+/** `page` (default 1) and `pageSize` (default 20, at most 100) of the paginated lists. */
+export const pageQuery = {
+  page: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(1_000_000).default(1),
+  pageSize: z.coerce
+    .number()
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(100, 'must be at most 100')
+    .default(20),
+};

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PRIORITIES, RUN_STATUSES } from '../../core/run/run.ts';
-import { guid, notebookParams } from './common.ts';
+import { guid, notebookParams, pageQuery } from './common.ts';
 
 const cellId = z.string().regex(/^[a-zA-Z0-9-_]{1,64}$/, 'must be a cell id (1–64 letters, digits, - or _)');
 
@@ -40,13 +40,7 @@ export const executeBody = z
 
 export const listExecutionsQuery = z.object({
   status: z.enum(RUN_STATUSES).optional(),
-  page: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(1_000_000).default(1),
-  pageSize: z.coerce
-    .number()
-    .int('must be an integer')
-    .min(1, 'must be at least 1')
-    .max(100, 'must be at most 100')
-    .default(20),
+  ...pageQuery,
 });
 
 export const resultsQuery = z.object({

@@ -5,6 +5,7 @@ import {
   guid,
   isoTimestamp,
   kernelType,
+  pageQuery,
   reconcileAliases,
   resourceName,
 } from './common.ts';
@@ -150,13 +151,7 @@ export const listNotebooksQuery = z.object({
   status: z.enum(['Ready', 'Running', 'Error', 'Kernel_Dead']).optional(),
   kernelType: kernelType.optional(),
   enrichmentMode: booleanText.optional(),
-  page: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(1_000_000).default(1),
-  pageSize: z.coerce
-    .number()
-    .int('must be an integer')
-    .min(1, 'must be at least 1')
-    .max(100, 'must be at most 100')
-    .default(20),
+  ...pageQuery,
 });
 
 /** Multipart fields of route 7 (the file itself is checked by the nbformat validator). */

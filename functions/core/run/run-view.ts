@@ -40,9 +40,25 @@ function stoppedMessage(verdict: string): string {
   }
 }
 
-function seconds(from: string | null, to: string | null): number | null {
-  if (!from || !to) return null;
-  return Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
+/** The fields every view of a run shows: identity, state, times and the measured duration. */
+function runBasics(run: RunRecord) {
+  const total =
+    run.startTime && run.endTime
+      ? Math.max(0, (Date.parse(run.endTime) - Date.parse(run.startTime)) / 1000)
+      : null;
+  return {
+    executionId: run.executionId,
+    notebookId: run.notebookId,
+    notebookVersion: run.notebookVersion,
+    status: run.status,
+    trigger: run.trigger,
+    priority: run.priority,
+    dateCreated: run.dateCreated,
+    startTime: run.startTime,
+    endTime: run.endTime,
+    totalDuration: total === null ? null : formatDuration(total),
+    totalDurationSeconds: total,
+  };
 }
 
 /**
@@ -77,21 +93,10 @@ export function toRunStatus(
     });
   }
   const outputs = results.flatMap((r) => r.outputs);
-  const total = run.endTime ? seconds(run.startTime, run.endTime) : null;
   const resources = run.resources;
   return {
-    executionId: run.executionId,
-    notebookId: run.notebookId,
-    notebookVersion: run.notebookVersion,
-    status: run.status,
-    trigger: run.trigger,
-    priority: run.priority,
+    ...runBasics(run),
     executionMode: run.executionMode,
-    dateCreated: run.dateCreated,
-    startTime: run.startTime,
-    endTime: run.endTime,
-    totalDuration: total === null ? null : formatDuration(total),
-    totalDurationSeconds: total,
     estimatedDuration: context.estimate?.text ?? null,
     estimatedDurationSeconds: context.estimate?.seconds ?? null,
     currentCell: current?.cellId ?? null,
@@ -134,19 +139,8 @@ export type RunStatusView = ReturnType<typeof toRunStatus>;
 
 /** A run in the history list (route: executions): the status without per-cell results. */
 export function toRunSummary(run: RunRecord) {
-  const total = run.endTime ? seconds(run.startTime, run.endTime) : null;
   return {
-    executionId: run.executionId,
-    notebookId: run.notebookId,
-    notebookVersion: run.notebookVersion,
-    status: run.status,
-    trigger: run.trigger,
-    priority: run.priority,
-    dateCreated: run.dateCreated,
-    startTime: run.startTime,
-    endTime: run.endTime,
-    totalDuration: total === null ? null : formatDuration(total),
-    totalDurationSeconds: total,
+    ...runBasics(run),
     totalCells: run.plan?.length ?? 0,
     error: run.error,
   };
