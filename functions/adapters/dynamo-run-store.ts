@@ -142,7 +142,7 @@ export class DynamoRunStore implements RunStore {
         ':pk': keys.runs(scope, notebookId),
         ...(query.status ? { ':st': query.status } : {}),
       }),
-      ...(query.status ? { FilterExpression: '#a5 = :st' } : {}),
+      ...(query.status ? { FilterExpression: `#a${SUMMARY_ATTRIBUTES.indexOf('status')} = :st` } : {}),
       ProjectionExpression: Object.keys(names).join(', '),
       ExpressionAttributeNames: names,
       ScanIndexForward: false,
