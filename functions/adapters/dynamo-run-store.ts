@@ -49,12 +49,7 @@ function strip<T>(item: Item): T {
 }
 
 function fromRunRow(item: Item): RunRecord {
-  const { totalCells, ...run } = strip<RunRecord & { totalCells?: number }>(item);
-  if (!run.plan && typeof totalCells === 'number') {
-    // A summary read: the plan's length is all a list shows of it.
-    (run as RunRecord).plan = Array.from({ length: totalCells }) as RunRecord['plan'];
-  }
-  return run as RunRecord;
+  return strip<RunRecord>(item);
 }
 
 /**
@@ -72,7 +67,7 @@ export class DynamoRunStore implements RunStore {
     await this.db.send(
       new PutItemCommand({
         TableName: this.table,
-        Item: toItem({ ...runKey(run), ...run, totalCells: run.plan?.length ?? 0 }),
+        Item: toItem({ ...runKey(run), ...run }),
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -102,11 +97,6 @@ export class DynamoRunStore implements RunStore {
         values[`:v${i}`] = value;
         return `#f${i} = :v${i}`;
       });
-    if (changes.plan) {
-      names['#total'] = 'totalCells';
-      values[':total'] = changes.plan.length;
-      sets.push('#total = :total');
-    }
     let condition = 'attribute_exists(pk)';
     if (whenStatusIn) {
       names['#status'] = 'status';

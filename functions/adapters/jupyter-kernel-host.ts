@@ -40,6 +40,9 @@ async function translate<T>(what: string, call: () => Promise<T>): Promise<T> {
  * keeps talking to that one (its KernelRef holds the address).
  */
 export class JupyterKernelHost implements KernelHost {
+  /** Hosts known to have the `runs` directory already (it is created once per host). */
+  private readonly runsDirReady = new Set<string>();
+
   constructor(
     private readonly baseUrl: string,
     private readonly token: () => Promise<string>,
@@ -97,13 +100,14 @@ export class JupyterKernelHost implements KernelHost {
   async start(kernelType: string, runId: string): Promise<KernelRef> {
     const host = await this.pickHost();
     const workDir = `${RUNS_DIR}/${runId}`;
-    for (const dir of [RUNS_DIR, workDir]) {
+    for (const dir of this.runsDirReady.has(host) ? [workDir] : [RUNS_DIR, workDir]) {
       const made = await this.request(host, `/api/contents/${dir}`, {
         method: 'PUT',
         body: JSON.stringify({ type: 'directory' }),
       });
       await this.expect(made, `creating ${dir}`, 200, 201);
     }
+    this.runsDirReady.add(host);
     const settings = await this.settings(host);
     const name = kernelType === 'r' ? 'ir' : kernelType;
     const model = await translate(`starting a ${name} kernel`, () =>

@@ -16,6 +16,14 @@ const PROJECT = '0196a1b2-dddd-7000-8000-00000000000d';
 const TOKEN = 'cw_fixed-token-for-the-recovery-test';
 const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
+/** The same tenant, project and token on every start, so ids survive the restart. */
+const stackEnv = (dataDir: string) => ({
+  CELLWISE_DATA_DIR: dataDir,
+  CELLWISE_TENANT_ID: TENANT,
+  CELLWISE_PROJECT_ID: PROJECT,
+  CELLWISE_API_TOKEN: TOKEN,
+});
+
 function api(stack: RunningStack) {
   const base = `${stack.info.baseUrl}/api/${TENANT}/${PROJECT}`;
   return async (method: string, path: string, body?: unknown): Promise<any> => {
@@ -94,12 +102,7 @@ async function startBlockingRun(stack: RunningStack) {
 describe('runs survive the service', () => {
   it('ends a run orphaned by a killed service when the service restarts, keeping outputs so far', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'cellwise-crash-'));
-    const env = {
-      CELLWISE_DATA_DIR: dataDir,
-      CELLWISE_TENANT_ID: TENANT,
-      CELLWISE_PROJECT_ID: PROJECT,
-      CELLWISE_API_TOKEN: TOKEN,
-    };
+    const env = stackEnv(dataDir);
     try {
       const first = await spawnStack(env);
       const { notebookId, executionId } = await startBlockingRun(first);
@@ -148,12 +151,7 @@ describe('runs survive the service', () => {
 
   it('interrupts running runs on SIGTERM, marks them, and loses nothing written', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'cellwise-sigterm-'));
-    const env = {
-      CELLWISE_DATA_DIR: dataDir,
-      CELLWISE_TENANT_ID: TENANT,
-      CELLWISE_PROJECT_ID: PROJECT,
-      CELLWISE_API_TOKEN: TOKEN,
-    };
+    const env = stackEnv(dataDir);
     try {
       const first = await spawnStack(env);
       const { notebookId, executionId } = await startBlockingRun(first);

@@ -65,20 +65,25 @@ const progress = z.object({
   percentComplete: z.number().int(),
 });
 
+/** What every view of a run shows (core's `runBasics`). */
+const runBasics = {
+  executionId: z.uuid(),
+  notebookId: z.uuid(),
+  notebookVersion: z.string(),
+  status: z.enum(RUN_STATUSES),
+  trigger: z.string(),
+  priority: z.enum(PRIORITIES),
+  dateCreated: z.string(),
+  startTime: nullableString,
+  endTime: nullableString,
+  totalDuration: nullableString.meta({ description: 'e.g. "17 minutes"' }),
+  totalDurationSeconds: z.number().nullable(),
+};
+
 export const runStatus = z
   .object({
-    executionId: z.uuid(),
-    notebookId: z.uuid(),
-    notebookVersion: z.string(),
-    status: z.enum(RUN_STATUSES),
-    trigger: z.string(),
-    priority: z.enum(PRIORITIES),
+    ...runBasics,
     executionMode: z.enum(['all', 'range']),
-    dateCreated: z.string(),
-    startTime: nullableString,
-    endTime: nullableString,
-    totalDuration: nullableString.meta({ description: 'e.g. "17 minutes"' }),
-    totalDurationSeconds: z.number().nullable(),
     estimatedDuration: nullableString.meta({
       description: "From this notebook's own completed runs; null without history",
     }),
@@ -128,17 +133,7 @@ export const runStatus = z
 
 export const runSummary = z
   .object({
-    executionId: z.uuid(),
-    notebookId: z.uuid(),
-    notebookVersion: z.string(),
-    status: z.enum(RUN_STATUSES),
-    trigger: z.string(),
-    priority: z.enum(PRIORITIES),
-    dateCreated: z.string(),
-    startTime: nullableString,
-    endTime: nullableString,
-    totalDuration: nullableString,
-    totalDurationSeconds: z.number().nullable(),
+    ...runBasics,
     totalCells: z.number().int(),
     error: runError,
   })

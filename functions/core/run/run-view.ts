@@ -3,12 +3,6 @@ import type { CellResult } from './cell-result.ts';
 import { formatBytes, formatDuration } from './human-units.ts';
 import type { RunRecord } from './run.ts';
 
-/** A duration estimate from the notebook's own history (null without history). */
-export interface Estimate {
-  text: string;
-  seconds: number;
-}
-
 /** One entry of `cellResults` (route 13). */
 function cellView(r: CellResult) {
   const main = r.outputs.find((o) => o.outputType !== 'stream') ?? r.outputs[0];
@@ -66,11 +60,7 @@ function runBasics(run: RunRecord) {
  * per-cell results with measured timings, output counts from what the cells produced, and
  * resources measured in the kernel. Nothing here is invented: unknown is null.
  */
-export function toRunStatus(
-  run: RunRecord,
-  results: CellResult[],
-  context: { estimate: Estimate | null; now: Date },
-) {
+export function toRunStatus(run: RunRecord, results: CellResult[]) {
   const plan = run.plan ?? [];
   const done = new Set(results.map((r) => r.position));
   const count = (status: string) => results.filter((r) => r.status === status).length;
@@ -94,11 +84,12 @@ export function toRunStatus(
   }
   const outputs = results.flatMap((r) => r.outputs);
   const resources = run.resources;
+  const active = run.status === 'Queued' || run.status === 'Running';
   return {
     ...runBasics(run),
     executionMode: run.executionMode,
-    estimatedDuration: context.estimate?.text ?? null,
-    estimatedDurationSeconds: context.estimate?.seconds ?? null,
+    estimatedDuration: active ? (run.estimate?.text ?? null) : null,
+    estimatedDurationSeconds: active ? (run.estimate?.seconds ?? null) : null,
     currentCell: current?.cellId ?? null,
     progress: {
       totalCells: plan.length,
@@ -141,7 +132,7 @@ export type RunStatusView = ReturnType<typeof toRunStatus>;
 export function toRunSummary(run: RunRecord) {
   return {
     ...runBasics(run),
-    totalCells: run.plan?.length ?? 0,
+    totalCells: run.totalCells,
     error: run.error,
   };
 }

@@ -1,6 +1,12 @@
 import type { Scope } from '../notebook.ts';
 import type { KernelRef } from './kernel.ts';
 
+/** A duration estimate from the notebook's own history: its range as text and its median. */
+export interface Estimate {
+  text: string;
+  seconds: number;
+}
+
 /** Run states: Queued until admitted, Running (kernel starting, cells executing), then final. */
 export type RunStatus = 'Queued' | 'Running' | 'Completed' | 'Error' | 'Cancelled';
 export const RUN_STATUSES: readonly RunStatus[] = ['Queued', 'Running', 'Completed', 'Error', 'Cancelled'];
@@ -87,8 +93,12 @@ export interface RunRecord extends Scope {
   createdBy: string;
   startTime: string | null;
   endTime: string | null;
-  /** The plan, set by Prepare. */
+  /** The plan, fixed at submission. */
   plan: PlannedCell[] | null;
+  /** The plan's length, stored so history lists need not read the plan. */
+  totalCells: number;
+  /** How long the notebook's completed runs took, as known at submission (null without history). */
+  estimate: Estimate | null;
   /** Object key of the prepared document (parameters injected), set by Prepare. */
   inputKey: string | null;
   kernel: KernelRef | null;

@@ -61,6 +61,8 @@ export async function executeNotebook(
       { path: 'body.cellTimeout', message: `must be at most timeout (${input.timeoutSeconds})` },
     ]);
   }
+  // From the notebook's own history, read while the rest of the submission goes on.
+  const estimate = estimateDuration(services, actor, notebookId).catch(() => null);
   const source = await services.contents.get(notebook.contentKey);
   if (input.executionMode === 'range') checkCellRange(source, input.cellRange!);
   const { document, plan } = planRun(source, input);
@@ -100,6 +102,8 @@ export async function executeNotebook(
     startTime: services.now().toISOString(),
     endTime: null,
     plan,
+    totalCells: plan.length,
+    estimate: await estimate,
     inputKey: keys.input,
     kernel: null,
     kernelSessionId: newId(),
@@ -113,7 +117,6 @@ export async function executeNotebook(
     finalized: false,
     kernelDied: false,
   };
-  const estimate = estimateDuration(services, actor, notebookId).catch(() => null);
   try {
     await Promise.all([services.contents.put(keys.input, document), services.runs.create(run)]);
   } catch (error) {
@@ -137,7 +140,7 @@ export async function executeNotebook(
       ExecutionId: executionId,
     });
   }
-  return toRunStatus(run, [], { estimate: await estimate, now: services.now() });
+  return toRunStatus(run, []);
 }
 
 /** Frees a notebook for a run that never started: its status goes back to what it was. */

@@ -2,8 +2,8 @@ import { NotFoundError } from '../errors.ts';
 import type { Scope } from '../notebook.ts';
 import type { Actor, Services } from '../ports.ts';
 import { formatDurationRange } from '../run/human-units.ts';
-import type { RunPointer, RunRecord, RunStatus } from '../run/run.ts';
-import { type Estimate, toRunStatus, toRunSummary } from '../run/run-view.ts';
+import type { Estimate, RunPointer, RunRecord, RunStatus } from '../run/run.ts';
+import { toRunStatus, toRunSummary } from '../run/run-view.ts';
 import { requireNotebook } from './common.ts';
 
 /** How many of the notebook's last completed runs the estimate looks at. */
@@ -53,13 +53,7 @@ export async function getExecution(
 ) {
   const pointer = { tenantId: actor.tenantId, projectId: actor.projectId, notebookId, executionId };
   const run = await requireRun(services, pointer);
-  const [results, estimate] = await Promise.all([
-    services.runs.listCellResults(pointer),
-    run.status === 'Queued' || run.status === 'Running'
-      ? estimateDuration(services, actor, notebookId)
-      : null,
-  ]);
-  return toRunStatus(run, results, { estimate, now: services.now() });
+  return toRunStatus(run, await services.runs.listCellResults(pointer));
 }
 
 /** A notebook's run history, newest first, paginated like the notebook list. */
