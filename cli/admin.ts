@@ -7,23 +7,32 @@
  *   npm run admin -- create-tenant --name "Acme" [--tenant-id <guid>]
  *   npm run admin -- create-project --tenant-id <guid> --name "Claims" [--project-id <guid>]
  *   npm run admin -- create-token --tenant-id <guid> [--project-id <guid> ...] [--label ci]
+ *   npm run admin -- set-run-limits --tenant-id <guid> [--max-concurrent-runs N] [--queue-aging-seconds S]
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAwsClients } from '../functions/adapters/aws-clients.ts';
 import { loadConfig } from '../functions/adapters/config.ts';
+import { DynamoRunQueue } from '../functions/adapters/dynamo-run-queue.ts';
 import { DynamoTenancyStore } from '../functions/adapters/dynamo-tenancy-store.ts';
 import { hashToken, newToken } from '../functions/auth/token.ts';
 import { isGuid } from '../functions/core/ids.ts';
-import { createProject, createTenant, createToken } from '../functions/core/use-cases/tenancy.ts';
+import {
+  createProject,
+  createTenant,
+  createToken,
+  setRunLimits,
+} from '../functions/core/use-cases/tenancy.ts';
 
-const USAGE = `usage: npm run admin -- <create-tenant|create-project|create-token> [options]
+const USAGE = `usage: npm run admin -- <create-tenant|create-project|create-token|set-run-limits> [options]
   --local [dir]        use the running local stack (data dir, default .cellwise)
   --name <text>        tenant or project name
   --tenant-id <guid>   tenant (required for create-project and create-token)
   --project-id <guid>  project (create-project: its id; create-token: limit the token, repeatable)
-  --label <text>       a label for the token (default "admin")`;
+  --label <text>       a label for the token (default "admin")
+  --max-concurrent-runs <n>   set-run-limits: runs of the tenant Running at once ("default": the deployment's)
+  --queue-aging-seconds <s>   set-run-limits: a waiting run gains a priority level per s seconds`;
 
 function fail(message: string): never {
   console.error(`admin: ${message}\n${USAGE}`);
@@ -49,6 +58,15 @@ function localEnv(dir: string): NodeJS.ProcessEnv {
   };
 }
 
+/** A limit option: a number, `default` (clear the tenant's own), or absent (unchanged). */
+function limitArg(text: string | undefined): number | null | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'default') return null;
+  const value = Number(text);
+  if (!Number.isInteger(value)) fail(`not a whole number: ${text}`);
+  return value;
+}
+
 async function main() {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
@@ -58,6 +76,8 @@ async function main() {
       'tenant-id': { type: 'string' },
       'project-id': { type: 'string', multiple: true },
       label: { type: 'string', default: 'admin' },
+      'max-concurrent-runs': { type: 'string' },
+      'queue-aging-seconds': { type: 'string' },
     },
   });
   const command = positionals[0];
@@ -88,6 +108,14 @@ async function main() {
         { newToken, hashToken },
         { tenantId, projectIds, label: values.label },
       );
+      break;
+    case 'set-run-limits':
+      if (!tenantId) fail('--tenant-id is required');
+      result = await setRunLimits(new DynamoRunQueue(createAwsClients(config).dynamodb, config.tableName), {
+        tenantId,
+        maxConcurrentRuns: limitArg(values['max-concurrent-runs']),
+        queueAgingSeconds: limitArg(values['queue-aging-seconds']),
+      });
       break;
     default:
       fail(command ? `unknown command ${command}` : 'a command is required');

@@ -68,7 +68,15 @@ export interface KernelHostServiceProps {
   /** The repository root (the image is built from `kernel-host/`, with `kernel-sdk/` beside it). */
   repoRoot: string;
   tenantId: string;
+  /**
+   * Warm kernels each task keeps started per kernel name (`KERNEL_HOST_POOL_SIZE`; 0 disables
+   * the pool). Default: context `kernelHostPoolSize`, else 2.
+   */
+  poolSize?: number;
 }
+
+/** Warm python3 kernels per kernel host task unless the props or the context say otherwise. */
+export const DEFAULT_KERNEL_POOL_SIZE = 2;
 
 /**
  * The kernel host: Jupyter Server (`kernel-host/Dockerfile`) on ECS Fargate in the private
@@ -87,6 +95,10 @@ export class KernelHostService extends Construct {
     super(scope, id);
     const { network, repoRoot, tenantId } = props;
     const sizing = kernelHostSizing(this);
+    const poolSize = props.poolSize ?? positiveInt(this, 'kernelHostPoolSize', DEFAULT_KERNEL_POOL_SIZE, 0);
+    // The kernel host accepts 0..16 (it falls back to 1 otherwise).
+    if (!Number.isInteger(poolSize) || poolSize < 0 || poolSize > 16)
+      throw new Error(`poolSize must be an integer from 0 to 16, got ${poolSize}`);
 
     this.token = new Secret(this, 'Token', {
       description: `Cellwise kernel host token (tenant ${tenantId})`,
@@ -135,6 +147,7 @@ export class KernelHostService extends Construct {
       }),
       essential: true,
       portMappings: [{ containerPort: KERNEL_HOST_PORT }],
+      environment: { KERNEL_HOST_POOL_SIZE: String(poolSize) },
       secrets: { [KERNEL_HOST_TOKEN_ENV]: EcsSecret.fromSecretsManager(this.token) },
       logging: LogDrivers.awsLogs({ streamPrefix: 'kernel-host', logGroup }),
       // An init process reaps orphaned kernel processes and forwards SIGTERM to the server.

@@ -18,19 +18,25 @@ export interface RouteDefinition {
    * What the route's function reaches beyond the table and the bucket; each grants exactly that:
    * `workflow` — may start the run workflow (`states:StartExecution` on that one state machine,
    * `CELLWISE_STATE_MACHINE_ARN`); `kernelHost` — runs in the VPC beside the kernel host, may
-   * read its token secret (`CELLWISE_KERNEL_HOST_URL`, `CELLWISE_KERNEL_HOST_TOKEN_SECRET`).
+   * read its token secret (`CELLWISE_KERNEL_HOST_URL`, `CELLWISE_KERNEL_HOST_TOKEN_SECRET`);
+   * `webhooks` — ends runs, so may invoke the webhook delivery function
+   * (`lambda:InvokeFunction` on that one function, `CELLWISE_WEBHOOK_FUNCTION_NAME`);
+   * `schedules` — creates, updates or deletes notebook schedules: may manage the schedules of
+   * the tenant's EventBridge Scheduler group and pass the role the scheduler invokes the fire
+   * function with (`CELLWISE_SCHEDULE_GROUP`, `CELLWISE_SCHEDULER_TARGET_ARN`, `CELLWISE_SCHEDULER_ROLE_ARN`).
    */
   uses?: readonly RouteDependency[];
 }
 
 /** Run infrastructure a route may use (see `RouteDefinition.uses`). */
-export type RouteDependency = 'workflow' | 'kernelHost';
+export type RouteDependency = 'workflow' | 'kernelHost' | 'webhooks' | 'schedules';
 
 const P = '/api/{tenantId}/{projectId}';
 const NB = 'functions/api/handlers/notebooks';
 const INV = 'functions/api/handlers/investigations';
 const SVC = 'functions/api/handlers/service';
 const EX = 'functions/api/handlers/executions';
+const WH = 'functions/api/handlers/webhooks';
 
 export const ROUTES: readonly RouteDefinition[] = [
   {
@@ -67,6 +73,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${P}/notebook`,
     entry: `${NB}/create-notebook.ts`,
     auth: true,
+    uses: ['schedules'],
   },
   {
     id: 'createInvestigationNotebook',
@@ -96,6 +103,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${P}/notebook/{notebookId}`,
     entry: `${NB}/update-notebook.ts`,
     auth: true,
+    uses: ['schedules'],
   },
   {
     id: 'deleteNotebook',
@@ -103,6 +111,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${P}/notebook/{notebookId}`,
     entry: `${NB}/delete-notebook.ts`,
     auth: true,
+    uses: ['schedules'],
   },
   {
     id: 'copyNotebook',
@@ -110,6 +119,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${P}/notebook/{notebookId}/copy`,
     entry: `${NB}/copy-notebook.ts`,
     auth: true,
+    uses: ['schedules'],
   },
   {
     id: 'getNotebookUrl',
@@ -167,6 +177,15 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${P}/notebook/{notebookId}/execution/{executionId}/cancel`,
     entry: `${EX}/cancel-execution.ts`,
     auth: true,
+    uses: ['webhooks'],
+  },
+  {
+    id: 'resumeExecution',
+    method: 'POST',
+    path: `${P}/notebook/{notebookId}/execution/{executionId}/resume`,
+    entry: `${EX}/resume-execution.ts`,
+    auth: true,
+    uses: ['workflow', 'kernelHost', 'webhooks'],
   },
   {
     id: 'listExecutions',
@@ -201,6 +220,34 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'DELETE',
     path: `${P}/investigation/{investigationId}`,
     entry: `${INV}/delete-investigation.ts`,
+    auth: true,
+  },
+  {
+    id: 'createWebhook',
+    method: 'POST',
+    path: `${P}/webhooks`,
+    entry: `${WH}/create-webhook.ts`,
+    auth: true,
+  },
+  {
+    id: 'listWebhooks',
+    method: 'GET',
+    path: `${P}/webhooks`,
+    entry: `${WH}/list-webhooks.ts`,
+    auth: true,
+  },
+  {
+    id: 'deleteWebhook',
+    method: 'DELETE',
+    path: `${P}/webhooks/{webhookId}`,
+    entry: `${WH}/delete-webhook.ts`,
+    auth: true,
+  },
+  {
+    id: 'listWebhookDeliveries',
+    method: 'GET',
+    path: `${P}/webhooks/{webhookId}/deliveries`,
+    entry: `${WH}/list-webhook-deliveries.ts`,
     auth: true,
   },
   {

@@ -9,6 +9,8 @@ import {
   StateMachine,
   StateMachineType,
   Succeed,
+  Wait,
+  WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -22,9 +24,13 @@ const WORKFLOW_TIMEOUT = Duration.hours(26);
 /**
  * THE run workflow (JSONPath, no JSONata or Assign, so the local interpreter runs it too):
  *
+ *     ┌─ Queued (wait) ◄─┐
+ *     ▼                  │
  *     Prepare ──► Started? ──► RunCells ◄──┐ ──► MoreCells? ──► Finalize ──► Done
  *        │            └────────────────────┼──────────┘             ▲
  *        └─ Catch ──── RunCells Catch ─────┴───────────────────────┘
+ *
+ * Prepare admits the run (its tenant's queue, by conditional writes) or answers `wait`.
  *
  * The state carries only the run's ids (`$.step` is the last task's `{next}`; `$.error` a
  * caught failure); outputs live in S3 and progress in DynamoDB. Lambda results are read
@@ -63,9 +69,14 @@ export function runWorkflowDefinition(scope: Construct, tasks: TaskFunctions): I
       backoffRate: 2,
     })
     .addCatch(finalize, { errors: ['States.ALL'], resultPath: '$.error' });
+  // Not admitted yet: wait (the task says how long) and ask again.
+  const queued = new Wait(scope, 'Queued', { time: WaitTime.secondsPath('$.step.waitSeconds') }).next(
+    prepare,
+  );
   return prepare.next(
     new Choice(scope, 'Started?')
       .when(Condition.stringEquals('$.step.next', 'run'), runCells)
+      .when(Condition.stringEquals('$.step.next', 'wait'), queued)
       .otherwise(finalize),
   );
 }

@@ -26,9 +26,11 @@ import { isGuid } from '../functions/core/ids.ts';
 import { dataAccessOf, grantDataAccess } from './data-access.ts';
 import { KernelHostService } from './kernel-host-service.ts';
 import { TenantNetwork } from './network.ts';
+import { NotebookSchedules } from './notebook-schedules.ts';
 import { AUTHORIZER_ENTRY, ROUTES } from './routes.ts';
 import { TABLE_SCHEMA } from './table-schema.ts';
 import { functionFactory } from './tenant-function.ts';
+import { WebhookDelivery } from './webhook-delivery.ts';
 import { WorkflowFunctions } from './workflow-functions.ts';
 
 export { dataAccessOf } from './data-access.ts';
@@ -42,6 +44,8 @@ const DEFAULT_TIMEOUT_SECONDS = 29;
 export interface TenantStackProps extends StackProps {
   /** The tenant this deployment serves (a GUID); every resource is tagged with it. */
   tenantId: string;
+  /** Runs the tenant may have Running at once (default 10); `npm run admin -- set-run-limits` overrides it. */
+  maxConcurrentRuns?: number;
 }
 
 /** `listNotebooks` → `ListNotebooks`, for construct ids. */
@@ -65,6 +69,10 @@ export class TenantStack extends Stack {
   readonly kernelHost: KernelHostService;
   /** The run workflow, its task Lambdas and the reconciler. */
   readonly runs: WorkflowFunctions;
+  /** The webhook delivery worker and its schedule. */
+  readonly webhooks: WebhookDelivery;
+  /** Notebook schedules: the EventBridge Scheduler group, the fire Lambda and its invoke role. */
+  readonly schedules: NotebookSchedules;
 
   constructor(scope: Construct, id: string, props: TenantStackProps) {
     if (typeof props?.tenantId !== 'string' || !isGuid(props.tenantId)) {
@@ -72,7 +80,7 @@ export class TenantStack extends Stack {
         `TenantStack: tenantId must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), got ${JSON.stringify(props?.tenantId)}`,
       );
     }
-    const { tenantId, ...stackProps } = props;
+    const { tenantId, maxConcurrentRuns = 10, ...stackProps } = props;
     super(scope, id, {
       description: `Cellwise for tenant ${tenantId}: HTTP API, Lambda routes, DynamoDB table, S3 bucket, run workflow, kernel host`,
       ...stackProps,
@@ -158,6 +166,9 @@ export class TenantStack extends Stack {
       CELLWISE_PUBLIC_BASE_URL: publicBaseUrl,
       CELLWISE_KERNELS: 'python3',
       CELLWISE_MAX_UPLOAD_BYTES: String(4 * 1024 * 1024),
+      CELLWISE_MAX_CONCURRENT_RUNS: String(maxConcurrentRuns),
+      // A queued run's workflow asks for admission every 5 s (each ask is 3 state transitions).
+      CELLWISE_QUEUE_POLL_SECONDS: '5',
       NODE_OPTIONS: '--enable-source-maps',
     };
 
@@ -193,6 +204,22 @@ export class TenantStack extends Stack {
     });
     const stateMachine = this.runs.workflow.stateMachine;
 
+    // --- Webhooks: the delivery worker; whatever ends runs may kick it ----------------------
+    this.webhooks = new WebhookDelivery(this, 'Webhooks', { makeFunction, table: this.table });
+    this.webhooks.allowKick(this.runs.tasks.get('Finalize')!);
+    this.webhooks.allowKick(this.runs.reconciler);
+
+    // --- Schedules: EventBridge Scheduler → the fire Lambda, which submits runs as route 12 does
+    this.schedules = new NotebookSchedules(this, 'Schedules', {
+      tenantId,
+      makeFunction,
+      environment: { CELLWISE_STATE_MACHINE_ARN: stateMachine.stateMachineArn },
+      grant: (fn) => {
+        grantDataAccess(fn, 'write', this);
+        stateMachine.grantStartExecution(fn);
+      },
+    });
+
     this.authorizerFunction = makeFunction('Authorizer', AUTHORIZER_ENTRY, {
       memoryMb: 256,
       timeoutSeconds: 10,
@@ -227,6 +254,8 @@ export class TenantStack extends Stack {
       grantDataAccess(fn, dataAccessOf(route), this);
       if (usesWorkflow) stateMachine.grantStartExecution(fn);
       if (usesKernelHost) grantKernelHostToken(fn);
+      if (route.uses?.includes('webhooks')) this.webhooks.allowKick(fn);
+      if (route.uses?.includes('schedules')) this.schedules.allowManage(fn);
       this.api.addRoutes({
         path: route.path,
         methods: [route.method as HttpMethod],

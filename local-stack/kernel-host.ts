@@ -14,11 +14,18 @@ const KERNEL_SDK_DIR = resolve(fileURLToPath(new URL('../kernel-sdk', import.met
  *
  * Kernels inherit the server's environment, so it is built from nothing: no AWS or Cellwise
  * variable, no credentials, no token reaches notebook code.
+ *
+ * Its warm kernel pool holds `poolSize` python3 kernels (default: CELLWISE_KERNEL_POOL_SIZE,
+ * else 1; 0 disables it).
  */
 export async function startKernelHost(
   dataDir: string,
-  options: { nodelay?: boolean } = {},
+  options: { nodelay?: boolean; poolSize?: number } = {},
 ): Promise<RunningJupyter> {
+  const poolSize = options.poolSize ?? Number(process.env.CELLWISE_KERNEL_POOL_SIZE || '1');
+  if (!Number.isInteger(poolSize) || poolSize < 0) {
+    throw new Error(`CELLWISE_KERNEL_POOL_SIZE must be an integer >= 0, got ${poolSize}`);
+  }
   const config = JSON.parse(await readFile(join(KERNEL_HOST_DIR, 'jupyter_server_config.json'), 'utf8'));
   const stateDir = join(dataDir, 'kernel-host');
   const rootDir = join(stateDir, 'work');
@@ -34,6 +41,7 @@ export async function startKernelHost(
       LANG: 'C.UTF-8',
       PYTHONPATH: `${KERNEL_SDK_DIR}:${KERNEL_HOST_DIR}`,
       KERNEL_HOST_EXIT_WITH_PARENT: '1',
+      KERNEL_HOST_POOL_SIZE: String(poolSize),
       ...(options.nodelay === false ? { KERNEL_HOST_NODELAY: '0' } : {}),
       PYTHONDONTWRITEBYTECODE: '1',
       // ipykernel's debugger warns about frozen modules on every start; nothing to act on.

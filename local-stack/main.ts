@@ -12,10 +12,17 @@ import { loadConfig } from '../functions/adapters/config.ts';
 import { DynamoTenancyStore } from '../functions/adapters/dynamo-tenancy-store.ts';
 import { services } from '../functions/adapters/services.ts';
 import { reconcileActiveRuns } from '../functions/core/use-cases/reconcile-runs.ts';
+import {
+  LOCAL_WEBHOOK_FUNCTION_NAME,
+  WEBHOOK_DELIVERY_ENTRY,
+  WEBHOOK_DELIVERY_TIMEOUT_SECONDS,
+} from '../infra/webhook-delivery.ts';
 import { type ChildService, startChild } from './child-services.ts';
 import { startGateway } from './http-gateway.ts';
 import { startKernelHost } from './kernel-host.ts';
+import { LocalLambdaService } from './lambda-service.ts';
 import { ensureBucket, ensureTable } from './provision-storage.ts';
+import { ScheduleLoop } from './schedule-loop.ts';
 import { seedTenancy } from './seed.ts';
 import { LOCAL_STATE_MACHINE_ARN, LocalWorkflowService } from './workflow-service.ts';
 
@@ -27,6 +34,8 @@ const host = process.env.HOST ?? '127.0.0.1';
 const children: ChildService[] = [];
 let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
 let workflow: LocalWorkflowService | undefined;
+let lambda: LocalLambdaService | undefined;
+let schedules: ScheduleLoop | undefined;
 let stopping = false;
 
 /** How long running runs get to stop (interrupt, record, finalize) on shutdown. */
@@ -65,7 +74,10 @@ async function shutdown(signal: string, code = 0) {
       }, 10_000).unref();
     });
   }
+  await schedules?.stop();
   await stopRuns().catch((error) => console.error(`Cellwise: stopping runs failed: ${error}`));
+  // Deliveries in flight finish (each attempt is bounded); pending ones wait for the next start.
+  await lambda?.drain(12_000);
   await Promise.all(children.map((c) => c.stop()));
   console.log('Cellwise: stopped');
   process.exit(code);
@@ -112,6 +124,18 @@ async function main() {
   const local = await LocalWorkflowService.start(dataDir);
   workflow = local.service;
   process.env.CELLWISE_SFN_ENDPOINT = local.endpoint;
+  // The webhook delivery worker behind the Lambda Invoke API, kicked after run ends and swept
+  // every second (the AWS schedule runs every minute).
+  const functions = await LocalLambdaService.start([
+    {
+      name: LOCAL_WEBHOOK_FUNCTION_NAME,
+      entry: WEBHOOK_DELIVERY_ENTRY,
+      timeoutSeconds: WEBHOOK_DELIVERY_TIMEOUT_SECONDS,
+    },
+  ]);
+  lambda = functions.service;
+  process.env.CELLWISE_LAMBDA_ENDPOINT = functions.endpoint;
+  process.env.CELLWISE_WEBHOOK_FUNCTION_NAME = LOCAL_WEBHOOK_FUNCTION_NAME;
 
   gateway = await startGateway(port, host);
   const baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${gateway.port}`;
@@ -125,6 +149,15 @@ async function main() {
   if (reconciled.finalized + reconciled.requeued > 0) {
     console.log(`Cellwise: reconciled runs left by the last process: ${JSON.stringify(reconciled)}`);
   }
+  // EventBridge Scheduler's stand-in: fires notebook schedules (the latest one missed while
+  // stopped, once), through the same fire use-case as the AWS fire Lambda.
+  schedules = new ScheduleLoop(services(), {
+    onFire: (s, at, outcome) => console.log(`Cellwise: schedule of ${s.notebookId} at ${at}: ${outcome}`),
+    onError: (error) => console.error(`Cellwise: schedule loop: ${error}`),
+  });
+  schedules.start();
+  // The webhook schedule rule's stand-in: due deliveries (retries) are swept every second.
+  lambda.every(LOCAL_WEBHOOK_FUNCTION_NAME, 1000);
 
   console.log(`
 Cellwise is running (embedded stack: dynalite, s3rver, Jupyter Server ${kernels.version}, local Step Functions; data in ${dataDir})
@@ -142,6 +175,7 @@ Cellwise is running (embedded stack: dynalite, s3rver, Jupyter Server ${kernels.
     s3Endpoint: config.s3Endpoint,
     tableName: config.tableName,
     bucketName: config.bucketName,
+    sfnEndpoint: local.endpoint,
   };
   await writeFile(join(dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
   console.log(`CELLWISE_READY ${JSON.stringify({ baseUrl, ...seed, dataDir, ...endpoints })}`);

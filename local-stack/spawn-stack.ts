@@ -11,6 +11,8 @@ export interface StackInfo {
   s3Endpoint: string;
   tableName: string;
   bucketName: string;
+  /** The local Step Functions API (the run workflow). */
+  sfnEndpoint: string;
 }
 
 export interface RunningStack {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { JupyterKernelHost } from '../../functions/adapters/jupyter-kernel-host.ts';
 import { executeCell } from '../../functions/core/run/cell-executor.ts';
@@ -16,7 +17,7 @@ export async function nodelayComparison(
     const server = await startKernelHost(join(dir, nodelay ? 'nodelay-on' : 'nodelay-off'), { nodelay });
     try {
       const host = new JupyterKernelHost(server.baseUrl, async () => server.token);
-      const ref = await host.start('python3', `nodelay-${nodelay}`);
+      const ref = await host.start('python3', randomUUID());
       const session = await host.connect(ref, `nodelay-${nodelay}`);
       const far = Date.now() + 600_000;
       const limits = {

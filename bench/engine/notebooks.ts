@@ -34,3 +34,8 @@ export function pandasNotebook(rows = 1_000_000) {
     'df["hour"] = df["timestamp"].dt.hour\ndf.pivot_table(index="activity", columns="hour", values="duration", aggfunc="mean").round(1).iloc[:, :6]',
   ]);
 }
+
+/** One cell that prints the kernel's clock when it starts running (Unix seconds). */
+export function clockNotebook() {
+  return notebook(['import time\nprint(repr(time.time()))']);
+}

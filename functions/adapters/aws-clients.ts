@@ -1,6 +1,8 @@
 import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Config } from './config.ts';
@@ -10,6 +12,8 @@ export interface AwsClients {
   s3: S3Client;
   sfn: SFNClient;
   secrets: SecretsManagerClient;
+  lambda: LambdaClient;
+  scheduler: SchedulerClient;
 }
 
 /**
@@ -61,5 +65,12 @@ export function createAwsClients(config: Config): AwsClients {
         ...(config.secretsEndpoint ? { endpoint: config.secretsEndpoint } : {}),
       }),
     ),
+    lambda: withoutLogger(
+      new LambdaClient({
+        ...common,
+        ...(config.lambdaEndpoint ? { endpoint: config.lambdaEndpoint } : {}),
+      }),
+    ),
+    scheduler: withoutLogger(new SchedulerClient(common)),
   };
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { KERNEL_TYPES, type KernelType } from '../core/notebook.ts';
 
 /**
@@ -23,13 +24,52 @@ export interface Config {
   secretsEndpoint?: string;
   /** The run workflow (Step Functions state machine). */
   stateMachineArn: string;
+  /**
+   * EventBridge Scheduler: schedules are mirrored there only when all three are set (AWS);
+   * unset (local stack), the in-process loop fires the same schedule records.
+   */
+  scheduler?: { groupName: string; targetArn: string; roleArn: string };
   runSliceSeconds: number;
   maxCellOutputBytes: number;
+  /** The Lambda API (the local stack serves Invoke for the webhook delivery function). */
+  lambdaEndpoint?: string;
+  /** The webhook delivery function kicked after a run ends (unset: only the periodic sweep delivers). */
+  webhookFunctionName?: string;
+  /** Delays between a webhook delivery's attempts, in seconds. */
+  webhookRetrySeconds: number[];
+  /** How long one delivery attempt may take (resolution, connection, answer). */
+  webhookTimeoutSeconds: number;
+  /** CIDR blocks webhooks may reach although the SSRF rule refuses them (e.g. `127.0.0.0/8` for tests). */
+  webhookAllowCidrs: string;
+  /** Runs a tenant may have Running at once (tenants may have their own, see `npm run admin`). */
+  maxConcurrentRuns: number;
+  /** A waiting run gains one priority level per this many seconds (no starvation). */
+  queueAgingSeconds: number;
+  /** How often a queued run's workflow checks whether it was admitted. */
+  queuePollSeconds: number;
+}
+
+/** Comma-separated non-negative numbers of seconds. */
+function seconds(name: string, text: string): number[] {
+  const values = text.split(',').map((v) => Number(v.trim()));
+  if (values.some((v) => !Number.isFinite(v) || v < 0)) {
+    throw new Error(`configuration: ${name} must be comma-separated seconds, got ${JSON.stringify(text)}`);
+  }
+  return values;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
   if (!value) throw new Error(`configuration: ${name} is not set`);
+  return value;
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`configuration: ${name} must be a positive integer`);
   return value;
 }
 
@@ -62,8 +102,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kernelHostTokenSecret: env.CELLWISE_KERNEL_HOST_TOKEN_SECRET || undefined,
     secretsEndpoint: env.CELLWISE_SECRETS_ENDPOINT || undefined,
     stateMachineArn: env.CELLWISE_STATE_MACHINE_ARN ?? '',
+    scheduler:
+      env.CELLWISE_SCHEDULER_TARGET_ARN && env.CELLWISE_SCHEDULER_ROLE_ARN && env.CELLWISE_SCHEDULE_GROUP
+        ? {
+            groupName: env.CELLWISE_SCHEDULE_GROUP,
+            targetArn: env.CELLWISE_SCHEDULER_TARGET_ARN,
+            roleArn: env.CELLWISE_SCHEDULER_ROLE_ARN,
+          }
+        : undefined,
     // A RunCells task hands over after this long (its Lambda has a longer timeout).
     runSliceSeconds: Number(env.CELLWISE_RUN_SLICE_SECONDS ?? 60),
     maxCellOutputBytes: Number(env.CELLWISE_MAX_CELL_OUTPUT_BYTES ?? 32 * 1024 * 1024),
+    lambdaEndpoint: env.CELLWISE_LAMBDA_ENDPOINT || undefined,
+    webhookFunctionName: env.CELLWISE_WEBHOOK_FUNCTION_NAME || undefined,
+    // 6 attempts: at once, then after 30 s, 2 min, 10 min, 1 h and 6 h.
+    webhookRetrySeconds: seconds(
+      'CELLWISE_WEBHOOK_RETRY_SECONDS',
+      env.CELLWISE_WEBHOOK_RETRY_SECONDS || '30,120,600,3600,21600',
+    ),
+    webhookTimeoutSeconds: Number(env.CELLWISE_WEBHOOK_TIMEOUT_SECONDS ?? 10),
+    webhookAllowCidrs: env.CELLWISE_WEBHOOK_ALLOW_CIDRS ?? '',
+    // Locally the machine's cores; CDK sets it for a deployment.
+    maxConcurrentRuns: positive(env, 'CELLWISE_MAX_CONCURRENT_RUNS', availableParallelism()),
+    queueAgingSeconds: positive(env, 'CELLWISE_QUEUE_AGING_SECONDS', 300),
+    queuePollSeconds: positive(env, 'CELLWISE_QUEUE_POLL_SECONDS', 1),
   };
 }

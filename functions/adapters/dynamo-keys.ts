@@ -17,6 +17,14 @@ import type { Scope } from '../core/notebook.ts';
  * | run | `RUNS#{t}#{p}#{notebookId}` | `RUN#{executionId}` (UUIDv7: newest last) | |
  * | cell result of a run | `RUNCELLS#{t}#{p}#{executionId}` | zero-padded plan position | |
  * | active run (reconciler index) | `ACTIVE_RUNS` | `{t}#{p}#{notebookId}#{executionId}` | |
+ * | schedule of a notebook | `SCHEDULES` | `{t}#{p}#{notebookId}` | |
+ * | claimed fire time of a schedule | `FIRES#{t}#{p}#{notebookId}` | ISO fire time | |
+ * | webhook | `P#{t}#{p}` | `WH#{webhookId}` (UUIDv7: creation order) | |
+ * | webhook count of a project | `P#{t}#{p}` | `WEBHOOKS` | |
+ * | webhook delivery | `WHD#{t}#{p}#{webhookId}` | `D#{deliveryId}` | `WEBHOOK_DUE` / next attempt (epoch ms), while pending |
+ * | run slots of a tenant (admission) | `QUEUE#{t}` | `SLOTS` | |
+ * | queued run | `QUEUE#{t}` | `Q#{executionId}` | |
+ * | idempotency token of a run | `IDEM#{t}#{p}#{notebookId}` | the token | |
  */
 export const keys = {
   project: (s: Scope) => `P#${s.tenantId}#${s.projectId}`,
@@ -40,6 +48,21 @@ export const keys = {
   activeRuns: 'ACTIVE_RUNS',
   activeRun: (s: Scope, notebookId: string, executionId: string) =>
     `${s.tenantId}#${s.projectId}#${notebookId}#${executionId}`,
+  schedules: 'SCHEDULES',
+  schedule: (s: Scope, notebookId: string) => `${s.tenantId}#${s.projectId}#${notebookId}`,
+  fires: (s: Scope, notebookId: string) => `FIRES#${s.tenantId}#${s.projectId}#${notebookId}`,
+  webhook: (webhookId: string) => `WH#${webhookId}`,
+  webhookPrefix: 'WH#',
+  webhookCount: 'WEBHOOKS',
+  deliveries: (s: Scope, webhookId: string) => `WHD#${s.tenantId}#${s.projectId}#${webhookId}`,
+  delivery: (deliveryId: string) => `D#${deliveryId}`,
+  /** gsi1 partition of the pending deliveries (sorted by when their next attempt is due). */
+  deliveriesDue: 'WEBHOOK_DUE',
+  queue: (tenantId: string) => `QUEUE#${tenantId}`,
+  slots: 'SLOTS',
+  queued: (executionId: string) => `Q#${executionId}`,
+  queuedPrefix: 'Q#',
+  idempotency: (s: Scope, notebookId: string) => `IDEM#${s.tenantId}#${s.projectId}#${notebookId}`,
 } as const;
 
 /** Names are unique per investigation ignoring case and Unicode compatibility forms. */

@@ -1,4 +1,4 @@
-import type { NotebookRecord } from '../core/notebook.ts';
+import { DEFAULT_INTEGRATION, type NotebookRecord } from '../core/notebook.ts';
 import type { NotebookFilters } from '../core/ports.ts';
 import { keys } from './dynamo-keys.ts';
 import { fromItem, type Item, toItem } from './dynamo-util.ts';
@@ -22,7 +22,8 @@ export function fromRow(item: Item): NotebookRecord {
     gsi1sk: _s,
     ...record
   } = fromItem<NotebookRecord & Record<string, unknown>>(item);
-  return record as NotebookRecord;
+  // Rows written before a field existed get its default.
+  return { ...record, integration: { ...DEFAULT_INTEGRATION, ...record.integration } } as NotebookRecord;
 }
 
 export function matches(r: NotebookRecord, f: NotebookFilters): boolean {

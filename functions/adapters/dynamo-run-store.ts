@@ -29,6 +29,8 @@ const SUMMARY_ATTRIBUTES = [
   'notebookVersion',
   'status',
   'trigger',
+  'scheduledFor',
+  'resumedFrom',
   'priority',
   'dateCreated',
   'startTime',
@@ -49,7 +51,13 @@ function strip<T>(item: Item): T {
 }
 
 function fromRunRow(item: Item): RunRecord {
-  return strip<RunRecord>(item);
+  // Rows written before these fields existed read as their defaults.
+  const run = strip<RunRecord>(item);
+  run.scheduledFor ??= null;
+  run.resumedFrom ??= null;
+  run.keepKernelSeconds ??= 0;
+  run.kernelKeptUntil ??= null;
+  return run;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   type KernelHost,
   KernelHostRejectedError,
   KernelHostUnreachableError,
+  type KernelPoolStats,
   type KernelRef,
   type KernelSession,
 } from '../core/run/kernel.ts';
@@ -35,7 +36,8 @@ async function translate<T>(what: string, call: () => Promise<T>): Promise<T> {
 
 /**
  * The kernel host over Jupyter Server's REST and websocket APIs (`@jupyterlab/services`),
- * plus the Cellwise extension's routes (watchdog, HTML rendering). `baseUrl` may name
+ * plus the Cellwise extension's routes (kernel pool leases, kept kernels, watchdog, HTML
+ * rendering). `baseUrl` may name
  * several hosts behind one DNS name: a new kernel goes to one of its addresses, and the run
  * keeps talking to that one (its KernelRef holds the address).
  */
@@ -99,7 +101,23 @@ export class JupyterKernelHost implements KernelHost {
 
   async start(kernelType: string, runId: string): Promise<KernelRef> {
     const host = await this.pickHost();
+    const name = kernelType === 'r' ? 'ir' : kernelType;
     const workDir = `${RUNS_DIR}/${runId}`;
+    const leased = await this.request(host, '/cellwise/v1/kernels/lease', {
+      method: 'POST',
+      body: JSON.stringify({ kernel_name: name, run_id: runId }),
+    });
+    if (leased.status === 404) {
+      await leased.text().catch(() => '');
+      return this.startWithoutPool(host, name, workDir); // a kernel host without the lease route
+    }
+    await this.expect(leased, `leasing a ${name} kernel`, 201);
+    const body = (await leased.json().catch(() => ({}))) as { id?: unknown };
+    if (typeof body.id !== 'string') throw new KernelHostRejectedError(201, 'lease: malformed answer');
+    return { kernelId: body.id, host, workDir };
+  }
+
+  private async startWithoutPool(host: string, name: string, workDir: string): Promise<KernelRef> {
     for (const dir of this.runsDirReady.has(host) ? [workDir] : [RUNS_DIR, workDir]) {
       const made = await this.request(host, `/api/contents/${dir}`, {
         method: 'PUT',
@@ -109,7 +127,6 @@ export class JupyterKernelHost implements KernelHost {
     }
     this.runsDirReady.add(host);
     const settings = await this.settings(host);
-    const name = kernelType === 'r' ? 'ir' : kernelType;
     const model = await translate(`starting a ${name} kernel`, () =>
       KernelAPI.startNew({ name, path: `${workDir}/notebook.ipynb` } as KernelAPI.IKernelOptions, settings),
     );
@@ -150,6 +167,50 @@ export class JupyterKernelHost implements KernelHost {
     });
     const removed = await this.request(ref.host, `/api/contents/${ref.workDir}`, { method: 'DELETE' });
     await this.expect(removed, `removing ${ref.workDir}`, 204, 404);
+  }
+
+  async keep(ref: KernelRef, seconds: number): Promise<void> {
+    const response = await this.request(ref.host, `/cellwise/v1/kernels/${ref.kernelId}/keep`, {
+      method: 'POST',
+      body: JSON.stringify({ seconds }),
+    });
+    await this.expect(response, 'keeping the kernel', 200);
+    await response.text();
+  }
+
+  async reclaim(ref: KernelRef): Promise<boolean> {
+    const response = await this.request(ref.host, `/cellwise/v1/kernels/${ref.kernelId}/reclaim`, {
+      method: 'POST',
+      body: '{}',
+    });
+    if (response.status === 404) {
+      await response.text().catch(() => '');
+      return false;
+    }
+    await this.expect(response, 'reclaiming the kernel', 200);
+    await response.text();
+    return true;
+  }
+
+  async pool(): Promise<Record<string, KernelPoolStats>> {
+    const response = await this.request(await this.pickHost(), '/cellwise/v1/pool', {});
+    if (response.status === 404) {
+      await response.text().catch(() => '');
+      return {};
+    }
+    await this.expect(response, 'kernel pool', 200);
+    const body = (await response.json().catch(() => ({}))) as { kernels?: unknown };
+    const kernels = body.kernels;
+    const isStats = (value: unknown): value is KernelPoolStats =>
+      typeof value === 'object' &&
+      value !== null &&
+      ['size', 'ready', 'starting'].every(
+        (key) => typeof (value as Record<string, unknown>)[key] === 'number',
+      );
+    if (typeof kernels !== 'object' || kernels === null || !Object.values(kernels).every(isStats)) {
+      throw new KernelHostRejectedError(200, 'kernel pool: malformed answer');
+    }
+    return kernels as Record<string, KernelPoolStats>;
   }
 
   async renderHtml(document: NbDocument): Promise<string> {

@@ -1,12 +1,20 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { Services } from '../core/ports.ts';
+import { parseCidrList } from '../core/webhooks/address-policy.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
 import { type Config, loadConfig } from './config.ts';
 import { DynamoInvestigationStore } from './dynamo-investigation-store.ts';
 import { DynamoNotebookStore } from './dynamo-notebook-store.ts';
+import { DynamoRunQueue } from './dynamo-run-queue.ts';
 import { DynamoRunStore } from './dynamo-run-store.ts';
+import { DynamoRunTokens } from './dynamo-run-tokens.ts';
+import { DynamoScheduleRegistry } from './dynamo-schedule-registry.ts';
 import { DynamoTenancyStore } from './dynamo-tenancy-store.ts';
+import { DynamoWebhookStore } from './dynamo-webhook-store.ts';
+import { EventBridgeScheduleMirror } from './eventbridge-schedule-mirror.ts';
+import { HttpWebhookTransport } from './http-webhook-transport.ts';
 import { JupyterKernelHost } from './jupyter-kernel-host.ts';
+import { LambdaWebhookDispatcher } from './lambda-webhook-dispatcher.ts';
 import { probeDependencies } from './readiness.ts';
 import { S3ContentStore } from './s3-content-store.ts';
 import { S3FileStore } from './s3-file-store.ts';
@@ -42,20 +50,39 @@ export function createServices(config: Config = loadConfig()): Services {
     contents: new S3ContentStore(clients.s3, config.bucketName),
     tenancy: new DynamoTenancyStore(clients.dynamodb, config.tableName),
     runs: new DynamoRunStore(clients.dynamodb, config.tableName),
+    queue: new DynamoRunQueue(clients.dynamodb, config.tableName),
+    runTokens: new DynamoRunTokens(clients.dynamodb, config.tableName),
     files: new S3FileStore(clients.s3, config.bucketName),
     kernelHost,
     workflow: new SfnWorkflow(clients.sfn, () => config.stateMachineArn),
+    schedules: new DynamoScheduleRegistry(
+      clients.dynamodb,
+      config.tableName,
+      config.scheduler ? new EventBridgeScheduleMirror(clients.scheduler, config.scheduler) : undefined,
+    ),
     runSettings: {
       sliceMs: config.runSliceSeconds * 1000,
       maxCellOutputBytes: config.maxCellOutputBytes,
       inlineOutputBytes: 256 * 1024,
       downloadUrlSeconds: 3600,
+      defaultLimits: {
+        maxConcurrentRuns: config.maxConcurrentRuns,
+        queueAgingSeconds: config.queueAgingSeconds,
+      },
+      queuePollSeconds: config.queuePollSeconds,
     },
     now: () => new Date(),
     kernels: config.kernels,
     publicBaseUrl: config.publicBaseUrl,
     maxUploadBytes: config.maxUploadBytes,
     readiness: () => probeDependencies(clients, config, kernelHost),
+    webhooks: new DynamoWebhookStore(clients.dynamodb, config.tableName),
+    webhookTransport: new HttpWebhookTransport(
+      parseCidrList(config.webhookAllowCidrs),
+      config.webhookTimeoutSeconds * 1000,
+    ),
+    webhookDispatcher: new LambdaWebhookDispatcher(clients.lambda, config.webhookFunctionName),
+    webhookRetrySeconds: config.webhookRetrySeconds,
   };
 }
 

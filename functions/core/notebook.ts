@@ -1,5 +1,6 @@
 import { type CellView, toCellView } from './nbformat/cells.ts';
 import type { NbDocument } from './nbformat/types.ts';
+import { toIntegrationView } from './schedule/schedule.ts';
 
 export type NotebookStatus = 'Ready' | 'Running' | 'Error' | 'Kernel_Dead';
 export const NOTEBOOK_STATUSES: readonly NotebookStatus[] = ['Ready', 'Running', 'Error', 'Kernel_Dead'];
@@ -11,7 +12,12 @@ export interface Integration {
   datasetBinding: string | null;
   outputFormat: string | null;
   autoExecution: boolean;
+  /** 5-field cron; the schedule is enabled while `autoExecution` is true. */
   scheduleExecution: string | null;
+  /** IANA time zone the cron is evaluated in (absent on older rows: UTC). */
+  scheduleTimezone?: string;
+  /** Run parameters of scheduled runs as JSON text, kept losslessly (absent: `{}`). */
+  scheduleParametersJson?: string;
 }
 
 export interface Environment {
@@ -59,6 +65,8 @@ export const DEFAULT_INTEGRATION: Integration = {
   outputFormat: null,
   autoExecution: false,
   scheduleExecution: null,
+  scheduleTimezone: 'UTC',
+  scheduleParametersJson: '{}',
 };
 
 export const DEFAULT_ENVIRONMENT: Environment = { pythonVersion: null, packages: [], customLibraries: [] };
@@ -93,12 +101,15 @@ export function toNotebookSummary(r: NotebookRecord) {
 
 export type NotebookSummary = ReturnType<typeof toNotebookSummary>;
 
-/** The full resource: the summary plus integration, environment and the cells of the content. */
-export function toNotebookResource(r: NotebookRecord, document: NbDocument) {
+/**
+ * The full resource: the summary plus integration (with the next fire times of its schedule,
+ * counted from `now`), environment and the cells of the content.
+ */
+export function toNotebookResource(r: NotebookRecord, document: NbDocument, now: Date = new Date()) {
   const cells: CellView[] = document.cells.map(toCellView);
   return {
     ...toNotebookSummary(r),
-    integration: r.integration,
+    integration: toIntegrationView(r.integration, now),
     environment: r.environment,
     cells,
   };

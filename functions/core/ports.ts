@@ -3,7 +3,10 @@ import type { NbDocument } from './nbformat/types.ts';
 import type { KernelType, NotebookRecord, NotebookStatus, Scope } from './notebook.ts';
 import type { CellResult } from './run/cell-result.ts';
 import type { KernelHost } from './run/kernel.ts';
+import type { QueueEntry, RunLimits, SlotState } from './run/queue-order.ts';
 import type { RunPointer, RunRecord, RunStatus } from './run/run.ts';
+import type { FireOutcome, FireTime, ScheduleRecord } from './schedule/schedule.ts';
+import type { DeliveryRecord, DeliveryStatus, WebhookRecord } from './webhooks/webhook.ts';
 
 /** Filters of the project-wide notebook list (route 1). */
 export interface NotebookFilters {
@@ -141,6 +144,48 @@ export interface Workflow {
   start(pointer: RunPointer, name: string): Promise<void>;
 }
 
+/**
+ * Admission of runs, per tenant: the queue of waiting runs and the slot record whose holders
+ * are the tenant's admitted runs. A slot is taken with a conditional write (never more
+ * holders than the limit, whoever races), so the bound holds without any read-then-write.
+ */
+export interface RunQueue {
+  /** Puts a run in its tenant's queue (idempotent). */
+  enqueue(entry: QueueEntry): Promise<void>;
+  /** Takes a run out of the queue (idempotent). */
+  remove(pointer: RunPointer): Promise<void>;
+  /** Every waiting run of the tenant (unordered). */
+  list(tenantId: string): Promise<QueueEntry[]>;
+  /** The tenant's slot holders and limit overrides. */
+  slots(tenantId: string): Promise<SlotState>;
+  /**
+   * Takes a slot for `holder` if fewer than `limit` are held: `acquired`, `held` (it already
+   * has one) or `full`.
+   */
+  acquire(tenantId: string, holder: string, limit: number): Promise<'acquired' | 'held' | 'full'>;
+  /** Gives a slot back (idempotent). */
+  release(tenantId: string, holder: string): Promise<void>;
+  /** Sets (or, with null, clears) the tenant's own limits. */
+  setLimits(tenantId: string, limits: { [K in keyof RunLimits]?: number | null }): Promise<void>;
+}
+
+/** The run an idempotency token stands for, and what the request that claimed it was. */
+export interface TokenClaim {
+  executionId: string;
+  /** SHA-256 of the request's canonical form: a different body with the same token is a conflict. */
+  requestHash: string;
+  /** The token is free again after this (ISO-8601). */
+  expiresAt: string;
+}
+
+/** Idempotency tokens of run submissions, per notebook. */
+export interface RunTokens {
+  /** Claims `token` for a new run: null when claimed, else the live claim that holds it. */
+  claim(scope: Scope, notebookId: string, token: string, claim: TokenClaim): Promise<TokenClaim | null>;
+  /** Frees a token whose run was never created (only if `executionId` still holds it). */
+  release(scope: Scope, notebookId: string, token: string, executionId: string): Promise<void>;
+}
+
 /** Limits and tunables of the run engine. */
 export interface RunSettings {
   /** How long one RunCells task may work before it returns "still running" (no task waits past its limit). */
@@ -151,6 +196,10 @@ export interface RunSettings {
   inlineOutputBytes: number;
   /** Lifetime of download URLs. */
   downloadUrlSeconds: number;
+  /** Run limits of tenants that have none of their own. */
+  defaultLimits: RunLimits;
+  /** How often a queued run's workflow checks whether it was admitted. */
+  queuePollSeconds: number;
 }
 
 /** Investigations: the folders notebooks live in. */
@@ -189,6 +238,104 @@ export interface TenancyStore {
   putToken(tokenHash: string, principal: Principal, label: string): Promise<void>;
 }
 
+/**
+ * Webhooks and their deliveries. The per-project limit and "one delivery per (webhook,
+ * execution, event)" are decided by the store's conditional writes; each attempt of a
+ * delivery is claimed with a conditional write, so two workers never send the same attempt.
+ */
+export interface WebhookStore {
+  /** Inserts a webhook unless the project already has `max` of them (then returns false). */
+  create(record: WebhookRecord, max: number): Promise<boolean>;
+  get(scope: Scope, webhookId: string): Promise<WebhookRecord | undefined>;
+  /** One page of the project's webhooks, oldest first, and how many there are. */
+  list(scope: Scope, page: number, pageSize: number): Promise<{ items: WebhookRecord[]; totalCount: number }>;
+  /** Every webhook of the project (at most the per-project limit). */
+  listAll(scope: Scope): Promise<WebhookRecord[]>;
+  /** Deletes the webhook and its deliveries; false when it did not exist. */
+  delete(scope: Scope, webhookId: string): Promise<boolean>;
+  /** Inserts a delivery unless one with its id exists (then returns false, changing nothing). */
+  createDelivery(delivery: DeliveryRecord): Promise<boolean>;
+  /** One page of a webhook's deliveries, newest first, and how many there are. */
+  listDeliveries(
+    scope: Scope,
+    webhookId: string,
+    page: number,
+    pageSize: number,
+  ): Promise<{ items: DeliveryRecord[]; totalCount: number }>;
+  /** Pending deliveries whose `nextAttemptAt` is at or before `now`, across projects, earliest first. */
+  listDue(now: Date, limit: number): Promise<DeliveryRecord[]>;
+  /**
+   * Claims the next attempt of `delivery`: only if the stored one is still pending, due at
+   * `now` and has `delivery.attempts` attempts. Counts the attempt, sets `lastAttemptAt` and
+   * holds the delivery until `leaseUntil`. Returns the claimed record, or undefined.
+   */
+  claimAttempt(delivery: DeliveryRecord, now: Date, leaseUntil: Date): Promise<DeliveryRecord | undefined>;
+  /** Records how the claimed attempt ended, unless a later attempt was claimed meanwhile. */
+  recordAttempt(
+    claimed: DeliveryRecord,
+    outcome: {
+      status: DeliveryStatus;
+      nextAttemptAt: string | null;
+      responseStatus: number | null;
+      error: string | null;
+    },
+  ): Promise<boolean>;
+  /** Drops a delivery (its webhook is gone). */
+  deleteDelivery(delivery: DeliveryRecord): Promise<void>;
+}
+
+/** What one POST to a webhook's URL came to. */
+export type WebhookPostResult =
+  | { outcome: 'response'; status: number }
+  /** The destination is not allowed (SSRF rule): final, never retried. */
+  | { outcome: 'refused'; error: string }
+  /** DNS, connection, TLS or timeout failure: retried. */
+  | { outcome: 'error'; error: string };
+
+/**
+ * Sends webhook requests to the outside. Both methods resolve the URL's host and refuse it
+ * unless every address is public (or in the deployment's allowed blocks); `post` then
+ * connects to the address it checked (no second resolution), follows no redirects, and
+ * gives up after its per-attempt timeout.
+ */
+export interface WebhookTransport {
+  /** Why webhooks may not be sent to `url`, or null when they may. */
+  refusal(url: string): Promise<string | null>;
+  post(url: string, body: string, headers: Record<string, string>): Promise<WebhookPostResult>;
+}
+
+/**
+ * Asks the webhook delivery worker to look for due deliveries now (an asynchronous Lambda
+ * invoke, in AWS and on the local stack alike). Returns once the request is accepted;
+ * delivery happens elsewhere. A no-op when no worker is configured (the periodic sweep runs).
+ */
+export interface WebhookDispatcher {
+  kick(): Promise<void>;
+}
+
+/**
+ * Schedule records (one per notebook with an enabled schedule) and the claims of their fire
+ * times. In AWS the adapter also mirrors each record into an EventBridge Scheduler schedule
+ * that invokes the fire Lambda; locally an in-process loop reads `list()`.
+ */
+export interface ScheduleRegistry {
+  /** Creates or replaces the notebook's schedule. */
+  put(schedule: ScheduleRecord): Promise<void>;
+  /** Removes the notebook's schedule (nothing when it has none). */
+  delete(scope: Scope, notebookId: string): Promise<void>;
+  /** Every schedule, across tenants (for the local loop). */
+  list(): Promise<ScheduleRecord[]>;
+  /**
+   * Claims one fire time with a conditional write: true for exactly one caller per notebook
+   * and fire time, whatever the number of deliveries, loops or restarts.
+   */
+  claimFire(fire: FireTime): Promise<boolean>;
+  /** Records what came of a claimed fire time. */
+  recordFire(fire: FireTime, outcome: FireOutcome): Promise<void>;
+  /** Deletes the notebook's fire claims (with the notebook). */
+  deleteFires(scope: Scope, notebookId: string): Promise<void>;
+}
+
 /** Everything a use-case may touch. Built once per process by the composition root. */
 export interface Services {
   notebooks: NotebookStore;
@@ -196,9 +343,12 @@ export interface Services {
   contents: ContentStore;
   tenancy: TenancyStore;
   runs: RunStore;
+  queue: RunQueue;
+  runTokens: RunTokens;
   files: FileStore;
   kernelHost: KernelHost;
   workflow: Workflow;
+  schedules: ScheduleRegistry;
   runSettings: RunSettings;
   now: () => Date;
   /** Kernel types this deployment can really run. */
@@ -209,6 +359,11 @@ export interface Services {
   maxUploadBytes: number;
   /** Checks each dependency; the value is `ok` or what went wrong. */
   readiness(): Promise<Record<string, string>>;
+  webhooks: WebhookStore;
+  webhookTransport: WebhookTransport;
+  webhookDispatcher: WebhookDispatcher;
+  /** Delays between a delivery's attempts, in seconds: one more attempt than entries. */
+  webhookRetrySeconds: readonly number[];
 }
 
 /** Who performs a use-case, and where. */

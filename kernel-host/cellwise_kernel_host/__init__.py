@@ -8,6 +8,11 @@
 - No server-info file: it would hold the token where kernel code could read it.
 - ``POST /cellwise/v1/render/html``: an executed notebook rendered to HTML by nbconvert (the
   run report), so the report renderer ships with the kernel host image.
+- A warm kernel pool (``pool``): ``POST /cellwise/v1/kernels/lease`` hands out a started kernel
+  in ``runs/<run_id>``; ``GET /cellwise/v1/pool`` reports it. KERNEL_HOST_POOL_SIZE (default 1,
+  0 disables) kernels of each name in KERNEL_HOST_POOL_KERNELS (default python3).
+- Kept kernels (``kept``): ``POST /cellwise/v1/kernels/{id}/keep`` ({"seconds": N}) shuts a
+  kernel down after N seconds unless ``POST /cellwise/v1/kernels/{id}/reclaim`` comes first.
 """
 
 import ctypes
@@ -16,6 +21,10 @@ import signal
 
 from . import websocket_patches
 from .handlers import handlers
+from .kept import KeptKernels
+from .kernel_handlers import KEPT, POOL
+from .pool import KernelPool, pool_sizes
+from .workdirs import WorkDirs
 
 
 def _jupyter_server_extension_points():
@@ -32,6 +41,40 @@ def _exit_with_parent(serverapp):
         os.kill(os.getpid(), signal.SIGTERM)
 
 
+def _start_pool(serverapp):
+    """The pool and kept kernels, on the server's loop; both end when the server cleans up."""
+    km = serverapp.kernel_manager
+    dirs = WorkDirs(serverapp.root_dir)
+    pool = KernelPool(km, dirs, pool_sizes(os.environ, serverapp.log), serverapp.log)
+    kept = KeptKernels(km, dirs, pool, serverapp.log)
+    serverapp.web_app.settings[POOL] = pool
+    serverapp.web_app.settings[KEPT] = kept
+
+    # Idle culling is for forgotten kernels: a pooled or kept kernel is idle on purpose.
+    cull_kernel_if_idle = km.cull_kernel_if_idle
+
+    async def cull_unless_pooled_or_kept(kernel_id):
+        if pool.is_pooled(kernel_id) or kept.is_kept(kernel_id):
+            return None
+        return await cull_kernel_if_idle(kernel_id)
+
+    km.cull_kernel_if_idle = cull_unless_pooled_or_kept
+
+    # jupyter_server shuts every kernel down at exit; their directories are removed after that.
+    cleanup_kernels = serverapp.cleanup_kernels
+
+    async def cleanup_pool_and_kernels():
+        await pool.stop()
+        kept_dirs = kept.stop()
+        await cleanup_kernels()
+        dirs.remove_pool_dirs()
+        for directory in kept_dirs:
+            dirs.remove_now(directory)
+
+    serverapp.cleanup_kernels = cleanup_pool_and_kernels
+    serverapp.io_loop.add_callback(pool.start)
+
+
 def _load_jupyter_server_extension(serverapp):
     _exit_with_parent(serverapp)
     websocket_patches.apply()
@@ -41,7 +84,11 @@ def _load_jupyter_server_extension(serverapp):
     serverapp.write_browser_open_file = lambda *args, **kwargs: None
     base = serverapp.web_app.settings.get("base_url", "/")
     serverapp.web_app.add_handlers(".*$", handlers(base))
-    serverapp.log.info("cellwise_kernel_host: TCP_NODELAY and detach on kernel websockets; /cellwise/v1 routes")
+    _start_pool(serverapp)
+    serverapp.log.info(
+        "cellwise_kernel_host: TCP_NODELAY and detach on kernel websockets; /cellwise/v1 routes; pool %s",
+        serverapp.web_app.settings[POOL].sizes,
+    )
 
 
 # jupyter_server < 2 also looks for the older name.

@@ -6,6 +6,8 @@ from jupyter_server.base.handlers import APIHandler
 from tornado import web
 from tornado.ioloop import IOLoop
 
+from .kernel_handlers import kernel_handlers
+
 # An executed notebook larger than this is not rendered (the service stores it anyway).
 MAX_RENDER_BYTES = 64 * 1024 * 1024
 
@@ -65,4 +67,5 @@ def handlers(base_url):
     return [
         (prefix + r"/kernels/(?P<kernel_id>[\w-]+)/alive", KernelAliveHandler),
         (prefix + r"/render/html", RenderHtmlHandler),
+        *kernel_handlers(prefix),
     ]

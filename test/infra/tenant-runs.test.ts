@@ -64,11 +64,14 @@ const rolesWith = (prefix: string) =>
 
 const taskFunctionIds = () => WORKFLOW_TASKS.map((t) => logicalId(stack.runs.tasks.get(t.state)!));
 const routeFunctionId = (routeId: string) => logicalId(stack.functions.get(routeId)!);
-/** The functions that reach the kernel host: workflow tasks, reconciler, health. */
+/** Routes whose manifest entry says they use the run workflow / the kernel host. */
+const routesUsing = (dependency: 'workflow' | 'kernelHost') =>
+  ROUTES.filter((r) => r.uses?.includes(dependency)).map((r) => routeFunctionId(r.id));
+/** The functions that reach the kernel host: workflow tasks, reconciler, health, resume. */
 const kernelHostFunctionIds = () => [
   ...taskFunctionIds(),
   logicalId(stack.runs.reconciler),
-  routeFunctionId('health'),
+  ...routesUsing('kernelHost'),
 ];
 const envOf = (fnId: string) => resources[fnId]!.Properties!.Environment.Variables as Record<string, unknown>;
 const stateMachineRef = () => ({ Ref: logicalId(stack.runs.workflow.stateMachine) });
@@ -168,20 +171,35 @@ describe('TenantStack runs', () => {
     }
   });
 
-  it('lets only executeNotebook start executions, and only of this state machine', () => {
+  it('lets only the routes that use the workflow and the schedule fire function start executions, and only of this state machine', () => {
+    const starters = [
+      ...ROUTES.filter((r) => r.uses?.includes('workflow')).map((r) => routeFunctionId(r.id)),
+      logicalId(stack.schedules.fireFunction),
+    ];
+    expect(starters).toContain(routeFunctionId('executeNotebook'));
     const grants = allStatements().filter((s) =>
       asList(s.statement.Action).some((a) => a.startsWith('states:')),
     );
-    const { role, statement } = only(grants);
-    expect(role).toBe(roleOfFunction(routeFunctionId('executeNotebook')));
-    expect(asList(statement.Action)).toEqual(['states:StartExecution']);
-    expect(asList(statement.Resource)).toEqual([stateMachineRef()]);
+    expect(new Set(grants.map((g) => g.role))).toEqual(new Set(starters.map(roleOfFunction)));
+    for (const { statement } of grants) {
+      expect(asList(statement.Action)).toEqual(['states:StartExecution']);
+      expect(asList(statement.Resource)).toEqual([stateMachineRef()]);
+    }
     const withArn = ofType('AWS::Lambda::Function').filter(([id]) => envOf(id).CELLWISE_STATE_MACHINE_ARN);
-    expect(withArn.map(([id]) => id)).toEqual([routeFunctionId('executeNotebook')]);
-    expect(envOf(routeFunctionId('executeNotebook')).CELLWISE_STATE_MACHINE_ARN).toEqual(stateMachineRef());
+    expect(new Set(withArn.map(([id]) => id))).toEqual(new Set(starters));
+    for (const id of starters) expect(envOf(id).CELLWISE_STATE_MACHINE_ARN).toEqual(stateMachineRef());
   });
 
-  it('lets only the task functions, the reconciler, health and the ECS agent read the token secret', () => {
+  it('gives every function the tenant run limit and the queue poll interval', () => {
+    const withTable = ofType('AWS::Lambda::Function').filter(([id]) => envOf(id).CELLWISE_TABLE_NAME);
+    expect(withTable.length).toBeGreaterThan(ROUTES.length);
+    for (const [id] of withTable) {
+      expect(envOf(id).CELLWISE_MAX_CONCURRENT_RUNS, id).toBe('10');
+      expect(envOf(id).CELLWISE_QUEUE_POLL_SECONDS, id).toBe('5');
+    }
+  });
+
+  it('lets only the task functions, the reconciler, the kernel host routes and the ECS agent read the token secret', () => {
     const executionRole = logicalId(stack.kernelHost.taskDefinition.executionRole!);
     expect(rolesWith('secretsmanager:')).toEqual(
       new Set([...kernelHostFunctionIds().map(roleOfFunction), executionRole]),
@@ -346,6 +364,13 @@ describe('TenantStack runs', () => {
     expect(JSON.stringify(container.Environment ?? [])).not.toContain(logicalId(stack.kernelHost.token));
   });
 
+  it('keeps a warm pool of two kernels in each kernel host task by default', () => {
+    const container = only(
+      only(ofType('AWS::ECS::TaskDefinition'))[1].Properties!.ContainerDefinitions as any[],
+    );
+    expect(container.Environment).toEqual([{ Name: 'KERNEL_HOST_POOL_SIZE', Value: '2' }]);
+  });
+
   it('checks the kernel host health and sends its logs to CloudWatch', () => {
     const container = only(
       only(ofType('AWS::ECS::TaskDefinition'))[1].Properties!.ContainerDefinitions as any[],
@@ -356,7 +381,9 @@ describe('TenantStack runs', () => {
   });
 
   it('sends FAILED, TIMED_OUT and ABORTED executions of this state machine to the reconciler', () => {
-    const rule = only(ofType('AWS::Events::Rule'))[1].Properties!;
+    // The one event-pattern rule (the webhook sweep's rule is a schedule: tenant-webhooks.test.ts).
+    const rule = only(ofType('AWS::Events::Rule').filter(([, r]) => r.Properties!.EventPattern))[1]
+      .Properties!;
     expect(rule.EventPattern).toEqual({
       source: ['aws.states'],
       'detail-type': ['Step Functions Execution Status Change'],

@@ -95,8 +95,8 @@ describe('TenantStack', () => {
     expect(() => new TenantStack(app, 'y', { tenantId: '' })).toThrow(/GUID/);
   });
 
-  it('creates one nodejs22.x arm64 Lambda per manifest route and workflow task, plus authorizer and reconciler', () => {
-    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + WORKFLOW_TASKS.length + 2);
+  it('creates one nodejs22.x arm64 Lambda per manifest route and workflow task, plus authorizer, reconciler, webhook delivery and schedule fire', () => {
+    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + WORKFLOW_TASKS.length + 4);
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
       expect(fn.Properties!.Runtime).toBe('nodejs22.x');
       expect(fn.Properties!.Architectures).toEqual(['arm64']);

@@ -1,9 +1,15 @@
 import { inject } from 'vitest';
 import { createAwsClients } from '../../functions/adapters/aws-clients.ts';
 import { loadConfig } from '../../functions/adapters/config.ts';
+import { DynamoRunQueue } from '../../functions/adapters/dynamo-run-queue.ts';
 import { DynamoTenancyStore } from '../../functions/adapters/dynamo-tenancy-store.ts';
 import { hashToken, newToken } from '../../functions/auth/token.ts';
-import { createProject, createTenant, createToken } from '../../functions/core/use-cases/tenancy.ts';
+import {
+  createProject,
+  createTenant,
+  createToken,
+  setRunLimits,
+} from '../../functions/core/use-cases/tenancy.ts';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -53,6 +59,32 @@ export async function call<T = any>(
 
 let tenancy: DynamoTenancyStore | undefined;
 
+/** The DynamoDB client of the running stack (for the admin use-cases tests call directly). */
+function stackDynamo() {
+  const info = stack();
+  // The local stack's emulators accept this key pair; set before the first client exists.
+  process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
+  return createAwsClients(
+    loadConfig({
+      CELLWISE_TABLE_NAME: info.tableName,
+      CELLWISE_BUCKET_NAME: info.bucketName,
+      CELLWISE_DYNAMODB_ENDPOINT: info.dynamodbEndpoint,
+      CELLWISE_S3_ENDPOINT: info.s3Endpoint,
+      CELLWISE_S3_FORCE_PATH_STYLE: 'true',
+      AWS_REGION: 'us-east-1',
+    }),
+  ).dynamodb;
+}
+
+/** Sets a tenant's own run limits, as `npm run admin -- set-run-limits` does. */
+export async function setTenantRunLimits(
+  tenantId: string,
+  limits: { maxConcurrentRuns?: number; queueAgingSeconds?: number },
+) {
+  return setRunLimits(new DynamoRunQueue(stackDynamo(), stack().tableName), { tenantId, ...limits });
+}
+
 /**
  * A fresh tenant with one project and a token, made through the admin use-cases against
  * the stack's own DynamoDB: every test file gets an isolated project.
@@ -60,23 +92,7 @@ let tenancy: DynamoTenancyStore | undefined;
 export async function newTenant(
   options: { projects?: number; limitToFirst?: boolean } = {},
 ): Promise<Tenant & { projectIds: string[] }> {
-  const info = stack();
-  // The local stack's emulators accept this key pair; set before the first client exists.
-  process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
-  tenancy ??= new DynamoTenancyStore(
-    createAwsClients(
-      loadConfig({
-        CELLWISE_TABLE_NAME: info.tableName,
-        CELLWISE_BUCKET_NAME: info.bucketName,
-        CELLWISE_DYNAMODB_ENDPOINT: info.dynamodbEndpoint,
-        CELLWISE_S3_ENDPOINT: info.s3Endpoint,
-        CELLWISE_S3_FORCE_PATH_STYLE: 'true',
-        AWS_REGION: 'us-east-1',
-      }),
-    ).dynamodb,
-    info.tableName,
-  );
+  tenancy ??= new DynamoTenancyStore(stackDynamo(), stack().tableName);
   const { tenantId } = await createTenant(tenancy, { name: 'test tenant' });
   const projectIds: string[] = [];
   for (let i = 0; i < (options.projects ?? 1); i++) {

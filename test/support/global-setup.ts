@@ -17,7 +17,14 @@ let dataDir: string | undefined;
 export async function setup(project: TestProject) {
   dataDir = await mkdtemp(join(tmpdir(), 'cellwise-test-'));
   // Short task slices, so cells longer than a few seconds exercise the hand-over between tasks.
-  stack = await spawnStack({ CELLWISE_DATA_DIR: dataDir, CELLWISE_RUN_SLICE_SECONDS: '3' });
+  // Webhooks: receivers on loopback are allowed (10/8, 169.254/16, 192.168/16... stay refused),
+  // and retries come after 1, 2 and 4 s.
+  stack = await spawnStack({
+    CELLWISE_DATA_DIR: dataDir,
+    CELLWISE_RUN_SLICE_SECONDS: '3',
+    CELLWISE_WEBHOOK_ALLOW_CIDRS: '127.0.0.0/8',
+    CELLWISE_WEBHOOK_RETRY_SECONDS: '1,2,4',
+  });
   project.provide('stack', stack.info);
 }
 

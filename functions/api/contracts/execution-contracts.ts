@@ -5,6 +5,7 @@ import {
   executionParams,
   listExecutionsQuery,
   resultsQuery,
+  resumeBody,
   runPage,
   runResults,
   runStatus,
@@ -21,7 +22,11 @@ export const executeNotebook = {
   params: notebookParams,
   body: executeBody,
   responses: {
-    202: { description: 'Accepted: the run is queued', schema: runStatus },
+    202: {
+      description: 'Accepted: the run is Running (admitted) or Queued (waiting for a slot of the tenant)',
+      schema: runStatus,
+    },
+    200: { description: 'The run this idempotencyToken already started (no new run)', schema: runStatus },
     ...scopedErrors(),
     ...errors(409, 413, 415, 503),
   },
@@ -66,5 +71,20 @@ export const cancelExecution = {
     202: { description: 'Cancellation accepted', schema: runStatus },
     ...scopedErrors(),
     ...errors(409),
+  },
+} satisfies RouteContract;
+
+export const resumeExecution = {
+  id: 'resumeExecution',
+  summary:
+    'Resume a run that ended Error or Cancelled from the cell that failed: in its kept kernel, or a fresh one that replays the cells that had succeeded',
+  tags,
+  auth: true,
+  params: executionParams,
+  body: resumeBody,
+  responses: {
+    202: { description: 'The new run (trigger "resume", resumedFrom, replayedCells)', schema: runStatus },
+    ...scopedErrors(),
+    ...errors(409, 413, 415, 503),
   },
 } satisfies RouteContract;

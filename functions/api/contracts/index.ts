@@ -2,8 +2,12 @@ import type { RouteContract } from '../../http/contract.ts';
 import * as executions from './execution-contracts.ts';
 import * as notebooks from './notebook-contracts.ts';
 import * as others from './other-contracts.ts';
+import * as webhooks from './webhook-contracts.ts';
 
 /** Every route's contract by route id (the ids of `infra/routes.ts`). */
 export const CONTRACTS: Readonly<Record<string, RouteContract>> = Object.fromEntries(
-  Object.values({ ...notebooks, ...executions, ...others }).map((c) => [c.id, c as RouteContract]),
+  Object.values({ ...notebooks, ...executions, ...others, ...webhooks }).map((c) => [
+    c.id,
+    c as RouteContract,
+  ]),
 );

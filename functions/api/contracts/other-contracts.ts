@@ -51,6 +51,12 @@ export const deleteInvestigation = {
   },
 } satisfies RouteContract;
 
+/** The kernel host's warm pool per kernel name (empty when it has none or is unreachable). */
+const kernelPool = z.record(
+  z.string(),
+  z.object({ size: z.number().int(), ready: z.number().int(), starting: z.number().int() }),
+);
+
 export const health = {
   id: 'health',
   summary: 'Liveness and readiness (no token)',
@@ -59,11 +65,11 @@ export const health = {
   responses: {
     200: {
       description: 'Ready',
-      schema: z.object({ status: z.literal('ok'), checks: z.record(z.string(), z.string()) }),
+      schema: z.object({ status: z.literal('ok'), checks: z.record(z.string(), z.string()), kernelPool }),
     },
     503: {
       description: 'A dependency is not reachable',
-      schema: z.object({ status: z.string(), checks: z.record(z.string(), z.string()) }),
+      schema: z.object({ status: z.string(), checks: z.record(z.string(), z.string()), kernelPool }),
     },
   },
 } satisfies RouteContract;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { KERNEL_TYPES, NOTEBOOK_STATUSES } from '../../core/notebook.ts';
+import { cronProblem } from '../../core/schedule/cron.ts';
+import { isKnownTimeZone } from '../../core/schedule/next-fire.ts';
 
 /** A GUID in any case; lower-cased for storage and responses. */
 export const guid = z
@@ -52,18 +54,26 @@ export function reconcileAliases<T extends Record<string, unknown>>(
   }
 }
 
-/** Cron for `scheduleExecution`: five fields (minute hour day-of-month month day-of-week). */
+/**
+ * Cron for `scheduleExecution`: five fields (minute hour day-of-month month day-of-week),
+ * checked by core's parser (the message says which field is wrong and why).
+ */
 export const cronExpression = z
   .string()
   .trim()
-  .regex(
-    /^(\S+\s+){4}\S+$/,
-    'must be a cron expression with five fields: minute hour day-of-month month day-of-week',
-  )
-  .refine(
-    (s) => s.split(/\s+/).every((f) => /^[\d*/,\-A-Za-z?LW#]+$/.test(f)),
-    'has characters cron does not allow',
-  );
+  .max(200)
+  .superRefine((s, ctx) => {
+    const problem = cronProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .meta({ description: '5-field cron, e.g. "0 2 * * *"', example: '0 2 * * *' });
+
+/** An IANA time zone name (`Europe/Berlin`, `UTC`). */
+export const timeZoneName = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(isKnownTimeZone, 'must be an IANA time zone name, e.g. "Europe/Berlin" or "UTC"');
 
 /** `page` (default 1) and `pageSize` (default 20, at most 100) of the paginated lists. */
 export const pageQuery = {

@@ -26,7 +26,19 @@ export const executeBody = z
     timeout: z.number().int('must be whole seconds').min(1).max(86_400).default(3600),
     cellTimeout: z.number().int('must be whole seconds').min(1).max(86_400).nullable().optional(),
     priority: z.enum(PRIORITIES).default('Normal'),
-    idempotencyToken: z.string().min(1).max(64).optional(),
+    idempotencyToken: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .meta({ description: 'The same token on the same notebook within 24 h returns the run it started' }),
+    keepKernelSeconds: z
+      .number()
+      .int('must be whole seconds')
+      .min(0)
+      .max(3600)
+      .default(300)
+      .meta({ description: 'How long the kernel is kept after an error so a resume keeps its state' }),
   })
   .superRefine((body, ctx) => {
     if (body.executionMode === 'range' && !body.cellRange) {
@@ -71,7 +83,9 @@ const runBasics = {
   notebookId: z.uuid(),
   notebookVersion: z.string(),
   status: z.enum(RUN_STATUSES),
-  trigger: z.string(),
+  trigger: z.enum(['api', 'schedule', 'dataset', 'resume']),
+  scheduledFor: nullableString.meta({ description: 'The fire time, for runs a schedule started' }),
+  resumedFrom: nullableString.meta({ description: 'The run this one resumes (trigger "resume")' }),
   priority: z.enum(PRIORITIES),
   dateCreated: z.string(),
   startTime: nullableString,
@@ -125,11 +139,26 @@ export const runStatus = z
     parameters: z.record(z.string(), z.unknown()),
     timeout: z.number().int(),
     cellTimeout: z.number().int().nullable(),
-    scheduledFor: nullableString,
-    resumedFrom: nullableString,
-    queuePosition: z.number().int().nullable(),
+    replayedCells: z.array(z.string()).meta({
+      description: 'A resumed run in a fresh kernel: the cells it replayed first (they had succeeded)',
+    }),
+    queuePosition: z
+      .number()
+      .int()
+      .nullable()
+      .meta({ description: "While Queued: 1 = next to be admitted in the tenant's queue" }),
   })
   .meta({ id: 'ExecutionStatus' });
+
+/** Route resume's body: what may change from the run resumed (all optional). */
+export const resumeBody = z
+  .strictObject({
+    priority: z.enum(PRIORITIES).optional(),
+    timeout: z.number().int('must be whole seconds').min(1).max(86_400).optional(),
+    cellTimeout: z.number().int('must be whole seconds').min(1).max(86_400).nullable().optional(),
+    keepKernelSeconds: z.number().int('must be whole seconds').min(0).max(3600).optional(),
+  })
+  .default({});
 
 export const runSummary = z
   .object({

@@ -8,6 +8,7 @@ import {
   pageQuery,
   reconcileAliases,
   resourceName,
+  timeZoneName,
 } from './common.ts';
 
 export const integrationInput = z.strictObject({
@@ -16,6 +17,13 @@ export const integrationInput = z.strictObject({
   outputFormat: z.enum(['enriched_dataframe', 'dataframe', 'csv', 'parquet']).nullable().optional(),
   autoExecution: z.boolean().optional(),
   scheduleExecution: cronExpression.nullable().optional(),
+  /** null resets to UTC. */
+  scheduleTimezone: timeZoneName.nullable().optional(),
+  /** Parameters of scheduled runs (read again losslessly from the body by the handler). */
+  scheduleParameters: z
+    .record(z.string(), z.unknown())
+    .refine((p) => JSON.stringify(p).length <= 64 * 1024, 'must be at most 64 KiB as JSON')
+    .optional(),
 });
 
 export const environmentInput = z.strictObject({

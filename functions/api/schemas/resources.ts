@@ -10,6 +10,12 @@ export const integration = z
     outputFormat: nullableString,
     autoExecution: z.boolean(),
     scheduleExecution: nullableString,
+    scheduleTimezone: z.string().meta({ description: 'IANA time zone of the schedule (default UTC)' }),
+    scheduleParameters: z.record(z.string(), z.unknown()),
+    nextScheduledRuns: z.array(z.string()).meta({
+      readOnly: true,
+      description: 'The next 3 fire times (ISO-8601 UTC); empty when no schedule is enabled',
+    }),
   })
   .meta({ id: 'Integration' });
 

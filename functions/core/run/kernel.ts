@@ -65,7 +65,10 @@ export interface KernelSession {
  * (KernelHostRejectedError) from "the host is unreachable" (KernelHostUnreachableError).
  */
 export interface KernelHost {
-  /** Starts a kernel of the given type in a fresh working directory for the run. */
+  /**
+   * Starts a kernel of the given type in a fresh working directory for the run (a warm one
+   * from the kernel host's pool when one is ready).
+   */
   start(kernelType: string, runId: string): Promise<KernelRef>;
   connect(ref: KernelRef, sessionId: string): Promise<KernelSession>;
   /** Sends SIGINT-style interrupt (KeyboardInterrupt in the running cell). */
@@ -74,10 +77,32 @@ export interface KernelHost {
   alive(ref: KernelRef): Promise<boolean>;
   /** Shuts the kernel down and removes its working directory; a kernel already gone is fine. */
   shutdown(ref: KernelRef): Promise<void>;
+  /**
+   * Keeps the kernel for a later `reclaim` (resume after an error): the kernel host shuts it
+   * down and removes its working directory `seconds` (1..3600) from now unless reclaimed.
+   * Keeping it again replaces the deadline. A kernel the host no longer knows is a
+   * KernelHostRejectedError with status 404.
+   */
+  keep(ref: KernelRef, seconds: number): Promise<void>;
+  /**
+   * Cancels a kept kernel's expiry: true when the kernel is still alive and now the caller's
+   * again, false when it is gone (expired, died, or was never kept). Repeating a successful
+   * reclaim answers true again while the kernel lives.
+   */
+  reclaim(ref: KernelRef): Promise<boolean>;
+  /** The warm pool of the kernel host `start` would pick, per kernel name (empty when it has none). */
+  pool(): Promise<Record<string, KernelPoolStats>>;
   /** Renders an executed notebook to a standalone HTML page (nbconvert on the kernel host). */
   renderHtml(document: NbDocument): Promise<string>;
   /** `ok` or what is wrong (for /health). */
   readiness(): Promise<string>;
+}
+
+/** One kernel name's warm pool: configured size, kernels ready to lease, kernels starting. */
+export interface KernelPoolStats {
+  size: number;
+  ready: number;
+  starting: number;
 }
 
 /** The kernel host answered, and refused (a non-success status). */

@@ -9,6 +9,12 @@ export interface PlanOptions {
   cellRange: { startCell: string; endCell: string } | null;
   /** Parameters as parsed losslessly (numbers as raw JSON). */
   parameters: Record<string, unknown>;
+  /**
+   * A resume: the range starts at `fromCell`, and cells before it whose ids are in `replay`
+   * (the ones that had succeeded) are planned first, marked `replay`. The injected
+   * parameters cell is planned only through `replay` (a kept kernel already has them).
+   */
+  resume?: { fromCell: string; replay: ReadonlySet<string> };
 }
 
 /** Checks a cell range against the document: both ids exist and the start is not after the end. */
@@ -79,10 +85,14 @@ export function planRun(
     first = cells.findIndex((c) => c.id === options.cellRange!.startCell);
     last = cells.findIndex((c) => c.id === options.cellRange!.endCell);
   }
+  const resume = options.resume;
+  if (resume) first = cells.findIndex((c) => c.id === resume.fromCell);
   const plan: PlannedCell[] = [];
   cells.forEach((cell, index) => {
     const inRange = index >= first && index <= last;
-    if (cell.cell_type !== 'code' || !(inRange || (index === injectedIndex && index < first))) return;
+    const replay = Boolean(resume && index < first && cell.id && resume.replay.has(cell.id));
+    const injectedBefore = !resume && index === injectedIndex && index < first;
+    if (cell.cell_type !== 'code' || !(inRange || injectedBefore || replay)) return;
     const tags = cellTags(cell);
     const empty = joinSource(cell.source).trim() === '';
     plan.push({
@@ -90,6 +100,7 @@ export function planRun(
       cellId: cell.id ?? `cell-${index}`,
       action: tags.includes('skip-execution') || empty ? 'skip' : 'run',
       allowErrors: tags.includes('raises-exception'),
+      ...(replay ? { replay: true } : {}),
     });
   });
   return { document: { ...source, cells }, plan };

@@ -46,6 +46,8 @@ function runBasics(run: RunRecord) {
     notebookVersion: run.notebookVersion,
     status: run.status,
     trigger: run.trigger,
+    scheduledFor: run.scheduledFor,
+    resumedFrom: run.resumedFrom,
     priority: run.priority,
     dateCreated: run.dateCreated,
     startTime: run.startTime,
@@ -120,9 +122,10 @@ export function toRunStatus(run: RunRecord, results: CellResult[]) {
     parameters: parseParametersLossless(run.parametersJson) as Record<string, unknown>,
     timeout: run.timeoutSeconds,
     cellTimeout: run.cellTimeoutSeconds,
-    scheduledFor: null,
-    resumedFrom: null,
-    queuePosition: null,
+    /** Cells a resumed run replayed in a fresh kernel to rebuild the state of the run it resumes. */
+    replayedCells: plan.filter((p) => p.replay).map((p) => p.cellId),
+    /** Set by the status use-case while the run is Queued. */
+    queuePosition: null as number | null,
   };
 }
 

@@ -12,6 +12,9 @@ export type RunStatus = 'Queued' | 'Running' | 'Completed' | 'Error' | 'Cancelle
 export const RUN_STATUSES: readonly RunStatus[] = ['Queued', 'Running', 'Completed', 'Error', 'Cancelled'];
 export const FINAL_STATUSES: ReadonlySet<RunStatus> = new Set(['Completed', 'Error', 'Cancelled']);
 
+/** What started a run. */
+export type RunTrigger = 'api' | 'schedule' | 'dataset' | 'resume';
+
 export type Priority = 'Low' | 'Normal' | 'High';
 export const PRIORITIES: readonly Priority[] = ['Low', 'Normal', 'High'];
 
@@ -47,6 +50,8 @@ export interface PlannedCell {
   action: 'run' | 'skip';
   /** Tagged raises-exception: an error does not stop the run. */
   allowErrors: boolean;
+  /** A resumed run replays this cell (it had succeeded) to rebuild the kernel's state. */
+  replay?: boolean;
 }
 
 /** The cell a task is waiting on, persisted when a task detaches mid-cell. */
@@ -79,7 +84,11 @@ export interface RunRecord extends Scope {
   contentKey: string;
   kernelType: string;
   status: RunStatus;
-  trigger: 'api' | 'schedule' | 'dataset' | 'resume';
+  trigger: RunTrigger;
+  /** The fire time a schedule started this run for (trigger `schedule`). */
+  scheduledFor: string | null;
+  /** The run this one resumes (trigger `resume`). */
+  resumedFrom: string | null;
   priority: Priority;
   executionMode: 'all' | 'range';
   cellRange: { startCell: string; endCell: string } | null;
@@ -89,6 +98,10 @@ export interface RunRecord extends Scope {
   timeoutSeconds: number;
   cellTimeoutSeconds: number | null;
   idempotencyToken: string | null;
+  /** How long the kernel is kept after an error, so a resume can use it (0: shut at once). */
+  keepKernelSeconds: number;
+  /** Until when the ended run's kernel is kept (set by Finalize when it keeps it). */
+  kernelKeptUntil: string | null;
   dateCreated: string;
   createdBy: string;
   startTime: string | null;

@@ -15,9 +15,11 @@ import {
   toNotebookResource,
 } from '../notebook.ts';
 import type { Actor, Services } from '../ports.ts';
+import { checkScheduleSettings, isScheduleEnabled } from '../schedule/schedule.ts';
 import { findTemplate } from '../templates.ts';
 import { INITIAL_VERSION } from '../version.ts';
 import { nextTimestamp, requireInvestigation, requireKernel } from './common.ts';
+import { syncSchedule } from './sync-schedule.ts';
 
 export interface CreateNotebookInput {
   name: string;
@@ -63,6 +65,8 @@ export async function createNotebook(
   actor: Actor,
   input: CreateNotebookInput,
 ): Promise<NotebookResource> {
+  const integration: Integration = { ...DEFAULT_INTEGRATION, ...input.integration };
+  checkScheduleSettings(integration);
   const investigation = await resolveInvestigation(services, actor, input.investigationId);
   const template = input.template ? findTemplate(input.template) : undefined;
   if (input.template && !template) throw new NotFoundError('Template', { Template: input.template });
@@ -88,7 +92,7 @@ export async function createNotebook(
     status: 'Ready',
     notebookType: input.notebookType ?? 0,
     notebookOrder: order,
-    integration: { ...DEFAULT_INTEGRATION, ...input.integration },
+    integration,
     environment: { ...DEFAULT_ENVIRONMENT, ...input.environment },
     cellCount: document.cells.length,
     lastExecutionDuration: 0,
@@ -117,5 +121,7 @@ export async function createNotebook(
     dateModified: now,
     modifiedBy: actor.principalId,
   });
-  return toNotebookResource(record, document);
+  // A new notebook has no schedule record yet: only an enabled schedule needs one.
+  if (isScheduleEnabled(record.integration)) await syncSchedule(services, record);
+  return toNotebookResource(record, document, services.now());
 }

@@ -1,6 +1,7 @@
 import { notebookPrefix } from '../content-keys.ts';
 import { NotFoundError, StateConflictError } from '../errors.ts';
 import type { Actor, Services } from '../ports.ts';
+import { isScheduleEnabled } from '../schedule/schedule.ts';
 import { requireNotebook } from './common.ts';
 
 /**
@@ -18,6 +19,8 @@ export async function deleteNotebook(services: Services, actor: Actor, notebookI
       ExecutionId: latest?.activeExecutionId ?? record.activeExecutionId,
     });
   }
+  if (isScheduleEnabled(record.integration)) await services.schedules.delete(actor, notebookId);
+  await services.schedules.deleteFires(actor, notebookId);
   await services.notebooks.deleteVersions(actor, notebookId);
   await services.runs.deleteForNotebook(actor, notebookId);
   await services.contents.deletePrefix(notebookPrefix(actor, notebookId));

@@ -41,6 +41,37 @@ export function verdict(run: RunRecord, failure?: RunError): { status: RunStatus
   };
 }
 
+/** Errors after which the kernel is still sound and worth keeping for a resume. */
+const KEEPABLE_ERRORS = new Set(['CellError', 'TimeoutError']);
+
+/**
+ * Ends the run's kernel: after a cell error or a timeout (the kernel is alive and holds the
+ * state up to the failed cell) it is kept `keepKernelSeconds` for a resume, and the kernel
+ * host shuts it down after that; otherwise it is shut down now. Returns until when it is kept.
+ */
+async function keepOrShutDown(
+  services: Services,
+  run: RunRecord,
+  ending: { status: RunStatus; error: RunError | null },
+): Promise<string | null> {
+  const kernel = run.kernel!;
+  const keep =
+    ending.status === 'Error' &&
+    KEEPABLE_ERRORS.has(ending.error?.errorType ?? '') &&
+    !run.kernelDied &&
+    run.keepKernelSeconds > 0;
+  if (keep) {
+    try {
+      await services.kernelHost.keep(kernel, run.keepKernelSeconds);
+      return new Date(services.now().getTime() + run.keepKernelSeconds * 1000).toISOString();
+    } catch {
+      // Not kept (the host is gone or refused): shut it down as after any other end.
+    }
+  }
+  await services.kernelHost.shutdown(kernel).catch(() => undefined);
+  return null;
+}
+
 /** Writes the executed notebook (as nbclient would) and one download file per output; returns bytes stored. */
 async function writeRunFiles(services: Services, run: RunRecord, results: CellResult[]) {
   const keys = runKeys(run, run.notebookId, run.executionId);
@@ -110,7 +141,7 @@ export async function finalizeRun(
     const usage = run.kernel
       ? await measureKernelUsage(services.kernelHost, run.kernel, run.kernelSessionId)
       : null;
-    if (run.kernel) await services.kernelHost.shutdown(run.kernel).catch(() => undefined);
+    const keptUntil = run.kernel ? await keepOrShutDown(services, run, verdict(run, failure)) : null;
     const results = await services.runs.listCellResults(pointer);
     const written = run.startTime
       ? await writeRunFiles(services, run, results)
@@ -123,6 +154,7 @@ export async function finalizeRun(
         error,
         endTime: run.endTime ?? services.now().toISOString(),
         finalized: true,
+        kernelKeptUntil: status === 'Error' ? keptUntil : null,
         resources: {
           peakMemoryBytes: usage?.peakMemoryBytes ?? null,
           cpuTimeSeconds: usage?.cpuTimeSeconds ?? null,

@@ -1,27 +1,31 @@
 import type { Services } from '../ports.ts';
 import { KernelHostRejectedError, KernelHostUnreachableError } from '../run/kernel.ts';
 import type { RunPointer } from '../run/run.ts';
+import { admitQueued } from './admission.ts';
 
-/** What a workflow task tells the workflow to do next. */
+/** What a workflow task tells the workflow to do next (`wait`: not admitted yet, ask again after `waitSeconds`). */
 export interface StepResult {
-  next: 'run' | 'finalize';
+  next: 'run' | 'finalize' | 'wait';
+  waitSeconds?: number;
 }
 
 const START_ATTEMPTS = 3;
 
 /**
- * The workflow's Prepare task: admits a queued run (Queued → Running, conditionally: a run
- * cancelled while queued never starts), then starts its kernel in a fresh working directory.
- * A run cancelled meanwhile goes straight to Finalize (which shuts a started kernel down).
- * Safe to retry: a run that has its kernel goes on to RunCells.
+ * The workflow's Prepare task. A queued run works its tenant's queue (admission is decided
+ * there, in priority order, by conditional writes) and, if it is still not admitted, tells
+ * the workflow to wait and ask again. An admitted run gets its kernel (from the host's warm
+ * pool when it has one). A run cancelled meanwhile goes straight to Finalize (which shuts a
+ * started kernel down). Safe to retry: a run that has its kernel goes on to RunCells.
  */
 export async function prepareRun(services: Services, pointer: RunPointer): Promise<StepResult> {
   let run = await services.runs.get(pointer);
   if (!run) return { next: 'finalize' };
   if (run.status === 'Queued') {
-    const admitted = { status: 'Running' as const, startTime: services.now().toISOString() };
-    if (!(await services.runs.update(pointer, admitted, ['Queued']))) return { next: 'finalize' };
-    run = { ...run, ...admitted };
+    await admitQueued(services, pointer.tenantId);
+    run = await services.runs.get(pointer);
+    if (!run) return { next: 'finalize' };
+    if (run.status === 'Queued') return { next: 'wait', waitSeconds: services.runSettings.queuePollSeconds };
   }
   if (run.status !== 'Running' || run.cancelRequested) return { next: 'finalize' };
   if (run.kernel) return { next: 'run' };

@@ -11,7 +11,7 @@ export async function getNotebook(
   notebookId: string,
 ): Promise<NotebookResource> {
   const record = await requireNotebook(services, actor, notebookId);
-  return toNotebookResource(record, await services.contents.get(record.contentKey));
+  return toNotebookResource(record, await services.contents.get(record.contentKey), services.now());
 }
 
 /** The stored nbformat v4 document, as a user would open it in Jupyter. */

@@ -1,5 +1,6 @@
 import type { Services } from '../ports.ts';
 import type { RunError, RunPointer } from '../run/run.ts';
+import { requeueAdmitted } from './admission.ts';
 import { finalizeRun } from './finalize-run.ts';
 import { recordRunEnd } from './record-run-end.ts';
 
@@ -40,6 +41,7 @@ export async function reconcileRun(
     );
     if (requeued) {
       if (run.kernel) await services.kernelHost.shutdown(run.kernel).catch(() => undefined);
+      await requeueAdmitted(services, run);
       await services.workflow.start(pointer, workflowName);
       return 'requeued';
     }

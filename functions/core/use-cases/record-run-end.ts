@@ -5,6 +5,7 @@ import type { NotebookStatus } from '../notebook.ts';
 import type { RunEnd, Services } from '../ports.ts';
 import type { CellResult } from '../run/cell-result.ts';
 import type { RunRecord } from '../run/run.ts';
+import { afterRunEnded } from './run-ended.ts';
 
 const ATTEMPTS = 4;
 
@@ -52,6 +53,16 @@ function applyRun(current: NbDocument, executed: NbDocument, results: CellResult
  * (the run's data is re-applied to the edited content instead). Idempotent.
  */
 export async function recordRunEnd(
+  services: Services,
+  run: RunRecord,
+  executed: NbDocument | null,
+  results: CellResult[],
+): Promise<void> {
+  await releaseNotebook(services, run, executed, results);
+  await afterRunEnded(services, run);
+}
+
+async function releaseNotebook(
   services: Services,
   run: RunRecord,
   executed: NbDocument | null,

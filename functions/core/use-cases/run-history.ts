@@ -2,8 +2,9 @@ import { NotFoundError } from '../errors.ts';
 import type { Scope } from '../notebook.ts';
 import type { Actor, Services } from '../ports.ts';
 import { formatDurationRange } from '../run/human-units.ts';
-import type { Estimate, RunPointer, RunRecord, RunStatus } from '../run/run.ts';
+import { type Estimate, pointerOf, type RunPointer, type RunRecord, type RunStatus } from '../run/run.ts';
 import { toRunStatus, toRunSummary } from '../run/run-view.ts';
+import { queuePosition } from './admission.ts';
 import { requireNotebook } from './common.ts';
 
 /** How many of the notebook's last completed runs the estimate looks at. */
@@ -53,7 +54,16 @@ export async function getExecution(
 ) {
   const pointer = { tenantId: actor.tenantId, projectId: actor.projectId, notebookId, executionId };
   const run = await requireRun(services, pointer);
-  return toRunStatus(run, await services.runs.listCellResults(pointer));
+  return viewOfRun(services, run);
+}
+
+/** A run's status view, with its queue position while it waits. */
+export async function viewOfRun(services: Services, run: RunRecord) {
+  const [results, position] = await Promise.all([
+    services.runs.listCellResults(pointerOf(run)),
+    queuePosition(services, run),
+  ]);
+  return { ...toRunStatus(run, results), queuePosition: position };
 }
 
 /** A notebook's run history, newest first, paginated like the notebook list. */

@@ -1,5 +1,6 @@
+import { ValidationError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import type { Principal, TenancyStore } from '../ports.ts';
+import type { Principal, RunQueue, TenancyStore } from '../ports.ts';
 
 /** Hashing lives with the token format (functions/auth/token.ts); core only receives the function. */
 export interface TokenTools {
@@ -44,4 +45,30 @@ export async function createToken(
   };
   await tenancy.putToken(tools.hashToken(token), principal, input.label);
   return { token, ...principal };
+}
+
+/**
+ * Sets a tenant's own run limits (concurrency, queue ageing); null clears one, so the
+ * deployment's default applies again.
+ */
+export async function setRunLimits(
+  queue: RunQueue,
+  input: { tenantId: string; maxConcurrentRuns?: number | null; queueAgingSeconds?: number | null },
+) {
+  for (const [name, value] of Object.entries({
+    maxConcurrentRuns: input.maxConcurrentRuns,
+    queueAgingSeconds: input.queueAgingSeconds,
+  })) {
+    if (value !== undefined && value !== null && (!Number.isInteger(value) || value < 1 || value > 10_000)) {
+      throw new ValidationError(`${name} must be a whole number from 1 to 10000`, [
+        { path: name, message: 'must be a whole number from 1 to 10000' },
+      ]);
+    }
+  }
+  const tenantId = input.tenantId.toLowerCase();
+  await queue.setLimits(tenantId, {
+    maxConcurrentRuns: input.maxConcurrentRuns,
+    queueAgingSeconds: input.queueAgingSeconds,
+  });
+  return { tenantId, ...(await queue.slots(tenantId)).limits };
 }

@@ -11,8 +11,10 @@ import {
   toNotebookResource,
 } from '../notebook.ts';
 import type { Actor, Services } from '../ports.ts';
+import { checkScheduleSettings, scheduleChanged } from '../schedule/schedule.ts';
 import { bumpVersion } from '../version.ts';
 import { nextTimestamp, requireKernel, requireNotebook } from './common.ts';
+import { syncSchedule } from './sync-schedule.ts';
 
 export interface UpdateNotebookInput {
   name: string;
@@ -59,6 +61,9 @@ export async function updateNotebook(
     ) {
       throw conflict(actor, current, input.dateModified);
     }
+    const integration: Integration = { ...current.integration, ...input.integration };
+    // Only what the caller changes is checked: a legacy stored value does not block a rename.
+    if (input.integration) checkScheduleSettings(integration);
     let document: NbDocument = await services.contents.get(current.contentKey);
     const now = nextTimestamp(services, current.dateModified);
     let cellsChanged = false;
@@ -73,7 +78,7 @@ export async function updateNotebook(
       description: input.description === undefined ? current.description : input.description || null,
       notebookOrder: input.notebookOrder ?? current.notebookOrder,
       kernelType: input.kernelType ? requireKernel(services, input.kernelType) : current.kernelType,
-      integration: { ...current.integration, ...input.integration },
+      integration,
       environment: { ...current.environment, ...input.environment },
       cellCount: document.cells.length,
       notebookVersion: bumpVersion(current.notebookVersion, cellsChanged ? 'cells' : 'metadata'),
@@ -107,6 +112,7 @@ export async function updateNotebook(
       dateModified: now,
       modifiedBy: actor.principalId,
     });
-    return toNotebookResource(next, document);
+    if (scheduleChanged(current.integration, next.integration)) await syncSchedule(services, next);
+    return toNotebookResource(next, document, services.now());
   }
 }

@@ -1,5 +1,5 @@
 import { parseParametersLossless } from '../../../core/parameters.ts';
-import { executeNotebook } from '../../../core/use-cases/execute-notebook.ts';
+import { submitRun } from '../../../core/use-cases/execute-notebook.ts';
 import { bodyBytes } from '../../../http/body.ts';
 import { json } from '../../../http/responses.ts';
 import { route } from '../../../http/route.ts';
@@ -10,7 +10,7 @@ export const handler = route(contracts.executeNotebook, async ({ services, actor
   // `1.0` against `1`) so they reach the kernel exactly as sent.
   const text = bodyBytes(event, services.maxUploadBytes).toString('utf8');
   const lossless = text ? (parseParametersLossless(text) as { parameters?: Record<string, unknown> }) : {};
-  const run = await executeNotebook(services, actor, params.notebookId, {
+  const { view, created } = await submitRun(services, actor, params.notebookId, {
     executionMode: body.executionMode,
     cellRange: body.executionMode === 'range' ? body.cellRange! : null,
     parameters: lossless.parameters ?? {},
@@ -19,6 +19,8 @@ export const handler = route(contracts.executeNotebook, async ({ services, actor
     cellTimeoutSeconds: body.cellTimeout ?? null,
     priority: body.priority,
     idempotencyToken: body.idempotencyToken ?? null,
+    keepKernelSeconds: body.keepKernelSeconds,
   });
-  return json(202, run);
+  // A repeated idempotencyToken answers with the run it started: 200, not a new 202.
+  return json(created ? 202 : 200, view);
 });

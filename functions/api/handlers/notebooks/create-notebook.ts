@@ -2,8 +2,9 @@ import { createNotebook } from '../../../core/use-cases/create-notebook.ts';
 import { json } from '../../../http/responses.ts';
 import { route } from '../../../http/route.ts';
 import * as contracts from '../../contracts/notebook-contracts.ts';
+import { integrationFrom } from '../../integration-input.ts';
 
-export const handler = route(contracts.createNotebook, async ({ services, actor, body }) => {
+export const handler = route(contracts.createNotebook, async ({ services, actor, body, event }) => {
   const notebook = await createNotebook(services, actor, {
     name: (body.notebookName ?? body.name)!,
     description: body.notebookDescription ?? body.description ?? null,
@@ -11,7 +12,7 @@ export const handler = route(contracts.createNotebook, async ({ services, actor,
     template: body.templateId ?? body.template ?? null,
     investigationId: body.investigationId ?? null,
     notebookType: body.notebookType,
-    integration: body.integration,
+    integration: integrationFrom(body.integration, event, services),
     environment: body.environment,
     cells: body.initialCells,
   });

@@ -1,0 +1,142 @@
+import {
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { RunQueue } from '../core/ports.ts';
+import type { QueueEntry, RunLimits, SlotState } from '../core/run/queue-order.ts';
+import type { RunPointer } from '../core/run/run.ts';
+import { keys } from './dynamo-keys.ts';
+import { fromItem, isConditionFailure, queryAll, toItem } from './dynamo-util.ts';
+
+const LIMIT_FIELDS: readonly (keyof RunLimits)[] = ['maxConcurrentRuns', 'queueAgingSeconds'];
+
+/**
+ * Run admission in DynamoDB (see `dynamo-keys.ts`): per tenant, one slot record whose string
+ * set `holders` holds the admitted runs, and one row per waiting run in the same partition.
+ * A slot is taken by `ADD holders` under the condition that the set is smaller than the
+ * limit and does not hold the run yet: one conditional write decides, however many race.
+ */
+export class DynamoRunQueue implements RunQueue {
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  private slotKey(tenantId: string) {
+    return toItem({ pk: keys.queue(tenantId), sk: keys.slots });
+  }
+
+  async enqueue(entry: QueueEntry): Promise<void> {
+    const { pointer } = entry;
+    await this.db.send(
+      new PutItemCommand({
+        TableName: this.table,
+        Item: toItem({
+          pk: keys.queue(pointer.tenantId),
+          sk: keys.queued(pointer.executionId),
+          ...entry,
+        }),
+      }),
+    );
+  }
+
+  async remove(pointer: RunPointer): Promise<void> {
+    await this.db.send(
+      new DeleteItemCommand({
+        TableName: this.table,
+        Key: toItem({ pk: keys.queue(pointer.tenantId), sk: keys.queued(pointer.executionId) }),
+      }),
+    );
+  }
+
+  async list(tenantId: string): Promise<QueueEntry[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :q)',
+      ExpressionAttributeValues: toItem({ ':pk': keys.queue(tenantId), ':q': keys.queuedPrefix }),
+      ConsistentRead: true,
+    });
+    return items.map((item) => {
+      const { pointer, priority, queuedAt } = fromItem<QueueEntry>(item);
+      return { pointer, priority, queuedAt };
+    });
+  }
+
+  async slots(tenantId: string): Promise<SlotState> {
+    const out = await this.db.send(
+      new GetItemCommand({ TableName: this.table, Key: this.slotKey(tenantId), ConsistentRead: true }),
+    );
+    const row = out.Item ? fromItem<Record<string, unknown>>(out.Item) : {};
+    const limits: Partial<RunLimits> = {};
+    for (const field of LIMIT_FIELDS) {
+      if (typeof row[field] === 'number') limits[field] = row[field] as number;
+    }
+    return { holders: row.holders instanceof Set ? [...(row.holders as Set<string>)] : [], limits };
+  }
+
+  async acquire(tenantId: string, holder: string, limit: number): Promise<'acquired' | 'held' | 'full'> {
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: this.slotKey(tenantId),
+          UpdateExpression: 'ADD holders :holder',
+          ConditionExpression:
+            'attribute_not_exists(holders) OR (size(holders) < :limit AND NOT contains(holders, :id))',
+          ExpressionAttributeValues: {
+            ':holder': { SS: [holder] },
+            ':id': { S: holder },
+            ':limit': { N: String(limit) },
+          },
+        }),
+      );
+      return 'acquired';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return (await this.slots(tenantId)).holders.includes(holder) ? 'held' : 'full';
+    }
+  }
+
+  async release(tenantId: string, holder: string): Promise<void> {
+    await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: this.slotKey(tenantId),
+        UpdateExpression: 'DELETE holders :holder',
+        ExpressionAttributeValues: { ':holder': { SS: [holder] } },
+      }),
+    );
+  }
+
+  async setLimits(tenantId: string, limits: { [K in keyof RunLimits]?: number | null }): Promise<void> {
+    const sets: string[] = [];
+    const removes: string[] = [];
+    const values: Record<string, number> = {};
+    for (const field of LIMIT_FIELDS) {
+      const value = limits[field];
+      if (value === undefined) continue;
+      if (value === null) removes.push(field);
+      else {
+        sets.push(`${field} = :${field}`);
+        values[`:${field}`] = value;
+      }
+    }
+    if (sets.length + removes.length === 0) return;
+    await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: this.slotKey(tenantId),
+        UpdateExpression: [
+          sets.length ? `SET ${sets.join(', ')}` : '',
+          removes.length ? `REMOVE ${removes.join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join(' '),
+        ...(sets.length ? { ExpressionAttributeValues: toItem(values) } : {}),
+      }),
+    );
+  }
+}

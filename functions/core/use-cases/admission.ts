@@ -1,0 +1,156 @@
+import { idTime } from '../ids.ts';
+import type { Services } from '../ports.ts';
+import {
+  holderOf,
+  orderQueue,
+  pointerOfHolder,
+  type QueueEntry,
+  type RunLimits,
+  type SlotState,
+} from '../run/queue-order.ts';
+import { isFinal, pointerOf, type RunRecord } from '../run/run.ts';
+
+/** Admission rounds per call: each round admits up to the free slots. */
+const ROUNDS = 4;
+
+function limitsOf(services: Services, state: SlotState): RunLimits {
+  return { ...services.runSettings.defaultLimits, ...state.limits };
+}
+
+/** A slot taken for a run that was never written is given back after this long. */
+const ORPHAN_SLOT_MS = 5 * 60_000;
+
+/**
+ * Frees the slots of runs that have ended but still hold one (their end was recorded by a
+ * process that died before giving the slot back), and of runs never written (the submitting
+ * process died between taking the slot and writing the run): a slot never leaks for good.
+ * A Queued holder is being admitted right now and keeps its slot.
+ */
+async function reclaimSlots(services: Services, tenantId: string, holders: string[]): Promise<number> {
+  let freed = 0;
+  for (const holder of holders) {
+    const pointer = pointerOfHolder(tenantId, holder);
+    const run = pointer ? await services.runs.get(pointer) : undefined;
+    const orphan =
+      !run && (!pointer || services.now().getTime() - idTime(pointer.executionId) > ORPHAN_SLOT_MS);
+    if (orphan || (run && isFinal(run.status))) {
+      await services.queue.release(tenantId, holder);
+      freed++;
+    }
+  }
+  return freed;
+}
+
+/** Marks an admitted run Running (conditionally: a run cancelled meanwhile gives its slot back). */
+async function markAdmitted(services: Services, entry: QueueEntry, holder: string): Promise<boolean> {
+  const { tenantId } = entry.pointer;
+  const admitted = { status: 'Running' as const, startTime: services.now().toISOString() };
+  const ok = await services.runs.update(entry.pointer, admitted, ['Queued']);
+  await services.queue.remove(entry.pointer);
+  if (!ok) {
+    const run = await services.runs.get(entry.pointer);
+    if (run?.status !== 'Running') await services.queue.release(tenantId, holder);
+    return run?.status === 'Running';
+  }
+  return true;
+}
+
+/**
+ * Admits the tenant's waiting runs while it has free slots, in queue order (priority with
+ * ageing, then first come). Each admission is a conditional write on the tenant's slot
+ * record, so however many callers race (submissions, ending runs, waiting workflows) no more
+ * than the limit ever run. Returns the execution ids admitted by this call.
+ */
+export async function admitQueued(services: Services, tenantId: string): Promise<string[]> {
+  const admitted: string[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const [state, entries] = await Promise.all([
+      services.queue.slots(tenantId),
+      services.queue.list(tenantId),
+    ]);
+    if (entries.length === 0) break;
+    const limits = limitsOf(services, state);
+    let free = limits.maxConcurrentRuns - state.holders.length;
+    if (free <= 0) free = await reclaimSlots(services, tenantId, state.holders);
+    if (free <= 0) break;
+    const heads = orderQueue(entries, services.now(), limits.queueAgingSeconds).slice(0, free);
+    let full = false;
+    for (const entry of heads) {
+      const holder = holderOf(entry.pointer);
+      const outcome = await services.queue.acquire(tenantId, holder, limits.maxConcurrentRuns);
+      if (outcome === 'full') {
+        full = true;
+        break;
+      }
+      if (await markAdmitted(services, entry, holder)) admitted.push(entry.pointer.executionId);
+    }
+    if (full) break;
+  }
+  return admitted;
+}
+
+/**
+ * Admission at submission. With a free slot and nobody waiting, the run takes a slot at
+ * once and starts Running (the common, fast case); otherwise it joins the queue and the
+ * queue is worked in order. Returns whether the run is admitted.
+ */
+export async function admitOnSubmit(
+  services: Services,
+  run: RunRecord,
+  create: (run: RunRecord) => Promise<void>,
+): Promise<RunRecord> {
+  const { tenantId } = run;
+  const holder = holderOf(pointerOf(run));
+  const [state, waiting] = await Promise.all([services.queue.slots(tenantId), services.queue.list(tenantId)]);
+  const limits = limitsOf(services, state);
+  if (waiting.length === 0 && state.holders.length < limits.maxConcurrentRuns) {
+    if ((await services.queue.acquire(tenantId, holder, limits.maxConcurrentRuns)) !== 'full') {
+      const running = { ...run, status: 'Running' as const, startTime: services.now().toISOString() };
+      try {
+        await create(running);
+      } catch (error) {
+        await services.queue.release(tenantId, holder);
+        throw error;
+      }
+      return running;
+    }
+  }
+  const queued = { ...run, status: 'Queued' as const, startTime: null };
+  await create(queued);
+  await services.queue.enqueue({
+    pointer: pointerOf(run),
+    priority: run.priority,
+    queuedAt: run.dateCreated,
+  });
+  const admitted = await admitQueued(services, tenantId);
+  return admitted.includes(run.executionId) ? ((await services.runs.get(pointerOf(run))) ?? queued) : queued;
+}
+
+/** Gives an ended run's slot back, takes it out of the queue, and admits who waits next. */
+export async function leaveAdmission(services: Services, run: RunRecord): Promise<void> {
+  const pointer = pointerOf(run);
+  await Promise.all([
+    services.queue.release(run.tenantId, holderOf(pointer)),
+    services.queue.remove(pointer),
+  ]);
+  await admitQueued(services, run.tenantId);
+}
+
+/** Puts a run that was admitted but never started a cell back in the queue (after a restart). */
+export async function requeueAdmitted(services: Services, run: RunRecord): Promise<void> {
+  const pointer = pointerOf(run);
+  await services.queue.release(run.tenantId, holderOf(pointer));
+  await services.queue.enqueue({ pointer, priority: run.priority, queuedAt: run.dateCreated });
+}
+
+/** A queued run's place in its tenant's queue (1 = next to be admitted), null when not queued. */
+export async function queuePosition(services: Services, run: RunRecord): Promise<number | null> {
+  if (run.status !== 'Queued') return null;
+  const [state, entries] = await Promise.all([
+    services.queue.slots(run.tenantId),
+    services.queue.list(run.tenantId),
+  ]);
+  const order = orderQueue(entries, services.now(), limitsOf(services, state).queueAgingSeconds);
+  const index = order.findIndex((e) => e.pointer.executionId === run.executionId);
+  return index < 0 ? null : index + 1;
+}

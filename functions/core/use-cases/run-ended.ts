@@ -1,0 +1,32 @@
+import type { Services } from '../ports.ts';
+import type { RunRecord } from '../run/run.ts';
+import { leaveAdmission } from './admission.ts';
+import { queueRunEndDeliveries } from './webhook-delivery.ts';
+
+/**
+ * What follows every run's end, after the notebook is free: each step is idempotent (a
+ * run's end may be recorded more than once: Finalize retries, the reconciler) and none of
+ * them can fail the run. Called by `recordRunEnd`, the one place every run ends.
+ */
+export async function afterRunEnded(services: Services, run: RunRecord): Promise<void> {
+  // The slot goes back and the next waiting run is admitted (a failure is healed by the next
+  // admission, which reclaims slots of ended runs).
+  await step('admission', run, () => leaveAdmission(services, run));
+  await step('webhooks', run, () => queueRunEndDeliveries(services, run));
+}
+
+/** Runs one step; its failure is logged, never thrown (the run has ended either way). */
+async function step(name: string, run: RunRecord, action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        message: `after run end: ${name} failed`,
+        executionId: run.executionId,
+        error: (error as Error)?.message,
+      }),
+    );
+  }
+}

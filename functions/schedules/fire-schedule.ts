@@ -1,0 +1,35 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { services } from '../adapters/services.ts';
+import { fireSchedule } from '../core/use-cases/fire-schedule.ts';
+import { log } from '../http/log.ts';
+
+/** What EventBridge Scheduler sends (the schedule's `Input`, `scheduledFor` filled in by it). */
+const fireEvent = z.object({
+  tenantId: z.uuid(),
+  projectId: z.uuid(),
+  notebookId: z.uuid(),
+  scheduledFor: z.iso.datetime({ offset: true }),
+});
+
+/**
+ * The fire Lambda: the target of every notebook's EventBridge Scheduler schedule. Delivery is
+ * at least once; `fireSchedule` claims the fire time, so a repeated delivery changes nothing.
+ */
+export const handler = middy<unknown, { outcome: string }, Error, Context>().handler(async (event) => {
+  const parsed = fireEvent.safeParse(event);
+  if (!parsed.success) {
+    // Not retryable: a malformed input stays malformed.
+    log('error', 'fire schedule: malformed input', { issues: parsed.error.issues.map((i) => i.message) });
+    return { outcome: 'ignored' };
+  }
+  const { tenantId, projectId, notebookId, scheduledFor } = parsed.data;
+  const result = await fireSchedule(services(), {
+    scope: { tenantId, projectId },
+    notebookId,
+    scheduledFor,
+  });
+  log('info', 'schedule fired', { tenantId, projectId, notebookId, scheduledFor, ...result });
+  return { outcome: result.outcome };
+});

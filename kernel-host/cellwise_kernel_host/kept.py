@@ -1,0 +1,76 @@
+"""Kept kernels: a kernel the service may come back to (resume after an error). Keeping it for
+N seconds schedules its shutdown and the removal of its working directory; reclaiming it
+before then cancels both."""
+
+import asyncio
+
+from jupyter_server.utils import ensure_async
+
+MAX_KEEP_SECONDS = 3600
+
+
+class KeptKernels:
+    def __init__(self, kernel_manager, dirs, pool, log):
+        self.km = kernel_manager
+        self.dirs = dirs
+        self.pool = pool
+        self.log = log
+        self._expiries = {}  # kernel_id -> (TimerHandle, working directory or None)
+        self._reclaimed = set()  # a repeated reclaim of a live kernel answers as the first did
+        self._expiring = set()
+
+    def is_kept(self, kernel_id):
+        return kernel_id in self._expiries
+
+    def keep(self, kernel_id, seconds):
+        """Schedules the kernel's shutdown in `seconds` (replacing an earlier schedule)."""
+        previous = self._expiries.pop(kernel_id, None)
+        if previous is not None:
+            previous[0].cancel()
+            directory = previous[1]
+        else:
+            directory = self.pool.dir_of(kernel_id) or self.dirs.kernel_cwd(self.km.get_kernel(kernel_id))
+        self._reclaimed.discard(kernel_id)
+        handle = asyncio.get_running_loop().call_later(seconds, self._expire, kernel_id)
+        self._expiries[kernel_id] = (handle, directory)
+
+    async def reclaim(self, kernel_id):
+        """The kernel's model if it was kept and is still alive (its expiry cancelled), else None."""
+        self._reclaimed = {known for known in self._reclaimed if known in self.km}
+        entry = self._expiries.pop(kernel_id, None)
+        if entry is not None:
+            entry[0].cancel()
+        elif kernel_id not in self._reclaimed:
+            return None
+        if kernel_id in self._expiring or kernel_id not in self.km:
+            return None
+        if not await ensure_async(self.km.get_kernel(kernel_id).is_alive()):
+            return None
+        self._reclaimed.add(kernel_id)
+        return self.km.kernel_model(kernel_id)
+
+    def stop(self):
+        """At server shutdown: cancels the expiries; returns the kept kernels' directories."""
+        directories = [directory for _, directory in self._expiries.values() if directory]
+        for handle, _ in self._expiries.values():
+            handle.cancel()
+        self._expiries.clear()
+        return directories
+
+    def _expire(self, kernel_id):
+        entry = self._expiries.pop(kernel_id, None)
+        if entry is not None:
+            self._expiring.add(kernel_id)
+            asyncio.ensure_future(self._shut_down(kernel_id, entry[1]))
+
+    async def _shut_down(self, kernel_id, directory):
+        try:
+            if kernel_id in self.km:
+                self.log.info("cellwise_kernel_host: kept kernel %s expired; shutting it down", kernel_id)
+                await ensure_async(self.km.shutdown_kernel(kernel_id))
+        except Exception as error:  # already gone
+            self.log.warning("cellwise_kernel_host: shutting down kept kernel %s: %s", kernel_id, error)
+        finally:
+            self._expiring.discard(kernel_id)
+        if directory:
+            await self.dirs.remove(directory)

@@ -1,0 +1,76 @@
+"""The pool and kept-kernel routes (token-authenticated like Jupyter's own)."""
+
+import json
+
+from jupyter_client.jsonutil import json_default
+from jupyter_server.base.handlers import APIHandler
+from tornado import web
+
+from .kept import MAX_KEEP_SECONDS
+from .workdirs import is_run_id
+
+POOL = "cellwise_pool"
+KEPT = "cellwise_kept"
+
+
+def _body(handler):
+    body = handler.get_json_body()  # 400 on malformed JSON
+    if not isinstance(body, dict):
+        raise web.HTTPError(400, "Body must be a JSON object")
+    return body
+
+
+class LeaseHandler(APIHandler):
+    """A started kernel for a run, working in ``runs/<run_id>``: pooled if one is ready."""
+
+    @web.authenticated
+    async def post(self):
+        body = _body(self)
+        name, run_id = body.get("kernel_name"), body.get("run_id")
+        if not is_run_id(run_id):
+            raise web.HTTPError(400, "run_id must be a UUID")
+        if not isinstance(name, str) or name not in self.kernel_spec_manager.find_kernel_specs():
+            raise web.HTTPError(400, f"Unknown kernel_name: {name!r}")
+        model = await self.settings[POOL].lease(name, run_id)
+        self.set_status(201)
+        self.finish(json.dumps(model))
+
+
+class PoolHandler(APIHandler):
+    @web.authenticated
+    def get(self):
+        self.finish(json.dumps({"kernels": self.settings[POOL].stats()}))
+
+
+class KeepHandler(APIHandler):
+    """Shuts the kernel down (and removes its directory) after `seconds` unless reclaimed."""
+
+    @web.authenticated
+    def post(self, kernel_id):
+        seconds = _body(self).get("seconds")
+        if not isinstance(seconds, int) or isinstance(seconds, bool) or not 1 <= seconds <= MAX_KEEP_SECONDS:
+            raise web.HTTPError(400, f"seconds must be an integer from 1 to {MAX_KEEP_SECONDS}")
+        if kernel_id not in self.kernel_manager or self.settings[POOL].is_pooled(kernel_id):
+            raise web.HTTPError(404, f"Kernel does not exist: {kernel_id}")
+        self.settings[KEPT].keep(kernel_id, seconds)
+        self.finish(json.dumps({"id": kernel_id, "seconds": seconds}))
+
+
+class ReclaimHandler(APIHandler):
+    """Cancels a kept kernel's expiry; 404 when it is gone or was never kept."""
+
+    @web.authenticated
+    async def post(self, kernel_id):
+        model = await self.settings[KEPT].reclaim(kernel_id)
+        if model is None:
+            raise web.HTTPError(404, f"No kept kernel: {kernel_id}")
+        self.finish(json.dumps(model, default=json_default))
+
+
+def kernel_handlers(prefix):
+    return [
+        (prefix + r"/kernels/lease", LeaseHandler),
+        (prefix + r"/pool", PoolHandler),
+        (prefix + r"/kernels/(?P<kernel_id>[\w-]+)/keep", KeepHandler),
+        (prefix + r"/kernels/(?P<kernel_id>[\w-]+)/reclaim", ReclaimHandler),
+    ]

@@ -1,0 +1,189 @@
+"""The warm kernel pool: per kernel name, kernels started ahead of time in their own
+``runs/.pool-<hex>`` directory, ready once they answered kernel_info. A lease renames a ready
+kernel's directory to ``runs/<run_id>`` (the kernel's cwd follows the rename) and hands it
+out once; the pool refills in the background, one start at a time."""
+
+import asyncio
+import os
+from collections import deque
+
+from jupyter_server.utils import ensure_async
+
+READY_TIMEOUT_SECONDS = 60
+CHECK_INTERVAL_SECONDS = 15
+MAX_BACKOFF_SECONDS = 60
+MAX_POOL_SIZE = 16
+
+
+def pool_sizes(environ, log):
+    """{kernel name: size} from KERNEL_HOST_POOL_SIZE (default 1) and KERNEL_HOST_POOL_KERNELS."""
+    raw = environ.get("KERNEL_HOST_POOL_SIZE", "1").strip()
+    try:
+        size = int(raw)
+        if not 0 <= size <= MAX_POOL_SIZE:
+            raise ValueError(raw)
+    except ValueError:
+        log.error("cellwise_kernel_host: KERNEL_HOST_POOL_SIZE=%r is not 0..%d; using 1", raw, MAX_POOL_SIZE)
+        size = 1
+    names = [name.strip() for name in environ.get("KERNEL_HOST_POOL_KERNELS", "python3").split(",")]
+    return {name: size for name in names if name}
+
+
+class KernelPool:
+    def __init__(self, kernel_manager, dirs, sizes, log):
+        self.km = kernel_manager
+        self.dirs = dirs
+        self.log = log
+        self.sizes = dict(sizes)
+        self._ready = {name: deque() for name in self.sizes}  # (kernel_id, pool dir)
+        self._starting = {name: 0 for name in self.sizes}
+        self._dirs = {}  # kernel_id -> working directory, for kernels started here
+        self._wake = asyncio.Event()
+        self._task = None
+
+    def start(self):
+        known = self.km.kernel_spec_manager.find_kernel_specs()
+        for name in list(self.sizes):
+            if name not in known:
+                self.log.warning("cellwise_kernel_host: no kernel %r to pool", name)
+                del self.sizes[name], self._ready[name], self._starting[name]
+        self.dirs.remove_pool_dirs()
+        if any(self.sizes.values()):
+            self._task = asyncio.ensure_future(self._fill())
+
+    async def stop(self):
+        """Stops refilling (at server shutdown, which shuts the pooled kernels down)."""
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+        for queue in self._ready.values():
+            queue.clear()
+
+    def stats(self):
+        return {
+            name: {"size": size, "ready": len(self._ready[name]), "starting": self._starting[name]}
+            for name, size in self.sizes.items()
+        }
+
+    def is_pooled(self, kernel_id):
+        return any(kernel_id == pooled for queue in self._ready.values() for pooled, _ in queue)
+
+    def dir_of(self, kernel_id):
+        return self._dirs.get(kernel_id)
+
+    async def lease(self, name, run_id):
+        """A started kernel working in ``runs/<run_id>``: a pooled one if one is ready."""
+        run_dir = self.dirs.run_dir(run_id)
+        queue = self._ready.get(name)
+        while queue and not os.path.lexists(run_dir):
+            kernel_id, pool_dir = queue.popleft()
+            self._wake.set()
+            if not await self._alive(kernel_id):
+                self.log.warning("cellwise_kernel_host: pooled kernel %s died; replacing it", kernel_id)
+                await self._discard(kernel_id, pool_dir)
+                continue
+            try:
+                os.rename(pool_dir, run_dir)
+            except OSError as error:
+                self.log.warning("cellwise_kernel_host: cannot move %s to %s: %s", pool_dir, run_dir, error)
+                queue.appendleft((kernel_id, pool_dir))
+                break
+            self._forget_gone()
+            self._dirs[kernel_id] = run_dir
+            return self._model(kernel_id, name, run_dir, pooled=True)
+        created = not os.path.isdir(run_dir)
+        os.makedirs(run_dir, exist_ok=True)
+        try:
+            kernel_id = await self.km.start_kernel(kernel_name=name, path=self._kernel_path(run_dir))
+        except Exception:
+            if created:
+                await self.dirs.remove(run_dir)
+            raise
+        self._forget_gone()
+        self._dirs[kernel_id] = run_dir
+        return self._model(kernel_id, name, run_dir, pooled=False)
+
+    def _model(self, kernel_id, name, run_dir, pooled):
+        return {"id": kernel_id, "name": name, "path": self.dirs.api_path(run_dir), "pooled": pooled}
+
+    def _kernel_path(self, directory):
+        return self.dirs.api_path(directory) + "/notebook.ipynb"
+
+    def _forget_gone(self):
+        for kernel_id in [known for known in self._dirs if known not in self.km]:
+            del self._dirs[kernel_id]
+
+    async def _alive(self, kernel_id):
+        if kernel_id not in self.km:
+            return False
+        return bool(await ensure_async(self.km.get_kernel(kernel_id).is_alive()))
+
+    async def _discard(self, kernel_id, directory):
+        if kernel_id is not None and kernel_id in self.km:
+            try:
+                await ensure_async(self.km.shutdown_kernel(kernel_id, now=True))
+            except Exception as error:  # already gone, or its process would not stop
+                self.log.warning("cellwise_kernel_host: shutting down %s: %s", kernel_id, error)
+        if directory:
+            await self.dirs.remove(directory)
+
+    def _wanting(self):
+        for name, size in self.sizes.items():
+            if len(self._ready[name]) + self._starting[name] < size:
+                return name
+        return None
+
+    async def _fill(self):
+        failures = 0
+        while True:
+            await self._prune()
+            name = self._wanting()
+            if name is None:
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), CHECK_INTERVAL_SECONDS)
+                except asyncio.TimeoutError:
+                    pass
+                continue
+            if await self._start_pooled(name):
+                failures = 0
+            else:
+                failures += 1
+                await asyncio.sleep(min(MAX_BACKOFF_SECONDS, 2**failures))
+
+    async def _prune(self):
+        """Replaces pooled kernels that died (or were shut down by someone else)."""
+        for queue in self._ready.values():
+            for entry in list(queue):
+                if not await self._alive(entry[0]) and entry in queue:
+                    queue.remove(entry)
+                    self.log.warning("cellwise_kernel_host: pooled kernel %s died; replacing it", entry[0])
+                    await self._discard(*entry)
+
+    async def _start_pooled(self, name):
+        self._starting[name] += 1
+        kernel_id = pool_dir = None
+        try:
+            pool_dir = self.dirs.new_pool_dir()
+            kernel_id = await self.km.start_kernel(kernel_name=name, path=self._kernel_path(pool_dir))
+            client = self.km.get_kernel(kernel_id).client()
+            client.start_channels()
+            try:
+                await ensure_async(client.wait_for_ready(timeout=READY_TIMEOUT_SECONDS))
+            finally:
+                client.stop_channels()
+        except asyncio.CancelledError:
+            raise  # the server stops: it shuts the kernel down, and the directory goes with the pool's
+        except Exception as error:
+            self.log.warning("cellwise_kernel_host: starting a pooled %s kernel failed: %s", name, error)
+            await self._discard(kernel_id, pool_dir)
+            return False
+        finally:
+            self._starting[name] -= 1
+        self._ready[name].append((kernel_id, pool_dir))
+        self.log.info("cellwise_kernel_host: pooled %s kernel %s is ready", name, kernel_id)
+        return True

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JupyterKernelHost } from '../../functions/adapters/jupyter-kernel-host.ts';
+import { KernelHostRejectedError, type KernelRef } from '../../functions/core/run/kernel.ts';
+import type { RunningJupyter } from '../../local-stack/jupyter-process.ts';
+import { startKernelHost } from '../../local-stack/kernel-host.ts';
+
+/**
+ * The kernel host's warm pool and kept kernels, against kernel hosts of the test's own
+ * (Debian's jupyter_server with the extension): one with a pool of one python3 kernel, one
+ * without a pool.
+ */
+
+interface Host {
+  server: RunningJupyter;
+  host: JupyterKernelHost;
+  root: string;
+}
+
+let dir: string;
+let pooled: Host;
+let unpooled: Host;
+const refs: KernelRef[] = [];
+
+async function start(name: string, poolSize: number): Promise<Host> {
+  const server = await startKernelHost(join(dir, name), { poolSize });
+  const host = new JupyterKernelHost(server.baseUrl, async () => server.token);
+  return { server, host, root: join(dir, name, 'kernel-host', 'work') };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cellwise-pool-'));
+  [pooled, unpooled] = await Promise.all([start('pooled', 1), start('unpooled', 0)]);
+});
+
+afterAll(async () => {
+  for (const host of [pooled, unpooled]) {
+    for (const ref of refs.filter((r) => r.host === host?.server.baseUrl)) {
+      await host.host.shutdown(ref).catch(() => undefined);
+    }
+    await host?.server.stop();
+  }
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function until<T>(what: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await what();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not reached: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const poolReady = (host: Host) =>
+  until(
+    () => host.host.pool(),
+    (pool) => pool.python3?.ready === 1,
+  );
+
+/** The lease route itself (the adapter does not expose whether the kernel was pooled). */
+async function lease(host: Host, body: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${host.server.baseUrl}/cellwise/v1/kernels/lease`, {
+    method: 'POST',
+    headers: host.server.headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const json = (await res.json()) as any;
+  if (res.status === 201) refs.push({ kernelId: json.id, host: host.server.baseUrl, workDir: json.path });
+  return { status: res.status, body: json };
+}
+
+async function startKernel(host: Host): Promise<KernelRef> {
+  const ref = await host.host.start('python3', randomUUID());
+  refs.push(ref);
+  return ref;
+}
+
+/** Runs `code` in the kernel through a session and returns its stdout. */
+async function stdout(host: Host, ref: KernelRef, code: string): Promise<string> {
+  const session = await host.host.connect(ref, randomUUID());
+  try {
+    const msgId = session.execute(code);
+    let text = '';
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const event = await session.next(1_000);
+      if (event?.kind === 'dead') throw new Error(`kernel died: ${event.reason}`);
+      if (event?.kind !== 'message' || event.message.parentMsgId !== msgId) continue;
+      const { msgType, content } = event.message;
+      if (msgType === 'stream') text += String(content.text);
+      if (msgType === 'status' && content.execution_state === 'idle') return text;
+    }
+    throw new Error('no idle status within 30 s');
+  } finally {
+    await session.close();
+  }
+}
+
+describe('kernel pool', () => {
+  it('leases a ready pooled kernel that works in the run directory, and refills', async () => {
+    expect(await poolReady(pooled)).toEqual({ python3: { size: 1, ready: 1, starting: 0 } });
+    const runId = randomUUID();
+    const leased = await lease(pooled, { kernel_name: 'python3', run_id: runId });
+    expect(leased).toMatchObject({
+      status: 201,
+      body: { name: 'python3', path: `runs/${runId}`, pooled: true },
+    });
+    const ref = { kernelId: leased.body.id, host: pooled.server.baseUrl, workDir: `runs/${runId}` };
+    const cwd = (await stdout(pooled, ref, 'import os; print(os.getcwd())')).trim();
+    expect(cwd.endsWith(`/runs/${runId}`)).toBe(true);
+    expect(existsSync(join(pooled.root, 'runs', runId))).toBe(true);
+    await poolReady(pooled);
+  });
+
+  it('never hands out the same kernel twice, even to leases at the same time', async () => {
+    await poolReady(pooled);
+    const started = await Promise.all([startKernel(pooled), startKernel(pooled), startKernel(pooled)]);
+    expect(new Set(started.map((ref) => ref.kernelId)).size).toBe(3);
+    for (const ref of started) expect(await pooled.host.alive(ref)).toBe(true);
+    await poolReady(pooled);
+  });
+
+  it('starts a fresh kernel in the run directory when the pool size is 0', async () => {
+    expect(await unpooled.host.pool()).toEqual({ python3: { size: 0, ready: 0, starting: 0 } });
+    const runId = randomUUID();
+    const leased = await lease(unpooled, { kernel_name: 'python3', run_id: runId });
+    expect(leased).toMatchObject({ status: 201, body: { path: `runs/${runId}`, pooled: false } });
+    const ref = { kernelId: leased.body.id, host: unpooled.server.baseUrl, workDir: `runs/${runId}` };
+    expect((await stdout(unpooled, ref, 'import os; print(os.getcwd())')).trim()).toMatch(
+      new RegExp(`/runs/${runId}$`),
+    );
+    expect(await unpooled.host.pool()).toEqual({ python3: { size: 0, ready: 0, starting: 0 } });
+  });
+
+  it('refuses bad lease bodies with 400, and callers without the token', async () => {
+    for (const [kernelType, runId] of [
+      ['python3', 'not-a-uuid'],
+      ['python3', '../../etc'],
+      ['no-such-kernel', randomUUID()],
+    ] as const) {
+      const error = await pooled.host.start(kernelType, runId).catch((e: unknown) => e);
+      expect(error, `${kernelType} ${runId}`).toBeInstanceOf(KernelHostRejectedError);
+      expect((error as KernelHostRejectedError).status).toBe(400);
+    }
+    for (const body of ['{not json', '[]', { kernel_name: 'python3' }, { run_id: randomUUID() }]) {
+      expect((await lease(pooled, body)).status, JSON.stringify(body)).toBe(400);
+    }
+    for (const [method, path] of [
+      ['POST', 'kernels/lease'],
+      ['GET', 'pool'],
+      ['POST', `kernels/${randomUUID()}/keep`],
+      ['POST', `kernels/${randomUUID()}/reclaim`],
+    ]) {
+      const res = await fetch(`${pooled.server.baseUrl}/cellwise/v1/${path}`, { method, body: undefined });
+      expect(res.status, `${method} ${path} without the token`).toBe(403);
+    }
+  });
+});
+
+describe('kept kernels', () => {
+  it('shuts a kept kernel down and removes its directory when the time is up', async () => {
+    const ref = await startKernel(unpooled);
+    await unpooled.host.keep(ref, 1);
+    await until(
+      () => unpooled.host.alive(ref),
+      (alive) => !alive,
+      15_000,
+    );
+    await until(
+      async () => existsSync(join(unpooled.root, ref.workDir)),
+      (exists) => !exists,
+      15_000,
+    );
+    expect(await unpooled.host.reclaim(ref)).toBe(false);
+  });
+
+  it('keeps a kernel reclaimed before its time alive, with its state', async () => {
+    const ref = await startKernel(unpooled);
+    await stdout(unpooled, ref, 'kept_value = 42');
+    await unpooled.host.keep(ref, 2);
+    expect(await unpooled.host.reclaim(ref)).toBe(true);
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await unpooled.host.alive(ref)).toBe(true);
+    expect((await stdout(unpooled, ref, 'print(kept_value)')).trim()).toBe('42');
+    expect(await unpooled.host.reclaim(ref)).toBe(true);
+  });
+
+  it('reclaims nothing that was never kept, and refuses bad keep requests', async () => {
+    const ref = await startKernel(unpooled);
+    expect(await unpooled.host.reclaim(ref)).toBe(false);
+    for (const seconds of [0, 3601, 1.5]) {
+      await expect(unpooled.host.keep(ref, seconds)).rejects.toMatchObject({
+        name: 'KernelHostRejectedError',
+        status: 400,
+      });
+    }
+    await expect(unpooled.host.keep({ ...ref, kernelId: randomUUID() }, 10)).rejects.toMatchObject({
+      name: 'KernelHostRejectedError',
+      status: 404,
+    });
+    expect(await unpooled.host.alive(ref)).toBe(true);
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { client, newTenant } from '../support/api.ts';
+import { notebookOf, upload, waitForRun } from '../support/runs.ts';
+
+const doc = notebookOf(['n = 1', 'print(n)']);
+
+describe('idempotent run submission', () => {
+  it('returns the same run to concurrent duplicates: one 202, the others 200', async () => {
+    const api = client(await newTenant());
+    const notebookId = await upload(api, doc);
+    const body = { idempotencyToken: 'nightly-2026-11-25', parameters: { n: 2 } };
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, () => api.post(`/notebook/${notebookId}/execute`, body)),
+    );
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 202]);
+    const ids = new Set(responses.map((r) => r.body.executionId));
+    expect(ids.size).toBe(1);
+    const [executionId] = [...ids] as string[];
+    await waitForRun(api, notebookId, executionId!);
+    const history = await api.get(`/notebook/${notebookId}/executions`);
+    expect(history.body.totalCount).toBe(1);
+  });
+
+  it('returns the ended run for a repeated token, and 409 for the token with a different body', async () => {
+    const api = client(await newTenant());
+    const notebookId = await upload(api, doc);
+    const body = { idempotencyToken: 'retry-me', parameters: { n: 3 } };
+    const first = await api.post(`/notebook/${notebookId}/execute`, body);
+    expect(first.status).toBe(202);
+    const ended = await waitForRun(api, notebookId, first.body.executionId);
+    expect(ended.status).toBe('Completed');
+
+    const again = await api.post(`/notebook/${notebookId}/execute`, body);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ executionId: first.body.executionId, status: 'Completed' });
+
+    const different = await api.post(`/notebook/${notebookId}/execute`, { ...body, parameters: { n: 4 } });
+    expect(different.status).toBe(409);
+    expect(different.body).toMatchObject({
+      Error: 'IdempotencyTokenReused',
+      ExecutionId: first.body.executionId,
+    });
+
+    // Tokens belong to one notebook: another notebook starts its own run with the same token.
+    const other = await upload(api, doc);
+    const elsewhere = await api.post(`/notebook/${other}/execute`, body);
+    expect(elsewhere.status).toBe(202);
+    expect(elsewhere.body.executionId).not.toBe(first.body.executionId);
+    await waitForRun(api, other, elsewhere.body.executionId);
+  });
+
+  it('frees the token when the submission was refused, so a retry can use it', async () => {
+    const api = client(await newTenant());
+    const notebookId = await upload(api, notebookOf(['import time\ntime.sleep(2)']));
+    const running = await api.post(`/notebook/${notebookId}/execute`, {});
+    expect(running.status).toBe(202);
+    const refused = await api.post(`/notebook/${notebookId}/execute`, { idempotencyToken: 'after-busy' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.Error).toBe('NotebookRunning');
+    await waitForRun(api, notebookId, running.body.executionId);
+    const retried = await api.post(`/notebook/${notebookId}/execute`, { idempotencyToken: 'after-busy' });
+    expect(retried.status).toBe(202);
+    await waitForRun(api, notebookId, retried.body.executionId);
+  });
+
+  it('rejects a token longer than 64 characters or empty with 400 naming the field', async () => {
+    const api = client(await newTenant());
+    const notebookId = await upload(api, doc);
+    for (const idempotencyToken of ['x'.repeat(65), '', 42]) {
+      const res = await api.post(`/notebook/${notebookId}/execute`, { idempotencyToken });
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(res.body)).toContain('idempotencyToken');
+    }
+  });
+});

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { client, newTenant, setTenantRunLimits } from '../support/api.ts';
+import { execute, notebookOf, upload, waitForRun, waitUntil } from '../support/runs.ts';
+
+type Api = ReturnType<typeof client>;
+
+/** A tenant whose runs are limited as given. */
+async function limitedTenant(maxConcurrentRuns: number, queueAgingSeconds = 3600) {
+  const tenant = await newTenant();
+  await setTenantRunLimits(tenant.tenantId, { maxConcurrentRuns, queueAgingSeconds });
+  return client(tenant);
+}
+
+const quick = notebookOf(['x = 1']);
+const sleeper = (seconds: number) => notebookOf([`import time\ntime.sleep(${seconds})`]);
+
+/** Starts a run that holds the tenant's only slot for `seconds`, once it is running. */
+async function blocker(api: Api, seconds: number) {
+  const notebookId = await upload(api, sleeper(seconds));
+  const run = await execute(api, notebookId);
+  expect(run.status).toBe('Running');
+  return { notebookId, executionId: run.executionId as string };
+}
+
+/** The largest number of runs whose [startTime, endTime] overlap at one moment. */
+function maxOverlap(runs: { startTime: string; endTime: string }[]): number {
+  const events = runs.flatMap((r) => [
+    { at: Date.parse(r.startTime), delta: 1 },
+    { at: Date.parse(r.endTime), delta: -1 },
+  ]);
+  // At equal times an end comes before a start: the slot was given back first.
+  events.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let now = 0;
+  let max = 0;
+  for (const e of events) {
+    now += e.delta;
+    max = Math.max(max, now);
+  }
+  return max;
+}
+
+describe('run queue', () => {
+  it('admits High before Normal before Low, first come within a priority, when the limit is 1', async () => {
+    const api = await limitedTenant(1);
+    const first = await blocker(api, 3);
+    const submitted: Record<string, { notebookId: string; executionId: string }> = {};
+    for (const [name, priority] of [
+      ['low', 'Low'],
+      ['normal1', 'Normal'],
+      ['high', 'High'],
+      ['normal2', 'Normal'],
+    ] as const) {
+      const notebookId = await upload(api, quick);
+      const run = await execute(api, notebookId, { priority });
+      expect(run.status).toBe('Queued');
+      expect(run.startTime).toBeNull();
+      submitted[name] = { notebookId, executionId: run.executionId };
+    }
+    const positions: Record<string, number> = {};
+    for (const [name, r] of Object.entries(submitted)) {
+      positions[name] = (
+        await api.get(`/notebook/${r.notebookId}/execution/${r.executionId}`)
+      ).body.queuePosition;
+    }
+    expect(positions).toEqual({ high: 1, normal1: 2, normal2: 3, low: 4 });
+
+    const ended = await Promise.all(
+      [first, ...Object.values(submitted)].map((r) => waitForRun(api, r.notebookId, r.executionId, 90_000)),
+    );
+    expect(ended.map((r) => r.status)).toEqual(Array(5).fill('Completed'));
+    const byStart = Object.entries(submitted)
+      .map(([name], i) => ({ name, startTime: ended[i + 1].startTime as string }))
+      .sort((a, b) => a.startTime.localeCompare(b.startTime))
+      .map((r) => r.name);
+    expect(byStart).toEqual(['high', 'normal1', 'normal2', 'low']);
+    expect(maxOverlap(ended)).toBe(1);
+    expect(ended.every((r) => r.queuePosition === null)).toBe(true);
+  }, 120_000);
+
+  it('never runs more than the limit when 50 runs are submitted at once', async () => {
+    const api = await limitedTenant(2);
+    const notebookIds = await Promise.all(
+      Array.from({ length: 50 }, () => upload(api, notebookOf(['import time\ntime.sleep(0.2)']))),
+    );
+    const responses = await Promise.all(notebookIds.map((id) => api.post(`/notebook/${id}/execute`, {})));
+    expect(responses.map((r) => r.status)).toEqual(Array(50).fill(202));
+    const admittedAtOnce = responses.filter((r) => r.body.status === 'Running').length;
+    expect(admittedAtOnce).toBeLessThanOrEqual(2);
+    const ended = await Promise.all(
+      responses.map((r, i) => waitForRun(api, notebookIds[i]!, r.body.executionId, 240_000)),
+    );
+    expect(ended.map((r) => r.status)).toEqual(Array(50).fill('Completed'));
+    expect(maxOverlap(ended)).toBe(2);
+  }, 300_000);
+
+  it('lets a Low run that waited long enough go before a newer High run (ageing)', async () => {
+    // One priority level per 2 s of waiting: after 4 s a Low run ranks with a fresh High one,
+    // and it came first.
+    const api = await limitedTenant(1, 2);
+    const first = await blocker(api, 7);
+    const lowNotebook = await upload(api, quick);
+    const low = await execute(api, lowNotebook, { priority: 'Low' });
+    await new Promise((resolve) => setTimeout(resolve, 4_500));
+    const highNotebook = await upload(api, quick);
+    const high = await execute(api, highNotebook, { priority: 'High' });
+    expect(high.status).toBe('Queued');
+    expect(high.queuePosition).toBe(2);
+    const [, lowEnd, highEnd] = await Promise.all([
+      waitForRun(api, first.notebookId, first.executionId, 60_000),
+      waitForRun(api, lowNotebook, low.executionId, 60_000),
+      waitForRun(api, highNotebook, high.executionId, 60_000),
+    ]);
+    expect(lowEnd.status).toBe('Completed');
+    expect(Date.parse(lowEnd.startTime)).toBeLessThan(Date.parse(highEnd.startTime));
+  }, 90_000);
+
+  it('ends a queued run Cancelled without ever starting it', async () => {
+    const api = await limitedTenant(1);
+    const first = await blocker(api, 3);
+    const notebookId = await upload(api, quick);
+    const queued = await execute(api, notebookId);
+    expect(queued.status).toBe('Queued');
+    const cancel = await api.post(`/notebook/${notebookId}/execution/${queued.executionId}/cancel`);
+    expect(cancel.status).toBe(202);
+    expect(cancel.body.status).toBe('Cancelled');
+    await waitForRun(api, first.notebookId, first.executionId, 60_000);
+    // The slot it never took is free: the next run is admitted at once.
+    const next = await execute(api, notebookId);
+    expect(next.status).toBe('Running');
+    const final = await waitForRun(api, notebookId, queued.executionId);
+    expect(final).toMatchObject({ status: 'Cancelled', startTime: null, queuePosition: null });
+    expect(final.progress.completedCells).toBe(0);
+    await waitForRun(api, notebookId, next.executionId);
+  }, 90_000);
+
+  it('shows a queued run as Queued with its position until it is admitted', async () => {
+    const api = await limitedTenant(1);
+    const first = await blocker(api, 2);
+    const notebookId = await upload(api, quick);
+    const queued = await execute(api, notebookId);
+    expect(queued).toMatchObject({ status: 'Queued', queuePosition: 1, currentCell: null });
+    const running = await waitUntil(
+      api,
+      notebookId,
+      queued.executionId,
+      (s) => s.status !== 'Queued',
+      30_000,
+    );
+    expect(running.queuePosition).toBeNull();
+    expect(running.startTime).not.toBeNull();
+    await waitForRun(api, first.notebookId, first.executionId);
+    await waitForRun(api, notebookId, queued.executionId);
+  }, 60_000);
+});
