@@ -157,6 +157,19 @@ export class JupyterKernelHost implements KernelHost {
   }
 
   async shutdown(ref: KernelRef): Promise<void> {
+    // The host ends the kernel and removes its directory in the background: nobody waits for
+    // the process to exit (a graceful shutdown takes a few hundred ms).
+    const released = await this.request(ref.host, `/cellwise/v1/kernels/${ref.kernelId}/release`, {
+      method: 'POST',
+      body: '{}',
+    });
+    if (released.status === 202) {
+      await released.text();
+      return;
+    }
+    // 404: the kernel is gone, or an older host without the route: shut down the Jupyter way.
+    await this.expect(released, 'releasing the kernel', 404);
+    await released.text().catch(() => '');
     const settings = await this.settings(ref.host);
     await translate('shutting the kernel down', async () => {
       try {

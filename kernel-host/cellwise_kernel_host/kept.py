@@ -49,6 +49,19 @@ class KeptKernels:
         self._reclaimed.add(kernel_id)
         return self.km.kernel_model(kernel_id)
 
+    def release(self, kernel_id):
+        """Shuts the kernel down and removes its directory now, in the background (the caller
+        does not wait for the process to exit)."""
+        entry = self._expiries.pop(kernel_id, None)
+        if entry is not None:
+            entry[0].cancel()
+            directory = entry[1]
+        else:
+            directory = self.pool.dir_of(kernel_id) or self.dirs.kernel_cwd(self.km.get_kernel(kernel_id))
+        self._reclaimed.discard(kernel_id)
+        self._expiring.add(kernel_id)
+        asyncio.ensure_future(self._shut_down(kernel_id, directory))
+
     def stop(self):
         """At server shutdown: cancels the expiries; returns the kept kernels' directories."""
         directories = [directory for _, directory in self._expiries.values() if directory]

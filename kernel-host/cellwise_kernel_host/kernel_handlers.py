@@ -67,10 +67,23 @@ class ReclaimHandler(APIHandler):
         self.finish(json.dumps(model, default=json_default))
 
 
+class ReleaseHandler(APIHandler):
+    """Ends a run's kernel: shut down and its directory removed in the background (202 at once)."""
+
+    @web.authenticated
+    def post(self, kernel_id):
+        if kernel_id not in self.kernel_manager or self.settings[POOL].is_pooled(kernel_id):
+            raise web.HTTPError(404, f"Kernel does not exist: {kernel_id}")
+        self.settings[KEPT].release(kernel_id)
+        self.set_status(202)
+        self.finish(json.dumps({"id": kernel_id}))
+
+
 def kernel_handlers(prefix):
     return [
         (prefix + r"/kernels/lease", LeaseHandler),
         (prefix + r"/pool", PoolHandler),
         (prefix + r"/kernels/(?P<kernel_id>[\w-]+)/keep", KeepHandler),
         (prefix + r"/kernels/(?P<kernel_id>[\w-]+)/reclaim", ReclaimHandler),
+        (prefix + r"/kernels/(?P<kernel_id>[\w-]+)/release", ReleaseHandler),
     ]

@@ -163,6 +163,38 @@ describe('kernel pool', () => {
   });
 });
 
+describe('released kernels', () => {
+  it('answers at once and ends the kernel and its directory in the background', async () => {
+    const ref = await startKernel(pooled);
+    expect(existsSync(join(pooled.root, ref.workDir))).toBe(true);
+    await pooled.host.shutdown(ref);
+    await until(
+      () => pooled.host.alive(ref),
+      (alive) => !alive,
+      15_000,
+    );
+    await until(
+      async () => existsSync(join(pooled.root, ref.workDir)),
+      (exists) => !exists,
+      15_000,
+    );
+    // Shutting down a kernel that is already gone is fine.
+    await pooled.host.shutdown(ref);
+  });
+
+  it('ends a kept kernel at once when it is released before its time', async () => {
+    const ref = await startKernel(unpooled);
+    await unpooled.host.keep(ref, 600);
+    await unpooled.host.shutdown(ref);
+    await until(
+      () => unpooled.host.alive(ref),
+      (alive) => !alive,
+      15_000,
+    );
+    expect(await unpooled.host.reclaim(ref)).toBe(false);
+  });
+});
+
 describe('kept kernels', () => {
   it('shuts a kept kernel down and removes its directory when the time is up', async () => {
     const ref = await startKernel(unpooled);

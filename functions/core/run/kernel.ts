@@ -75,7 +75,10 @@ export interface KernelHost {
   interrupt(ref: KernelRef): Promise<void>;
   /** Whether the kernel's process is alive (false also when the host no longer knows it). */
   alive(ref: KernelRef): Promise<boolean>;
-  /** Shuts the kernel down and removes its working directory; a kernel already gone is fine. */
+  /**
+   * Ends the kernel and removes its working directory (the kernel host does both in the
+   * background; the call does not wait for the process to exit); a kernel already gone is fine.
+   */
   shutdown(ref: KernelRef): Promise<void>;
   /**
    * Keeps the kernel for a later `reclaim` (resume after an error): the kernel host shuts it

@@ -122,6 +122,8 @@ export async function admitOnSubmit(
     priority: run.priority,
     queuedAt: run.dateCreated,
   });
+  // Every slot taken: nothing to admit now (the next run end, or this run's workflow, will).
+  if (state.holders.length >= limits.maxConcurrentRuns) return queued;
   const admitted = await admitQueued(services, tenantId);
   return admitted.includes(run.executionId) ? ((await services.runs.get(pointerOf(run))) ?? queued) : queued;
 }

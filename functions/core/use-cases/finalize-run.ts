@@ -141,11 +141,17 @@ export async function finalizeRun(
     const usage = run.kernel
       ? await measureKernelUsage(services.kernelHost, run.kernel, run.kernelSessionId)
       : null;
-    const keptUntil = run.kernel ? await keepOrShutDown(services, run, verdict(run, failure)) : null;
+    // Ending the kernel and writing the files are independent: done side by side.
+    const ended = run;
+    const filesOf = async (results: CellResult[]) =>
+      ended.startTime
+        ? await writeRunFiles(services, ended, results)
+        : { executed: null as NbDocument | null, bytes: 0 };
     const results = await services.runs.listCellResults(pointer);
-    const written = run.startTime
-      ? await writeRunFiles(services, run, results)
-      : { executed: null, bytes: 0 };
+    const [keptUntil, written] = await Promise.all([
+      ended.kernel ? keepOrShutDown(services, ended, verdict(ended, failure)) : null,
+      filesOf(results),
+    ]);
     const stored = results.reduce((n, r) => n + r.storedBytes, written.bytes);
     for (;;) {
       const { status, error } = verdict(run, failure);
