@@ -72,23 +72,55 @@ export async function runThroughApi(
   }
 }
 
-/** Runs the same document with Debian's nbclient (kernel start included); returns its seconds. */
+/** A reference run that takes longer than this is stopped and counted as failed. */
+const REFERENCE_DEADLINE_MS = 180_000;
+
+/**
+ * Runs the same document with Debian's nbclient (kernel start included); returns its seconds.
+ * The process (and its kernel) runs in its own process group, killed at the deadline: an
+ * nbclient whose kernel never answers would otherwise wait for its hour-long timeout.
+ */
 export async function runWithNbclient(dir: string, name: string, document: object): Promise<number> {
   const file = join(dir, `${name}.ipynb`);
   await writeFile(file, JSON.stringify(document));
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/python3', [REFERENCE, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/python3', [REFERENCE, file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let out = '';
     let err = '';
+    const deadline = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      reject(new Error(`nbclient did not finish within ${REFERENCE_DEADLINE_MS / 1000} s`));
+    }, REFERENCE_DEADLINE_MS);
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
     });
     child.stderr.on('data', (c: Buffer) => {
       err += c.toString();
     });
-    child.once('close', (code) => {
+    child.once('exit', (code) => {
+      clearTimeout(deadline);
       if (code !== 0) return reject(new Error(`nbclient failed (${code}): ${err.slice(-1000)}`));
-      resolve((JSON.parse(out.trim().split('\n').at(-1)!) as { seconds: number }).seconds);
+      // The last line is the result: read once the pipe has drained (or a moment later, if
+      // a leftover grandchild still holds it).
+      const finish = () => {
+        try {
+          resolve((JSON.parse(out.trim().split('\n').at(-1)!) as { seconds: number }).seconds);
+        } catch (error) {
+          reject(new Error(`nbclient printed no result: ${(error as Error).message}`));
+        }
+      };
+      if (child.stdout.readableEnded) finish();
+      else {
+        child.stdout.once('end', finish);
+        setTimeout(finish, 2000).unref();
+      }
     });
   });
 }
