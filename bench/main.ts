@@ -11,6 +11,8 @@ import { CellwiseClient } from './cellwise-client.ts';
 import { Cleanup } from './cleanup.ts';
 import { concurrencyRound } from './concurrency-check.ts';
 import { loadBenchConfig } from './config.ts';
+import { datasetsTable, runDatasetsBench } from './datasets/datasets-bench.ts';
+import { kernelRead } from './datasets/kernel-read.ts';
 import { type EngineReport, engineTable, runEngineBench } from './engine/engine-bench.ts';
 import { writeJupyterRoot } from './jupyter-files.ts';
 import { type RunningJupyter, startJupyter } from './jupyter-server.ts';
@@ -24,6 +26,34 @@ const elapsed = () => (performance.now() - started) / 1000;
 const log = (message: string) => console.log(`[${elapsed().toFixed(0).padStart(4)} s] ${message}`);
 
 const ENGINE_ONLY = process.argv.slice(2).includes('engine');
+const DATASETS_ONLY = process.argv.slice(2).includes('datasets');
+
+/** The dataset upload part: a 1M-event log next to pandas.read_csv; bench/results/datasets-latest.json. */
+async function datasets(client: CellwiseClient, stackPid: number, base: string): Promise<boolean> {
+  const events = Number(process.env.BENCH_DATASET_EVENTS ?? 1_000_000);
+  const dir = join(base, 'datasets');
+  await mkdir(dir, { recursive: true });
+  const report = await runDatasetsBench(client, stackPid, dir, events, log);
+  log('datasets: get_dataset in a run\'s kernel next to pandas.read_csv of the same file');
+  const kernel = await kernelRead(client, report.datasetId, join(dir, 'events.csv'), log);
+  console.log(
+    `\nDataset upload next to pandas.read_csv (${events} events, ${(report.fileBytes / 1e6).toFixed(1)} MB)\n${datasetsTable(report)}\n` +
+      `In a run's kernel: get_dataset ${kernel.getDataset.seconds.toFixed(2)} s (${kernel.getDataset.rows} rows), ` +
+      `pandas.read_csv of the same file ${kernel.readCsv.seconds.toFixed(2)} s; ratio ${kernel.ratio.toFixed(2)}; ` +
+      `kernel peak RSS ${(kernel.getDataset.peakRssBytes / 2 ** 20).toFixed(0)} MiB after get_dataset\n`,
+  );
+  const results = new URL('./results/', import.meta.url);
+  await mkdir(results, { recursive: true });
+  const document = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadavg: loadavg() },
+    ...report,
+    kernel,
+  };
+  await writeFile(new URL('datasets-latest.json', results), `${JSON.stringify(document, null, 2)}\n`);
+  log('wrote bench/results/datasets-latest.json');
+  return true;
+}
 
 /** The engine part: runs next to nbclient; results in bench/results/engine-latest.json. */
 async function engine(client: CellwiseClient, base: string): Promise<boolean> {
@@ -58,6 +88,7 @@ async function bench(cleanup: Cleanup, onStack: (s: StackControl) => void): Prom
   const client = new CellwiseClient(stack.current().info);
   log(`Cellwise stack up at ${client.info.baseUrl}`);
   if (ENGINE_ONLY) return engine(client, base);
+  if (DATASETS_ONLY) return datasets(client, stack.current().process.pid!, base);
 
   log(
     `seeding ${config.notebooks} notebooks (5 cells) via POST /notebook, ${config.seedConcurrency} in flight`,
@@ -142,7 +173,12 @@ async function bench(cleanup: Cleanup, onStack: (s: StackControl) => void): Prom
   await writeResults(report);
   log('wrote bench/results/latest.json');
   const engineOk = await engine(new CellwiseClient(stack.current().info), base);
-  return report.concurrency.pass && engineOk;
+  const datasetsOk = await datasets(
+    new CellwiseClient(stack.current().info),
+    stack.current().process.pid!,
+    base,
+  );
+  return report.concurrency.pass && engineOk && datasetsOk;
 }
 
 const cleanup = new Cleanup();

@@ -12,7 +12,8 @@ export interface StackControl {
 
 /** Starts the local stack (what `npm start` runs) on a fresh data dir; stopped by `cleanup`. */
 export async function startStack(cleanup: Cleanup, dataDir: string): Promise<StackControl> {
-  const env = { CELLWISE_DATA_DIR: dataDir, PORT: String(await freePort()) };
+  // No demo notebook: the benchmark counts the notebooks it seeds in the seed project.
+  const env = { CELLWISE_DATA_DIR: dataDir, PORT: String(await freePort()), CELLWISE_DEMO: 'off' };
   let stack: RunningStack | undefined;
   let stopping = false;
   const start = async () => {

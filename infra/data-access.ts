@@ -5,7 +5,15 @@ import { HEALTH_KEY } from '../functions/adapters/readiness.ts';
 import type { RouteDefinition } from './routes.ts';
 
 /** Routes that serve static content and must not touch the table or the bucket. */
-const NO_DATA_ROUTES: ReadonlySet<string> = new Set(['viewNotebookPage', 'getOpenApi']);
+const NO_DATA_ROUTES: ReadonlySet<string> = new Set([
+  'viewNotebookPage',
+  'getOpenApi',
+  'viewApiDocs',
+  'getStaticAsset',
+]);
+
+/** POST routes that also delete objects (dataset uploads drop their staging objects). */
+const POST_DELETE_ROUTES: ReadonlySet<string> = new Set(['createDataset', 'addDatasetVersion']);
 
 /** What a function may do with the table and the bucket. */
 export type DataAccess = 'none' | 'health' | 'read' | 'write' | 'write-delete';
@@ -15,7 +23,7 @@ export function dataAccessOf(route: RouteDefinition): DataAccess {
   if (NO_DATA_ROUTES.has(route.id)) return 'none';
   if (route.id === 'health') return 'health';
   if (route.method === 'GET') return 'read';
-  if (route.method === 'DELETE') return 'write-delete';
+  if (route.method === 'DELETE' || POST_DELETE_ROUTES.has(route.id)) return 'write-delete';
   return 'write';
 }
 

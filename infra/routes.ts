@@ -29,7 +29,15 @@ export interface RouteDefinition {
 }
 
 /** Run infrastructure a route may use (see `RouteDefinition.uses`). */
-export type RouteDependency = 'workflow' | 'kernelHost' | 'webhooks' | 'schedules';
+export type RouteDependency =
+  | 'workflow'
+  | 'kernelHost'
+  | 'webhooks'
+  | 'schedules'
+  /** Signs notebook links: may read the link signing key secret (`CELLWISE_LINK_SIGNING_KEY_SECRET`). */
+  | 'linkSigningKey'
+  /** Serves the pages' browser bundles, built into the function's package (`CELLWISE_STATIC_DIR`). */
+  | 'staticAssets';
 
 const P = '/api/{tenantId}/{projectId}';
 const NB = 'functions/api/handlers/notebooks';
@@ -37,6 +45,7 @@ const INV = 'functions/api/handlers/investigations';
 const SVC = 'functions/api/handlers/service';
 const EX = 'functions/api/handlers/executions';
 const WH = 'functions/api/handlers/webhooks';
+const DS = 'functions/api/handlers/datasets';
 
 export const ROUTES: readonly RouteDefinition[] = [
   {
@@ -61,6 +70,14 @@ export const ROUTES: readonly RouteDefinition[] = [
     auth: true,
   },
   {
+    id: 'listEnvironments',
+    method: 'GET',
+    path: `${P}/environments`,
+    entry: `${SVC}/list-environments.ts`,
+    auth: true,
+    uses: ['kernelHost'],
+  },
+  {
     id: 'getNotebook',
     method: 'GET',
     path: `${P}/notebook/{notebookId}`,
@@ -73,7 +90,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${P}/notebook`,
     entry: `${NB}/create-notebook.ts`,
     auth: true,
-    uses: ['schedules'],
+    uses: ['kernelHost', 'schedules'],
   },
   {
     id: 'createInvestigationNotebook',
@@ -81,6 +98,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${P}/notebook/investigation/{investigationId}`,
     entry: `${NB}/create-investigation-notebook.ts`,
     auth: true,
+    uses: ['kernelHost'],
   },
   {
     id: 'createNotebookFromTemplate',
@@ -88,6 +106,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${P}/notebook/investigation/{investigationId}/from-template`,
     entry: `${NB}/create-notebook-from-template.ts`,
     auth: true,
+    uses: ['kernelHost'],
   },
   {
     id: 'uploadNotebook',
@@ -96,6 +115,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: `${NB}/upload-notebook.ts`,
     auth: true,
     memoryMb: 1024,
+    uses: ['kernelHost'],
   },
   {
     id: 'updateNotebook',
@@ -103,7 +123,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${P}/notebook/{notebookId}`,
     entry: `${NB}/update-notebook.ts`,
     auth: true,
-    uses: ['schedules'],
+    uses: ['kernelHost', 'schedules'],
   },
   {
     id: 'deleteNotebook',
@@ -119,7 +139,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${P}/notebook/{notebookId}/copy`,
     entry: `${NB}/copy-notebook.ts`,
     auth: true,
-    uses: ['schedules'],
+    uses: ['kernelHost', 'schedules'],
   },
   {
     id: 'getNotebookUrl',
@@ -127,6 +147,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${P}/notebook/{notebookId}/url`,
     entry: `${NB}/get-notebook-url.ts`,
     auth: true,
+    uses: ['linkSigningKey'],
   },
   {
     id: 'getNotebookContent',
@@ -251,6 +272,63 @@ export const ROUTES: readonly RouteDefinition[] = [
     auth: true,
   },
   {
+    id: 'createDataset',
+    method: 'POST',
+    path: `${P}/dataset`,
+    entry: `${DS}/create-dataset.ts`,
+    auth: true,
+    memoryMb: 1769,
+    timeoutSeconds: 29,
+    // A user's new version starts the bound auto-executed notebooks (dataset trigger).
+    uses: ['workflow'],
+  },
+  {
+    id: 'createDatasetUpload',
+    method: 'POST',
+    path: `${P}/dataset/uploads`,
+    entry: `${DS}/create-dataset-upload.ts`,
+    auth: true,
+  },
+  {
+    id: 'addDatasetVersion',
+    method: 'POST',
+    path: `${P}/dataset/{datasetId}/versions`,
+    entry: `${DS}/add-dataset-version.ts`,
+    auth: true,
+    memoryMb: 1769,
+    timeoutSeconds: 29,
+    // A user's new version starts the bound auto-executed notebooks (dataset trigger).
+    uses: ['workflow'],
+  },
+  {
+    id: 'listDatasets',
+    method: 'GET',
+    path: `${P}/datasets`,
+    entry: `${DS}/list-datasets.ts`,
+    auth: true,
+  },
+  {
+    id: 'getDataset',
+    method: 'GET',
+    path: `${P}/dataset/{datasetId}`,
+    entry: `${DS}/get-dataset.ts`,
+    auth: true,
+  },
+  {
+    id: 'downloadDatasetVersion',
+    method: 'GET',
+    path: `${P}/dataset/{datasetId}/versions/{version}/download`,
+    entry: `${DS}/download-dataset-version.ts`,
+    auth: true,
+  },
+  {
+    id: 'deleteDataset',
+    method: 'DELETE',
+    path: `${P}/dataset/{datasetId}`,
+    entry: `${DS}/delete-dataset.ts`,
+    auth: true,
+  },
+  {
     id: 'health',
     method: 'GET',
     path: '/health',
@@ -259,6 +337,15 @@ export const ROUTES: readonly RouteDefinition[] = [
     uses: ['kernelHost'],
   },
   { id: 'getOpenApi', method: 'GET', path: '/api/openapi.json', entry: `${SVC}/get-openapi.ts`, auth: false },
+  { id: 'viewApiDocs', method: 'GET', path: '/api/docs', entry: `${SVC}/view-api-docs.ts`, auth: false },
+  {
+    id: 'getStaticAsset',
+    method: 'GET',
+    path: '/static/{asset}',
+    entry: `${SVC}/get-static-asset.ts`,
+    auth: false,
+    uses: ['staticAssets'],
+  },
   {
     id: 'viewNotebookPage',
     method: 'GET',

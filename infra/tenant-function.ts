@@ -15,6 +15,8 @@ export interface FunctionOptions {
   environment?: Record<string, string>;
   /** Place the function in the private subnets with the functions' security group. */
   network?: TenantNetwork;
+  /** Shell commands run after bundling, given the bundle's output directory (files shipped with the code). */
+  afterBundling?: (outputDir: string) => string[];
 }
 
 /** Creates one Cellwise Lambda (`constructId` in the factory's scope) from a handler module. */
@@ -69,6 +71,15 @@ export function functionFactory(
         banner:
           "import { createRequire as __cellwiseCreateRequire } from 'node:module'; const require = __cellwiseCreateRequire(import.meta.url);",
         forceDockerBundling: false,
+        ...(options.afterBundling
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_inputDir: string, outputDir: string) => options.afterBundling!(outputDir),
+              },
+            }
+          : {}),
       },
     });
   };

@@ -21,6 +21,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { isGuid } from '../functions/core/ids.ts';
 import { dataAccessOf, grantDataAccess } from './data-access.ts';
@@ -164,7 +165,8 @@ export class TenantStack extends Stack {
       CELLWISE_TABLE_NAME: this.table.tableName,
       CELLWISE_BUCKET_NAME: this.bucket.bucketName,
       CELLWISE_PUBLIC_BASE_URL: publicBaseUrl,
-      CELLWISE_KERNELS: 'python3',
+      // The kernel host image has both (kernel-host/Dockerfile: ipykernel and IRkernel).
+      CELLWISE_KERNELS: 'python3,r',
       CELLWISE_MAX_UPLOAD_BYTES: String(4 * 1024 * 1024),
       CELLWISE_MAX_CONCURRENT_RUNS: String(maxConcurrentRuns),
       // A queued run's workflow asks for admission every 5 s (each ask is 3 state transitions).
@@ -220,10 +222,27 @@ export class TenantStack extends Stack {
       },
     });
 
+    // Signed notebook links (route 11 with `expiresIn`): the HMAC key, read by the functions that
+    // sign links and by the authorizer that verifies them; it never leaves them.
+    const linkKey = new Secret(this, 'LinkSigningKey', {
+      description: `Cellwise notebook link signing key (tenant ${tenantId})`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+    const linkKeyEnvironment = { CELLWISE_LINK_SIGNING_KEY_SECRET: linkKey.secretArn };
+    // The pages' browser bundles (web/), built next to the handler: `/static/{asset}` serves them.
+    const staticAssets = {
+      environment: { CELLWISE_STATIC_DIR: '/var/task/static' },
+      afterBundling: (outputDir: string) => [
+        `cd "${REPO_ROOT}" && node --import tsx scripts/build-static.ts "${outputDir}/static"`,
+      ],
+    };
+
     this.authorizerFunction = makeFunction('Authorizer', AUTHORIZER_ENTRY, {
       memoryMb: 256,
       timeoutSeconds: 10,
+      environment: linkKeyEnvironment,
     });
+    linkKey.grantRead(this.authorizerFunction);
     // Token lookups only: one GetItem on the base table.
     this.authorizerFunction.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [this.table.tableArn] }),
@@ -242,15 +261,21 @@ export class TenantStack extends Stack {
       // Only what the route says it uses: the workflow, or the kernel host (and its network).
       const usesWorkflow = route.uses?.includes('workflow') ?? false;
       const usesKernelHost = route.uses?.includes('kernelHost') ?? false;
+      const signsLinks = route.uses?.includes('linkSigningKey') ?? false;
+      const servesAssets = route.uses?.includes('staticAssets') ?? false;
       const fn = makeFunction(pascal(route.id), route.entry, {
         memoryMb: route.memoryMb ?? DEFAULT_MEMORY_MB,
         timeoutSeconds: route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
         environment: {
           ...(usesWorkflow ? { CELLWISE_STATE_MACHINE_ARN: stateMachine.stateMachineArn } : {}),
           ...(usesKernelHost ? kernelHostEnvironment : {}),
+          ...(signsLinks ? linkKeyEnvironment : {}),
+          ...(servesAssets ? staticAssets.environment : {}),
         },
         ...(usesKernelHost ? { network: this.network } : {}),
+        ...(servesAssets ? { afterBundling: staticAssets.afterBundling } : {}),
       });
+      if (signsLinks) linkKey.grantRead(fn);
       grantDataAccess(fn, dataAccessOf(route), this);
       if (usesWorkflow) stateMachine.grantStartExecution(fn);
       if (usesKernelHost) grantKernelHostToken(fn);

@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { access, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RunningJupyter, startJupyter } from './jupyter-process.ts';
@@ -40,6 +40,8 @@ export async function startKernelHost(
       HOME: join(stateDir, 'home'),
       LANG: 'C.UTF-8',
       PYTHONPATH: `${KERNEL_SDK_DIR}:${KERNEL_HOST_DIR}`,
+      // The custom libraries GET /cellwise/v1/environments reports.
+      KERNEL_HOST_SDK_DIR: KERNEL_SDK_DIR,
       KERNEL_HOST_EXIT_WITH_PARENT: '1',
       KERNEL_HOST_POOL_SIZE: String(poolSize),
       ...(options.nodelay === false ? { KERNEL_HOST_NODELAY: '0' } : {}),
@@ -49,4 +51,23 @@ export async function startKernelHost(
       MPLBACKEND: 'module://matplotlib_inline.backend_inline',
     },
   });
+}
+
+/** System-wide kernelspec directories (Debian's packages install theirs in /usr/share). */
+const KERNELSPEC_DIRS = ['/usr/share/jupyter/kernels', '/usr/local/share/jupyter/kernels'];
+
+/**
+ * The kernel types the local stack offers by default (CELLWISE_KERNELS unset): python3, and
+ * r when the IRkernel kernelspec `ir` is installed (`r-cran-irkernel`, scripts/setup.sh).
+ */
+export async function localKernelTypes(): Promise<string[]> {
+  const found = await Promise.all(
+    KERNELSPEC_DIRS.map((dir) =>
+      access(join(dir, 'ir', 'kernel.json')).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  return found.includes(true) ? ['python3', 'r'] : ['python3'];
 }

@@ -18,9 +18,11 @@ import {
   WEBHOOK_DELIVERY_TIMEOUT_SECONDS,
 } from '../infra/webhook-delivery.ts';
 import { type ChildService, startChild } from './child-services.ts';
+import { seedDemo } from './demo.ts';
 import { startGateway } from './http-gateway.ts';
-import { startKernelHost } from './kernel-host.ts';
+import { localKernelTypes, startKernelHost } from './kernel-host.ts';
 import { LocalLambdaService } from './lambda-service.ts';
+import { localLinkSigningKey } from './link-key.ts';
 import { ensureBucket, ensureTable } from './provision-storage.ts';
 import { ScheduleLoop } from './schedule-loop.ts';
 import { seedTenancy } from './seed.ts';
@@ -113,8 +115,10 @@ async function main() {
     CELLWISE_S3_FORCE_PATH_STYLE: 'true',
     CELLWISE_KERNEL_HOST_URL: kernels.baseUrl,
     CELLWISE_KERNEL_HOST_TOKEN: kernels.token,
+    CELLWISE_LINK_SIGNING_KEY: process.env.CELLWISE_LINK_SIGNING_KEY ?? (await localLinkSigningKey(dataDir)),
     CELLWISE_STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
     CELLWISE_RUN_SLICE_SECONDS: process.env.CELLWISE_RUN_SLICE_SECONDS ?? '60',
+    CELLWISE_KERNELS: process.env.CELLWISE_KERNELS || (await localKernelTypes()).join(','),
   });
   const config = loadConfig();
   const clients = createAwsClients(config);
@@ -149,6 +153,11 @@ async function main() {
   if (reconciled.finalized + reconciled.requeued > 0) {
     console.log(`Cellwise: reconciled runs left by the last process: ${JSON.stringify(reconciled)}`);
   }
+  // The demo (once per data dir): the demo event log as a dataset and a starter notebook bound to it.
+  const demo = await seedDemo(services(), seed, dataDir).catch((error) => {
+    console.error(`Cellwise: the demo dataset and notebook could not be created: ${error}`);
+    return undefined;
+  });
   // EventBridge Scheduler's stand-in: fires notebook schedules (the latest one missed while
   // stopped, once), through the same fire use-case as the AWS fire Lambda.
   schedules = new ScheduleLoop(services(), {
@@ -166,7 +175,15 @@ Cellwise is running (embedded stack: dynalite, s3rver, Jupyter Server ${kernels.
   Tenant id   ${seed.tenantId}
   Project id  ${seed.projectId}
   API token   ${seed.token}
-
+${
+  demo
+    ? `
+  Demo dataset   ${demo.datasetId} (Demo loan applications)
+  Demo notebook  ${demo.notebookId} (process_mining_starter, bound to the demo dataset)
+  run it: curl -X POST -H "Authorization: Bearer ${seed.token}" -H 'Content-Type: application/json' -d '{}' ${baseUrl}/api/${seed.tenantId}/${seed.projectId}/notebook/${demo.notebookId}/execute
+`
+    : ''
+}
   try: curl -H "Authorization: Bearer ${seed.token}" ${baseUrl}/api/${seed.tenantId}/${seed.projectId}/notebooks
 `);
   // One machine-readable line for scripts and tests.
@@ -178,7 +195,9 @@ Cellwise is running (embedded stack: dynalite, s3rver, Jupyter Server ${kernels.
     sfnEndpoint: local.endpoint,
   };
   await writeFile(join(dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
-  console.log(`CELLWISE_READY ${JSON.stringify({ baseUrl, ...seed, dataDir, ...endpoints })}`);
+  console.log(
+    `CELLWISE_READY ${JSON.stringify({ baseUrl, ...seed, dataDir, ...endpoints, demo: demo ?? null })}`,
+  );
 
   for (const child of children) {
     child.process.on('exit', (code) => {

@@ -13,6 +13,8 @@ export interface StackInfo {
   bucketName: string;
   /** The local Step Functions API (the run workflow). */
   sfnEndpoint: string;
+  /** The demo dataset and notebook in the seed project (null with CELLWISE_DEMO=off). */
+  demo?: { datasetId: string; notebookId: string } | null;
 }
 
 export interface RunningStack {

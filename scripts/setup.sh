@@ -6,9 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The kernel host (jupyter_server, ipykernel, nbconvert for reports) and what notebooks commonly
-# import (pandas, matplotlib); nbclient is the benchmark's reference and regenerates golden outputs.
+# import (pandas, matplotlib; scikit-learn, seaborn, scipy for the templates); nbclient is the
+# benchmark's reference and regenerates golden outputs.
+# r-cran-irkernel is the R kernel (it registers the `ir` kernelspec in /usr/share/jupyter/kernels).
 DEBIAN_PACKAGES=(python3-jupyter-server python3-ipykernel python3-nbclient python3-nbconvert python3-nbformat
-  python3-requests python3-pandas python3-matplotlib)
+  python3-requests python3-pandas python3-matplotlib python3-sklearn python3-seaborn python3-scipy
+  r-base-core r-cran-irkernel
+  chromium) # chromium: the notebook viewer's browser tests (playwright-core drives /usr/bin/chromium)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

@@ -16,12 +16,17 @@ export interface Config {
   publicBaseUrl: string;
   kernels: KernelType[];
   maxUploadBytes: number;
+  /** Largest event-log file accepted by the dataset routes. */
+  maxDatasetBytes: number;
   /** Base URL of the kernel host (a DNS name may stand for several hosts). */
   kernelHostUrl: string;
   /** The kernel host's token: given directly (local stack) or as a Secrets Manager secret (AWS). */
   kernelHostToken?: string;
   kernelHostTokenSecret?: string;
   secretsEndpoint?: string;
+  /** The key signed notebook links are signed with: given directly (local stack) or as a Secrets Manager secret (AWS). */
+  linkSigningKey?: string;
+  linkSigningKeySecret?: string;
   /** The run workflow (Step Functions state machine). */
   stateMachineArn: string;
   /**
@@ -97,10 +102,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kernels: kernels(env.CELLWISE_KERNELS),
     // 4 MiB: base64-encoded by API Gateway it still fits Lambda's 6 MB request payload.
     maxUploadBytes: Number(env.CELLWISE_MAX_UPLOAD_BYTES ?? 4 * 1024 * 1024),
+    // 200 MiB; in AWS a multipart/JSON upload is also bound by API Gateway's 10 MB and Lambda's
+    // 6 MB payload limits: larger logs go through the presigned upload (`POST .../dataset/uploads`).
+    maxDatasetBytes: positive(env, 'CELLWISE_MAX_DATASET_BYTES', 200 * 1024 * 1024),
     kernelHostUrl: env.CELLWISE_KERNEL_HOST_URL ?? 'http://127.0.0.1:8888',
     kernelHostToken: env.CELLWISE_KERNEL_HOST_TOKEN || undefined,
     kernelHostTokenSecret: env.CELLWISE_KERNEL_HOST_TOKEN_SECRET || undefined,
     secretsEndpoint: env.CELLWISE_SECRETS_ENDPOINT || undefined,
+    linkSigningKey: env.CELLWISE_LINK_SIGNING_KEY || undefined,
+    linkSigningKeySecret: env.CELLWISE_LINK_SIGNING_KEY_SECRET || undefined,
     stateMachineArn: env.CELLWISE_STATE_MACHINE_ARN ?? '',
     scheduler:
       env.CELLWISE_SCHEDULER_TARGET_ARN && env.CELLWISE_SCHEDULER_ROLE_ARN && env.CELLWISE_SCHEDULE_GROUP

@@ -25,6 +25,8 @@ import type { Scope } from '../core/notebook.ts';
  * | run slots of a tenant (admission) | `QUEUE#{t}` | `SLOTS` | |
  * | queued run | `QUEUE#{t}` | `Q#{executionId}` | |
  * | idempotency token of a run | `IDEM#{t}#{p}#{notebookId}` | the token | |
+ * | dataset | `P#{t}#{p}` | `DS#{datasetId}` (UUIDv7: creation order) | |
+ * | dataset version | `DSV#{t}#{p}#{datasetId}` | zero-padded version | |
  */
 export const keys = {
   project: (s: Scope) => `P#${s.tenantId}#${s.projectId}`,
@@ -63,6 +65,10 @@ export const keys = {
   queued: (executionId: string) => `Q#${executionId}`,
   queuedPrefix: 'Q#',
   idempotency: (s: Scope, notebookId: string) => `IDEM#${s.tenantId}#${s.projectId}#${notebookId}`,
+  dataset: (datasetId: string) => `DS#${datasetId}`,
+  datasetPrefix: 'DS#',
+  datasetVersions: (s: Scope, datasetId: string) => `DSV#${s.tenantId}#${s.projectId}#${datasetId}`,
+  datasetVersion: (version: number) => String(version).padStart(8, '0'),
 } as const;
 
 /** Names are unique per investigation ignoring case and Unicode compatibility forms. */

@@ -57,6 +57,8 @@ function fromRunRow(item: Item): RunRecord {
   run.resumedFrom ??= null;
   run.keepKernelSeconds ??= 0;
   run.kernelKeptUntil ??= null;
+  run.dataset ??= null;
+  run.published ??= null;
   return run;
 }
 

@@ -3,12 +3,14 @@ import { KernelAPI, ServerConnection } from '@jupyterlab/services';
 import { serializeDocument } from '../core/nbformat/document.ts';
 import type { NbDocument } from '../core/nbformat/types.ts';
 import {
+  type KernelFile,
   type KernelHost,
   KernelHostRejectedError,
   KernelHostUnreachableError,
   type KernelPoolStats,
   type KernelRef,
   type KernelSession,
+  type KernelSpecEnvironment,
 } from '../core/run/kernel.ts';
 import { JupyterKernelSession } from './jupyter-kernel-session.ts';
 
@@ -17,6 +19,15 @@ const REST_DEADLINE_MS = 15_000;
 const RENDER_DEADLINE_MS = 120_000;
 /** Kernels of a run work in `runs/<runId>` under the kernel host's root. */
 const RUNS_DIR = 'runs';
+
+/** The contents API path of a file in a run's working directory (no `..`, no absolute paths). */
+function contentsPath(ref: KernelRef, relativePath: string): string {
+  const parts = relativePath.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.length === 0 || parts.includes('..')) {
+    throw new KernelHostRejectedError(400, `not a path inside the working directory: ${relativePath}`);
+  }
+  return [...ref.workDir.split('/'), ...parts].map(encodeURIComponent).join('/');
+}
 
 /** Maps @jupyterlab/services' errors: an HTTP answer is a rejection, anything else unreachable. */
 async function translate<T>(what: string, call: () => Promise<T>): Promise<T> {
@@ -226,6 +237,94 @@ export class JupyterKernelHost implements KernelHost {
     return kernels as Record<string, KernelPoolStats>;
   }
 
+  async putFile(ref: KernelRef, relativePath: string, content: string): Promise<void> {
+    const path = contentsPath(ref, relativePath);
+    const segments = path.split('/');
+    const workDirDepth = ref.workDir.split('/').length;
+    for (let end = workDirDepth + 1; end < segments.length; end++) {
+      const dir = segments.slice(0, end).join('/');
+      const made = await this.request(ref.host, `/api/contents/${dir}`, {
+        method: 'PUT',
+        body: JSON.stringify({ type: 'directory' }),
+      });
+      await this.expect(made, `creating ${dir}`, 200, 201);
+      await made.text();
+    }
+    const put = await this.request(ref.host, `/api/contents/${path}`, {
+      method: 'PUT',
+      body: JSON.stringify({ type: 'file', format: 'text', content }),
+    });
+    await this.expect(put, `writing ${path}`, 200, 201);
+    await put.text();
+  }
+
+  async listFiles(ref: KernelRef, relativeDir: string): Promise<KernelFile[]> {
+    const path = contentsPath(ref, relativeDir);
+    const response = await this.request(ref.host, `/api/contents/${path}?type=directory&content=1`, {});
+    if (response.status === 404) {
+      await response.text().catch(() => '');
+      return [];
+    }
+    await this.expect(response, `listing ${path}`, 200);
+    const body = (await response.json().catch(() => ({}))) as { content?: unknown };
+    if (!Array.isArray(body.content))
+      throw new KernelHostRejectedError(200, `listing ${path}: malformed answer`);
+    const prefix = relativeDir.split('/').filter((p) => p !== '' && p !== '.');
+    return (body.content as { name?: unknown; type?: unknown; size?: unknown }[])
+      .filter((e) => e.type === 'file' && typeof e.name === 'string')
+      .map((e) => ({
+        name: e.name as string,
+        path: [...prefix, e.name as string].join('/'),
+        bytes: typeof e.size === 'number' ? e.size : 0,
+      }));
+  }
+
+  async getFile(ref: KernelRef, relativePath: string): Promise<Uint8Array> {
+    const path = contentsPath(ref, relativePath);
+    const response = await this.request(
+      ref.host,
+      `/api/contents/${path}?type=file&format=base64&content=1`,
+      {},
+      RENDER_DEADLINE_MS,
+    );
+    await this.expect(response, `reading ${path}`, 200);
+    const body = (await response.json().catch(() => ({}))) as { content?: unknown; format?: unknown };
+    if (typeof body.content !== 'string' || body.format !== 'base64') {
+      throw new KernelHostRejectedError(200, `reading ${path}: malformed answer`);
+    }
+    return new Uint8Array(Buffer.from(body.content, 'base64'));
+  }
+
+  async deleteFile(ref: KernelRef, relativePath: string): Promise<void> {
+    const path = contentsPath(ref, relativePath);
+    const removed = await this.request(ref.host, `/api/contents/${path}`, { method: 'DELETE' });
+    await this.expect(removed, `removing ${path}`, 204, 404);
+    await removed.text().catch(() => '');
+  }
+
+  async environments(): Promise<KernelSpecEnvironment[]> {
+    // The first answer probes every interpreter (a second or two); later ones are cached by the host.
+    const response = await this.request(
+      await this.pickHost(),
+      '/cellwise/v1/environments',
+      {},
+      RENDER_DEADLINE_MS,
+    );
+    await this.expect(response, 'kernel environments', 200);
+    const body = (await response.json().catch(() => ({}))) as { kernels?: unknown };
+    if (!Array.isArray(body.kernels) || !body.kernels.every(isSpecEnvironment)) {
+      throw new KernelHostRejectedError(200, 'kernel environments: malformed answer');
+    }
+    return body.kernels.map((k) => ({
+      name: k.name,
+      displayName: k.displayName,
+      language: k.language,
+      languageVersion: k.languageVersion,
+      packages: k.packages,
+      customLibraries: k.customLibraries,
+    }));
+  }
+
   async renderHtml(document: NbDocument): Promise<string> {
     const host = await this.pickHost();
     const response = await this.request(
@@ -248,4 +347,31 @@ export class JupyterKernelHost implements KernelHost {
       return `unavailable: ${(error as Error).message.slice(0, 160)}`;
     }
   }
+}
+
+function isPackageList(value: unknown): value is KernelSpecEnvironment['packages'] {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (p) =>
+        typeof p === 'object' &&
+        p !== null &&
+        typeof p.name === 'string' &&
+        (typeof p.version === 'string' || p.version === null),
+    )
+  );
+}
+
+function isSpecEnvironment(value: unknown): value is KernelSpecEnvironment {
+  const k = value as Record<string, unknown> | null;
+  return (
+    typeof k === 'object' &&
+    k !== null &&
+    typeof k.name === 'string' &&
+    typeof k.displayName === 'string' &&
+    typeof k.language === 'string' &&
+    (typeof k.languageVersion === 'string' || k.languageVersion === null) &&
+    isPackageList(k.packages) &&
+    isPackageList(k.customLibraries)
+  );
 }

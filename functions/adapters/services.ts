@@ -3,6 +3,7 @@ import type { Services } from '../core/ports.ts';
 import { parseCidrList } from '../core/webhooks/address-policy.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
 import { type Config, loadConfig } from './config.ts';
+import { DynamoDatasetStore } from './dynamo-dataset-store.ts';
 import { DynamoInvestigationStore } from './dynamo-investigation-store.ts';
 import { DynamoNotebookStore } from './dynamo-notebook-store.ts';
 import { DynamoRunQueue } from './dynamo-run-queue.ts';
@@ -40,6 +41,26 @@ function kernelHostToken(clients: AwsClients, config: Config): () => Promise<str
   };
 }
 
+/** The notebook link signing key: from config, or read once from Secrets Manager (never logged). */
+function linkSigningKey(clients: AwsClients, config: Config): () => Promise<string> {
+  let key: Promise<string> | undefined;
+  return () => {
+    key ??= (async () => {
+      if (config.linkSigningKey) return config.linkSigningKey;
+      if (!config.linkSigningKeySecret) throw new Error('configuration: no link signing key is configured');
+      const out = await clients.secrets.send(
+        new GetSecretValueCommand({ SecretId: config.linkSigningKeySecret }),
+      );
+      if (!out.SecretString) throw new Error('configuration: the link signing key secret is empty');
+      return out.SecretString;
+    })().catch((error) => {
+      key = undefined;
+      throw error;
+    });
+    return key;
+  };
+}
+
 /** The composition root: config → SDK clients → adapters → the Services use-cases take. */
 export function createServices(config: Config = loadConfig()): Services {
   const clients = createAwsClients(config);
@@ -74,6 +95,7 @@ export function createServices(config: Config = loadConfig()): Services {
     now: () => new Date(),
     kernels: config.kernels,
     publicBaseUrl: config.publicBaseUrl,
+    linkSigningKey: linkSigningKey(clients, config),
     maxUploadBytes: config.maxUploadBytes,
     readiness: () => probeDependencies(clients, config, kernelHost),
     webhooks: new DynamoWebhookStore(clients.dynamodb, config.tableName),
@@ -83,6 +105,8 @@ export function createServices(config: Config = loadConfig()): Services {
     ),
     webhookDispatcher: new LambdaWebhookDispatcher(clients.lambda, config.webhookFunctionName),
     webhookRetrySeconds: config.webhookRetrySeconds,
+    datasets: new DynamoDatasetStore(clients.dynamodb, config.tableName),
+    maxDatasetBytes: config.maxDatasetBytes,
   };
 }
 

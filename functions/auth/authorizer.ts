@@ -1,5 +1,6 @@
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { services as defaultServices } from '../adapters/services.ts';
+import { isLinkToken, verifyLink } from '../core/notebook-link.ts';
 import type { Principal, Services } from '../core/ports.ts';
 import type { AuthorizerContext } from '../http/auth.ts';
 import { log } from '../http/log.ts';
@@ -12,6 +13,18 @@ interface AuthorizerResult {
 
 const CACHE_TTL_MS = 60_000;
 const cache = new Map<string, { principal: Principal | undefined; at: number }>();
+
+/** A signed notebook link resolves to a principal limited to that notebook (checked on every request: links expire). */
+async function resolveLink(services: Services, token: string): Promise<Principal | undefined> {
+  const claims = verifyLink(await services.linkSigningKey(), token, services.now());
+  if (!claims) return undefined;
+  return {
+    tokenId: `link:${claims.notebookId}`,
+    tenantId: claims.tenantId,
+    projectIds: [claims.projectId],
+    notebookId: claims.notebookId,
+  };
+}
 
 async function resolve(services: Services, hash: string): Promise<Principal | undefined> {
   const hit = cache.get(hash);
@@ -34,7 +47,9 @@ export function createAuthorizer(getServices: () => Services = defaultServices) 
     const authorization = headers.authorization ?? headers.Authorization;
     const token = bearerToken(authorization);
     if (!token) return { isAuthorized: true, context: {} };
-    const principal = await resolve(getServices(), hashToken(token));
+    const principal = isLinkToken(token)
+      ? await resolveLink(getServices(), token)
+      : await resolve(getServices(), hashToken(token));
     if (!principal) {
       log('warn', 'unknown or revoked token', { route: event.routeKey });
       return { isAuthorized: true, context: {} };
@@ -45,6 +60,7 @@ export function createAuthorizer(getServices: () => Services = defaultServices) 
         tenantId: principal.tenantId,
         tokenId: principal.tokenId,
         projectIds: principal.projectIds ? principal.projectIds.join(',') : '*',
+        ...(principal.notebookId ? { notebookId: principal.notebookId } : {}),
       },
     };
   };

@@ -26,5 +26,7 @@ export function runKeys(scope: Scope, notebookId: string, executionId: string) {
     report: `${prefix}report.html`,
     file: (position: number, output: number, extension: string) =>
       `${prefix}files/${position}-${output}.${extension}`,
+    /** A frame or model the run published through the SDK (`frame-<name>.csv`, `model-<name>.pkl`). */
+    published: (fileName: string) => `${prefix}published/${fileName}`,
   };
 }

@@ -3,6 +3,7 @@
  * `parameterize_notebook` writes for a Python kernel, and where it goes in the notebook.
  */
 import { isRawJson, type RawJson, rawJson, toPythonLiteral } from './python-literal.ts';
+import { rParameterName, rParametersCellSource, toRLiteral } from './r-literal.ts';
 
 export { isRawJson, type RawJson, toPythonLiteral };
 
@@ -47,17 +48,39 @@ export function isPythonIdentifier(name: string): boolean {
   return IDENTIFIER.test(name) && !PYTHON_KEYWORDS.has(name.normalize('NFKC'));
 }
 
-/** The parameter names (in order) that are not valid Python identifiers; empty when all are. */
-export function validateParameterNames(params: Record<string, unknown>): string[] {
+/**
+ * The parameter names (in order) the kernel's language cannot assign: for `r`, names that are
+ * not syntactic R names once papermill drops their leading `_`; else not Python identifiers.
+ */
+export function validateParameterNames(params: Record<string, unknown>, kernelType = 'python3'): string[] {
+  if (kernelType === 'r') return Object.keys(params).filter((name) => rParameterName(name) === null);
   return Object.keys(params).filter((name) => !isPythonIdentifier(name));
+}
+
+/**
+ * The parameter values (in order) the kernel's language cannot hold: for `r`, strings with a
+ * NUL or a lone surrogate (see `toRLiteral`); none for Python.
+ */
+export function unwritableParameters(params: Record<string, unknown>, kernelType = 'python3'): string[] {
+  if (kernelType !== 'r') return [];
+  return Object.keys(params).filter((name) => {
+    try {
+      toRLiteral(params[name]);
+      return false;
+    } catch {
+      return true;
+    }
+  });
 }
 
 /**
  * papermill's `PythonTranslator.codify(parameters, comment='Parameters')`: `# Parameters`, then
  * `name = literal` per parameter in the object's key order, each line ending in `\n`. Names are
- * written as they are: check them with {@link validateParameterNames} first.
+ * written as they are: check them with {@link validateParameterNames} first. For an `r` kernel,
+ * papermill's `RTranslator.codify` (r-literal.ts).
  */
-export function parametersCellSource(params: Record<string, unknown>): string {
+export function parametersCellSource(params: Record<string, unknown>, kernelType = 'python3'): string {
+  if (kernelType === 'r') return rParametersCellSource(params);
   let content = '# Parameters\n';
   for (const [name, value] of Object.entries(params)) content += `${name} = ${toPythonLiteral(value)}\n`;
   return content;
@@ -88,8 +111,9 @@ export function injectParameters<C extends TaggableCell>(
   cells: readonly C[],
   makeCell: (source: string) => C,
   params: Record<string, unknown>,
+  kernelType = 'python3',
 ): { cells: C[]; injectedIndex: number } {
-  const made = makeCell(parametersCellSource(params));
+  const made = makeCell(parametersCellSource(params, kernelType));
   const cell: C = { ...made, metadata: { ...made.metadata, tags: [INJECTED_PARAMETERS_TAG] } };
   const injected = cells.findIndex((c) => hasTag(c, INJECTED_PARAMETERS_TAG));
   if (injected >= 0) {

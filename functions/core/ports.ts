@@ -137,6 +137,16 @@ export interface FileStore {
     options: { fileName: string; contentType: string; expiresSeconds: number },
   ): Promise<string>;
   delete(key: string): Promise<void>;
+  /** Stores an object from chunks as they come (multipart upload): never all in memory. Returns its size. */
+  putStream(key: string, chunks: AsyncIterable<Uint8Array>, contentType: string): Promise<number>;
+  /** Reads an object chunk by chunk; undefined when it does not exist. */
+  getStream(key: string): Promise<{ bytes: number; chunks: AsyncIterable<Uint8Array> } | undefined>;
+  /** A time-limited URL a client PUTs an object to without credentials. */
+  uploadUrl(key: string, options: { contentType: string; expiresSeconds: number }): Promise<string>;
+  /** Deletes every object whose key starts with `prefix`. */
+  deletePrefix(prefix: string): Promise<void>;
+  /** Copies an object within the store (server-side). */
+  copy(fromKey: string, toKey: string): Promise<void>;
 }
 
 /** Starts run workflows (Step Functions in AWS, the local interpreter on one machine). */
@@ -249,6 +259,8 @@ export interface Principal {
   tenantId: string;
   /** Projects the token is limited to; null means every project of the tenant. */
   projectIds: string[] | null;
+  /** Set for a signed notebook link: read-only access to this one notebook (GET routes only). */
+  notebookId?: string;
 }
 
 /** Tenants, projects and API tokens (tokens are stored as SHA-256 hashes only). */
@@ -367,6 +379,8 @@ export interface Services {
   runs: RunStore;
   queue: RunQueue;
   runTokens: RunTokens;
+  /** Event-log datasets (the data objects are in `files`). */
+  datasets: DatasetStore;
   files: FileStore;
   kernelHost: KernelHost;
   workflow: Workflow;
@@ -377,6 +391,8 @@ export interface Services {
   kernels: readonly KernelType[];
   /** Public base URL of the service (for shareable links). */
   publicBaseUrl: string;
+  /** The key signed notebook links are signed with (never sent to a browser). */
+  linkSigningKey(): Promise<string>;
   /** Largest accepted request body or uploaded file, in bytes (413 above). */
   maxUploadBytes: number;
   /** Checks each dependency; the value is `ok` or what went wrong. */
@@ -386,6 +402,8 @@ export interface Services {
   webhookDispatcher: WebhookDispatcher;
   /** Delays between a delivery's attempts, in seconds: one more attempt than entries. */
   webhookRetrySeconds: readonly number[];
+  /** Largest accepted event-log file, in bytes (413 above; `CELLWISE_MAX_DATASET_BYTES`). */
+  maxDatasetBytes: number;
 }
 
 /** Who performs a use-case, and where. */

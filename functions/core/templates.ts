@@ -1,5 +1,9 @@
 import type { CellInput } from './nbformat/cells.ts';
 import type { KernelType } from './notebook.ts';
+import { code } from './template-cells/cell.ts';
+import { CUSTOMER_JOURNEY_CELLS } from './template-cells/customer-journey.ts';
+import { PROCESS_MINING_STARTER_CELLS } from './template-cells/process-mining-starter.ts';
+import { VARIANT_ANALYSIS_CELLS } from './template-cells/variant-analysis.ts';
 
 /** A built-in notebook template. Ids and slugs are fixed: clients may hard-code them. */
 export interface Template {
@@ -11,47 +15,33 @@ export interface Template {
   cells: CellInput[];
 }
 
-const md = (source: string): CellInput => ({ cellType: 'markdown', source });
-const code = (source: string, tags?: string[]): CellInput => ({
-  cellType: 'code',
-  source,
-  ...(tags ? { tags } : {}),
-});
-
 export const TEMPLATES: readonly Template[] = [
   {
     templateId: '3c8f1d2e-5b7a-4c1e-9f2d-1a0b3c4d5e01',
     slug: 'process_mining_starter',
     name: 'Process Mining Starter',
     description:
-      'Loads the bound event log, summarises cases and activities, and publishes an enriched frame.',
+      'Loads the bound event log: summary, variants, cycle times, bottlenecks, a directly-follows graph, and an enriched frame published as a new dataset version.',
     kernelType: 'python3',
-    cells: [
-      md(
-        '# Process Mining Starter\n\nLoads the bound event log (case, activity, timestamp) and summarises it.',
-      ),
-      code('dataset_id = None\nanalysis_period = None', ['parameters']),
-      code(
-        'import pandas as pd\nfrom mindzie_sdk import ProcessMiningClient\n\nclient = ProcessMiningClient()',
-      ),
-      code('df = client.get_dataset(dataset_id)\ndf.head()'),
-      code("summary = df.groupby('case_id').agg(events=('activity', 'count'))\nsummary.describe()"),
-    ],
+    cells: PROCESS_MINING_STARTER_CELLS,
   },
   {
     templateId: '3c8f1d2e-5b7a-4c1e-9f2d-1a0b3c4d5e02',
     slug: 'variant_analysis',
     name: 'Variant Analysis',
-    description: 'Finds the process variants of the event log and their frequencies.',
+    description:
+      'Finds the process variants of the event log, their frequencies, coverage and the cost of rework.',
     kernelType: 'python3',
-    cells: [
-      md('# Variant Analysis\n\nGroups cases by their activity sequence.'),
-      code('dataset_id = None', ['parameters']),
-      code(
-        'from mindzie_sdk import ProcessMiningClient\nfrom process_mining_utils import variants\n\nclient = ProcessMiningClient()\ndf = client.get_dataset(dataset_id)',
-      ),
-      code('variants(df).head(20)'),
-    ],
+    cells: VARIANT_ANALYSIS_CELLS,
+  },
+  {
+    templateId: '3c8f1d2e-5b7a-4c1e-9f2d-1a0b3c4d5e04',
+    slug: 'customer_journey_enrichment',
+    name: 'Customer Journey Enrichment',
+    description:
+      'Adds a customer segment, a journey score and an anomaly flag per case, trains a churn classifier (scikit-learn) and publishes the enriched log.',
+    kernelType: 'python3',
+    cells: CUSTOMER_JOURNEY_CELLS,
   },
   {
     templateId: '3c8f1d2e-5b7a-4c1e-9f2d-1a0b3c4d5e03',

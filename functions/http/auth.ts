@@ -7,6 +7,8 @@ export interface AuthorizerContext {
   tokenId?: string;
   /** `*` for every project of the tenant, else a comma-separated list. */
   projectIds?: string;
+  /** Set for a signed notebook link (read-only, this notebook's GET routes only). */
+  notebookId?: string;
 }
 
 export function principalFrom(context: AuthorizerContext | undefined): Principal {
@@ -17,7 +19,30 @@ export function principalFrom(context: AuthorizerContext | undefined): Principal
     tokenId: context.tokenId,
     tenantId: context.tenantId,
     projectIds: !context.projectIds || context.projectIds === '*' ? null : context.projectIds.split(','),
+    ...(context.notebookId ? { notebookId: context.notebookId } : {}),
   };
+}
+
+/** Routes a signed link may not use although they read its notebook (a link cannot mint links). */
+const NOT_FOR_LINKS = new Set(['getNotebookUrl']);
+
+/**
+ * A signed notebook link reads its one notebook: GET routes whose path names that notebook.
+ * Another notebook (or a route naming none) is a 404 like any resource out of scope; a write is a 401.
+ */
+export function assertLinkScope(
+  principal: Principal,
+  routeId: string,
+  method: string,
+  params: { notebookId?: unknown },
+) {
+  if (!principal.notebookId) return;
+  if (method !== 'GET' || NOT_FOR_LINKS.has(routeId)) {
+    throw new UnauthorizedError('A notebook link is read-only: this route needs an API token');
+  }
+  if (params.notebookId !== principal.notebookId) {
+    throw new NotFoundError('Notebook', { NotebookId: params.notebookId ?? null });
+  }
 }
 
 const PROJECT_TTL_MS = 60_000;

@@ -28,6 +28,11 @@ export interface RouteContract<
   body?: B;
   /** How the body is encoded: JSON (default when a body schema is set) or multipart/form-data. */
   bodyEncoding?: 'json' | 'multipart';
+  /**
+   * Bodies the handler reads itself (by media type) when a route accepts several encodings;
+   * set instead of `body`, they are only documented (the route does not parse them).
+   */
+  documentedBodies?: Record<string, z.ZodType>;
   responses: Record<number, ResponseSpec>;
 }
 

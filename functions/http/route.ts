@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { services as defaultServices } from '../adapters/services.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { Actor, Services } from '../core/ports.ts';
-import { type AuthorizerContext, assertScope, principalFrom } from './auth.ts';
+import { type AuthorizerContext, assertLinkScope, assertScope, principalFrom } from './auth.ts';
 import { bodyBytes, header, jsonBody } from './body.ts';
 import type { Infer, RouteContract } from './contract.ts';
 import { toErrorResponse } from './error-map.ts';
@@ -84,6 +84,7 @@ export function route<C extends RouteContract>(
       if (principal) {
         const { tenantId, projectId } = params as { tenantId: string; projectId: string };
         await assertScope(services, principal, tenantId, projectId);
+        assertLinkScope(principal, contract.id, event.requestContext?.http?.method ?? '', params as object);
         actor = { tenantId, projectId, principalId: principal.tokenId };
       }
       const query = contract.query

@@ -11,6 +11,8 @@
 - A warm kernel pool (``pool``): ``POST /cellwise/v1/kernels/lease`` hands out a started kernel
   in ``runs/<run_id>``; ``GET /cellwise/v1/pool`` reports it. KERNEL_HOST_POOL_SIZE (default 1,
   0 disables) kernels of each name in KERNEL_HOST_POOL_KERNELS (default python3).
+- ``GET /cellwise/v1/environments`` (``environments``): every kernelspec with its language
+  version, installed packages and (Python) the SDK packages of KERNEL_HOST_SDK_DIR; cached.
 - Kept kernels (``kept``): ``POST /cellwise/v1/kernels/{id}/keep`` ({"seconds": N}) shuts a
   kernel down after N seconds unless ``POST /cellwise/v1/kernels/{id}/reclaim`` comes first.
 """

@@ -6,6 +6,7 @@ from jupyter_server.base.handlers import APIHandler
 from tornado import web
 from tornado.ioloop import IOLoop
 
+from .environments import describe
 from .kernel_handlers import kernel_handlers
 
 # An executed notebook larger than this is not rendered (the service stores it anyway).
@@ -43,6 +44,18 @@ class RenderHtmlHandler(APIHandler):
         self.finish(html)
 
 
+class EnvironmentsHandler(APIHandler):
+    """Every installed kernelspec with its language version and packages (see ``environments``)."""
+
+    @web.authenticated
+    async def get(self):
+        ksm = self.kernel_spec_manager
+        names = sorted(ksm.find_kernel_specs())
+        loop = IOLoop.current()
+        kernels = [await loop.run_in_executor(None, describe, name, ksm.get_kernel_spec(name)) for name in names]
+        self.finish(json.dumps({"kernels": kernels}))
+
+
 def _render_html(body):
     import nbformat
     from nbconvert import HTMLExporter
@@ -67,5 +80,6 @@ def handlers(base_url):
     return [
         (prefix + r"/kernels/(?P<kernel_id>[\w-]+)/alive", KernelAliveHandler),
         (prefix + r"/render/html", RenderHtmlHandler),
+        (prefix + r"/environments", EnvironmentsHandler),
         *kernel_handlers(prefix),
     ]

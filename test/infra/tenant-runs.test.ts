@@ -54,16 +54,11 @@ const actionsOfRole = (role: string) =>
   allStatements()
     .filter((s) => s.role === role)
     .flatMap((s) => asList(s.statement.Action));
-/** Roles that are granted any action of a service (`states:`, `secretsmanager:`, ...). */
-const rolesWith = (prefix: string) =>
-  new Set(
-    allStatements()
-      .filter((s) => asList(s.statement.Action).some((a) => a.startsWith(prefix)))
-      .map((s) => s.role),
-  );
-
 const taskFunctionIds = () => WORKFLOW_TASKS.map((t) => logicalId(stack.runs.tasks.get(t.state)!));
 const routeFunctionId = (routeId: string) => logicalId(stack.functions.get(routeId)!);
+/** The roles of the routes that sign notebook links. */
+const routesUsingLinkKey = () =>
+  ROUTES.filter((r) => r.uses?.includes('linkSigningKey')).map((r) => roleOfFunction(routeFunctionId(r.id)));
 /** Routes whose manifest entry says they use the run workflow / the kernel host. */
 const routesUsing = (dependency: 'workflow' | 'kernelHost') =>
   ROUTES.filter((r) => r.uses?.includes(dependency)).map((r) => routeFunctionId(r.id));
@@ -201,14 +196,25 @@ describe('TenantStack runs', () => {
 
   it('lets only the task functions, the reconciler, the kernel host routes and the ECS agent read the token secret', () => {
     const executionRole = logicalId(stack.kernelHost.taskDefinition.executionRole!);
-    expect(rolesWith('secretsmanager:')).toEqual(
+    const onToken = allStatements().filter(
+      (s) =>
+        asList(s.statement.Action).some((a) => a.startsWith('secretsmanager:')) &&
+        JSON.stringify(s.statement.Resource).includes(logicalId(stack.kernelHost.token)),
+    );
+    expect(new Set(onToken.map((s) => s.role))).toEqual(
       new Set([...kernelHostFunctionIds().map(roleOfFunction), executionRole]),
     );
-    for (const { role, statement } of allStatements()) {
-      if (!asList(statement.Action).some((a) => a.startsWith('secretsmanager:'))) continue;
+    for (const { role, statement } of onToken) {
       expect(asList(statement.Resource), role).toEqual([secretRef()]);
       if (role !== executionRole)
         expect(asList(statement.Action), role).toEqual(['secretsmanager:GetSecretValue']);
+    }
+    // The only other secret read is the notebook link signing key (the authorizer, route 11).
+    for (const { role, statement } of allStatements()) {
+      if (!asList(statement.Action).some((a) => a.startsWith('secretsmanager:'))) continue;
+      if (onToken.some((s) => s.statement === statement)) continue;
+      expect(JSON.stringify(statement.Resource), role).toContain('LinkSigningKey');
+      expect([logicalId(stack.authorizerFunction.role!), ...routesUsingLinkKey()], role).toContain(role);
     }
   });
 
@@ -249,10 +255,14 @@ describe('TenantStack runs', () => {
         actions.filter((a) => a.startsWith('states:')),
         route.id,
       ).toEqual(workflow ? ['states:StartExecution'] : []);
+      const signsLinks = route.uses?.includes('linkSigningKey') ?? false;
       expect(
         actions.filter((a) => a.startsWith('secretsmanager:')),
         route.id,
-      ).toEqual(kernelHost ? ['secretsmanager:GetSecretValue'] : []);
+      ).toEqual([
+        ...(kernelHost ? ['secretsmanager:GetSecretValue'] : []),
+        ...(signsLinks ? ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] : []),
+      ]);
       expect(
         actions.some((a) => a.startsWith('ec2:')),
         route.id,
@@ -290,7 +300,7 @@ describe('TenantStack runs', () => {
   });
 
   it('generates the kernel host token: 48 characters, no punctuation', () => {
-    const secret = only(ofType('AWS::SecretsManager::Secret'))[1].Properties!;
+    const secret = resources[logicalId(stack.kernelHost.token)]!.Properties!;
     expect(secret.GenerateSecretString).toMatchObject({ PasswordLength: 48, ExcludePunctuation: true });
     expect(secret.GenerateSecretString.SecretStringTemplate).toBeUndefined();
   });

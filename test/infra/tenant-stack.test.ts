@@ -311,6 +311,18 @@ describe('TenantStack', () => {
   it('gives the page and OpenAPI routes no access to the table or the bucket', () => {
     expect(dataActionsOf('viewNotebookPage')).toEqual([]);
     expect(dataActionsOf('getOpenApi')).toEqual([]);
+    expect(dataActionsOf('viewApiDocs')).toEqual([]);
+    expect(dataActionsOf('getStaticAsset')).toEqual([]);
+  });
+
+  it('lets only the authorizer and the link-signing route read the notebook link signing key', () => {
+    const [keyId] =
+      ofType('AWS::SecretsManager::Secret').find(([id]) => id.startsWith('LinkSigningKey')) ?? [];
+    expect(keyId).toBeDefined();
+    const readers = [...stack.functions.keys(), 'authorizer'].filter((id) =>
+      JSON.stringify(statementsOf(id)).includes(keyId!),
+    );
+    expect(readers.sort()).toEqual(['authorizer', 'getNotebookUrl']);
   });
 
   it('lets health only probe the table with one read and list (HEAD) the bucket', () => {

@@ -109,7 +109,7 @@ describe('malformed bodies', () => {
   });
 
   it('answers 400 for a kernel this deployment cannot run, naming what is available', async () => {
-    const res = await api.post('/notebook', { notebookName: 'R one', kernelType: 'r' });
+    const res = await api.post('/notebook', { notebookName: 'Scala one', kernelType: 'scala' });
     expectError(res, 400);
     expect(res.body.Message).toMatch(/Available: python3/);
   });

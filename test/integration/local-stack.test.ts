@@ -45,6 +45,9 @@ describe('local stack', () => {
         const body = (await again.json()) as { name: string; cells: { source: string }[] };
         expect(body.name).toBe('Survivor');
         expect(body.cells[0]!.source).toBe('x = 42');
+        // The demo dataset and notebook are made once per data dir: the same ones after a restart.
+        expect(first.info.demo?.notebookId).toBeTruthy();
+        expect(second.info.demo).toEqual(first.info.demo);
       } finally {
         expect(await second.stop()).toBe(0);
       }

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { findTemplate } from '../../functions/core/templates.ts';
 import { client, GUID, newTenant, stack, type Tenant } from '../support/api.ts';
 
 let api: ReturnType<typeof client>;
@@ -36,9 +37,10 @@ describe('POST /notebook (route 4)', () => {
     expect(nb.notebookDescription).toBe('ML models');
     expect(nb.notebookVersion).toBe('1.0.0');
     expect(nb.status).toBe('Ready');
-    expect(nb.cells.length).toBe(5 + 2);
-    expect(nb.cellCount).toBe(7);
-    expect(nb.blockCount).toBe(7);
+    const templateCells = findTemplate('process_mining_starter')!.cells.length;
+    expect(nb.cells.length).toBe(templateCells + 2);
+    expect(nb.cellCount).toBe(templateCells + 2);
+    expect(nb.blockCount).toBe(templateCells + 2);
     expect(nb.cells.at(-1)).toMatchObject({
       cellType: 'code',
       source: 'import pandas as pd',

@@ -2,9 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { client, newTenant } from '../support/api.ts';
 
 let api: ReturnType<typeof client>;
+/** A dataset of the project: a binding must name one. */
+let datasetId: string;
 
 beforeAll(async () => {
   api = client(await newTenant());
+  const rows = [{ case_id: 'c1', activity: 'a', timestamp: '2024-01-01T00:00:00Z' }];
+  datasetId = (await api.post('/dataset', { name: 'bound log', rows })).body.datasetId;
 });
 
 const notebook44 = {
@@ -39,7 +43,7 @@ describe('POST /notebook/upload (route 7)', () => {
         {
           notebookName: 'Customer Journey Analysis',
           enrichmentMode: 'true',
-          datasetBinding: '880e8400-e29b-41d4-a716-446655440000',
+          datasetBinding: datasetId,
         },
         { name: 'analysis.ipynb', text: JSON.stringify(notebook44) },
       ),
@@ -49,7 +53,7 @@ describe('POST /notebook/upload (route 7)', () => {
       name: 'Customer Journey Analysis',
       cellCount: 2,
       kernelType: 'python3',
-      integration: { enrichmentMode: true, datasetBinding: '880e8400-e29b-41d4-a716-446655440000' },
+      integration: { enrichmentMode: true, datasetBinding: datasetId },
       parseResult: { nbformat: 4, nbformatMinor: 4, cellCount: 2 },
     });
     expect(res.body.parseResult.warnings).toContain('Upgraded from nbformat 4.4 to 4.5');

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { demoLogCsv, generateLoanLog } from '../../functions/core/demo/loan-log.ts';
 import {
   api,
   driverResult,
@@ -18,34 +19,51 @@ import {
 /**
  * The execution seed's (German) clients against the real local stack and real kernels:
  * the JavaScript "Komplett-Workflow" and the Python NotebookManager, vendored verbatim and
- * changed only by literal substitution of base URL, ids and token. The notebooks the seeds
- * create use the `process_mining_starter` template, whose cells read a dataset: until the
- * service stages datasets, those runs end in a clear DatasetUnavailableError, which the
- * seeds' own code reports. Drivers appended to the unmodified code run a notebook that needs
- * no dataset through the same functions, to the end.
+ * changed only by literal substitution of base URL, ids, token and the dataset GUID (an
+ * event log the test uploads: the project's generated demo loan-application log). The
+ * notebooks they create from `process_mining_starter` run to Completed with outputs, an
+ * enriched dataset and a model. Drivers appended to the unmodified code also run a notebook
+ * that needs no dataset through the same functions.
  */
 
 const stack = inject('stack');
-const DATASET = '880e8400-e29b-41d4-a716-446655440000';
+/** The dataset GUID the seeds' examples use. */
+const SEED_DATASET = '880e8400-e29b-41d4-a716-446655440000';
 
-/** workflow_de.js, complete, with the stack's base URL and token. */
-function germanWorkflow(projectId: string): string {
+/** Uploads the demo event log as a dataset of the project; returns its id. */
+async function uploadDemoLog(projectId: string): Promise<string> {
+  const form = new FormData();
+  form.append('name', 'Loan applications');
+  form.append('file', new Blob([demoLogCsv(generateLoanLog())], { type: 'text/csv' }), 'log.csv');
+  const res = await fetch(`${stack.baseUrl}/api/${stack.tenantId}/${projectId}/dataset`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.token}` },
+    body: form,
+  });
+  const body = (await res.json()) as { datasetId: string };
+  expect(res.status, JSON.stringify(body)).toBe(201);
+  return body.datasetId;
+}
+
+/** workflow_de.js, complete, with the stack's base URL and token and the uploaded dataset. */
+function germanWorkflow(projectId: string, datasetId: string): string {
   const base = `${stack.baseUrl}/api/${stack.tenantId}/${projectId}/`;
   const code = substitute(fixture('workflow_de.js'), [
     { from: "'/api/{tenantId}/{projectId}/", to: `'${base}`, count: 1 },
     { from: '`/api/{tenantId}/{projectId}/', to: `\`${base}`, count: 3 },
+    { from: `'${SEED_DATASET}'`, to: `'${datasetId}'`, count: 2 },
   ]);
   return `const token = '${stack.token}';\n${code}`;
 }
 
-/** notebook_manager_de.py with the stack's base URL, ids and token (and a GUID for the dataset placeholder). */
-function germanManager(projectId: string): string {
+/** notebook_manager_de.py with the stack's base URL, ids and token and the uploaded dataset. */
+function germanManager(projectId: string, datasetId: string): string {
   return substitute(fixture('notebook_manager_de.py'), [
     { from: "'https://your-mindzie-instance.com'", to: `'${stack.baseUrl}'`, count: 1 },
     { from: "'tenant-guid'", to: `'${stack.tenantId}'`, count: 1 },
     { from: "'project-guid'", to: `'${projectId}'`, count: 1 },
     { from: "'your-auth-token'", to: `'${stack.token}'`, count: 1 },
-    { from: "'dataset-guid'", to: `'${DATASET}'`, count: 2 },
+    { from: "'dataset-guid'", to: `'${datasetId}'`, count: 2 },
   ]);
 }
 
@@ -95,26 +113,43 @@ describe('execution seed clients', () => {
     },
   );
 
-  it('runs the complete German JavaScript workflow unmodified, to the end of its run', async () => {
+  it('runs the complete German JavaScript workflow unmodified on an uploaded log, to Completed with enriched data and a model', async () => {
     const projectId = await newProject(stack);
+    const datasetId = await uploadDemoLog(projectId);
     const result = await run(
       process.execPath,
-      [await scriptFile('workflow_de.mjs', germanWorkflow(projectId))],
-      90_000,
+      [await scriptFile('workflow_de.mjs', germanWorkflow(projectId, datasetId))],
+      150_000,
     );
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^Notebook erstellt: [0-9a-f-]{36}$/m);
-    expect(result.stdout).toMatch(/^Ausführung gestartet: [0-9a-f-]{36}$/m);
+    const notebookId = /^Notebook erstellt: ([0-9a-f-]{36})$/m.exec(result.stdout)?.[1];
+    const executionId = /^Ausführung gestartet: ([0-9a-f-]{36})$/m.exec(result.stdout)?.[1];
+    expect(notebookId, result.stdout).toBeDefined();
     expect(result.stdout).toMatch(/^Status: Running, Fortschritt: \d+%$/m);
-    // The template reads a dataset; the run ends in Error and the seed lists the failing cell.
-    expect(result.stdout).toMatch(/^Status: Error, Fortschritt: \d+%$/m);
-    expect(result.stdout).toContain('Ausführung fehlgeschlagen:');
-    expect(result.stdout).toContain('DatasetUnavailableError');
+    expect(result.stdout).toMatch(/^Status: Completed, Fortschritt: 100%$/m);
+    expect(result.stdout).toContain('Notebook-Ausführung abgeschlossen!');
+    expect(result.stdout).toContain('Angereicherte Datensätze:');
     expect(result.stderr).not.toContain('Notebook-Workflow fehlgeschlagen');
-  }, 120_000);
+    const project = api(stack, projectId);
+    const results = (
+      await project.get(`/notebook/${notebookId}/execution/${executionId}/results?format=summary`)
+    ).body;
+    expect(results.outputs.length).toBeGreaterThan(0);
+    expect(results.enrichedDatasets).toHaveLength(1);
+    expect(results.enrichedDatasets[0]).toMatchObject({ datasetId, version: 2 });
+    expect(results.models.map((m: { name: string }) => m.name)).toContain('cycle_time_regressor');
+    const status = (await project.get(`/notebook/${notebookId}/execution/${executionId}`)).body;
+    expect(status).toMatchObject({
+      status: 'Completed',
+      parameters: { dataset_id: datasetId, analysis_period: '2024-01', include_weekends: false },
+    });
+    expect(status.outputs.plots).toBeGreaterThan(0);
+    expect(status.outputs.models).toBe(1);
+  }, 180_000);
 
   it('runs a notebook that needs no dataset to Completed through the unmodified JavaScript functions', async () => {
     const projectId = await newProject(stack);
+    const datasetId = await uploadDemoLog(projectId);
     const project = api(stack, projectId);
     const form = new FormData();
     form.append('notebookName', 'No dataset');
@@ -128,7 +163,7 @@ describe('execution seed clients', () => {
       headers: { authorization: `Bearer ${stack.token}` },
       body: form,
     }).then((r) => r.json() as Promise<{ notebookId: string }>);
-    const code = germanWorkflow(projectId).replace(/\/\/ Workflow ausführen\n[\s\S]*$/, '');
+    const code = germanWorkflow(projectId, datasetId).replace(/\/\/ Workflow ausführen\n[\s\S]*$/, '');
     const driver = `
 // --- appended by the test; it only calls the unmodified functions above ---
 const execution = await executeNotebook('${uploaded.notebookId}');
@@ -144,12 +179,13 @@ await monitorNotebookExecution(execution.notebookId, execution.executionId);
     const status = await project.get(`/notebook/${uploaded.notebookId}/execution/${execution.executionId}`);
     expect(status.body).toMatchObject({
       status: 'Completed',
-      parameters: { dataset_id: DATASET, include_weekends: false },
+      parameters: { dataset_id: datasetId, include_weekends: false },
     });
   }, 120_000);
 
-  it('runs the German Python NotebookManager example, and a dataset-free notebook through its methods', async () => {
+  it('runs the German Python NotebookManager example on an uploaded log to Completed, and a dataset-free notebook through its methods', async () => {
     const projectId = await newProject(stack);
+    const datasetId = await uploadDemoLog(projectId);
     const dir = await mkdtemp(path.join(tmpdir(), 'cellwise-de-'));
     try {
       const notebookFile = path.join(dir, 'no_dataset.ipynb');
@@ -164,13 +200,22 @@ results = manager.get_execution_results(uploaded['notebookId'], started['executi
 listed = manager.list_notebooks(status='Ready')
 print('DRIVER_RESULT ' + json.dumps({'final': final['status'], 'outputs': results['outputs'], 'reports': results['reports'], 'listed': listed['totalCount']}))
 `;
-      const result = await runScript(PYTHON, 'notebook_manager_de.py', germanManager(projectId) + driver);
+      const result = await runScript(
+        PYTHON,
+        'notebook_manager_de.py',
+        germanManager(projectId, datasetId) + driver,
+      );
       expect(result.code, result.stderr).toBe(0);
-      // The usage example: create from the template, run with the seed's parameters, wait, report.
+      // The usage example: create from the template bound to the log, run with the seed's
+      // parameters, wait, report outputs, the enriched dataset and the model.
       expect(result.stdout).toMatch(/^Notebook erstellt: [0-9a-f-]{36}$/m);
       expect(result.stdout).toMatch(/^Geschätzte Dauer: None$/m);
-      expect(result.stdout).toContain('Notebook-Ausführung fehlgeschlagen mit Status: Error');
-      expect(result.stdout).toMatch(/^Zelle cell-\d+ fehlgeschlagen: No dataset is available to this run/m);
+      expect(result.stdout).toContain('Notebook-Ausführung erfolgreich abgeschlossen!');
+      expect(Number(/^Generierte Ausgaben: (\d+)$/m.exec(result.stdout)?.[1])).toBeGreaterThan(0);
+      expect(result.stdout).toMatch(/^Angereicherte Datensätze: 1$/m);
+      expect(result.stdout).toMatch(/^Erstellte ML-Modelle: 1$/m);
+      expect(result.stdout).toMatch(/^Angereicherte Daten herunterladen: http/m);
+      expect(result.stdout).toMatch(/^Modell 'cycle_time_regressor' herunterladen: http/m);
       expect(result.stdout).not.toContain('Fehler im Notebook-Workflow');
       // The driver: a notebook that needs no dataset, to Completed, with its outputs and report.
       const out = driverResult<{ final: string; outputs: any[]; reports: any[]; listed: number }>(

@@ -8,6 +8,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoTenancyStore } from '../../functions/adapters/dynamo-tenancy-store.ts';
 import { createProject } from '../../functions/core/use-cases/tenancy.ts';
 import type { StackInfo } from '../../local-stack/spawn-stack.ts';
+import { seedDataset } from '../support/seed-dataset.ts';
+
+/** The dataset GUID the seeds' clients hard-code. */
+export const SEED_DATASET_ID = '880e8400-e29b-41d4-a716-446655440000';
+const SEED_EVENTS = [
+  { case_id: 'c1', activity: 'Register', timestamp: '2024-01-01T08:00:00Z' },
+  { case_id: 'c1', activity: 'Approve', timestamp: '2024-01-01T09:00:00Z' },
+  { case_id: 'c2', activity: 'Register', timestamp: '2024-01-02T08:00:00Z' },
+];
 
 export const repoRoot = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const fixturesDir = path.join(repoRoot, 'test/seeds/fixtures');
@@ -154,6 +163,9 @@ export async function newProject(stack: StackInfo): Promise<string> {
       tenantId: stack.tenantId,
       name: 'seed client test',
     });
+    // The seeds hard-code this dataset GUID (binding and `dataset_id`): it must name a
+    // dataset of the project, so each seed project gets one under that id.
+    await seedDataset(stack, { tenantId: stack.tenantId, projectId }, SEED_DATASET_ID, SEED_EVENTS);
     return projectId;
   } finally {
     db.destroy();

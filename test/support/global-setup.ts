@@ -24,6 +24,10 @@ export async function setup(project: TestProject) {
     CELLWISE_RUN_SLICE_SECONDS: '3',
     CELLWISE_WEBHOOK_ALLOW_CIDRS: '127.0.0.0/8',
     CELLWISE_WEBHOOK_RETRY_SECONDS: '1,2,4',
+    CELLWISE_MAX_DATASET_BYTES: String(5 * 1024 * 1024),
+    // Test files run side by side on tenants of their own or the seeded one; the queue's
+    // tests set their tenants' own limits.
+    CELLWISE_MAX_CONCURRENT_RUNS: '8',
   });
   project.provide('stack', stack.info);
 }

@@ -24,6 +24,9 @@ import { errors, scopedErrors } from './shared.ts';
 const tags = ['Notebooks'];
 const deleted = z.object({ Message: z.string(), NotebookId: z.uuid() });
 
+/** The longest a signed notebook link may live. */
+const LINK_MAX_SECONDS = 30 * 24 * 3600;
+
 export const listNotebooks = {
   id: 'listNotebooks',
   summary: 'List the project’s notebooks (filters, pages of up to 100)',
@@ -143,10 +146,19 @@ export const copyNotebook = {
 
 export const getNotebookUrl = {
   id: 'getNotebookUrl',
-  summary: 'A shareable URL of the notebook’s page',
+  summary:
+    'A shareable URL of the notebook’s page; with `expiresIn`, a signed read-only link that needs no token',
   tags,
   auth: true,
   params: notebookParams,
+  query: z.object({
+    expiresIn: z.coerce
+      .number()
+      .int('must be an integer')
+      .min(1, 'must be at least 1')
+      .max(LINK_MAX_SECONDS, `must be at most ${LINK_MAX_SECONDS} (30 days)`)
+      .optional(),
+  }),
   responses: {
     200: {
       description: 'The link',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RouteContract } from '../../http/contract.ts';
+import { ASSET_NAMES } from '../pages/static-assets.ts';
 import { description, guid, investigationParams, projectParams, resourceName } from '../schemas/common.ts';
 import { investigation } from '../schemas/resources.ts';
 import { errors, scopedErrors } from './shared.ts';
@@ -90,6 +91,26 @@ export const viewNotebookPage = {
   params: z.strictObject({ tenantId: guid, projectId: guid, investigationId: guid, notebookId: guid }),
   responses: {
     200: { description: 'HTML page', contentType: 'text/html' },
+    ...errors(400),
+  },
+} satisfies RouteContract;
+
+export const viewApiDocs = {
+  id: 'viewApiDocs',
+  summary: 'The API docs page rendering /api/openapi.json (no token)',
+  tags: ['Pages'],
+  auth: false,
+  responses: { 200: { description: 'HTML page', contentType: 'text/html' } },
+} satisfies RouteContract;
+
+export const getStaticAsset = {
+  id: 'getStaticAsset',
+  summary: 'A script or stylesheet of the viewer and docs pages (no token)',
+  tags: ['Pages'],
+  auth: false,
+  params: z.strictObject({ asset: z.enum(ASSET_NAMES) }),
+  responses: {
+    200: { description: 'The asset (JavaScript or CSS)', contentType: 'application/javascript' },
     ...errors(400),
   },
 } satisfies RouteContract;

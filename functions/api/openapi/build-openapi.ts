@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ROUTES } from '../../../infra/routes.ts';
 import type { RouteContract } from '../../http/contract.ts';
 import { CONTRACTS } from '../contracts/index.ts';
+import { addSeedExamples } from './seed-examples.ts';
 
 type Json = Record<string, unknown>;
 
@@ -90,6 +91,18 @@ export function buildOpenApi(): Json {
         content: { [type]: { schema: toSchema(contract.body, 'input', components) } },
       };
     }
+    if (contract.documentedBodies) {
+      operation.requestBody = {
+        required: true,
+        content: Object.fromEntries(
+          Object.entries(contract.documentedBodies).map(([type, schema]) => [
+            type,
+            { schema: toSchema(schema, 'input', components) },
+          ]),
+        ),
+      };
+    }
+    addSeedExamples(route.id, operation);
     paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation };
   }
   return {

@@ -95,10 +95,45 @@ export interface KernelHost {
   reclaim(ref: KernelRef): Promise<boolean>;
   /** The warm pool of the kernel host `start` would pick, per kernel name (empty when it has none). */
   pool(): Promise<Record<string, KernelPoolStats>>;
+  /**
+   * Writes a file in the kernel's working directory (`relativePath` inside `ref.workDir`, its
+   * directories created as needed), through the host's contents API: the kernel host may be
+   * another machine, there is no shared disk.
+   */
+  putFile(ref: KernelRef, relativePath: string, content: string): Promise<void>;
+  /** The files (not directories) directly in a directory of the working directory; [] when it does not exist. */
+  listFiles(ref: KernelRef, relativeDir: string): Promise<KernelFile[]>;
+  /** A file's bytes from the working directory (KernelHostRejectedError 404 when missing). */
+  getFile(ref: KernelRef, relativePath: string): Promise<Uint8Array>;
+  /** Removes a file from the working directory (a missing one is fine). */
+  deleteFile(ref: KernelRef, relativePath: string): Promise<void>;
+  /**
+   * Every kernelspec the kernel host has, with the language version and installed packages its
+   * own interpreter reports (the host caches them) and the SDK packages it can import.
+   */
+  environments(): Promise<KernelSpecEnvironment[]>;
   /** Renders an executed notebook to a standalone HTML page (nbconvert on the kernel host). */
   renderHtml(document: NbDocument): Promise<string>;
   /** `ok` or what is wrong (for /health). */
   readiness(): Promise<string>;
+}
+
+/** A file in a kernel's working directory. */
+export interface KernelFile {
+  name: string;
+  /** Path relative to the working directory. */
+  path: string;
+  bytes: number;
+}
+
+/** One kernelspec of the kernel host (`name`: `python3`, `ir`) and what it runs. */
+export interface KernelSpecEnvironment {
+  name: string;
+  displayName: string;
+  language: string;
+  languageVersion: string | null;
+  packages: { name: string; version: string | null }[];
+  customLibraries: { name: string; version: string | null }[];
 }
 
 /** One kernel name's warm pool: configured size, kernels ready to lease, kernels starting. */

@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors.ts';
 import { cellTags } from '../nbformat/cells.ts';
+import { kernelTypeOf } from '../nbformat/document.ts';
 import { joinSource, type NbCell, type NbDocument } from '../nbformat/types.ts';
 import { INJECTED_PARAMETERS_TAG, injectParameters } from '../parameters.ts';
 import type { PlannedCell } from './run.ts';
@@ -15,6 +16,8 @@ export interface PlanOptions {
    * parameters cell is planned only through `replay` (a kept kernel already has them).
    */
   resume?: { fromCell: string; replay: ReadonlySet<string> };
+  /** The notebook's kernel: the parameters cell is written in its language (default: the document's). */
+  kernelType?: string;
 }
 
 /** Checks a cell range against the document: both ids exist and the start is not after the end. */
@@ -75,6 +78,7 @@ export function planRun(
         outputs: [],
       }),
       options.parameters,
+      options.kernelType ?? kernelTypeOf(source),
     );
     cells = injected.cells;
     injectedIndex = injected.injectedIndex;

@@ -107,8 +107,8 @@ export function toRunStatus(run: RunRecord, results: CellResult[]) {
       total: outputs.length,
       dataFrames: outputs.filter((o) => o.dataFrame).length,
       plots: outputs.filter((o) => o.mimeTypes.some((m) => m.startsWith('image/'))).length,
-      models: 0,
-      enrichedData: null,
+      models: run.published?.models.length ?? 0,
+      enrichedData: enrichedDataOf(run),
     },
     resources: resources && {
       peakMemoryUsage: resources.peakMemoryBytes === null ? null : formatBytes(resources.peakMemoryBytes),
@@ -130,6 +130,13 @@ export function toRunStatus(run: RunRecord, results: CellResult[]) {
 }
 
 export type RunStatusView = ReturnType<typeof toRunStatus>;
+
+/** The enriched frame the run published (the dataset version it became first), or null. */
+function enrichedDataOf(run: RunRecord): { recordCount: number; newColumns: string[] } | null {
+  const frames = run.published?.frames ?? [];
+  const frame = frames.find((f) => f.version !== null) ?? frames[0];
+  return frame ? { recordCount: frame.recordCount, newColumns: frame.newColumns } : null;
+}
 
 /** A run in the history list (route: executions): the status without per-cell results. */
 export function toRunSummary(run: RunRecord) {

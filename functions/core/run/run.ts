@@ -75,6 +75,49 @@ export interface RunResources {
   diskUsageBytes: number;
 }
 
+/** The dataset version a run reads, fixed at submission, and whether it enriches it. */
+export interface RunDataset {
+  datasetId: string;
+  version: number;
+  /**
+   * The notebook's `integration.enrichmentMode` with `outputFormat: "enriched_dataframe"`, as
+   * at submission: a published frame becomes a new version of the dataset.
+   */
+  enrich: boolean;
+}
+
+/** A frame the run published (`client.publish_enriched`), stored under the run's prefix. */
+export interface PublishedFrame {
+  name: string;
+  objectKey: string;
+  recordCount: number;
+  /** Columns not in the dataset version the run read (all columns without a dataset). */
+  newColumns: string[];
+  /** The dataset version it became (enrichment), else null. */
+  datasetId: string | null;
+  version: number | null;
+  /** Why an enrichment run's frame did not become a version (not a valid log for the dataset, …). */
+  enrichmentError?: string;
+}
+
+/** A model the run logged (`client.log_model`), pickled under the run's prefix. */
+export interface PublishedModel {
+  name: string;
+  objectKey: string;
+  /** `module.qualname` of the model's class. */
+  modelType: string;
+  metrics: Record<string, unknown>;
+  features: string[];
+}
+
+/** What a run published through the SDK, collected by Finalize (null before). */
+export interface RunPublished {
+  frames: PublishedFrame[];
+  models: PublishedModel[];
+  /** Outbox entries that could not be collected, and why. */
+  skipped: string[];
+}
+
 /** The metadata row of one run. Outputs never live here: they are objects in the file store. */
 export interface RunRecord extends Scope {
   executionId: string;
@@ -131,6 +174,10 @@ export interface RunRecord extends Scope {
   finalized: boolean;
   /** The kernel died during the run (the notebook shows Kernel_Dead until its next run). */
   kernelDied: boolean;
+  /** The dataset version staged for the run (null: none bound, or the bound one does not exist). */
+  dataset: RunDataset | null;
+  /** What the run published, collected by Finalize. */
+  published: RunPublished | null;
 }
 
 export function isFinal(status: RunStatus): boolean {

@@ -14,7 +14,8 @@ function ended(run: RunRecord): StateConflictError {
 /**
  * Cancels a run. A Queued run becomes Cancelled at once (conditionally on still being
  * Queued) and never starts; a Running one is flagged, and its task interrupts the kernel
- * and ends it Cancelled within a second or so. An ended run is a 409.
+ * and ends it Cancelled within a second or so. An ended run is a 409, and so is a run that
+ * has run all its cells and is finishing (nothing is left to cancel).
  */
 export async function cancelExecution(
   services: Services,
@@ -34,6 +35,17 @@ export async function cancelExecution(
         await recordRunEnd(services, { ...run, ...changes }, null, []);
         return getExecution(services, actor, notebookId, executionId);
       }
+    } else if (run.plan && run.nextPosition >= run.plan.length && !run.inFlight) {
+      // Every cell has run: the run is finishing and will end Completed (or Error); a cancel
+      // now could not stop anything, so it is refused rather than accepted and ignored.
+      throw new StateConflictError(
+        'ExecutionEnding',
+        'The execution has run all its cells and is finishing',
+        {
+          ExecutionId: run.executionId,
+          Status: run.status,
+        },
+      );
     } else if (await services.runs.update(pointer, flag, ['Running'])) {
       return getExecution(services, actor, notebookId, executionId);
     }

@@ -19,6 +19,8 @@ import { checkScheduleSettings, isScheduleEnabled } from '../schedule/schedule.t
 import { findTemplate } from '../templates.ts';
 import { INITIAL_VERSION } from '../version.ts';
 import { nextTimestamp, requireInvestigation, requireKernel } from './common.ts';
+import { requireDatasetInProject } from './datasets.ts';
+import { resolveNotebookEnvironment } from './environments.ts';
 import { syncSchedule } from './sync-schedule.ts';
 
 export interface CreateNotebookInput {
@@ -35,6 +37,10 @@ export interface CreateNotebookInput {
   cells?: CellInput[];
   /** A ready document (upload, copy); replaces template and cells. */
   document?: NbDocument;
+  /** Where the kernel type came from, for a 400 naming it (default `kernelType`). */
+  kernelTypePath?: string;
+  /** Where the dataset binding came from, for a 400 naming it (default `body.integration.datasetBinding`). */
+  datasetBindingPath?: string;
 }
 
 /** The investigation to create into: the given one, or the project's default. */
@@ -67,10 +73,23 @@ export async function createNotebook(
 ): Promise<NotebookResource> {
   const integration: Integration = { ...DEFAULT_INTEGRATION, ...input.integration };
   checkScheduleSettings(integration);
+  await requireDatasetInProject(
+    services,
+    actor,
+    integration.datasetBinding,
+    input.datasetBindingPath ?? 'body.integration.datasetBinding',
+  );
   const investigation = await resolveInvestigation(services, actor, input.investigationId);
   const template = input.template ? findTemplate(input.template) : undefined;
   if (input.template && !template) throw new NotFoundError('Template', { Template: input.template });
-  const kernelType = requireKernel(services, input.kernelType ?? template?.kernelType ?? 'python3');
+  requireKernel(services, input.kernelType ?? template?.kernelType ?? 'python3', input.kernelTypePath);
+  // What the kernel host really runs: the kernel, the packages asked for, the Python version.
+  const { kernelType, environment } = await resolveNotebookEnvironment(
+    services,
+    input.kernelType ?? template?.kernelType ?? 'python3',
+    input.environment,
+    { path: input.kernelTypePath },
+  );
   const now = nextTimestamp(services);
   const document =
     input.document ??
@@ -93,7 +112,7 @@ export async function createNotebook(
     notebookType: input.notebookType ?? 0,
     notebookOrder: order,
     integration,
-    environment: { ...DEFAULT_ENVIRONMENT, ...input.environment },
+    environment: { ...DEFAULT_ENVIRONMENT, ...environment },
     cellCount: document.cells.length,
     lastExecutionDuration: 0,
     lastExecutionDate: null,

@@ -1,12 +1,14 @@
 import { ValidationError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { NotebookRecord } from '../notebook.ts';
-import { validateParameterNames } from '../parameters.ts';
+import { unwritableParameters, validateParameterNames } from '../parameters.ts';
 import type { Actor, Services } from '../ports.ts';
 import type { OutputOptions, Priority, RunTrigger } from '../run/run.ts';
 import { checkCellRange, planRun } from '../run/run-plan.ts';
+import { resolveRunDataset } from '../run/run-staging.ts';
 import type { RunStatusView } from '../run/run-view.ts';
 import { requireKernel, requireNotebook } from './common.ts';
+import { requireDatasetInProject } from './datasets.ts';
 import { claimToken } from './idempotency.ts';
 import { launchRun } from './launch-run.ts';
 import { estimateDuration, viewOfRun } from './run-history.ts';
@@ -29,8 +31,8 @@ export interface ExecuteInput {
   keepKernelSeconds?: number;
 }
 
-/** Kernels whose parameters the service can write (papermill's Python translator). */
-const PARAMETER_LANGUAGES = new Set(['python3']);
+/** Kernels whose parameters the service can write (papermill's Python and R translators). */
+const PARAMETER_LANGUAGES = new Set(['python3', 'r']);
 
 /**
  * Submits a run (route 12) and returns its status. See `submitRun`.
@@ -61,11 +63,13 @@ export async function submitRun(
 ): Promise<{ view: RunStatusView; created: boolean }> {
   const notebook = await requireNotebook(services, actor, notebookId);
   checkInput(services, notebook, input);
+  await requireDatasetInProject(services, actor, input.parameters.dataset_id, 'body.parameters.dataset_id');
   // From the notebook's own history, read while the rest of the submission goes on.
   const estimate = estimateDuration(services, actor, notebookId).catch(() => null);
   const source = await services.contents.get(notebook.contentKey);
   if (input.executionMode === 'range') checkCellRange(source, input.cellRange!);
-  const { document, plan } = planRun(source, input);
+  const { document, plan } = planRun(source, { ...input, kernelType: notebook.kernelType });
+  const dataset = await resolveRunDataset(services, actor, notebook, input.parameters);
 
   const executionId = newId(services.now().getTime());
   const token = input.idempotencyToken;
@@ -82,6 +86,7 @@ export async function submitRun(
     document,
     plan,
     estimate: await estimate,
+    dataset,
     onRefused: freeToken,
   });
   return { view: await viewOfRun(services, run), created: true };
@@ -89,14 +94,22 @@ export async function submitRun(
 
 function checkInput(services: Services, notebook: NotebookRecord, input: ExecuteInput): void {
   requireKernel(services, notebook.kernelType, 'notebook.kernelType');
-  const badNames = validateParameterNames(input.parameters);
+  const badNames = validateParameterNames(input.parameters, notebook.kernelType);
+  const identifier = notebook.kernelType === 'r' ? 'R names' : 'Python identifiers';
   if (badNames.length > 0) {
     throw new ValidationError(
-      `Parameter names must be Python identifiers: ${badNames.map((n) => JSON.stringify(n)).join(', ')}`,
+      `Parameter names must be ${identifier}: ${badNames.map((n) => JSON.stringify(n)).join(', ')}`,
       badNames.map((name) => ({
         path: `body.parameters.${name}`,
-        message: 'is not a valid Python identifier',
+        message: `is not a valid ${identifier.slice(0, -1)}`,
       })),
+    );
+  }
+  const unwritable = unwritableParameters(input.parameters, notebook.kernelType);
+  if (unwritable.length > 0) {
+    throw new ValidationError(
+      `Parameter values an R string cannot hold (NUL, lone surrogate): ${unwritable.join(', ')}`,
+      unwritable.map((name) => ({ path: `body.parameters.${name}`, message: 'cannot be written in R' })),
     );
   }
   if (Object.keys(input.parameters).length > 0 && !PARAMETER_LANGUAGES.has(notebook.kernelType)) {

@@ -39,6 +39,40 @@ async function loadOutputs(services: Services, run: RunRecord, results: CellResu
   return byPosition;
 }
 
+type UrlOf = (key: string, fileName: string, contentType: string) => Promise<string | null>;
+
+/** The frames and models the run published (SDK), by `outputType` (`data`: frames, `models`: models). */
+async function publishedOf(run: RunRecord, query: ResultsQuery, url: UrlOf) {
+  const published = run.published ?? { frames: [], models: [] };
+  const frames = query.outputType === 'all' || query.outputType === 'data' ? published.frames : [];
+  const models = query.outputType === 'all' || query.outputType === 'models' ? published.models : [];
+  return {
+    enrichedDatasets: await Promise.all(
+      frames.map(async (f) => ({
+        name: f.name,
+        recordCount: f.recordCount,
+        newColumns: f.newColumns,
+        format: 'pandas_dataframe',
+        fileFormat: 'csv',
+        datasetId: f.datasetId,
+        version: f.version,
+        ...(f.enrichmentError ? { enrichmentError: f.enrichmentError } : {}),
+        downloadUrl: await url(f.objectKey, `${f.name}.csv`, 'text/csv'),
+      })),
+    ),
+    models: await Promise.all(
+      models.map(async (m) => ({
+        ...m.metrics,
+        name: m.name,
+        modelType: m.modelType,
+        metrics: m.metrics,
+        features: m.features,
+        downloadUrl: await url(m.objectKey, `${m.name}.pkl`, 'application/octet-stream'),
+      })),
+    ),
+  };
+}
+
 /** An output's content for `format=detailed`: text as text, JSON as JSON, images as base64. */
 function inlineContent(output: NbOutput, mime: string, limit: number, bytes: number) {
   if (bytes > limit) return { content: null, truncated: true };
@@ -142,8 +176,7 @@ export async function getExecutionResults(
       dataFrames: listed.filter((o) => o.summary.dataFrame).length,
     },
     outputs: query.outputType === 'models' || query.outputType === 'reports' ? [] : outputs,
-    enrichedDatasets: [],
-    models: [],
+    ...(await publishedOf(run, query, url)),
     reports: reportUrl ? [{ name: 'Execution report', format: 'html', downloadUrl: reportUrl }] : [],
     executedNotebook: files
       ? {

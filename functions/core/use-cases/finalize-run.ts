@@ -7,6 +7,7 @@ import type { CellResult } from '../run/cell-result.ts';
 import { measureKernelUsage } from '../run/measure-resources.ts';
 import { extensionOf, outputBody, primaryMimeType } from '../run/output-files.ts';
 import { isFinal, type RunError, type RunPointer, type RunRecord, type RunStatus } from '../run/run.ts';
+import { collectPublished } from './collect-published.ts';
 import { recordRunEnd } from './record-run-end.ts';
 
 /** How many objects Finalize reads or writes at once. */
@@ -126,7 +127,8 @@ async function writeRunFiles(services: Services, run: RunRecord, results: CellRe
 
 /**
  * The workflow's Finalize task (it always runs, also after a failed task): decides the final
- * status, measures the kernel's resource use and shuts the kernel down, writes the executed
+ * status, measures the kernel's resource use, collects what the run published (frames,
+ * models; enrichment) and then shuts the kernel down, writes the executed
  * notebook, the per-output download files and the report, ends the run and frees the
  * notebook. Every step is idempotent, so a retried Finalize finishes what a failed one began.
  */
@@ -141,6 +143,11 @@ export async function finalizeRun(
     const usage = run.kernel
       ? await measureKernelUsage(services.kernelHost, run.kernel, run.kernelSessionId)
       : null;
+    // Before the kernel ends (that removes its directory): what the run published via the SDK.
+    if (run.kernel && run.startTime && !run.published) {
+      const completed = verdict(run, failure).status === 'Completed';
+      run = { ...run, published: await collectPublished(services, run, run.kernel, completed) };
+    }
     // Ending the kernel and writing the files are independent: done side by side.
     const ended = run;
     const filesOf = async (results: CellResult[]) =>

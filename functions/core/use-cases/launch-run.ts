@@ -5,7 +5,7 @@ import type { NbDocument } from '../nbformat/types.ts';
 import type { NotebookRecord } from '../notebook.ts';
 import type { Actor, RunEnd, Services } from '../ports.ts';
 import type { KernelRef } from '../run/kernel.ts';
-import { type Estimate, type PlannedCell, pointerOf, type RunRecord } from '../run/run.ts';
+import { type Estimate, type PlannedCell, pointerOf, type RunDataset, type RunRecord } from '../run/run.ts';
 import { admitOnSubmit } from './admission.ts';
 import type { ExecuteInput } from './execute-notebook.ts';
 import { afterRunEnded } from './run-ended.ts';
@@ -27,6 +27,8 @@ export interface LaunchSpec {
    * the plan for it, or null (a fresh kernel, the plan above).
    */
   takeKernel?: () => Promise<{ kernel: KernelRef; plan: PlannedCell[] } | null>;
+  /** The dataset version the run reads (fixed at submission), if any. */
+  dataset?: RunDataset | null;
   /** Called when the launch is refused or fails before the run exists. */
   onRefused?: () => Promise<void>;
 }
@@ -100,6 +102,8 @@ export async function launchRun(
       workflowName: executionId,
       finalized: false,
       kernelDied: false,
+      dataset: spec.dataset ?? null,
+      published: null,
     };
     run = await admitOnSubmit(services, draft, async (r) => {
       await Promise.all([services.contents.put(keys.input, spec.document), services.runs.create(r)]);

@@ -1,6 +1,7 @@
 import type { Services } from '../ports.ts';
 import { KernelHostRejectedError, KernelHostUnreachableError } from '../run/kernel.ts';
 import type { RunPointer } from '../run/run.ts';
+import { stageRun } from '../run/run-staging.ts';
 import { admitQueued } from './admission.ts';
 
 /** What a workflow task tells the workflow to do next (`wait`: not admitted yet, ask again after `waitSeconds`). */
@@ -15,7 +16,7 @@ const START_ATTEMPTS = 3;
  * The workflow's Prepare task. A queued run works its tenant's queue (admission is decided
  * there, in priority order, by conditional writes) and, if it is still not admitted, tells
  * the workflow to wait and ask again. An admitted run gets its kernel (from the host's warm
- * pool when it has one). A run cancelled meanwhile goes straight to Finalize (which shuts a
+ * pool when it has one) and, with a dataset, its staged `.cellwise/run.json`. A run cancelled meanwhile goes straight to Finalize (which shuts a
  * started kernel down). Safe to retry: a run that has its kernel goes on to RunCells.
  */
 export async function prepareRun(services: Services, pointer: RunPointer): Promise<StepResult> {
@@ -33,14 +34,18 @@ export async function prepareRun(services: Services, pointer: RunPointer): Promi
   try {
     kernel = await startKernel(services, run.kernelType, run.executionId);
   } catch (error) {
-    if (!(error instanceof KernelHostRejectedError || error instanceof KernelHostUnreachableError))
-      throw error;
-    const reason = {
-      errorType: 'KernelUnavailable',
-      errorMessage: `No kernel could be started: ${error.message}`,
-    };
-    await services.runs.update(pointer, { error: reason }, ['Running']);
-    return { next: 'finalize' };
+    return kernelUnavailable(services, pointer, error, 'No kernel could be started');
+  }
+  try {
+    await stageRun(services, run, kernel);
+  } catch (error) {
+    await services.kernelHost.shutdown(kernel).catch(() => undefined);
+    return kernelUnavailable(
+      services,
+      pointer,
+      error,
+      "The run's dataset could not be staged on the kernel host",
+    );
   }
   // Recorded even if the run was cancelled meanwhile: Finalize shuts the kernel down.
   if (!(await services.runs.update(pointer, { kernel }, ['Running']))) {
@@ -48,6 +53,19 @@ export async function prepareRun(services: Services, pointer: RunPointer): Promi
     return { next: 'finalize' };
   }
   return { next: 'run' };
+}
+
+/** Ends the run with KernelUnavailable for a kernel host error (any other error is thrown). */
+async function kernelUnavailable(
+  services: Services,
+  pointer: RunPointer,
+  error: unknown,
+  what: string,
+): Promise<StepResult> {
+  if (!(error instanceof KernelHostRejectedError || error instanceof KernelHostUnreachableError)) throw error;
+  const reason = { errorType: 'KernelUnavailable', errorMessage: `${what}: ${error.message}` };
+  await services.runs.update(pointer, { error: reason }, ['Running']);
+  return { next: 'finalize' };
 }
 
 /** Starts a kernel, retrying a host that is briefly unreachable (a rejection is final). */

@@ -1,6 +1,7 @@
 import { NotFoundError } from '../errors.ts';
 import type { NbDocument } from '../nbformat/types.ts';
 import { type NotebookResource, toNotebookResource, toNotebookSummary } from '../notebook.ts';
+import { signLink } from '../notebook-link.ts';
 import type { Actor, NotebookFilters, Services } from '../ports.ts';
 import { requireInvestigation, requireNotebook } from './common.ts';
 
@@ -50,14 +51,25 @@ export async function listInvestigationNotebooks(services: Services, actor: Acto
 }
 
 /** A link that opens the notebook's read-only page (route 11). */
-export async function getNotebookUrl(services: Services, actor: Actor, notebookId: string) {
+export async function getNotebookUrl(
+  services: Services,
+  actor: Actor,
+  notebookId: string,
+  expiresInSeconds?: number,
+) {
   const record = await requireNotebook(services, actor, notebookId);
   const relativePath = `/investigation/${actor.tenantId}/${actor.projectId}/${record.investigationId}/notebook/${notebookId}`;
+  const url = `${services.publicBaseUrl.replace(/\/$/, '')}${relativePath}`;
+  if (expiresInSeconds === undefined) return { notebookId, url, relativePath, expiresAt: null };
+  // A signed link: read-only access to this notebook until then; in the fragment, so it never reaches a server log.
+  const expiresAt = Math.floor(services.now().getTime() / 1000) + expiresInSeconds;
+  const { tenantId, projectId } = actor;
+  const token = signLink(await services.linkSigningKey(), { tenantId, projectId, notebookId, expiresAt });
   return {
     notebookId,
-    url: `${services.publicBaseUrl.replace(/\/$/, '')}${relativePath}`,
+    url: `${url}#access=${token}`,
     relativePath,
-    expiresAt: null,
+    expiresAt: new Date(expiresAt * 1000).toISOString(),
   };
 }
 

@@ -127,6 +127,7 @@ export async function resumeExecution(
     plan: replayed.plan,
     estimate: null,
     resumedFrom: executionId,
+    dataset: previous.dataset,
     takeKernel: async () => {
       const kernel = await takeKeptKernel(services, previous);
       return kernel && { kernel, plan: inKept.plan };

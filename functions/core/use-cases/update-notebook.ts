@@ -14,6 +14,8 @@ import type { Actor, Services } from '../ports.ts';
 import { checkScheduleSettings, scheduleChanged } from '../schedule/schedule.ts';
 import { bumpVersion } from '../version.ts';
 import { nextTimestamp, requireKernel, requireNotebook } from './common.ts';
+import { requireDatasetInProject } from './datasets.ts';
+import { resolveNotebookEnvironment } from './environments.ts';
 import { syncSchedule } from './sync-schedule.ts';
 
 export interface UpdateNotebookInput {
@@ -64,6 +66,13 @@ export async function updateNotebook(
     const integration: Integration = { ...current.integration, ...input.integration };
     // Only what the caller changes is checked: a legacy stored value does not block a rename.
     if (input.integration) checkScheduleSettings(integration);
+    if (input.integration?.datasetBinding)
+      await requireDatasetInProject(
+        services,
+        actor,
+        input.integration.datasetBinding,
+        'body.integration.datasetBinding',
+      );
     let document: NbDocument = await services.contents.get(current.contentKey);
     const now = nextTimestamp(services, current.dateModified);
     let cellsChanged = false;
@@ -72,14 +81,24 @@ export async function updateNotebook(
       cellsChanged = edit.changed;
       if (cellsChanged) document = { ...document, cells: edit.cells };
     }
+    // Only a changed kernel or environment is checked against what the kernel host runs.
+    const resolved =
+      input.kernelType || input.environment
+        ? await resolveNotebookEnvironment(
+            services,
+            input.kernelType ? requireKernel(services, input.kernelType) : current.kernelType,
+            input.environment,
+            { previous: current.environment },
+          )
+        : undefined;
     const next: NotebookRecord = {
       ...current,
       name: input.name,
       description: input.description === undefined ? current.description : input.description || null,
       notebookOrder: input.notebookOrder ?? current.notebookOrder,
-      kernelType: input.kernelType ? requireKernel(services, input.kernelType) : current.kernelType,
+      kernelType: resolved?.kernelType ?? current.kernelType,
       integration,
-      environment: { ...current.environment, ...input.environment },
+      environment: resolved?.environment ?? current.environment,
       cellCount: document.cells.length,
       notebookVersion: bumpVersion(current.notebookVersion, cellsChanged ? 'cells' : 'metadata'),
       contentKey: cellsChanged ? revisionKey(actor, notebookId, newId()) : current.contentKey,

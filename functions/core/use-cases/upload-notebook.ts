@@ -39,6 +39,8 @@ export async function uploadNotebook(services: Services, actor: Actor, input: Up
     name,
     description: input.notebookDescription ?? null,
     kernelType,
+    kernelTypePath: spec?.name ? 'file.metadata.kernelspec.name' : 'kernelType',
+    datasetBindingPath: 'form.datasetBinding',
     investigationId: input.investigationId ?? null,
     integration: {
       enrichmentMode: input.enrichmentMode ?? false,

@@ -1,0 +1,290 @@
+import { mkdir } from 'node:fs/promises';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, client, newTenant, stack, type Tenant } from '../support/api.ts';
+import { execute, notebookOf, runToEnd, upload, waitForRun } from '../support/runs.ts';
+
+/** What callbacks running in the page use (this project's TypeScript has no DOM types). */
+type PageNode = { textContent: string | null };
+type PageGlobals = {
+  document: {
+    querySelector(selector: string): PageNode | null;
+    querySelectorAll(selector: string): ArrayLike<PageNode>;
+    getElementById(id: string): PageNode | null;
+  };
+};
+
+let mine: Tenant;
+let theirs: Tenant;
+let api: ReturnType<typeof client>;
+let browser: Browser;
+let shown: { notebookId: string; path: string };
+
+/** Every way a notebook could try to run script in the viewer; each would set `window.__xss`. */
+const XSS_MARKDOWN = `## Attempts
+<script>window.__xss = 'markdown script'</script>
+<img src="x" onerror="window.__xss = 'markdown onerror'">
+[a link](javascript:window.__xss='javascript link')
+<a href="javascript:window.__xss='html link'" id="js-link">html link</a>
+<svg><script>window.__xss = 'inline svg'</script></svg>
+<iframe srcdoc="<script>parent.__xss='iframe'</script>"></iframe>
+<form action="javascript:window.__xss='form'"><button id="xss-button">go</button></form>`;
+
+const TABLE = `# Results
+
+| metric | value |
+|--------|-------|
+| cases  | 42    |
+| events | 1337  |`;
+
+const PLOT_CELL = `import matplotlib.pyplot as plt
+fig, ax = plt.subplots(figsize=(5, 2.4), dpi=80)
+ax.plot([1, 2, 3, 4, 5], [3, 1, 4, 1, 5], marker='o')
+ax.set_title('cases per day')
+plt.show()`;
+
+const SVG_CELL = `from IPython.display import SVG, display
+display(SVG('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><script>window.__xss = "svg output"</script><circle id="dot" cx="20" cy="20" r="15" fill="teal" onload="window.__xss = \\'svg onload\\'"/></svg>'))`;
+
+const HTML_CELL = `from IPython.display import HTML, display
+display(HTML('<b id="html-out">bold output</b><script>window.__xss = "html output"</script><img src="x" onerror="window.__xss = \\'html onerror\\'">'))`;
+
+async function open(path: string, token?: string): Promise<Page> {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  (page as Page & { problems: string[] }).problems = problems;
+  await page.goto(`${stack().baseUrl}${path}`);
+  if (token) {
+    await page.fill('#token', token);
+    await page.click('#login button');
+  }
+  return page;
+}
+
+// Page-side expressions are strings: this project's TypeScript has no DOM types.
+const xss = (page: Page) => page.evaluate('window.__xss ?? null');
+
+beforeAll(async () => {
+  mine = await newTenant();
+  theirs = await newTenant();
+  api = client(mine);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const { notebookId, status } = await runToEnd(
+    api,
+    notebookOf([
+      { source: TABLE, cellType: 'markdown' },
+      'def greet(name):\n    return f"hello {name}"\n\nprint(greet("viewer"))',
+      PLOT_CELL,
+      SVG_CELL,
+      HTML_CELL,
+      { source: XSS_MARKDOWN, cellType: 'markdown' },
+      { source: 'raise ValueError("boom in the viewer")', tags: ['raises-exception'] },
+    ]),
+  );
+  expect(status.status).toBe('Completed');
+  const url = await api.get(`/notebook/${notebookId}/url`);
+  shown = { notebookId, path: url.body.relativePath };
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the notebook viewer page (route 11’s URL)', () => {
+  it('serves a static shell with a strict Content-Security-Policy and no inline script', async () => {
+    const res = await call('GET', shown.path);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain('img-src data:');
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toMatch(/unsafe-(inline|eval)/);
+    expect(res.text).not.toMatch(/<script>|<script [^>]*>[^<]/);
+  });
+
+  it('renders markdown tables, highlighted code with counts, a PNG, an SVG, HTML and a coloured error', async () => {
+    const page = await open(shown.path, mine.token);
+    await page.waitForSelector('.markdown table td');
+    expect(await page.textContent('.markdown table')).toContain('1337');
+    expect(await page.locator('.cell.code .hljs-keyword').first().textContent()).toBe('def');
+    expect(await page.locator('.cell.code .prompt').first().textContent()).toBe('[1]:');
+    expect(await page.textContent('.cell.code .output.stream')).toContain('hello viewer');
+    const width = await page
+      .locator('img.output.image')
+      .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
+    expect(width).toBeGreaterThan(300);
+    expect(await page.locator('.output.svg svg circle').count()).toBe(1);
+    expect(await page.textContent('#html-out')).toBe('bold output');
+    const error = page.locator('.output.error');
+    expect(await error.textContent()).toContain('boom in the viewer');
+    expect(await error.locator('[class*="ansi-"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('.cell.code .status').first().textContent()).toBe('Success');
+    await mkdir('docs', { recursive: true });
+    await page.setViewportSize({ width: 1100, height: 900 });
+    await page.screenshot({ path: 'docs/viewer.png', type: 'png' });
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await page.close();
+  });
+
+  it('runs no script from a notebook’s markdown, HTML or SVG (an XSS corpus)', async () => {
+    const page = await open(shown.path, mine.token);
+    await page.waitForSelector('.output.error');
+    await page
+      .locator('#js-link')
+      .click({ timeout: 2000 })
+      .catch(() => undefined);
+    await page
+      .locator('.markdown a', { hasText: 'a link' })
+      .click({ timeout: 2000 })
+      .catch(() => undefined);
+    await page.waitForTimeout(300);
+    expect(await xss(page)).toBeNull();
+    expect(await page.locator('.cells script, #cells script, #cells iframe, #cells form').count()).toBe(0);
+    expect(await page.locator('#cells [onerror], #cells [onload]').count()).toBe(0);
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await page.close();
+  });
+
+  it('keeps the token in this tab’s session, never in the URL', async () => {
+    const page = await open(shown.path, mine.token);
+    await page.waitForSelector('.markdown table');
+    expect(page.url()).not.toContain(mine.token);
+    await page.reload();
+    await page.waitForSelector('.markdown table');
+    expect(await page.isHidden('#login')).toBe(true);
+    await page.close();
+  });
+
+  it('refuses another tenant’s token and shows none of the notebook', async () => {
+    const page = await open(shown.path, theirs.token);
+    await page.waitForSelector('#login:not([hidden])');
+    expect(await page.textContent('#meta')).toMatch(/cannot see/);
+    expect(await page.locator('.cell').count()).toBe(0);
+    await page.close();
+  });
+
+  it('shows a run’s progress live: cell statuses and outputs appear as cells end, without reloading', async () => {
+    const notebookId = await upload(
+      api,
+      notebookOf([
+        'import time\nprint("first done")',
+        'time.sleep(2.5)\nprint("second done")',
+        'time.sleep(2.5)\nprint("third done")',
+      ]),
+    );
+    const { body } = await api.get(`/notebook/${notebookId}/url`);
+    const page = await open(body.relativePath, mine.token);
+    await page.waitForSelector('.cell.code');
+    await page.evaluate('window.__loaded = 1');
+    const started = await execute(api, notebookId);
+    await page.waitForSelector('#progress:not([hidden])', { timeout: 15_000 });
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as PageGlobals).document
+          .querySelector('.outputs')
+          ?.textContent?.includes('first done'),
+      null,
+      {
+        timeout: 20_000,
+      },
+    );
+    // The first cell's output is shown while the run still goes on.
+    expect(await page.textContent('#progress-text')).toMatch(/Running/);
+    expect(await page.locator('.outputs').allTextContents()).toEqual(['first done\n', '', '']);
+    expect(await page.locator('.cell.code .status').first().textContent()).toBe('Success');
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as PageGlobals).document
+          .querySelectorAll('.outputs')[2]
+          ?.textContent?.includes('third done'),
+      null,
+      {
+        timeout: 30_000,
+      },
+    );
+    await waitForRun(api, notebookId, started.executionId);
+    await page.waitForSelector('#progress', { state: 'hidden', timeout: 10_000 });
+    expect(await page.evaluate('window.__loaded')).toBe(1);
+    expect(await page.locator('.cell.code .status').allTextContents()).toEqual([
+      'Success',
+      'Success',
+      'Success',
+    ]);
+    expect(await page.locator('.cell.code .prompt').allTextContents()).toEqual(['[1]:', '[2]:', '[3]:']);
+    await page.close();
+  });
+});
+
+describe('signed read-only links (GET .../url?expiresIn=)', () => {
+  const linkOf = (url: string) => new URL(url).hash.replace('#access=', '');
+
+  it('gives a link that expires when asked, opens the notebook without a token, read-only', async () => {
+    const before = Date.now();
+    const res = await api.get(`/notebook/${shown.notebookId}/url?expiresIn=600`);
+    expect(res.status).toBe(200);
+    expect(Date.parse(res.body.expiresAt) - before).toBeGreaterThan(590_000);
+    expect(Date.parse(res.body.expiresAt) - before).toBeLessThan(610_000);
+    expect(res.body.url).toMatch(/#access=cwl_/);
+    const page = await open(`${res.body.relativePath}${new URL(res.body.url).hash}`);
+    await page.waitForSelector('.markdown table td');
+    expect(await page.isHidden('#login')).toBe(true);
+    expect(await page.textContent('#meta')).toContain('read-only link');
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await page.close();
+  });
+
+  it('grants the GET routes of that notebook alone: no writes, no other notebook, no new links', async () => {
+    const link = linkOf((await api.get(`/notebook/${shown.notebookId}/url?expiresIn=600`)).body.url);
+    const nb = `${mine.base}/notebook/${shown.notebookId}`;
+    for (const path of ['', '/content', '/versions', '/executions']) {
+      expect((await call('GET', `${nb}${path}`, { token: link })).status, path).toBe(200);
+    }
+    expect((await call('POST', `${nb}/execute`, { token: link, json: {} })).status).toBe(401);
+    expect((await call('PUT', nb, { token: link, json: { name: 'taken over' } })).status).toBe(401);
+    expect((await call('DELETE', nb, { token: link })).status).toBe(401);
+    expect((await call('GET', `${nb}/url?expiresIn=999`, { token: link })).status).toBe(401);
+    const other = await upload(api, notebookOf(['1']));
+    const res = await call('GET', `${mine.base}/notebook/${other}`, { token: link });
+    expect(res.status).toBe(404);
+    expect((await call('GET', `${mine.base}/notebooks`, { token: link })).status).toBe(404);
+    const foreign = `${theirs.base}/notebook/${shown.notebookId}`;
+    expect((await call('GET', foreign, { token: link })).status).toBe(404);
+  });
+
+  it('refuses an expired or altered link, on the page and in the API', async () => {
+    const res = await api.get(`/notebook/${shown.notebookId}/url?expiresIn=1`);
+    const link = linkOf(res.body.url);
+    const [payload, signature] = link.slice(4).split('.');
+    const forged = Buffer.from(payload!, 'base64url').toString().replace(/:\d+$/, ':99999999999');
+    const altered = `cwl_${Buffer.from(forged).toString('base64url')}.${signature}`;
+    const nb = `${mine.base}/notebook/${shown.notebookId}`;
+    expect((await call('GET', nb, { token: altered })).status).toBe(401);
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(res.body.expiresAt) - Date.now()) + 200));
+    expect((await call('GET', nb, { token: link })).status).toBe(401);
+    const page = await open(`${res.body.relativePath}#access=${link}`);
+    await page.waitForFunction(() =>
+      (globalThis as unknown as PageGlobals).document
+        .getElementById('meta')
+        ?.textContent?.includes('expired'),
+    );
+    expect(await page.locator('.cell').count()).toBe(0);
+    await page.close();
+  });
+
+  it('answers 400 for a bad expiresIn and 404 for another tenant', async () => {
+    for (const bad of ['0', '-5', 'soon', '1.5', String(31 * 24 * 3600)]) {
+      const res = await api.get(`/notebook/${shown.notebookId}/url?expiresIn=${bad}`);
+      expect(res.status, bad).toBe(400);
+      expect(res.body.Details[0].path).toBe('query.expiresIn');
+    }
+    const res = await call('GET', `${theirs.base}/notebook/${shown.notebookId}/url?expiresIn=60`, {
+      token: theirs.token,
+    });
+    expect(res.status).toBe(404);
+  });
+});

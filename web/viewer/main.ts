@@ -1,0 +1,222 @@
+/**
+ * The notebook viewer. Data comes from the JSON API with either the API token the reader
+ * entered (kept in this tab's sessionStorage, never in a URL) or the signed read-only link
+ * token in the URL fragment (`#access=...`; fragments never reach a server or its logs).
+ * A running execution is followed live: per-cell status, a progress bar, outputs as cells end.
+ */
+import { cell, el, type Json, output } from './render.ts';
+
+const TOKEN_KEY = 'cellwise-token';
+const FINAL = new Set(['Completed', 'Error', 'Cancelled']);
+const page = document.body.dataset;
+const api = String(page.api);
+const $ = (id: string) => document.getElementById(id) as HTMLElement;
+
+const linkToken = new URLSearchParams(location.hash.slice(1)).get('access');
+let credential = linkToken ?? sessionStorage.getItem(TOKEN_KEY);
+let language = 'python';
+let renderedVersion: string | null = null;
+
+class HttpError extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
+
+async function get(path: string): Promise<Json> {
+  const res = await fetch(api + path, {
+    headers: { authorization: `Bearer ${credential}` },
+    cache: 'no-store',
+  });
+  if (!res.ok) throw new HttpError(res.status);
+  return (await res.json()) as Json;
+}
+
+function message(text: string, kind = 'meta') {
+  const meta = $('meta');
+  meta.className = kind;
+  meta.textContent = text;
+}
+
+function ask(text: string) {
+  message(text, 'notice');
+  const form = $('login') as HTMLFormElement;
+  form.hidden = false;
+  form.onsubmit = (event) => {
+    event.preventDefault();
+    const value = ($('token') as HTMLInputElement).value.trim();
+    if (!value) return;
+    sessionStorage.setItem(TOKEN_KEY, value);
+    credential = value;
+    form.hidden = true;
+    void start();
+  };
+}
+
+function fail(error: unknown) {
+  const status = error instanceof HttpError ? error.status : 0;
+  $('cells').replaceChildren();
+  if (linkToken) {
+    message(
+      status === 401
+        ? 'This link has expired or is not valid.'
+        : `The notebook is not available (${status}).`,
+      'notice',
+    );
+    return;
+  }
+  if (status === 401 || status === 404) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    ask(
+      status === 401
+        ? 'The token was not accepted.'
+        : 'This token cannot see that notebook (or it does not exist).',
+    );
+    return;
+  }
+  message(`Could not load the notebook (${status || String(error)}).`, 'notice');
+}
+
+function renderCells(document: Json, statuses: Map<string, string>) {
+  const cells = $('cells');
+  cells.replaceChildren(...((document.cells ?? []) as Json[]).map((c) => cell(c, language)));
+  for (const [cellId, status] of statuses) setStatus(cellId, status);
+}
+
+function setStatus(cellId: string, status: string | null) {
+  const badge = document.querySelector(`section[data-cell-id="${CSS.escape(cellId)}"] .status`);
+  if (!badge) return;
+  badge.textContent = status ?? '';
+  badge.className = `status ${status ? `status-${status.toLowerCase()}` : ''}`;
+}
+
+function setPrompt(cellId: string, count: number) {
+  const prompt = document.querySelector(`section[data-cell-id="${CSS.escape(cellId)}"] .prompt`);
+  if (prompt) prompt.textContent = `[${count}]:`;
+}
+
+async function showVersion(version: string, current: string) {
+  const body =
+    version === current ? await get('/content') : ((await get(`/versions/${version}`)).content as Json);
+  renderedVersion = version;
+  const statuses = new Map<string, string>();
+  if (version === current) {
+    const notebook = await get('');
+    for (const c of (notebook.cells ?? []) as Json[]) {
+      if (typeof c.cellId === 'string' && typeof c.executionStatus === 'string')
+        statuses.set(c.cellId, c.executionStatus);
+    }
+  }
+  renderCells(body, statuses);
+  $('version-note').textContent =
+    version === current ? '' : `Showing version ${version} (not the current one).`;
+}
+
+async function start() {
+  if (!credential) return ask('This notebook is private: enter an API token for its project.');
+  try {
+    const [notebook, versions] = await Promise.all([get(''), get('/versions')]);
+    language = String(notebook.kernelType) === 'r' ? 'r' : String(notebook.kernelType);
+    const name = String(notebook.notebookName ?? notebook.name ?? 'Notebook');
+    $('title').textContent = name;
+    document.title = `${name} · Cellwise`;
+    message(
+      `Version ${notebook.notebookVersion} · ${notebook.status} · ${notebook.cellCount} cells · modified ${notebook.dateModified}${linkToken ? ' · read-only link' : ''}`,
+    );
+    const current = String(notebook.notebookVersion);
+    const picker = $('version') as HTMLSelectElement;
+    picker.replaceChildren(
+      ...((versions.versions ?? []) as Json[]).map((v) => {
+        const option = el(
+          'option',
+          undefined,
+          `${v.version} · ${v.change} · ${v.dateModified}`,
+        ) as HTMLOptionElement;
+        option.value = String(v.version);
+        return option;
+      }),
+    );
+    picker.value = current;
+    picker.hidden = false;
+    picker.onchange = () => void showVersion(picker.value, current).catch(fail);
+    await showVersion(current, current);
+    void watch(current);
+  } catch (error) {
+    fail(error);
+  }
+}
+
+/** Polls for the latest run; follows it live while it is Queued or Running. */
+async function watch(current: string) {
+  for (;;) {
+    try {
+      const list = await get('/executions?pageSize=1');
+      const latest = ((list.executions ?? []) as Json[])[0];
+      if (latest && !FINAL.has(String(latest.status)) && renderedVersion === current) {
+        await follow(String(latest.executionId));
+        const notebook = await get('');
+        if (String(notebook.notebookVersion) !== current) return void start();
+        await showVersion(current, current);
+      }
+    } catch (error) {
+      if (error instanceof HttpError && (error.status === 401 || error.status === 404)) return fail(error);
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+async function follow(executionId: string) {
+  const bar = $('progress');
+  bar.hidden = false;
+  const shown = new Set<string>();
+  for (;;) {
+    const run = await get(`/execution/${executionId}`);
+    const progress = (run.progress ?? {}) as Json;
+    const percent = Number(progress.percentComplete ?? 0);
+    ($('progress-bar') as HTMLElement).style.width = `${percent}%`;
+    $('progress-text').textContent =
+      `Run ${run.status}: ${progress.completedCells ?? 0} of ${progress.totalCells ?? '?'} cells (${percent}%)`;
+    bar.dataset.status = String(run.status);
+    const ended: string[] = [];
+    for (const r of (run.cellResults ?? []) as Json[]) {
+      const cellId = String(r.cellId);
+      setStatus(cellId, String(r.status));
+      if (typeof r.executionCount === 'number') setPrompt(cellId, r.executionCount);
+      if (r.status !== 'Running' && r.status !== 'Queued' && r.status !== 'Pending' && !shown.has(cellId))
+        ended.push(cellId);
+    }
+    if (ended.length > 0) await showOutputs(executionId, ended, shown);
+    if (FINAL.has(String(run.status))) break;
+    await new Promise((r) => setTimeout(r, 700));
+  }
+  bar.hidden = true;
+}
+
+/** The outputs of cells that just ended, as the results route gives them (format=detailed). */
+async function showOutputs(executionId: string, cellIds: string[], shown: Set<string>) {
+  const results = await get(`/execution/${executionId}/results?format=detailed`);
+  const byCell = new Map<string, Json[]>();
+  for (const o of (results.outputs ?? []) as Json[]) {
+    const list = byCell.get(String(o.cellId)) ?? [];
+    list.push(o);
+    byCell.set(String(o.cellId), list);
+  }
+  for (const cellId of cellIds) {
+    shown.add(cellId);
+    const box = document.querySelector(`section[data-cell-id="${CSS.escape(cellId)}"] .outputs`);
+    if (!box) continue;
+    box.replaceChildren(...(byCell.get(cellId) ?? []).map((o) => output(asNbOutput(o))));
+  }
+}
+
+function asNbOutput(o: Json): Json {
+  const content = o.content;
+  if (o.outputType === 'stream')
+    return { output_type: 'stream', name: o.name ?? 'stdout', text: content ?? '' };
+  if (o.outputType === 'error') return { output_type: 'error', traceback: [String(content ?? '')] };
+  if (content === null || content === undefined)
+    return { output_type: 'stream', text: '(output too large to show)' };
+  return { output_type: o.outputType, data: { [String(o.contentType)]: content } };
+}
+
+void start();

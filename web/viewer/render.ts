@@ -1,0 +1,125 @@
+/**
+ * Renders nbformat cells and outputs as DOM, read-only. Markdown goes through marked, every
+ * piece of HTML from a notebook (markdown, text/html, image/svg+xml) through DOMPurify, code
+ * through highlight.js (which escapes), ANSI text through ansi_up (which escapes). Nothing a
+ * notebook contains can run script here; the page's CSP forbids inline script besides.
+ */
+import { AnsiUp } from 'ansi_up';
+import DOMPurify from 'dompurify';
+import hljs from 'highlight.js/lib/core';
+import python from 'highlight.js/lib/languages/python';
+import r from 'highlight.js/lib/languages/r';
+import scala from 'highlight.js/lib/languages/scala';
+import { marked } from 'marked';
+
+hljs.registerLanguage('python', python);
+hljs.registerLanguage('r', r);
+hljs.registerLanguage('scala', scala);
+
+const ansi = new AnsiUp();
+ansi.use_classes = true;
+
+/** Links from notebooks open elsewhere and never tell where they came from. */
+DOMPurify.addHook('afterSanitizeAttributes', (node) => {
+  if (node.tagName === 'A' && node.getAttribute('href')) {
+    node.setAttribute('target', '_blank');
+    node.setAttribute('rel', 'noopener noreferrer');
+  }
+});
+
+const HTML_POLICY = { FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select'] };
+
+export type Json = Record<string, unknown>;
+export const text = (value: unknown): string =>
+  Array.isArray(value) ? value.join('') : typeof value === 'string' ? value : '';
+
+export function el(tag: string, className?: string, content?: string): HTMLElement {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (content !== undefined) node.textContent = content;
+  return node;
+}
+
+function sanitized(tag: string, className: string, html: string, svg = false): HTMLElement {
+  const node = el(tag, className);
+  const clean = svg
+    ? DOMPurify.sanitize(html, { USE_PROFILES: { svg: true, svgFilters: true } })
+    : DOMPurify.sanitize(html, HTML_POLICY);
+  node.innerHTML = clean;
+  return node;
+}
+
+export function markdown(source: string): HTMLElement {
+  return sanitized('div', 'markdown', marked.parse(source, { async: false, gfm: true }) as string);
+}
+
+export function code(source: string, language: string): HTMLElement {
+  const pre = el('pre', 'source');
+  const block = el('code', 'hljs');
+  block.innerHTML = hljs.getLanguage(language)
+    ? hljs.highlight(source, { language, ignoreIllegals: true }).value
+    : hljs.highlightAuto(source).value;
+  pre.append(block);
+  return pre;
+}
+
+function ansiBlock(className: string, value: string): HTMLElement {
+  const pre = el('pre', className);
+  pre.innerHTML = ansi.ansi_to_html(value);
+  return pre;
+}
+
+function jsonBlock(value: unknown): HTMLElement {
+  const details = el('details', 'output json');
+  details.append(el('summary', undefined, 'JSON'), el('pre', undefined, JSON.stringify(value, null, 2)));
+  return details;
+}
+
+/** One nbformat output as DOM. */
+export function output(o: Json): HTMLElement {
+  const type = o.output_type;
+  if (type === 'stream')
+    return ansiBlock(`output stream ${o.name === 'stderr' ? 'stderr' : ''}`, text(o.text));
+  if (type === 'error') {
+    const traceback = Array.isArray(o.traceback) ? o.traceback.join('\n') : '';
+    return ansiBlock('output error', traceback || `${o.ename}: ${o.evalue}`);
+  }
+  const data = (o.data ?? {}) as Json;
+  if (data['image/png']) {
+    const img = el('img', 'output image') as HTMLImageElement;
+    img.alt = text(data['text/plain']) || 'plot';
+    img.src = `data:image/png;base64,${text(data['image/png']).replace(/\s/g, '')}`;
+    return img;
+  }
+  if (data['image/jpeg']) {
+    const img = el('img', 'output image') as HTMLImageElement;
+    img.src = `data:image/jpeg;base64,${text(data['image/jpeg']).replace(/\s/g, '')}`;
+    return img;
+  }
+  if (data['image/svg+xml']) return sanitized('div', 'output svg', text(data['image/svg+xml']), true);
+  if (data['text/html']) return sanitized('div', 'output html', text(data['text/html']));
+  if (data['text/markdown']) return markdown(text(data['text/markdown']));
+  if (data['application/json'] !== undefined) return jsonBlock(data['application/json']);
+  return ansiBlock('output text', text(data['text/plain']));
+}
+
+/** A cell: prompt with execution count, source, status badge, outputs. */
+export function cell(c: Json, language: string): HTMLElement {
+  const box = el('section', `cell ${c.cell_type}`);
+  box.dataset.cellId = typeof c.id === 'string' ? c.id : '';
+  if (c.cell_type === 'markdown') {
+    box.append(markdown(text(c.source)));
+    return box;
+  }
+  if (c.cell_type === 'raw') {
+    box.append(el('pre', 'source raw', text(c.source)));
+    return box;
+  }
+  const count = typeof c.execution_count === 'number' ? String(c.execution_count) : ' ';
+  const head = el('div', 'input');
+  head.append(el('span', 'prompt', `[${count}]:`), code(text(c.source), language), el('span', 'status'));
+  const outputs = el('div', 'outputs');
+  for (const o of (c.outputs ?? []) as Json[]) outputs.append(output(o));
+  box.append(head, outputs);
+  return box;
+}
