@@ -34,7 +34,7 @@ async function datasets(client: CellwiseClient, stackPid: number, base: string):
   const dir = join(base, 'datasets');
   await mkdir(dir, { recursive: true });
   const report = await runDatasetsBench(client, stackPid, dir, events, log);
-  log('datasets: get_dataset in a run\'s kernel next to pandas.read_csv of the same file');
+  log("datasets: get_dataset in a run's kernel next to pandas.read_csv of the same file");
   const kernel = await kernelRead(client, report.datasetId, join(dir, 'events.csv'), log);
   console.log(
     `\nDataset upload next to pandas.read_csv (${events} events, ${(report.fileBytes / 1e6).toFixed(1)} MB)\n${datasetsTable(report)}\n` +

@@ -70,14 +70,19 @@ export async function kernelRead(
   const form = new FormData();
   form.append('notebookName', `bench get_dataset ${Date.now()}`);
   form.append('datasetBinding', datasetId);
-  form.append('file', new Blob([JSON.stringify(notebook(csvPath))], { type: 'application/json' }), 'read.ipynb');
+  form.append(
+    'file',
+    new Blob([JSON.stringify(notebook(csvPath))], { type: 'application/json' }),
+    'read.ipynb',
+  );
   const res = await fetch(`${client.info.baseUrl}${client.prefix}/notebook/upload`, {
     method: 'POST',
     headers: client.headers,
     body: form,
   });
   const uploaded = (await res.json()) as { notebookId?: string };
-  if (res.status !== 201 || !uploaded.notebookId) throw new Error(`upload: ${res.status} ${JSON.stringify(uploaded)}`);
+  if (res.status !== 201 || !uploaded.notebookId)
+    throw new Error(`upload: ${res.status} ${JSON.stringify(uploaded)}`);
   const notebookId = uploaded.notebookId;
   const run = await client.expect<{ executionId: string }>(202, 'POST', `/notebook/${notebookId}/execute`, {
     timeout: 1800,
@@ -89,7 +94,8 @@ export async function kernelRead(
     if (FINAL.has(status.status)) break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  if (status.status !== 'Completed') throw new Error(`the read run ended ${status.status}: ${JSON.stringify(status.error)}`);
+  if (status.status !== 'Completed')
+    throw new Error(`the read run ended ${status.status}: ${JSON.stringify(status.error)}`);
   const results = JSON.stringify(await client.expect(200, 'GET', `${path}/results?format=detailed`));
   const figure = (tag: string) => {
     const match = new RegExp(`${tag} (\\{[^}]*\\})`).exec(results.replaceAll('\\"', '"'));
