@@ -9,29 +9,13 @@ import type { DatasetRecord, DatasetVersion } from '../core/dataset/dataset.ts';
 import type { Scope } from '../core/notebook.ts';
 import type { DatasetStore } from '../core/ports.ts';
 import { keys } from './dynamo-keys.ts';
-import { deleteKeys, fromItem, type Item, isConditionFailure, queryAll, toItem } from './dynamo-util.ts';
+import { conditionalWrite, deleteKeys, queryAll, stripKeys, toItem } from './dynamo-util.ts';
 
 const datasetKey = (s: Scope, id: string) => ({ pk: keys.project(s), sk: keys.dataset(id) });
 const versionKey = (s: Scope, id: string, version: number) => ({
   pk: keys.datasetVersions(s, id),
   sk: keys.datasetVersion(version),
 });
-
-function strip<T>(item: Item): T {
-  const { pk: _pk, sk: _sk, ...rest } = fromItem<Record<string, unknown>>(item);
-  return rest as T;
-}
-
-/** Runs a write; false when its condition failed. */
-async function conditional(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
-}
 
 /**
  * Datasets in DynamoDB (see `dynamo-keys.ts`): one row per dataset in the project's
@@ -46,7 +30,7 @@ export class DynamoDatasetStore implements DatasetStore {
   ) {}
 
   async create(record: DatasetRecord, first: DatasetVersion): Promise<boolean> {
-    const created = await conditional(() =>
+    const created = await conditionalWrite(() =>
       this.db.send(
         new PutItemCommand({
           TableName: this.table,
@@ -60,7 +44,7 @@ export class DynamoDatasetStore implements DatasetStore {
   }
 
   private putVersion(scope: Scope, datasetId: string, version: DatasetVersion) {
-    return conditional(() =>
+    return conditionalWrite(() =>
       this.db.send(
         new PutItemCommand({
           TableName: this.table,
@@ -79,7 +63,7 @@ export class DynamoDatasetStore implements DatasetStore {
         ConsistentRead: true,
       }),
     );
-    return out.Item ? strip<DatasetRecord>(out.Item) : undefined;
+    return out.Item ? stripKeys<DatasetRecord>(out.Item) : undefined;
   }
 
   async list(scope: Scope, page: { page: number; pageSize: number }) {
@@ -92,7 +76,7 @@ export class DynamoDatasetStore implements DatasetStore {
     });
     const offset = (page.page - 1) * page.pageSize;
     return {
-      items: items.slice(offset, offset + page.pageSize).map((item) => strip<DatasetRecord>(item)),
+      items: items.slice(offset, offset + page.pageSize).map((item) => stripKeys<DatasetRecord>(item)),
       totalCount: items.length,
     };
   }
@@ -105,7 +89,7 @@ export class DynamoDatasetStore implements DatasetStore {
         ConsistentRead: true,
       }),
     );
-    return out.Item ? strip<DatasetVersion>(out.Item) : undefined;
+    return out.Item ? stripKeys<DatasetVersion>(out.Item) : undefined;
   }
 
   async listVersions(scope: Scope, datasetId: string): Promise<DatasetVersion[]> {
@@ -115,12 +99,12 @@ export class DynamoDatasetStore implements DatasetStore {
       ExpressionAttributeValues: toItem({ ':pk': keys.datasetVersions(scope, datasetId) }),
       ConsistentRead: true,
     });
-    return items.map((item) => strip<DatasetVersion>(item));
+    return items.map((item) => stripKeys<DatasetVersion>(item));
   }
 
   async addVersion(scope: Scope, datasetId: string, next: DatasetVersion): Promise<boolean> {
     if (!(await this.putVersion(scope, datasetId, next))) return false;
-    const moved = await conditional(() =>
+    const moved = await conditionalWrite(() =>
       this.db.send(
         new UpdateItemCommand({
           TableName: this.table,

@@ -17,6 +17,7 @@ import {
   isConditionFailure,
   putItems,
   queryAll,
+  stripKeys,
   toItem,
 } from './dynamo-util.ts';
 
@@ -45,14 +46,9 @@ const activeKey = (p: RunPointer) => ({
   sk: keys.activeRun(p, p.notebookId, p.executionId),
 });
 
-function strip<T>(item: Item): T {
-  const { pk: _pk, sk: _sk, ...rest } = fromItem<Record<string, unknown>>(item);
-  return rest as T;
-}
-
 function fromRunRow(item: Item): RunRecord {
   // Rows written before these fields existed read as their defaults.
-  const run = strip<RunRecord>(item);
+  const run = stripKeys<RunRecord>(item);
   run.scheduledFor ??= null;
   run.resumedFrom ??= null;
   run.keepKernelSeconds ??= 0;
@@ -165,7 +161,7 @@ export class DynamoRunStore implements RunStore {
       ExpressionAttributeValues: toItem({ ':pk': keys.runCells(p, p.executionId) }),
       ConsistentRead: true,
     });
-    return items.map((item) => strip<CellResult>(item));
+    return items.map((item) => stripKeys<CellResult>(item));
   }
 
   async listActive(): Promise<RunPointer[]> {
@@ -175,7 +171,7 @@ export class DynamoRunStore implements RunStore {
       ExpressionAttributeValues: toItem({ ':pk': keys.activeRuns }),
       ConsistentRead: true,
     });
-    return items.map((item) => pointer(strip<RunPointer>(item)));
+    return items.map((item) => pointer(stripKeys<RunPointer>(item)));
   }
 
   async clearActive(p: RunPointer): Promise<void> {

@@ -65,3 +65,20 @@ async function batchWrite(db: DynamoDBClient, table: string, all: WriteRequest[]
     if (requests.length > 0) throw new Error(`${requests.length} write(s) still unprocessed after retries`);
   }
 }
+
+/** A row without its table keys (`pk`, `sk` and the gsi1 keys). */
+export function stripKeys<T>(item: Item): T {
+  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...rest } = fromItem<Record<string, unknown>>(item);
+  return rest as T;
+}
+
+/** Runs a conditional write: true when it was written, false when its condition failed. */
+export async function conditionalWrite(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}

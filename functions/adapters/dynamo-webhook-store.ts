@@ -10,7 +10,14 @@ import type { Scope } from '../core/notebook.ts';
 import type { WebhookStore } from '../core/ports.ts';
 import type { DeliveryRecord, DeliveryStatus, WebhookRecord } from '../core/webhooks/webhook.ts';
 import { GSI1, keys } from './dynamo-keys.ts';
-import { deleteKeys, fromItem, type Item, isConditionFailure, queryAll, toItem } from './dynamo-util.ts';
+import {
+  conditionalWrite,
+  deleteKeys,
+  isConditionFailure,
+  queryAll,
+  stripKeys,
+  toItem,
+} from './dynamo-util.ts';
 
 const webhookKey = (s: Scope, id: string) => ({ pk: keys.project(s), sk: keys.webhook(id) });
 const countKey = (s: Scope) => ({ pk: keys.project(s), sk: keys.webhookCount });
@@ -18,22 +25,6 @@ const deliveryKey = (d: DeliveryRecord) => ({
   pk: keys.deliveries(d, d.webhookId),
   sk: keys.delivery(d.deliveryId),
 });
-
-function strip<T>(item: Item): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...rest } = fromItem<Record<string, unknown>>(item);
-  return rest as T;
-}
-
-/** Runs a write; false when its condition failed. */
-async function conditional(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
-}
 
 /**
  * Webhooks in DynamoDB (see `dynamo-keys.ts`): one row per webhook in the project's
@@ -48,7 +39,7 @@ export class DynamoWebhookStore implements WebhookStore {
   ) {}
 
   async create(record: WebhookRecord, max: number): Promise<boolean> {
-    const counted = await conditional(() =>
+    const counted = await conditionalWrite(() =>
       this.db.send(
         new UpdateItemCommand({
           TableName: this.table,
@@ -94,7 +85,7 @@ export class DynamoWebhookStore implements WebhookStore {
         ConsistentRead: true,
       }),
     );
-    return out.Item ? strip<WebhookRecord>(out.Item) : undefined;
+    return out.Item ? stripKeys<WebhookRecord>(out.Item) : undefined;
   }
 
   async listAll(scope: Scope): Promise<WebhookRecord[]> {
@@ -104,7 +95,7 @@ export class DynamoWebhookStore implements WebhookStore {
       ExpressionAttributeValues: toItem({ ':pk': keys.project(scope), ':prefix': keys.webhookPrefix }),
       ConsistentRead: true,
     });
-    return items.map((item) => strip<WebhookRecord>(item));
+    return items.map((item) => stripKeys<WebhookRecord>(item));
   }
 
   async list(scope: Scope, page: number, pageSize: number) {
@@ -114,7 +105,7 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async delete(scope: Scope, webhookId: string): Promise<boolean> {
-    const deleted = await conditional(() =>
+    const deleted = await conditionalWrite(() =>
       this.db.send(
         new DeleteItemCommand({
           TableName: this.table,
@@ -137,7 +128,7 @@ export class DynamoWebhookStore implements WebhookStore {
 
   createDelivery(delivery: DeliveryRecord): Promise<boolean> {
     const due = Date.parse(delivery.nextAttemptAt ?? '') || 0;
-    return conditional(() =>
+    return conditionalWrite(() =>
       this.db.send(
         new PutItemCommand({
           TableName: this.table,
@@ -156,7 +147,7 @@ export class DynamoWebhookStore implements WebhookStore {
       ConsistentRead: true,
     });
     const all = items
-      .map((item) => strip<DeliveryRecord>(item))
+      .map((item) => stripKeys<DeliveryRecord>(item))
       .sort((a, b) => b.dateCreated.localeCompare(a.dateCreated) || b.deliveryId.localeCompare(a.deliveryId));
     const offset = (page - 1) * pageSize;
     return { items: all.slice(offset, offset + pageSize), totalCount: all.length };
@@ -172,7 +163,7 @@ export class DynamoWebhookStore implements WebhookStore {
         Limit: limit,
       }),
     );
-    return (out.Items ?? []).map((item) => strip<DeliveryRecord>(item));
+    return (out.Items ?? []).map((item) => stripKeys<DeliveryRecord>(item));
   }
 
   async claimAttempt(delivery: DeliveryRecord, now: Date, leaseUntil: Date) {
@@ -197,7 +188,7 @@ export class DynamoWebhookStore implements WebhookStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return out.Attributes ? strip<DeliveryRecord>(out.Attributes) : undefined;
+      return out.Attributes ? stripKeys<DeliveryRecord>(out.Attributes) : undefined;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -224,7 +215,7 @@ export class DynamoWebhookStore implements WebhookStore {
     };
     if (pending) values[':dueMs'] = Date.parse(outcome.nextAttemptAt ?? '') || 0;
     const set = 'SET #status = :status, nextAttemptAt = :nextAt, responseStatus = :response, #error = :error';
-    return conditional(() =>
+    return conditionalWrite(() =>
       this.db.send(
         new UpdateItemCommand({
           TableName: this.table,

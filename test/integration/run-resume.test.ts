@@ -13,7 +13,7 @@ const failing = notebookOf([
 ]);
 
 /** Replaces the failing cell (c3) with a working one, keeping the cell ids. */
-async function fix(api: Api, notebookId: string) {
+async function fix(api: Api, notebookId: string, cellId = 'c3') {
   const content = (await api.get(`/notebook/${notebookId}/content`)).body;
   const cells = (content.cells ?? content.content?.cells) as {
     id: string;
@@ -27,7 +27,7 @@ async function fix(api: Api, notebookId: string) {
     cells: cells.map((c) => ({
       cellId: c.id,
       cellType: c.cell_type,
-      source: c.id === 'c3' ? "print('fixed')" : Array.isArray(c.source) ? c.source.join('') : c.source,
+      source: c.id === cellId ? "print('fixed')" : Array.isArray(c.source) ? c.source.join('') : c.source,
       ...(c.metadata?.tags ? { tags: c.metadata.tags } : {}),
     })),
   });
@@ -95,6 +95,36 @@ describe('resume', () => {
     ]);
     // State rebuilt by the replay (n = 4 from the original parameters), in a new process.
     expect(await stdoutOf(api, failed.notebookId, resumed.body.executionId, 'c4')).toContain('result 41');
+  });
+
+  it('stages the resumed run’s own dataset file in the kept kernel', async () => {
+    const api = client(await newTenant());
+    const dataset = await api.post('/dataset', {
+      name: 'tiny log',
+      rows: [
+        { case_id: 'a', activity: 'Start', timestamp: '2024-01-01T08:00:00Z' },
+        { case_id: 'a', activity: 'End', timestamp: '2024-01-01T09:00:00Z' },
+      ],
+    });
+    expect(dataset.status, JSON.stringify(dataset.body)).toBe(201);
+    const notebookId = await upload(
+      api,
+      notebookOf([
+        'import json\nfrom mindzie_sdk import ProcessMiningClient\nrows = len(ProcessMiningClient().get_dataset())',
+        "raise ValueError('not fixed yet')",
+        "print('staged for', json.load(open('.cellwise/run.json'))['executionId'], 'rows', rows)",
+      ]),
+    );
+    const failedRun = await execute(api, notebookId, { parameters: { dataset_id: dataset.body.datasetId } });
+    expect((await waitForRun(api, notebookId, failedRun.executionId)).status).toBe('Error');
+    await fix(api, notebookId, 'c2');
+    const resumed = await api.post(`/notebook/${notebookId}/execution/${failedRun.executionId}/resume`);
+    expect(resumed.status).toBe(202);
+    expect(resumed.body.replayedCells).toEqual([]);
+    expect((await waitForRun(api, notebookId, resumed.body.executionId)).status).toBe('Completed');
+    expect(await stdoutOf(api, notebookId, resumed.body.executionId, 'c3')).toContain(
+      `staged for ${resumed.body.executionId} rows 2`,
+    );
   });
 
   it('refuses to resume a completed or an active run with 409', async () => {

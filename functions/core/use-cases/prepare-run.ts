@@ -29,7 +29,23 @@ export async function prepareRun(services: Services, pointer: RunPointer): Promi
     if (run.status === 'Queued') return { next: 'wait', waitSeconds: services.runSettings.queuePollSeconds };
   }
   if (run.status !== 'Running' || run.cancelRequested) return { next: 'finalize' };
-  if (run.kernel) return { next: 'run' };
+  if (run.kernel) {
+    // A resume continuing in its kept kernel: the staged file is the ended run's (its link
+    // may have expired); this run's replaces it. Idempotent, so a retried Prepare may redo it.
+    if (run.resumedFrom) {
+      try {
+        await stageRun(services, run, run.kernel);
+      } catch (error) {
+        return kernelUnavailable(
+          services,
+          pointer,
+          error,
+          "The run's dataset could not be staged on the kernel host",
+        );
+      }
+    }
+    return { next: 'run' };
+  }
   let kernel: Awaited<ReturnType<Services['kernelHost']['start']>>;
   try {
     kernel = await startKernel(services, run.kernelType, run.executionId);
