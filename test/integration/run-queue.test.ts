@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { client, newTenant, setTenantRunLimits } from '../support/api.ts';
+import { newId } from '../../functions/core/ids.ts';
+import { client, newTenant, setTenantRunLimits, stackRunQueue } from '../support/api.ts';
 import { execute, notebookOf, upload, waitForRun, waitUntil } from '../support/runs.ts';
 
 type Api = ReturnType<typeof client>;
@@ -151,4 +152,21 @@ describe('run queue', () => {
     await waitForRun(api, first.notebookId, first.executionId);
     await waitForRun(api, notebookId, queued.executionId);
   }, 60_000);
+
+  it('reclaims a slot that a crashed submission left taken', async () => {
+    const tenant = await newTenant();
+    await setTenantRunLimits(tenant.tenantId, { maxConcurrentRuns: 1 });
+    const api = client(tenant);
+    // A slot taken ten minutes ago for a run that was never written (the process died).
+    const tenMinutesAgo = (Date.now() - 600_000).toString(16).padStart(12, '0');
+    const oldId = `${tenMinutesAgo.slice(0, 8)}-${tenMinutesAgo.slice(8)}${newId().slice(13)}`;
+    const orphan = `${tenant.projectId}/${newId()}/${oldId}`;
+    expect(await stackRunQueue().acquire(tenant.tenantId, orphan, 1)).toBe('acquired');
+    const notebookId = await upload(api, quick);
+    const run = await execute(api, notebookId);
+    expect(run.status).toBe('Queued');
+    const ended = await waitForRun(api, notebookId, run.executionId, 60_000);
+    expect(ended.status).toBe('Completed');
+    expect((await stackRunQueue().slots(tenant.tenantId)).holders).toEqual([]);
+  }, 90_000);
 });

@@ -77,6 +77,11 @@ function stackDynamo() {
   ).dynamodb;
 }
 
+/** The running stack's admission records (for tests that arrange them directly). */
+export function stackRunQueue() {
+  return new DynamoRunQueue(stackDynamo(), stack().tableName);
+}
+
 /** Sets a tenant's own run limits, as `npm run admin -- set-run-limits` does. */
 export async function setTenantRunLimits(
   tenantId: string,

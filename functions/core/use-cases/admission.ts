@@ -41,6 +41,17 @@ async function reclaimSlots(services: Services, tenantId: string, holders: strin
   return freed;
 }
 
+/** How often one process checks a full tenant's holders for leaked slots (each check reads every holder's run). */
+const RECLAIM_EVERY_MS = 30_000;
+const lastReclaim = new Map<string, number>();
+
+function reclaimDue(services: Services, tenantId: string): boolean {
+  const now = services.now().getTime();
+  if (now - (lastReclaim.get(tenantId) ?? 0) < RECLAIM_EVERY_MS) return false;
+  lastReclaim.set(tenantId, now);
+  return true;
+}
+
 /** Marks an admitted run Running (conditionally: a run cancelled meanwhile gives its slot back). */
 async function markAdmitted(services: Services, entry: QueueEntry, holder: string): Promise<boolean> {
   const { tenantId } = entry.pointer;
@@ -71,7 +82,8 @@ export async function admitQueued(services: Services, tenantId: string): Promise
     if (entries.length === 0) break;
     const limits = limitsOf(services, state);
     let free = limits.maxConcurrentRuns - state.holders.length;
-    if (free <= 0) free = await reclaimSlots(services, tenantId, state.holders);
+    if (free <= 0 && reclaimDue(services, tenantId))
+      free = await reclaimSlots(services, tenantId, state.holders);
     if (free <= 0) break;
     const heads = orderQueue(entries, services.now(), limits.queueAgingSeconds).slice(0, free);
     let full = false;
