@@ -35,7 +35,13 @@ const TABLE = `# Results
 | metric | value |
 |--------|-------|
 | cases  | 42    |
-| events | 1337  |`;
+| events | 1337  |
+
+Mean cycle time $\\bar{t} = \\frac{1}{n}\\sum_i t_i$ costs $5 and $6 in coffee.
+
+$$
+e^{i\\pi} + 1 = 0
+$$`;
 
 const PLOT_CELL = `import matplotlib.pyplot as plt
 fig, ax = plt.subplots(figsize=(5, 2.4), dpi=80)
@@ -111,6 +117,11 @@ describe('the notebook viewer page (route 11’s URL)', () => {
     const page = await open(shown.path, mine.token);
     await page.waitForSelector('.markdown table td');
     expect(await page.textContent('.markdown table')).toContain('1337');
+    // TeX as MathML: one inline formula, one block; dollar amounts stay text.
+    expect(await page.locator('.markdown p math').count()).toBe(2);
+    expect(await page.locator('.markdown .math-block math[display="block"]').count()).toBe(1);
+    expect(await page.locator('.markdown math mfrac').count()).toBe(1);
+    expect(await page.locator('.markdown p', { hasText: 'costs $5 and $6 in coffee' }).count()).toBe(1);
     expect(await page.locator('.cell.code .hljs-keyword').first().textContent()).toBe('def');
     expect(await page.locator('.cell.code .prompt').first().textContent()).toBe('[1]:');
     expect(await page.textContent('.cell.code .output.stream')).toContain('hello viewer');

@@ -1,5 +1,6 @@
 /**
- * Renders nbformat cells and outputs as DOM, read-only. Markdown goes through marked, every
+ * Renders nbformat cells and outputs as DOM, read-only. Markdown goes through marked (TeX math
+ * through Temml to MathML), every
  * piece of HTML from a notebook (markdown, text/html, image/svg+xml) through DOMPurify, code
  * through highlight.js (which escapes), ANSI text through ansi_up (which escapes). Nothing a
  * notebook contains can run script here; the page's CSP forbids inline script besides.
@@ -11,10 +12,12 @@ import python from 'highlight.js/lib/languages/python';
 import r from 'highlight.js/lib/languages/r';
 import scala from 'highlight.js/lib/languages/scala';
 import { marked } from 'marked';
+import { mathExtension } from './math.ts';
 
 hljs.registerLanguage('python', python);
 hljs.registerLanguage('r', r);
 hljs.registerLanguage('scala', scala);
+marked.use(mathExtension);
 
 const ansi = new AnsiUp();
 ansi.use_classes = true;
