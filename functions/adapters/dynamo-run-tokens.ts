@@ -22,7 +22,7 @@ export class DynamoRunTokens implements RunTokens {
   ) {}
 
   private key(scope: Scope, notebookId: string, token: string) {
-    return toItem({ pk: keys.idempotency(scope, notebookId), sk: token });
+    return { pk: keys.idempotency(scope, notebookId), sk: token };
   }
 
   async claim(
@@ -35,7 +35,7 @@ export class DynamoRunTokens implements RunTokens {
       await this.db.send(
         new PutItemCommand({
           TableName: this.table,
-          Item: toItem({ ...fromItem<object>(this.key(scope, notebookId, token)), ...claim }),
+          Item: toItem({ ...this.key(scope, notebookId, token), ...claim }),
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
           ExpressionAttributeValues: toItem({ ':now': new Date().toISOString() }),
         }),
@@ -47,7 +47,7 @@ export class DynamoRunTokens implements RunTokens {
     const out = await this.db.send(
       new GetItemCommand({
         TableName: this.table,
-        Key: this.key(scope, notebookId, token),
+        Key: toItem(this.key(scope, notebookId, token)),
         ConsistentRead: true,
       }),
     );
@@ -61,7 +61,7 @@ export class DynamoRunTokens implements RunTokens {
       await this.db.send(
         new DeleteItemCommand({
           TableName: this.table,
-          Key: this.key(scope, notebookId, token),
+          Key: toItem(this.key(scope, notebookId, token)),
           ConditionExpression: 'executionId = :id',
           ExpressionAttributeValues: toItem({ ':id': executionId }),
         }),

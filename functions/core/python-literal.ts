@@ -28,7 +28,8 @@ export function isRawJson(value: unknown): value is RawJson {
 }
 
 const INTEGER = /^-?\d+$/;
-const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+/** A JSON number's source text. */
+export const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 const SHORT_ESCAPES: Record<string, string> = {
   '\t': '\\t',
   '\n': '\\n',
@@ -102,15 +103,27 @@ function pythonFloat(value: number): string {
 
 /** papermill's `translate_escaped_str`: `unicode_escape`, then `"` → `\"`, in double quotes. */
 function pythonString(text: string): string {
+  return escapedString(text);
+}
+
+/**
+ * A double-quoted string escaped as papermill's `translate_escaped_str` writes it, code point
+ * by code point: short escapes, printable ASCII as is, `\x..` below `byteLimit`, then `\u....`
+ * and `\U........`. `refuse` may reject a code point (it throws). Shared by the R writer.
+ */
+export function escapedString(text: string, byteLimit = 0x100, refuse?: (code: number) => void): string {
   let out = '"';
   for (const char of text) {
     const code = char.codePointAt(0)!;
     const short = SHORT_ESCAPES[char];
     if (short !== undefined) out += short;
-    else if (code >= 0x20 && code < 0x7f) out += char;
-    else if (code < 0x100) out += `\\x${hex(code, 2)}`;
-    else if (code < 0x10000) out += `\\u${hex(code, 4)}`;
-    else out += `\\U${hex(code, 8)}`;
+    else {
+      refuse?.(code);
+      if (code >= 0x20 && code < 0x7f) out += char;
+      else if (code < byteLimit) out += `\\x${hex(code, 2)}`;
+      else if (code < 0x10000) out += `\\u${hex(code, 4)}`;
+      else out += `\\U${hex(code, 8)}`;
+    }
   }
   return `${out}"`;
 }

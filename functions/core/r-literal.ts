@@ -4,16 +4,7 @@
  * numbers as Python prints them, strings through `translate_escaped_str`), except where
  * papermill's text would not mean the same in R (see {@link toRLiteral}).
  */
-import { isRawJson, toPythonLiteral } from './python-literal.ts';
-
-const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
-const SHORT_ESCAPES: Record<string, string> = {
-  '\t': '\\t',
-  '\n': '\\n',
-  '\r': '\\r',
-  '"': '\\"',
-  '\\': '\\\\',
-};
+import { escapedString, isRawJson, NUMBER, toPythonLiteral } from './python-literal.ts';
 
 /**
  * The R literal for a JSON value:
@@ -60,24 +51,11 @@ function rNumber(python: string): string {
 }
 
 function rString(text: string): string {
-  let out = '"';
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    const short = SHORT_ESCAPES[char];
-    if (short !== undefined) out += short;
-    else if (code === 0) throw new RangeError('an R string cannot hold a NUL character');
-    else if (code >= 0xd800 && code <= 0xdfff)
-      throw new RangeError('an R string cannot hold a lone surrogate');
-    else if (code >= 0x20 && code < 0x7f) out += char;
-    else if (code < 0x80) out += `\\x${hex(code, 2)}`;
-    else if (code < 0x10000) out += `\\u${hex(code, 4)}`;
-    else out += `\\U${hex(code, 8)}`;
-  }
-  return `${out}"`;
-}
-
-function hex(code: number, width: number): string {
-  return code.toString(16).padStart(width, '0');
+  // U+0080–U+00FF as `\u00e9`: papermill's `\xe9` is a Latin-1 byte in R, not `é`.
+  return escapedString(text, 0x80, (code) => {
+    if (code === 0) throw new RangeError('an R string cannot hold a NUL character');
+    if (code >= 0xd800 && code <= 0xdfff) throw new RangeError('an R string cannot hold a lone surrogate');
+  });
 }
 
 /** Words R reserves (`?Reserved`): not assignable without backquotes. */

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { demoLogCsv, generateLoanLog } from '../../functions/core/demo/loan-log.ts';
+import { DEMO_COLUMNS, demoLogCsv, generateLoanLog } from '../../functions/core/demo/loan-log.ts';
 import { client, newTenant, stack, type Tenant } from '../support/api.ts';
 import { waitForRun } from '../support/runs.ts';
 
@@ -12,16 +12,7 @@ import { waitForRun } from '../support/runs.ts';
 
 type Api = ReturnType<typeof client>;
 const RUN_MS = 120_000;
-const BASE = [
-  'case_id',
-  'activity',
-  'timestamp',
-  'resource',
-  'customer_id',
-  'loan_type',
-  'channel',
-  'amount',
-];
+const BASE = DEMO_COLUMNS;
 
 /** Runs a notebook to its end; expects it Completed with every cell successful. */
 async function runToEnd(api: Api, notebookId: string, parameters: Record<string, unknown> = {}) {

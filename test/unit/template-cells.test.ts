@@ -1,6 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEMO_COLUMNS } from '../../functions/core/demo/loan-log.ts';
 import { findTemplate } from '../../functions/core/templates.ts';
 import { runPython, stagedDemoDir, templateScript } from '../support/template-script.ts';
 
@@ -12,16 +13,7 @@ import { runPython, stagedDemoDir, templateScript } from '../support/template-sc
 const dir = stagedDemoDir();
 const outbox = (file: string) => join(dir, '.cellwise', 'outbox', file);
 const manifest = (file: string) => JSON.parse(readFileSync(outbox(file), 'utf8'));
-const BASE = [
-  'case_id',
-  'activity',
-  'timestamp',
-  'resource',
-  'customer_id',
-  'loan_type',
-  'channel',
-  'amount',
-];
+const BASE = DEMO_COLUMNS;
 
 function run(slug: string, parameters?: Record<string, string>) {
   const result = runPython(templateScript(slug, parameters), dir);

@@ -52,7 +52,12 @@ export interface DatasetRecord extends Scope {
   createdBy: string;
 }
 
+/** Where all of a dataset's objects live (its versions, and staging objects of uploads). */
+export function datasetPrefix(scope: Scope, datasetId: string): string {
+  return `tenants/${scope.tenantId}/projects/${scope.projectId}/datasets/${datasetId}/`;
+}
+
 /** Object key of one version's data. */
 export function datasetVersionKey(scope: Scope, datasetId: string, version: number): string {
-  return `tenants/${scope.tenantId}/projects/${scope.projectId}/datasets/${datasetId}/v${version}.csv`;
+  return `${datasetPrefix(scope, datasetId)}v${version}.csv`;
 }

@@ -98,7 +98,8 @@ export async function* ingestRecords(
       if (ms > max) max = ms;
       cases.add(caseId);
       activities.add(activity);
-      for (let i = 0; i < values.length; i++) types[i]!.add(values[i]!);
+      // The timestamp column is a datetime by definition: no inference on it.
+      for (let i = 0; i < values.length; i++) if (i !== index.timestamp) types[i]!.add(values[i]!);
       buffer += `${values.map(field).join(',')}\r\n`;
       if (buffer.length >= FLUSH_CHARS) {
         yield buffer;

@@ -70,18 +70,6 @@ export interface WebhookTransport {
 }
 
 /**
- * Sends webhook requests to the outside. Both methods resolve the URL's host and refuse it
- * unless every address is public (or in the deployment's allowed blocks); `post` then
- * connects to the address it checked (no second resolution), follows no redirects, and
- * gives up after its per-attempt timeout.
- */
-export interface WebhookTransport {
-  /** Why webhooks may not be sent to `url`, or null when they may. */
-  refusal(url: string): Promise<string | null>;
-  post(url: string, body: string, headers: Record<string, string>): Promise<WebhookPostResult>;
-}
-
-/**
  * Asks the webhook delivery worker to look for due deliveries now (an asynchronous Lambda
  * invoke, in AWS and on the local stack alike). Returns once the request is accepted;
  * delivery happens elsewhere. A no-op when no worker is configured (the periodic sweep runs).

@@ -7,7 +7,7 @@
 import { ValidationError, type ValidationIssue } from '../errors.ts';
 import type { Integration, NotebookRecord, Scope } from '../notebook.ts';
 import { parseParametersLossless, validateParameterNames } from '../parameters.ts';
-import { type CronSchedule, CronSyntaxError, parseCron } from './cron.ts';
+import { type CronSchedule, CronSyntaxError, cronProblem, parseCron } from './cron.ts';
 import { isKnownTimeZone, nextFireTimes } from './next-fire.ts';
 
 /** How many upcoming fire times a notebook shows (`integration.nextScheduledRuns`). */
@@ -112,14 +112,8 @@ export function toIntegrationView(i: Integration, now: Date) {
  */
 export function checkScheduleSettings(i: Integration): void {
   const issues: ValidationIssue[] = [];
-  if (i.scheduleExecution) {
-    try {
-      parseCron(i.scheduleExecution);
-    } catch (error) {
-      if (!(error instanceof CronSyntaxError)) throw error;
-      issues.push({ path: 'body.integration.scheduleExecution', message: error.message });
-    }
-  }
+  const cron = i.scheduleExecution ? cronProblem(i.scheduleExecution) : null;
+  if (cron) issues.push({ path: 'body.integration.scheduleExecution', message: cron });
   if (!isKnownTimeZone(timezoneOf(i))) {
     issues.push({ path: 'body.integration.scheduleTimezone', message: 'must be an IANA time zone name' });
   }

@@ -104,7 +104,7 @@ export async function admitQueued(services: Services, tenantId: string): Promise
 /**
  * Admission at submission. With a free slot and nobody waiting, the run takes a slot at
  * once and starts Running (the common, fast case); otherwise it joins the queue and the
- * queue is worked in order. Returns whether the run is admitted.
+ * queue is worked in order. Returns the run as written (Running when admitted, else Queued).
  */
 export async function admitOnSubmit(
   services: Services,

@@ -1,13 +1,13 @@
 import { csvRecords, jsonRecords } from '../dataset/csv-records.ts';
 import { type DatasetRecord, type DatasetVersion, datasetVersionKey } from '../dataset/dataset.ts';
 import { type ColumnRoles, type IngestStats, ingestRecords } from '../dataset/ingest.ts';
-import { NotFoundError, PayloadTooLargeError, StateConflictError, ValidationError } from '../errors.ts';
+import { PayloadTooLargeError, StateConflictError, ValidationError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Scope } from '../notebook.ts';
 import type { Actor, Services } from '../ports.ts';
 import { onDatasetVersionAdded } from './dataset-trigger.ts';
 import { datasetUploadKey } from './dataset-uploads.ts';
-import { toDatasetSummary } from './datasets.ts';
+import { requireDataset, toDatasetSummary } from './datasets.ts';
 
 /** Where a log's rows come from: an uploaded file, JSON rows, or a presigned upload. */
 export type DatasetSource =
@@ -142,8 +142,7 @@ export async function addDatasetVersion(
   datasetId: string,
   input: DatasetInput & { name?: string },
 ) {
-  const record = await services.datasets.get(actor, datasetId);
-  if (!record) throw new NotFoundError('Dataset', { DatasetId: datasetId });
+  const record = await requireDataset(services, actor, datasetId);
   for (const field of ['caseIdColumn', 'activityColumn', 'timestampColumn'] as const) {
     const given = input.roles[field];
     if (given !== undefined && given !== record[field])

@@ -1,4 +1,4 @@
-import type { DatasetRecord, DatasetVersion } from '../dataset/dataset.ts';
+import { type DatasetRecord, type DatasetVersion, datasetPrefix } from '../dataset/dataset.ts';
 import { NotFoundError, StateConflictError, ValidationError } from '../errors.ts';
 import type { Actor, Services } from '../ports.ts';
 
@@ -110,11 +110,8 @@ export async function deleteDataset(services: Services, actor: Actor, datasetId:
       `Dataset ${datasetId} is bound to ${bound.length} notebook(s): ${bound.map((n) => n.name).join(', ')}; unbind them first`,
       { DatasetId: datasetId, Notebooks: bound },
     );
-  const versions = await services.datasets.listVersions(actor, datasetId);
-  for (const v of versions) await services.files.delete(v.objectKey);
-  await services.files.deletePrefix(
-    `tenants/${record.tenantId}/projects/${record.projectId}/datasets/${datasetId}/`,
-  );
+  // Every version and staging object is under the dataset's prefix.
+  await services.files.deletePrefix(datasetPrefix(record, datasetId));
   await services.datasets.delete(actor, datasetId);
 }
 

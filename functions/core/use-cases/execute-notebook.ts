@@ -6,12 +6,12 @@ import type { Actor, Services } from '../ports.ts';
 import type { OutputOptions, Priority, RunTrigger } from '../run/run.ts';
 import { checkCellRange, planRun } from '../run/run-plan.ts';
 import { resolveRunDataset } from '../run/run-staging.ts';
-import { type RunStatusView, toRunStatus } from '../run/run-view.ts';
+import type { RunStatusView } from '../run/run-view.ts';
 import { requireKernel, requireNotebook } from './common.ts';
 import { requireDatasetInProject } from './datasets.ts';
 import { claimToken } from './idempotency.ts';
 import { launchRun } from './launch-run.ts';
-import { estimateDuration, viewOfRun } from './run-history.ts';
+import { estimateDuration, viewOfNewRun } from './run-history.ts';
 
 export interface ExecuteInput {
   executionMode: 'all' | 'range';
@@ -89,12 +89,7 @@ export async function submitRun(
     dataset,
     onRefused: freeToken,
   });
-  // A run just admitted has no results and no queue position yet: nothing more to read.
-  const view =
-    run.status === 'Queued'
-      ? await viewOfRun(services, run)
-      : { ...toRunStatus(run, []), queuePosition: null };
-  return { view, created: true };
+  return { view: await viewOfNewRun(services, run), created: true };
 }
 
 function checkInput(services: Services, notebook: NotebookRecord, input: ExecuteInput): void {

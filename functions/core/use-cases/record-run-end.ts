@@ -59,7 +59,8 @@ export async function recordRunEnd(
   results: CellResult[],
 ): Promise<void> {
   await releaseNotebook(services, run, executed, results);
-  await afterRunEnded(services, run);
+  // With the executed notebook, `results` are the run's complete cell results.
+  await afterRunEnded(services, run, executed ? results : undefined);
 }
 
 async function releaseNotebook(

@@ -4,13 +4,13 @@ import { parseParametersLossless } from '../parameters.ts';
 import type { Actor, Services } from '../ports.ts';
 import type { CellResult } from '../run/cell-result.ts';
 import type { KernelRef } from '../run/kernel.ts';
-import type { Priority, RunRecord } from '../run/run.ts';
+import { type Priority, pointerOf, type RunRecord } from '../run/run.ts';
 import { planRun } from '../run/run-plan.ts';
 import type { RunStatusView } from '../run/run-view.ts';
 import { requireNotebook } from './common.ts';
 import type { ExecuteInput } from './execute-notebook.ts';
 import { launchRun } from './launch-run.ts';
-import { requireRun, viewOfRun } from './run-history.ts';
+import { requireRun, viewOfNewRun } from './run-history.ts';
 
 /** What a resume may change from the run it resumes (the rest is kept). */
 export interface ResumeInput {
@@ -36,16 +36,7 @@ async function takeKeptKernel(services: Services, run: RunRecord): Promise<Kerne
   if (!run.kernel || !run.kernelKeptUntil || Date.parse(run.kernelKeptUntil) <= services.now().getTime()) {
     return null;
   }
-  const claimed = await services.runs.update(
-    {
-      tenantId: run.tenantId,
-      projectId: run.projectId,
-      notebookId: run.notebookId,
-      executionId: run.executionId,
-    },
-    { kernelKeptUntil: null },
-    [run.status],
-  );
+  const claimed = await services.runs.update(pointerOf(run), { kernelKeptUntil: null }, [run.status]);
   if (!claimed) return null;
   return (await services.kernelHost.reclaim(run.kernel).catch(() => false)) ? run.kernel : null;
 }
@@ -133,5 +124,5 @@ export async function resumeExecution(
       return kernel && { kernel, plan: inKept.plan };
     },
   });
-  return viewOfRun(services, launched);
+  return viewOfNewRun(services, launched);
 }

@@ -1,4 +1,5 @@
 import type { Services } from '../ports.ts';
+import type { CellResult } from '../run/cell-result.ts';
 import type { RunRecord } from '../run/run.ts';
 import { leaveAdmission } from './admission.ts';
 import { queueRunEndDeliveries } from './webhook-delivery.ts';
@@ -8,11 +9,16 @@ import { queueRunEndDeliveries } from './webhook-delivery.ts';
  * run's end may be recorded more than once: Finalize retries, the reconciler) and none of
  * them can fail the run. Called by `recordRunEnd`, the one place every run ends.
  */
-export async function afterRunEnded(services: Services, run: RunRecord): Promise<void> {
+export async function afterRunEnded(
+  services: Services,
+  run: RunRecord,
+  /** The run's cell results when the caller has read them (else they are read if needed). */
+  results?: CellResult[],
+): Promise<void> {
   // The slot goes back and the next waiting run is admitted (a failure is healed by the next
   // admission, which reclaims slots of ended runs).
   await step('admission', run, () => leaveAdmission(services, run));
-  await step('webhooks', run, () => queueRunEndDeliveries(services, run));
+  await step('webhooks', run, () => queueRunEndDeliveries(services, run, results));
 }
 
 /** Runs one step; its failure is logged, never thrown (the run has ended either way). */

@@ -57,6 +57,11 @@ export async function getExecution(
   return viewOfRun(services, run);
 }
 
+/** The status view of a run just launched: it has no cell results yet (nothing to read). */
+export async function viewOfNewRun(services: Services, run: RunRecord) {
+  return { ...toRunStatus(run, []), queuePosition: await queuePosition(services, run) };
+}
+
 /** A run's status view, with its queue position while it waits. */
 export async function viewOfRun(services: Services, run: RunRecord) {
   const [results, position] = await Promise.all([

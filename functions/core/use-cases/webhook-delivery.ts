@@ -1,4 +1,5 @@
 import type { Services } from '../ports.ts';
+import type { CellResult } from '../run/cell-result.ts';
 import { pointerOf, type RunRecord } from '../run/run.ts';
 import { toRunStatus } from '../run/run-view.ts';
 import {
@@ -26,14 +27,18 @@ const CONCURRENCY = 8;
  * conditional put, so a run end recorded twice queues nothing twice. Never waits for a
  * receiver: sending happens in `deliverDueWebhooks`.
  */
-export async function queueRunEndDeliveries(services: Services, run: RunRecord): Promise<number> {
+export async function queueRunEndDeliveries(
+  services: Services,
+  run: RunRecord,
+  results?: CellResult[],
+): Promise<number> {
   const event = eventFor(run.status);
   if (!event) return 0;
   const webhooks = (await services.webhooks.listAll(run)).filter(
     (w) => w.events.includes(event) && (w.notebookId === null || w.notebookId === run.notebookId),
   );
   if (webhooks.length === 0) return 0;
-  const status = toRunStatus(run, await services.runs.listCellResults(pointerOf(run)));
+  const status = toRunStatus(run, results ?? (await services.runs.listCellResults(pointerOf(run))));
   const now = services.now().toISOString();
   const { successfulCells, failedCells, skippedCells, completedCells, totalCells } = status.progress;
   const data = {
