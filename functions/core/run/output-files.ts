@@ -30,8 +30,12 @@ const BASE64 = /^image\/(png|jpeg|gif)$/;
 /** The mime type an output is downloaded as (streams and errors are text). */
 export function primaryMimeType(output: NbOutput): string {
   if (output.output_type === 'stream' || output.output_type === 'error') return 'text/plain';
-  const data = (output.data ?? {}) as Record<string, unknown>;
-  return PREFERENCE.find((m) => m in data) ?? Object.keys(data)[0] ?? 'text/plain';
+  return preferredMime(Object.keys((output.data ?? {}) as Record<string, unknown>));
+}
+
+/** The representation an output is stored and downloaded as, among its mime types. */
+export function preferredMime(mimeTypes: readonly string[]): string {
+  return PREFERENCE.find((m) => mimeTypes.includes(m)) ?? mimeTypes[0] ?? 'text/plain';
 }
 
 export function extensionOf(mime: string): string {

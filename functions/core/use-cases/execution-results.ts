@@ -4,7 +4,13 @@ import { joinSource, type NbOutput } from '../nbformat/types.ts';
 import type { Actor, Services } from '../ports.ts';
 import type { CellOutputRecord } from '../run/cell-outputs.ts';
 import type { CellResult, OutputSummary } from '../run/cell-result.ts';
-import { extensionOf, outputBody, pngDimensions, primaryMimeType } from '../run/output-files.ts';
+import {
+  extensionOf,
+  outputBody,
+  pngDimensions,
+  preferredMime,
+  primaryMimeType,
+} from '../run/output-files.ts';
 import type { RunRecord } from '../run/run.ts';
 import { requireRun } from './run-history.ts';
 
@@ -14,9 +20,8 @@ export interface ResultsQuery {
   cellId?: string;
 }
 
-const PREFERENCE = ['image/png', 'image/jpeg', 'image/gif', 'image/svg+xml', 'text/html', 'application/json'];
-const mainMime = (s: OutputSummary) =>
-  PREFERENCE.find((m) => s.mimeTypes.includes(m)) ?? s.mimeTypes[0] ?? 'text/plain';
+// The same choice Finalize named the output's file by.
+const mainMime = (s: OutputSummary) => preferredMime(s.mimeTypes);
 const isPlot = (mime: string) => mime.startsWith('image/');
 
 /** The stored outputs of each listed cell: the executed notebook once the run is final, else each cell's record. */
