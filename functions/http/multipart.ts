@@ -51,6 +51,11 @@ export function parseMultipart(
     parser.on('file', (fieldName, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      // A body that ends inside the file part errors the file stream too ("Unexpected end of
+      // form"); unhandled, that event would crash the process instead of answering 400.
+      stream.on('error', (error: Error) =>
+        fail(new ValidationError(`Malformed multipart body: ${error.message}`)),
+      );
       stream.on('limit', () =>
         fail(
           new PayloadTooLargeError(`The file '${info.filename}' exceeds ${maxFileBytes} bytes`, {

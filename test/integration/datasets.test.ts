@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, client, GUID, newTenant, stack, type Tenant } from '../support/api.ts';
-import { notebookOf, upload } from '../support/runs.ts';
+import { notebookOf } from '../support/runs.ts';
 
 /*
  * Event-log datasets against the real local stack: uploads (multipart CSV, JSON rows,
@@ -330,7 +330,15 @@ describe('dataset bindings', () => {
     const res = await api.raw('POST', '/notebook/upload', data);
     expect(res.status).toBe(400);
     expect(res.body.Details[0].path).toBe('form.datasetBinding');
-    expect(upload).toBeTypeOf('function');
+
+    const dataset = await postForm('/dataset', LOG, { name: 'upload binding' });
+    const good = new FormData();
+    good.append('datasetBinding', dataset.body.datasetId);
+    good.append('file', new Blob([JSON.stringify(notebookOf(['1']))]), 'n.ipynb');
+    const bound = await api.raw('POST', '/notebook/upload', good);
+    expect(bound.status).toBe(201);
+    const stored = await api.get(`/notebook/${bound.body.notebookId}`);
+    expect(stored.body.integration.datasetBinding).toBe(dataset.body.datasetId);
   });
 });
 
@@ -350,6 +358,62 @@ describe('dataset routes: bad inputs and isolation', () => {
     expect(
       (await postForm(`/dataset/${'0'.repeat(8)}-0000-7000-8000-000000000000/versions`, LOG)).status,
     ).toBe(404);
+  });
+
+  it('answers 400 or 415 for broken bodies, never a 500', async () => {
+    const broken = await api.raw('POST', '/dataset', '{"name": "x", "rows": [', {
+      'content-type': 'application/json',
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.body.Error).toBeTruthy();
+    const noRows = await api.post('/dataset', { name: 'nothing' });
+    expect(noRows.status).toBe(400);
+    const both = await api.post('/dataset', {
+      name: 'both',
+      uploadId: '00000000-0000-7000-8000-000000000000',
+      rows: [{ case_id: 'c', activity: 'a', timestamp: '2024-01-01' }],
+    });
+    expect(both.status).toBe(400);
+    const boundary = 'cellwise-truncated';
+    const truncated = await api.raw(
+      'POST',
+      '/dataset',
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="log.csv"\r\n\r\ncase_id,act`,
+      { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    );
+    expect(truncated.status).toBe(400);
+    const text = await api.raw('POST', '/dataset', 'case_id,activity,timestamp', {
+      'content-type': 'text/csv',
+    });
+    expect(text.status).toBe(415);
+    expect(
+      (await api.get('/datasets?pageSize=100')).body.datasets.map((d: { name: string }) => d.name),
+    ).not.toContain('x');
+  });
+
+  it('refuses a version whose body names another dataset than the path', async () => {
+    const first = await postForm('/dataset', LOG, { name: 'first' });
+    const second = await postForm('/dataset', LOG, { name: 'second' });
+    const res = await postForm(`/dataset/${first.body.datasetId}/versions`, LOG, {
+      datasetId: second.body.datasetId,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.Details[0].path).toBe('datasetId');
+    expect((await api.get(`/dataset/${first.body.datasetId}`)).body.currentVersion).toBe(1);
+    expect((await api.get(`/dataset/${second.body.datasetId}`)).body.currentVersion).toBe(1);
+  });
+
+  it('keeps the datasets of two projects of one tenant apart', async () => {
+    const owner = await newTenant({ projects: 2 });
+    const first = client(owner);
+    const second = client({ ...owner, base: `/api/${owner.tenantId}/${owner.projectIds[1]}` });
+    const created = await first.raw('POST', '/dataset', form(LOG, { name: 'project one' }));
+    const id = created.body.datasetId;
+    expect((await second.get(`/dataset/${id}`)).status).toBe(404);
+    expect((await second.raw('POST', `/dataset/${id}/versions`, form(LOG))).status).toBe(404);
+    const bound = await second.post('/notebook', { name: 'cross', integration: { datasetBinding: id } });
+    expect(bound.status).toBe(400);
+    expect(bound.body.Details[0].path).toBe('body.integration.datasetBinding');
   });
 
   it('hides datasets from other tenants (404) and needs a token (401)', async () => {

@@ -147,14 +147,6 @@ describe('process-mining templates on the demo log', () => {
     );
     expect(metrics).toBeTruthy();
     const text = JSON.stringify(results.outputs);
-    console.log(
-      'DEBUG',
-      JSON.stringify(
-        results.outputs.filter(
-          (o: any) => o.outputType === 'stream' || o.contentType?.startsWith('text/plain'),
-        ),
-      ).slice(0, 3000),
-    );
     expect(text).toContain('most frequent cover 80% of the 1720 cases');
   });
 

@@ -151,6 +151,17 @@ describe('POST /notebook/upload (route 7)', () => {
       },
     );
     expect(broken.status).toBe(400);
+    // A body cut off inside the file's content (a dropped connection) is a 400 too, and the
+    // service keeps answering.
+    const cut = await api.raw(
+      'POST',
+      '/notebook/upload',
+      '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.ipynb"\r\n\r\n{"cells": [',
+      { 'content-type': 'multipart/form-data; boundary=xyz' },
+    );
+    expect(cut.status).toBe(400);
+    expect(cut.body.Message).toMatch(/Malformed multipart body/);
+    expect((await api.get('/notebooks')).status).toBe(200);
     const badField = await api.raw(
       'POST',
       '/notebook/upload',

@@ -27,7 +27,12 @@ describe('unit: dataset timestamps', () => {
     expect(normalizeTimestamp('1706688900')).toBe('2024-01-31T08:15:00.000Z');
     expect(normalizeTimestamp('1706688900.5')).toBe('2024-01-31T08:15:00.500Z');
     expect(normalizeTimestamp('1706688900123')).toBe('2024-01-31T08:15:00.123Z');
-    expect(normalizeTimestamp('0')).toBe('1970-01-01T00:00:00.000Z');
+    expect(normalizeTimestamp('999999999')).toBe('2001-09-09T01:46:39.000Z');
+  });
+
+  it('refuses numbers too short to be epoch seconds (compact dates, years)', () => {
+    for (const bad of ['20240131', '2024', '0', '12345678.5'])
+      expect(normalizeTimestamp(bad), bad).toBeNull();
   });
 
   it('refuses impossible dates, locale formats and text', () => {

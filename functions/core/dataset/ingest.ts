@@ -91,7 +91,7 @@ export async function* ingestRecords(
           rows,
           record.line,
           roles.timestampColumn,
-          `'${raw.slice(0, 100)}' is not a timestamp (ISO-8601, 'YYYY-MM-DD HH:MM:SS' or epoch seconds/milliseconds)`,
+          `'${raw.slice(0, 100)}' is not a timestamp (ISO-8601, 'YYYY-MM-DD HH:MM:SS' or epoch seconds (9–11 digits) / milliseconds (12–16))`,
         );
       values[index.timestamp] = new Date(ms).toISOString();
       if (ms < min) min = ms;

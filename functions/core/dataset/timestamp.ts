@@ -5,15 +5,16 @@
  * - ISO-8601 date-times, `T` or one space between date and time, seconds and fractions
  *   optional, with a zone (`Z`, `+02:00`, `+0200`, `+02`) or without (read as UTC);
  * - a date alone (`2024-01-31`, midnight UTC);
- * - epoch numbers: up to 11 integer digits are seconds, 12–16 are milliseconds
- *   (fractions allowed, e.g. `1706688900.5`).
+ * - epoch numbers: 9–11 integer digits are seconds (1973–5138), 12–16 are milliseconds
+ *   (fractions allowed, e.g. `1706688900.5`). Shorter numbers are refused: `20240131` or
+ *   `2024` read as epoch seconds would silently become a day in 1970.
  *
  * Anything else (locale formats such as `31/01/2024`, month names) is refused: guessing
  * day-first or month-first would silently reorder a log.
  */
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s?(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
-const EPOCH = /^-?(\d{1,16})(?:\.\d+)?$/;
+const EPOCH = /^-?(\d{9,16})(?:\.\d+)?$/;
 
 /** Epoch milliseconds of a timestamp in one of the accepted forms, or null. */
 export function parseTimestampMs(value: string): number | null {
