@@ -160,11 +160,15 @@ async function main() {
   });
   // EventBridge Scheduler's stand-in: fires notebook schedules (the latest one missed while
   // stopped, once), through the same fire use-case as the AWS fire Lambda.
-  schedules = new ScheduleLoop(services(), {
-    onFire: (s, at, outcome) => console.log(`Cellwise: schedule of ${s.notebookId} at ${at}: ${outcome}`),
-    onError: (error) => console.error(`Cellwise: schedule loop: ${error}`),
-  });
-  schedules.start();
+  // `CELLWISE_LOCAL_SCHEDULER=off` (the test stack): schedules are kept but only fired by loops
+  // a caller builds with its own clock, so a test's cron never fires on the wall clock.
+  if (process.env.CELLWISE_LOCAL_SCHEDULER !== 'off') {
+    schedules = new ScheduleLoop(services(), {
+      onFire: (s, at, outcome) => console.log(`Cellwise: schedule of ${s.notebookId} at ${at}: ${outcome}`),
+      onError: (error) => console.error(`Cellwise: schedule loop: ${error}`),
+    });
+    schedules.start();
+  }
   // The webhook schedule rule's stand-in: due deliveries (retries) are swept every second.
   lambda.every(LOCAL_WEBHOOK_FUNCTION_NAME, 1000);
 

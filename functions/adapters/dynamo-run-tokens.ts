@@ -30,6 +30,7 @@ export class DynamoRunTokens implements RunTokens {
     notebookId: string,
     token: string,
     claim: TokenClaim,
+    now: string,
   ): Promise<TokenClaim | null> {
     try {
       await this.db.send(
@@ -37,7 +38,7 @@ export class DynamoRunTokens implements RunTokens {
           TableName: this.table,
           Item: toItem({ ...this.key(scope, notebookId, token), ...claim }),
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-          ExpressionAttributeValues: toItem({ ':now': new Date().toISOString() }),
+          ExpressionAttributeValues: toItem({ ':now': now }),
         }),
       );
       return null;
@@ -51,7 +52,7 @@ export class DynamoRunTokens implements RunTokens {
         ConsistentRead: true,
       }),
     );
-    if (!out.Item) return this.claim(scope, notebookId, token, claim);
+    if (!out.Item) return this.claim(scope, notebookId, token, claim, now);
     const { executionId, requestHash, expiresAt } = fromItem<TokenClaim>(out.Item);
     return { executionId, requestHash, expiresAt };
   }

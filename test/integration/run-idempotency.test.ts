@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { client, newTenant } from '../support/api.ts';
+import { client, newTenant, stackRunTokens } from '../support/api.ts';
 import { notebookOf, upload, waitForRun } from '../support/runs.ts';
 
 const doc = notebookOf(['n = 1', 'print(n)']);
@@ -71,5 +71,21 @@ describe('idempotent run submission', () => {
       expect(res.status).toBe(400);
       expect(JSON.stringify(res.body)).toContain('idempotencyToken');
     }
+  });
+
+  it("keeps a token for its 24 hours by the caller's clock, then lets it be claimed anew", async () => {
+    const tenant = await newTenant();
+    const tokens = stackRunTokens();
+    const notebookId = '01a246a5-0000-7000-8000-000000000001';
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    const iso = (hours: number) => new Date(start + hours * 3_600_000).toISOString();
+    const first = { executionId: 'run-1', requestHash: 'h1', expiresAt: iso(24) };
+    expect(await tokens.claim(tenant, notebookId, 'daily', first, iso(0))).toBeNull();
+    const second = { executionId: 'run-2', requestHash: 'h2', expiresAt: iso(47) };
+    expect(await tokens.claim(tenant, notebookId, 'daily', second, iso(23.9))).toEqual(first);
+    expect(await tokens.claim(tenant, notebookId, 'daily', second, iso(24.1))).toBeNull();
+    expect(await tokens.claim(tenant, notebookId, 'daily', first, iso(25))).toEqual(second);
+    // Another notebook's token of the same name is another claim.
+    expect(await tokens.claim(tenant, `${notebookId.slice(0, -1)}2`, 'daily', first, iso(25))).toBeNull();
   });
 });

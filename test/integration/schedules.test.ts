@@ -9,9 +9,22 @@ import { streamText, waitForRun } from '../support/runs.ts';
 
 /*
  * Schedules against the real local stack. Loops are built here, in the test process, with
- * injected clocks in 2027 (the stack's own loop runs on the real clock, and these crons are
- * limited to months that are not now, so it never fires them during the tests).
+ * injected clocks two years ahead (the test stack runs with CELLWISE_LOCAL_SCHEDULER=off, so
+ * the wall clock fires nothing; a schedule takes effect when it is written, so fire times
+ * must lie after the real now).
  */
+
+/** Fire times two years ahead of the real clock: `at('01-05T09:00:20Z')`. */
+const YEAR = new Date().getUTCFullYear() + 2;
+const at = (monthDayTime: string) => `${YEAR}-${monthDayTime}`;
+/** The day of the last Sunday of a month in YEAR (Europe/Berlin's DST changes). */
+function lastSunday(month: number): number {
+  const last = new Date(Date.UTC(YEAR, month, 0));
+  return last.getUTCDate() - last.getUTCDay();
+}
+const day = (n: number) => String(n).padStart(2, '0');
+const MARCH = lastSunday(3);
+const OCTOBER = lastSunday(10);
 
 let tenant: Tenant;
 let api: ReturnType<typeof client>;
@@ -141,6 +154,22 @@ describe('schedule settings', () => {
     );
   });
 
+  it('stores a time zone in its canonical IANA spelling', async () => {
+    const nb = await scheduled('lower case zone', {
+      scheduleExecution: '0 2 * * *',
+      scheduleTimezone: 'europe/berlin',
+    });
+    expect(nb.integration.scheduleTimezone).toBe('Europe/Berlin');
+    const record = (await services.schedules.list()).find((s) => s.notebookId === nb.notebookId);
+    expect(record?.timezone).toBe('Europe/Berlin');
+    const linked = await api.put(`/notebook/${nb.notebookId}`, {
+      name: 'lower case zone',
+      integration: { scheduleTimezone: 'US/Pacific' },
+    });
+    expect(linked.status, linked.text).toBe(200);
+    expect(linked.body.integration.scheduleTimezone).toBe('America/Los_Angeles');
+  });
+
   it('returns the next three fire times, stores parameters losslessly, and keeps the schedule record in step', async () => {
     const nb = await call('POST', `${tenant.base}/notebook`, {
       token: tenant.token,
@@ -211,30 +240,30 @@ describe('firing', () => {
     expect(nb.status, nb.text).toBe(201);
     const id = nb.body.notebookId as string;
 
-    await loopAt('2027-01-05T09:00:20Z').tick();
+    await loopAt(at('01-05T09:00:20Z')).tick();
     const [run, ...more] = await runsOf(id);
     expect(more).toEqual([]);
-    expect(run).toMatchObject({ trigger: 'schedule', scheduledFor: '2027-01-05T09:00:00.000Z' });
+    expect(run).toMatchObject({ trigger: 'schedule', scheduledFor: at('01-05T09:00:00.000Z') });
     const status = await waitForRun(api, id, run!.executionId);
     expect(status).toMatchObject({
       status: 'Completed',
       trigger: 'schedule',
-      scheduledFor: '2027-01-05T09:00:00.000Z',
+      scheduledFor: at('01-05T09:00:00.000Z'),
     });
     const results = await api.get(`/notebook/${id}/execution/${run!.executionId}/results?format=detailed`);
     const executed: any = await fetch(results.body.executedNotebook.downloadUrl).then((r) => r.json());
     expect(streamText(executed.cells.at(-1))).toBe('98765432109876543210 1.0\n');
 
     // Two loops racing over the same fire time (and a second tick): still one run.
-    await Promise.all([loopAt('2027-01-05T09:00:40Z').tick(), loopAt('2027-01-05T09:00:40Z').tick()]);
+    await Promise.all([loopAt(at('01-05T09:00:40Z')).tick(), loopAt(at('01-05T09:00:40Z')).tick()]);
     expect(await runsOf(id)).toHaveLength(1);
 
     // A restart days later: the latest missed fire time runs, once; the ones before it do not.
-    const restarted = loopAt('2027-01-09T10:00:00Z');
-    await Promise.all([restarted.tick(), loopAt('2027-01-09T10:00:00Z').tick()]);
+    const restarted = loopAt(at('01-09T10:00:00Z'));
+    await Promise.all([restarted.tick(), loopAt(at('01-09T10:00:00Z')).tick()]);
     const after = await runsOf(id);
     expect(after).toHaveLength(2);
-    expect(after[0]).toMatchObject({ trigger: 'schedule', scheduledFor: '2027-01-09T09:00:00.000Z' });
+    expect(after[0]).toMatchObject({ trigger: 'schedule', scheduledFor: at('01-09T09:00:00.000Z') });
     await waitForRun(api, id, after[0]!.executionId);
     await restarted.tick();
     expect(await runsOf(id)).toHaveLength(2);
@@ -245,17 +274,19 @@ describe('firing', () => {
       scheduleExecution: '30 2 * 3 *',
       scheduleTimezone: 'Europe/Berlin',
     });
-    // 03:45 CEST on 28 March 2027: 02:30 did not happen that day; the latest fire is the day before.
-    await loopAt('2027-03-28T01:45:00Z').tick();
+    // 03:45 CEST on the last Sunday of March: 02:30 did not happen that day; the latest fire is the day before.
+    await loopAt(at(`03-${day(MARCH)}T01:45:00Z`)).tick();
     const runs = await runsOf(nb.notebookId);
-    expect(runs.map((r) => [r.trigger, r.scheduledFor])).toEqual([['schedule', '2027-03-27T01:30:00.000Z']]);
+    expect(runs.map((r) => [r.trigger, r.scheduledFor])).toEqual([
+      ['schedule', at(`03-${day(MARCH - 1)}T01:30:00.000Z`)],
+    ]);
     await waitForRun(api, nb.notebookId, runs[0]!.executionId);
-    // The next fire is 29 March 02:30 CEST.
-    await loopAt('2027-03-29T00:29:00Z').tick();
+    // The next fire is the Monday, 02:30 CEST.
+    await loopAt(at(`03-${day(MARCH + 1)}T00:29:00Z`)).tick();
     expect(await runsOf(nb.notebookId)).toHaveLength(1);
-    await loopAt('2027-03-29T00:30:05Z').tick();
+    await loopAt(at(`03-${day(MARCH + 1)}T00:30:05Z`)).tick();
     const next = await runsOf(nb.notebookId);
-    expect(next[0]!.scheduledFor).toBe('2027-03-29T00:30:00.000Z');
+    expect(next[0]!.scheduledFor).toBe(at(`03-${day(MARCH + 1)}T00:30:00.000Z`));
     await waitForRun(api, nb.notebookId, next[0]!.executionId);
   }, 120_000);
 
@@ -264,12 +295,12 @@ describe('firing', () => {
       scheduleExecution: '30 2 * 10 *',
       scheduleTimezone: 'Europe/Berlin',
     });
-    await loopAt('2027-10-31T00:31:00Z').tick(); // 02:31 CEST, first pass
+    await loopAt(at(`10-${day(OCTOBER)}T00:31:00Z`)).tick(); // 02:31 CEST, first pass
     const runs = await runsOf(nb.notebookId);
-    expect(runs.map((r) => r.scheduledFor)).toEqual(['2027-10-31T00:30:00.000Z']);
+    expect(runs.map((r) => r.scheduledFor)).toEqual([at(`10-${day(OCTOBER)}T00:30:00.000Z`)]);
     await waitForRun(api, nb.notebookId, runs[0]!.executionId);
     // 02:31 CET, the second pass through 02:30: nothing new.
-    await loopAt('2027-10-31T01:31:00Z').tick();
+    await loopAt(at(`10-${day(OCTOBER)}T01:31:00Z`)).tick();
     expect(await runsOf(nb.notebookId)).toHaveLength(1);
   }, 120_000);
 
@@ -277,16 +308,16 @@ describe('firing', () => {
     const nb = await scheduled('busy', { scheduleExecution: '*/5 * * 2 *' }, 'import time; time.sleep(3)');
     const manual = await api.post(`/notebook/${nb.notebookId}/execute`, {});
     expect(manual.status, manual.text).toBe(202);
-    await loopAt('2027-02-01T00:05:00Z').tick();
+    await loopAt(at('02-01T00:05:00Z')).tick();
     let runs = await runsOf(nb.notebookId);
     expect(runs.map((r) => r.trigger)).toEqual(['api']);
     await waitForRun(api, nb.notebookId, manual.body.executionId);
     // Skipped is final: the same fire time does not run later, when the notebook is free.
-    await loopAt('2027-02-01T00:05:30Z').tick();
+    await loopAt(at('02-01T00:05:30Z')).tick();
     expect((await runsOf(nb.notebookId)).map((r) => r.trigger)).toEqual(['api']);
 
     await api.put(`/notebook/${nb.notebookId}`, { name: 'busy', integration: { autoExecution: false } });
-    await loopAt('2027-02-01T00:10:00Z').tick();
+    await loopAt(at('02-01T00:10:00Z')).tick();
     runs = await runsOf(nb.notebookId);
     expect(runs).toHaveLength(1);
   }, 120_000);

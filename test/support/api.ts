@@ -2,6 +2,7 @@ import { inject } from 'vitest';
 import { createAwsClients } from '../../functions/adapters/aws-clients.ts';
 import { loadConfig } from '../../functions/adapters/config.ts';
 import { DynamoRunQueue } from '../../functions/adapters/dynamo-run-queue.ts';
+import { DynamoRunTokens } from '../../functions/adapters/dynamo-run-tokens.ts';
 import { DynamoTenancyStore } from '../../functions/adapters/dynamo-tenancy-store.ts';
 import { hashToken, newToken } from '../../functions/auth/token.ts';
 import {
@@ -80,6 +81,11 @@ function stackDynamo() {
 /** The running stack's admission records (for tests that arrange them directly). */
 export function stackRunQueue() {
   return new DynamoRunQueue(stackDynamo(), stack().tableName);
+}
+
+/** The running stack's idempotency-token records. */
+export function stackRunTokens() {
+  return new DynamoRunTokens(stackDynamo(), stack().tableName);
 }
 
 /** Sets a tenant's own run limits, as `npm run admin -- set-run-limits` does. */

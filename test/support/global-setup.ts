@@ -28,6 +28,8 @@ export async function setup(project: TestProject) {
     // Test files run side by side on tenants of their own or the seeded one; the queue's
     // tests set their tenants' own limits.
     CELLWISE_MAX_CONCURRENT_RUNS: '8',
+    // Schedule tests fire through loops with injected clocks; the wall clock fires nothing.
+    CELLWISE_LOCAL_SCHEDULER: 'off',
   });
   project.provide('stack', stack.info);
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { KERNEL_TYPES, NOTEBOOK_STATUSES } from '../../core/notebook.ts';
 import { cronProblem } from '../../core/schedule/cron.ts';
-import { isKnownTimeZone } from '../../core/schedule/next-fire.ts';
+import { canonicalTimeZone, isKnownTimeZone } from '../../core/schedule/next-fire.ts';
 
 /** A GUID in any case; lower-cased for storage and responses. */
 export const guid = z
@@ -73,7 +73,8 @@ export const timeZoneName = z
   .string()
   .min(1)
   .max(64)
-  .refine(isKnownTimeZone, 'must be an IANA time zone name, e.g. "Europe/Berlin" or "UTC"');
+  .refine(isKnownTimeZone, 'must be an IANA time zone name, e.g. "Europe/Berlin" or "UTC"')
+  .transform(canonicalTimeZone);
 
 /** `page` (default 1) and `pageSize` (default 20, at most 100) of the paginated lists. */
 export const pageQuery = {

@@ -114,8 +114,17 @@ export interface TokenClaim {
 
 /** Idempotency tokens of run submissions, per notebook. */
 export interface RunTokens {
-  /** Claims `token` for a new run: null when claimed, else the live claim that holds it. */
-  claim(scope: Scope, notebookId: string, token: string, claim: TokenClaim): Promise<TokenClaim | null>;
+  /**
+   * Claims `token` for a new run: null when claimed, else the live claim that holds it. A
+   * claim whose `expiresAt` is before `now` (ISO-8601, the caller's clock) is free again.
+   */
+  claim(
+    scope: Scope,
+    notebookId: string,
+    token: string,
+    claim: TokenClaim,
+    now: string,
+  ): Promise<TokenClaim | null>;
   /** Frees a token whose run was never created (only if `executionId` still holds it). */
   release(scope: Scope, notebookId: string, token: string, executionId: string): Promise<void>;
 }

@@ -40,6 +40,15 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/**
+ * The canonical IANA spelling of a known time zone name, as `Intl` resolves it:
+ * `europe/berlin` → `Europe/Berlin`, `utc` → `UTC`, links to their zone (`US/Pacific` →
+ * `America/Los_Angeles`). Stored and sent to EventBridge Scheduler in this form.
+ */
+export function canonicalTimeZone(timeZone: string): string {
+  return formatter(timeZone).resolvedOptions().timeZone;
+}
+
 /** True for a time zone name `Intl` knows (IANA names such as `Europe/Berlin`, and `UTC`). */
 export function isKnownTimeZone(timeZone: string): boolean {
   try {

@@ -44,12 +44,15 @@ export async function claimToken(
   const hash = requestHash(input);
   const deadline = Date.now() + DUPLICATE_WAIT_MS;
   while (true) {
-    const expiresAt = new Date(services.now().getTime() + TOKEN_TTL_MS).toISOString();
-    const held = await services.runTokens.claim(actor, notebookId, token, {
-      executionId,
-      requestHash: hash,
-      expiresAt,
-    });
+    const now = services.now();
+    const expiresAt = new Date(now.getTime() + TOKEN_TTL_MS).toISOString();
+    const held = await services.runTokens.claim(
+      actor,
+      notebookId,
+      token,
+      { executionId, requestHash: hash, expiresAt },
+      now.toISOString(),
+    );
     if (!held) return null;
     if (held.requestHash !== hash) {
       throw new StateConflictError(
