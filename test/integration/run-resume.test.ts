@@ -161,5 +161,21 @@ describe('resume', () => {
     }
     const notJson = await api.raw('POST', path, '{', { 'content-type': 'application/json' });
     expect(notJson.status).toBe(400);
+    const notGuid = await api.post(`/notebook/${failed.notebookId}/execution/not-a-run/resume`);
+    expect(notGuid.status).toBe(400);
+    expect(notGuid.body.Details[0].path).toBe('path.executionId');
+  });
+
+  it('refuses a timeout shorter than the cell timeout the resumed run keeps', async () => {
+    const api = client(await newTenant());
+    const failed = await failedRun(api, { keepKernelSeconds: 0, cellTimeout: 300 });
+    const path = `/notebook/${failed.notebookId}/execution/${failed.executionId}/resume`;
+    const res = await api.post(path, { timeout: 100 });
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.Details[0].path).toBe('body.cellTimeout');
+    expect((await api.get(`/notebook/${failed.notebookId}/executions`)).body.totalCount).toBe(1);
+    const both = await api.post(path, { timeout: 100, cellTimeout: 50 });
+    expect(both.status, both.text).toBe(202);
+    await waitForRun(api, failed.notebookId, both.body.executionId);
   });
 });

@@ -166,6 +166,16 @@ describe('webhook routes', () => {
     const notJson = await api.raw('POST', '/webhooks', '{', { 'content-type': 'application/json' });
     expect(notJson.status).toBe(400);
     expect((await api.del('/webhooks/not-a-guid')).status).toBe(400);
+    expectBadRequest(await api.get('/webhooks/not-a-guid/deliveries'), 'path.webhookId');
+    const hook = await api.post('/webhooks', good);
+    expect(hook.status).toBe(201);
+    expectBadRequest(await api.get(`/webhooks/${hook.body.webhookId}/deliveries?page=0`), 'query.page');
+    expectBadRequest(
+      await api.get(`/webhooks/${hook.body.webhookId}/deliveries?pageSize=101`),
+      'query.pageSize',
+    );
+    expect((await api.get('/webhooks/00000000-0000-4000-8000-000000000000/deliveries')).status).toBe(404);
+    expect((await api.del(`/webhooks/${hook.body.webhookId}`)).status).toBe(204);
   });
 
   it('refuses URLs that resolve to private, link-local or loopback addresses the deployment does not allow', async () => {

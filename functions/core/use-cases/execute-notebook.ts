@@ -117,6 +117,11 @@ function checkInput(services: Services, notebook: NotebookRecord, input: Execute
       { path: 'body.parameters', message: `supported for: ${[...PARAMETER_LANGUAGES].join(', ')}` },
     ]);
   }
+  checkTimeouts(input);
+}
+
+/** A cell's timeout may not exceed the run's (400 naming `body.cellTimeout`). */
+export function checkTimeouts(input: Pick<ExecuteInput, 'timeoutSeconds' | 'cellTimeoutSeconds'>): void {
   if (input.cellTimeoutSeconds !== null && input.cellTimeoutSeconds > input.timeoutSeconds) {
     throw new ValidationError('cellTimeout cannot be longer than timeout', [
       { path: 'body.cellTimeout', message: `must be at most timeout (${input.timeoutSeconds})` },

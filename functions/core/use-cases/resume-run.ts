@@ -8,7 +8,7 @@ import { type Priority, pointerOf, type RunRecord } from '../run/run.ts';
 import { planRun } from '../run/run-plan.ts';
 import type { RunStatusView } from '../run/run-view.ts';
 import { requireNotebook } from './common.ts';
-import type { ExecuteInput } from './execute-notebook.ts';
+import { checkTimeouts, type ExecuteInput } from './execute-notebook.ts';
 import { launchRun } from './launch-run.ts';
 import { requireRun, viewOfNewRun } from './run-history.ts';
 
@@ -106,6 +106,7 @@ export async function resumeExecution(
     idempotencyToken: null,
     keepKernelSeconds: input.keepKernelSeconds ?? previous.keepKernelSeconds,
   };
+  checkTimeouts(run);
   const succeeded = new Set(
     results.filter((r) => r.status === 'Success' && r.position < position).map((r) => r.cellId),
   );
