@@ -38,6 +38,7 @@ class KernelPool:
         self._ready = {name: deque() for name in self.sizes}  # (kernel_id, pool dir)
         self._starting = {name: 0 for name in self.sizes}
         self._dirs = {}  # kernel_id -> working directory, for kernels started here
+        self._leasing = {}  # run_id -> lock of the lease in progress
         self._wake = asyncio.Event()
         self._task = None
 
@@ -76,8 +77,26 @@ class KernelPool:
         return self._dirs.get(kernel_id)
 
     async def lease(self, name, run_id):
-        """A started kernel working in ``runs/<run_id>``: a pooled one if one is ready."""
+        """A started kernel working in ``runs/<run_id>``: a pooled one if one is ready.
+
+        Idempotent per run: a retried lease (the first answer was lost, the workflow retried)
+        gets the live kernel already working in the run's directory instead of a second one
+        that nobody would ever shut down. Leases of one run are serialised."""
+        lock = self._leasing.setdefault(run_id, asyncio.Lock())
+        try:
+            async with lock:
+                return await self._lease(name, run_id)
+        finally:
+            if not lock.locked() and self._leasing.get(run_id) is lock:
+                del self._leasing[run_id]
+
+    async def _lease(self, name, run_id):
         run_dir = self.dirs.run_dir(run_id)
+        self._forget_gone()
+        for kernel_id, directory in list(self._dirs.items()):
+            if directory == run_dir and await self._alive(kernel_id):
+                if self.km.get_kernel(kernel_id).kernel_name == name:
+                    return self._model(kernel_id, name, run_dir, pooled=False)
         queue = self._ready.get(name)
         while queue and not os.path.lexists(run_dir):
             kernel_id, pool_dir = queue.popleft()

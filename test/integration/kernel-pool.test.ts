@@ -126,6 +126,32 @@ describe('kernel pool', () => {
     await poolReady(pooled);
   });
 
+  it('answers a retried lease of the same run with its kernel, never a second one', async () => {
+    const runId = randomUUID();
+    const kernels = async () =>
+      (
+        (await (
+          await fetch(`${unpooled.server.baseUrl}/api/kernels`, { headers: unpooled.server.headers })
+        ).json()) as {
+          id: string;
+        }[]
+      ).map((k) => k.id);
+    const before = await kernels();
+    const [first, second] = await Promise.all([
+      lease(unpooled, { kernel_name: 'python3', run_id: runId }),
+      lease(unpooled, { kernel_name: 'python3', run_id: runId }),
+    ]);
+    const third = await lease(unpooled, { kernel_name: 'python3', run_id: runId });
+    expect(first.status).toBe(201);
+    expect(second.body.id).toBe(first.body.id);
+    expect(third.body.id).toBe(first.body.id);
+    const added = (await kernels()).filter((id) => !before.includes(id));
+    expect(added).toEqual([first.body.id]);
+    // Another run never gets it.
+    const other = await lease(unpooled, { kernel_name: 'python3', run_id: randomUUID() });
+    expect(other.body.id).not.toBe(first.body.id);
+  });
+
   it('starts a fresh kernel in the run directory when the pool size is 0', async () => {
     expect(await unpooled.host.pool()).toEqual({ python3: { size: 0, ready: 0, starting: 0 } });
     const runId = randomUUID();

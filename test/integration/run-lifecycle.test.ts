@@ -105,6 +105,41 @@ describe('run lifecycle: timeouts, cancel, kernel death, history', () => {
     expect((await api.get(`/notebook/${notebookId}`)).body.status).toBe('Ready');
   });
 
+  it('gives every run a kernel of its own: no state, files or process of an earlier run, of any tenant', async () => {
+    // The first run fails, so its kernel is kept for a resume: the strongest pull to reuse it.
+    const first = await runToEnd(
+      api,
+      notebookOf([
+        "import os\nsecret = 'run A'\nopen('left-behind.txt', 'w').write('x')\nprint(os.getpid())",
+        "raise RuntimeError('keep my kernel')",
+      ]),
+    );
+    expect(first.status.status).toBe('Error');
+    const pidA = streamText(first.executed.cells[0]).trim();
+    const probe = notebookOf([
+      "import os\nprint('secret' in globals(), os.path.exists('left-behind.txt'), os.getpid())",
+    ]);
+    const other = client(await newTenant());
+    for (const [who, caller] of [
+      ['same tenant', api],
+      ['another tenant', other],
+    ] as const) {
+      const next = await runToEnd(caller, probe);
+      expect(next.status.status, who).toBe('Completed');
+      const [seesSecret, seesFile, pidB] = streamText(next.executed.cells[0]).trim().split(' ');
+      expect([seesSecret, seesFile], who).toEqual(['False', 'False']);
+      expect(pidB, who).not.toBe(pidA);
+    }
+    // A second run of the very notebook that failed starts clean too (a resume is the only way in).
+    const again = await execute(api, first.notebookId);
+    expect((await waitForRun(api, first.notebookId, again.executionId)).status).toBe('Error');
+    const rerun = (
+      await api.get(`/notebook/${first.notebookId}/execution/${again.executionId}/results?format=detailed`)
+    ).body;
+    const executed: any = await fetch(rerun.executedNotebook.downloadUrl).then((r) => r.json());
+    expect(streamText(executed.cells[0]).trim()).not.toBe(pidA);
+  });
+
   it('lists the run history newest first, paginated and filtered, and estimates from it', async () => {
     const notebookId = await upload(api, notebookOf(['print(1)']));
     const ids: string[] = [];
