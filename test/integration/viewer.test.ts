@@ -28,7 +28,15 @@ const XSS_MARKDOWN = `## Attempts
 <a href="javascript:window.__xss='html link'" id="js-link">html link</a>
 <svg><script>window.__xss = 'inline svg'</script></svg>
 <iframe srcdoc="<script>parent.__xss='iframe'</script>"></iframe>
-<form action="javascript:window.__xss='form'"><button id="xss-button">go</button></form>`;
+<form action="javascript:window.__xss='form'"><button id="xss-button">go</button></form>
+<object data="javascript:window.__xss='object'"></object>
+<embed src="javascript:window.__xss='embed'">
+<meta http-equiv="refresh" content="0; url=javascript:window.__xss='meta refresh'">
+<base href="javascript:window.__xss='base'//">
+<svg><a xlink:href="javascript:window.__xss='svg link'"><text x="0" y="15" id="svg-link">svg link</text></a></svg>
+<svg><animate onbegin="window.__xss='animate onbegin'" attributeName="x" dur="1s"></animate></svg>
+<svg><set attributeName="onmouseover" to="window.__xss='svg set'"></set></svg>
+<math><mtext><table><mglyph><style><img src=x onerror="window.__xss='mxss'">`;
 
 const TABLE = `# Results
 
@@ -41,7 +49,12 @@ Mean cycle time $\\bar{t} = \\frac{1}{n}\\sum_i t_i$ costs $5 and $6 in coffee.
 
 $$
 e^{i\\pi} + 1 = 0
-$$`;
+$$
+
+\`\`\`python
+def fenced(x):
+    return x + 1
+\`\`\``;
 
 const PLOT_CELL = `import matplotlib.pyplot as plt
 fig, ax = plt.subplots(figsize=(5, 2.4), dpi=80)
@@ -50,10 +63,28 @@ ax.set_title('cases per day')
 plt.show()`;
 
 const SVG_CELL = `from IPython.display import SVG, display
-display(SVG('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><script>window.__xss = "svg output"</script><circle id="dot" cx="20" cy="20" r="15" fill="teal" onload="window.__xss = \\'svg onload\\'"/></svg>'))`;
+display(SVG('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><script>window.__xss = "svg output"</script><circle id="dot" cx="20" cy="20" r="15" fill="teal" onload="window.__xss = \\'svg onload\\'"/><animate onbegin="window.__xss = \\'svg animate\\'" attributeName="r" dur="1s"/></svg>'))`;
+
+/** A real matplotlib SVG: colours come from its style attributes, glyphs and markers from <use>. */
+const MATPLOTLIB_SVG_CELL = `import io
+import matplotlib.pyplot as plt
+from IPython.display import SVG, display
+fig, ax = plt.subplots(figsize=(3, 2), dpi=72)
+ax.bar(['a', 'b'], [3, 5], color='#ff0000')
+ax.plot([0, 1], [1, 2], marker='o', color='#0000ff')
+ax.set_title('svg plot')
+buffer = io.StringIO()
+fig.savefig(buffer, format='svg')
+plt.close(fig)
+display(SVG(buffer.getvalue()))`;
+
+const ANSI_CELL = String.raw`print('\x1b[1;38;5;208mwarm bold\x1b[0m \x1b[38;2;10;120;200mtrue colour\x1b[0m \x1b[4;32munderlined green\x1b[0m')`;
+
+const JSON_CELL = `from IPython.display import JSON, display
+display(JSON({'cases': 42, 'variants': ['a', 'b']}))`;
 
 const HTML_CELL = `from IPython.display import HTML, display
-display(HTML('<b id="html-out">bold output</b><script>window.__xss = "html output"</script><img src="x" onerror="window.__xss = \\'html onerror\\'">'))`;
+display(HTML('<b id="html-out" style="position:fixed;inset:0;background:white">bold output</b><script>window.__xss = "html output"</script><img src="x" onerror="window.__xss = \\'html onerror\\'">'))`;
 
 async function open(path: string, token?: string): Promise<Page> {
   const page = await browser.newPage();
@@ -88,6 +119,9 @@ beforeAll(async () => {
       PLOT_CELL,
       SVG_CELL,
       HTML_CELL,
+      MATPLOTLIB_SVG_CELL,
+      ANSI_CELL,
+      JSON_CELL,
       { source: XSS_MARKDOWN, cellType: 'markdown' },
       { source: 'raise ValueError("boom in the viewer")', tags: ['raises-exception'] },
     ]),
@@ -129,7 +163,67 @@ describe('the notebook viewer page (route 11’s URL)', () => {
       .locator('img.output.image')
       .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
     expect(width).toBeGreaterThan(300);
-    expect(await page.locator('.output.svg svg circle').count()).toBe(1);
+    // SVGs are images (an image document runs nothing); both loaded.
+    const svgs = page.locator('img.output.svg');
+    expect(await svgs.count()).toBe(2);
+    await page.waitForFunction(
+      "[...document.querySelectorAll('img.output.svg')].every((i) => i.complete && i.naturalWidth > 0)",
+    );
+    expect(
+      await svgs.first().evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+    ).toBe(40);
+    // The matplotlib plot is drawn in its colours: red bars, a blue line, dark text (glyphs via <use>).
+    const colours = await svgs.nth(1).evaluate((img: any) => {
+      const canvas = (globalThis as any).document.createElement('canvas');
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const context = canvas.getContext('2d');
+      context.drawImage(img, 0, 0);
+      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+      let [red, blue, dark] = [0, 0, 0];
+      for (let i = 0; i < data.length; i += 4) {
+        const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+        if (a < 200) continue;
+        if (r > 200 && g < 60 && b < 60) red++;
+        if (b > 200 && r < 60 && g < 60) blue++;
+        if (r < 60 && g < 60 && b < 60) dark++;
+      }
+      return { red, blue, dark };
+    });
+    expect(colours.red).toBeGreaterThan(500);
+    expect(colours.blue).toBeGreaterThan(20);
+    expect(colours.dark).toBeGreaterThan(100);
+    // ANSI bold, 256 and 24-bit colours, underline: classes and CSSOM colours, no refused styles.
+    const warm = page.locator('.output.stream span', { hasText: 'warm bold' });
+    expect(
+      await warm.evaluate((node: any) => {
+        const style = (globalThis as any).getComputedStyle(node);
+        return [style.fontWeight, style.color];
+      }),
+    ).toEqual(['700', 'rgb(255, 135, 0)']);
+    const trueColour = page.locator('.output.stream span', { hasText: 'true colour' });
+    expect(await trueColour.evaluate((node: any) => (globalThis as any).getComputedStyle(node).color)).toBe(
+      'rgb(10, 120, 200)',
+    );
+    const underlined = page.locator('.output.stream span', { hasText: 'underlined green' });
+    expect(
+      await underlined.evaluate((node: any) => (globalThis as any).getComputedStyle(node).textDecorationLine),
+    ).toBe('underline');
+    // Notebook HTML keeps no style attribute (one could lay a fake login over the page).
+    expect(await page.getAttribute('#html-out', 'style')).toBeNull();
+    expect(await page.locator('#cells :is(.markdown, .output.html) [style]').count()).toBe(0);
+    // application/json: collapsed, opens on a click.
+    const json = page.locator('details.output.json');
+    expect(await json.getAttribute('open')).toBeNull();
+    expect(await json.locator('pre').isVisible()).toBe(false);
+    await json.locator('summary').click();
+    expect(await json.locator('pre').isVisible()).toBe(true);
+    expect(JSON.parse((await json.locator('pre').textContent()) ?? '')).toEqual({
+      cases: 42,
+      variants: ['a', 'b'],
+    });
+    // Fenced code in markdown is highlighted.
+    expect(await page.locator('.markdown pre code .hljs-keyword', { hasText: 'def' }).count()).toBe(1);
     expect(await page.textContent('#html-out')).toBe('bold output');
     const error = page.locator('.output.error');
     expect(await error.textContent()).toContain('boom in the viewer');
@@ -140,6 +234,7 @@ describe('the notebook viewer page (route 11’s URL)', () => {
     const shot = process.env.CELLWISE_UPDATE_SCREENSHOT === '1' ? 'docs' : 'test-results';
     await mkdir(shot, { recursive: true });
     await page.setViewportSize({ width: 1100, height: 900 });
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: `${shot}/viewer.png`, type: 'png' });
     expect((page as Page & { problems: string[] }).problems).toEqual([]);
     await page.close();
@@ -158,8 +253,23 @@ describe('the notebook viewer page (route 11’s URL)', () => {
       .catch(() => undefined);
     await page.waitForTimeout(300);
     expect(await xss(page)).toBeNull();
-    expect(await page.locator('.cells script, #cells script, #cells iframe, #cells form').count()).toBe(0);
-    expect(await page.locator('#cells [onerror], #cells [onload]').count()).toBe(0);
+    await page
+      .locator('#svg-link')
+      .click({ timeout: 2000 })
+      .catch(() => undefined);
+    await page.mouse.move(10, 10);
+    await page.waitForTimeout(1200); // past the SVG animations' begin
+    expect(await xss(page)).toBeNull();
+    expect(new URL(page.url()).pathname).toBe(shown.path); // no meta refresh, no <base> navigation
+    expect(
+      await page
+        .locator('#cells :is(script, iframe, form, object, embed, meta, base, animate, set, style)')
+        .count(),
+    ).toBe(0);
+    expect(await page.locator('#cells [onerror], #cells [onload], #cells [onbegin]').count()).toBe(0);
+    expect(await page.locator('#cells [href^="javascript:"], #cells [*|href^="javascript:"]').count()).toBe(
+      0,
+    );
     expect((page as Page & { problems: string[] }).problems).toEqual([]);
     await page.close();
   });
@@ -179,6 +289,40 @@ describe('the notebook viewer page (route 11’s URL)', () => {
     await page.waitForSelector('#login:not([hidden])');
     expect(await page.textContent('#meta')).toMatch(/cannot see/);
     expect(await page.locator('.cell').count()).toBe(0);
+    await page.close();
+  });
+
+  it('shows an earlier version from the version picker, and the current one again', async () => {
+    const notebookId = await upload(api, notebookOf([{ source: '# First draft', cellType: 'markdown' }]));
+    const name = (await api.get(`/notebook/${notebookId}`)).body.notebookName;
+    const updated = await api.put(`/notebook/${notebookId}`, {
+      name,
+      cells: [{ cellType: 'markdown', source: '# Second draft' }],
+    });
+    expect(updated.status, updated.text).toBe(200);
+    const { body } = await api.get(`/notebook/${notebookId}/url`);
+    const page = await open(body.relativePath, mine.token);
+    await page.waitForSelector('.markdown h1');
+    expect(await page.textContent('.markdown h1')).toBe('Second draft');
+    const options = await page
+      .locator('#version option')
+      .evaluateAll((list: any[]) => list.map((o) => o.value));
+    expect(options).toEqual([String(updated.body.notebookVersion), '1.0.0']);
+    await page.selectOption('#version', '1.0.0');
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as PageGlobals).document.querySelector('.markdown h1')?.textContent ===
+        'First draft',
+    );
+    expect(await page.textContent('#version-note')).toContain('Showing version 1.0.0');
+    await page.selectOption('#version', String(updated.body.notebookVersion));
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as PageGlobals).document.querySelector('.markdown h1')?.textContent ===
+        'Second draft',
+    );
+    expect(await page.textContent('#version-note')).toBe('');
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
     await page.close();
   });
 

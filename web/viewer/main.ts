@@ -192,11 +192,21 @@ async function follow(executionId: string) {
   bar.hidden = true;
 }
 
-/** The outputs of cells that just ended, as the results route gives them (format=detailed). */
+/** Above this many cells ended since the last poll, one request for all outputs is cheaper. */
+const PER_CELL_FETCHES = 4;
+
+/**
+ * The outputs of cells that just ended, as the results route gives them (format=detailed):
+ * only those cells' (`cellId=`), so a long run does not refetch every earlier output.
+ */
 async function showOutputs(executionId: string, cellIds: string[], shown: Set<string>) {
-  const results = await get(`/execution/${executionId}/results?format=detailed`);
+  const path = `/execution/${executionId}/results?format=detailed`;
+  const pages =
+    cellIds.length > PER_CELL_FETCHES
+      ? [await get(path)]
+      : await Promise.all(cellIds.map((id) => get(`${path}&cellId=${encodeURIComponent(id)}`)));
   const byCell = new Map<string, Json[]>();
-  for (const o of (results.outputs ?? []) as Json[]) {
+  for (const o of pages.flatMap((page) => (page.outputs ?? []) as Json[])) {
     const list = byCell.get(String(o.cellId)) ?? [];
     list.push(o);
     byCell.set(String(o.cellId), list);

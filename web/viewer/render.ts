@@ -1,9 +1,17 @@
 /**
  * Renders nbformat cells and outputs as DOM, read-only. Markdown goes through marked (TeX math
- * through Temml to MathML), every
- * piece of HTML from a notebook (markdown, text/html, image/svg+xml) through DOMPurify, code
- * through highlight.js (which escapes), ANSI text through ansi_up (which escapes). Nothing a
- * notebook contains can run script here; the page's CSP forbids inline script besides.
+ * through Temml to MathML), every piece of HTML from a notebook (markdown, text/html,
+ * image/svg+xml) through DOMPurify, code through highlight.js (which escapes), ANSI text through
+ * ansi_up (which escapes). Nothing a notebook contains can run script here; the page's CSP
+ * forbids inline script and inline styles besides. So:
+ *
+ * - an SVG output is shown as an image (`<img src="data:image/svg+xml,…">`): an image document
+ *   runs no script, loads nothing and cannot overlay the page, and its own `<style>` and
+ *   `style=""` (how matplotlib colours a plot) apply inside it;
+ * - `style` attributes of notebook HTML are dropped (the CSP would refuse them anyway, and a
+ *   styled overlay could imitate the page's login);
+ * - ansi_up's inline styles (bold, underline, 256 and 24-bit colours) become classes or CSSOM
+ *   colours, which the CSP allows.
  */
 import { AnsiUp } from 'ansi_up';
 import DOMPurify from 'dompurify';
@@ -18,6 +26,18 @@ hljs.registerLanguage('python', python);
 hljs.registerLanguage('r', r);
 hljs.registerLanguage('scala', scala);
 marked.use(mathExtension);
+/** Fenced code in markdown is highlighted like code cells (highlight.js escapes what it emits). */
+marked.use({
+  renderer: {
+    code({ text: source, lang }) {
+      const language = (lang ?? '').trim().split(/\s+/)[0] ?? '';
+      const html = hljs.getLanguage(language)
+        ? hljs.highlight(source, { language, ignoreIllegals: true }).value
+        : hljs.highlightAuto(source).value;
+      return `<pre><code class="hljs">${html}</code></pre>\n`;
+    },
+  },
+});
 
 const ansi = new AnsiUp();
 ansi.use_classes = true;
@@ -30,7 +50,12 @@ DOMPurify.addHook('afterSanitizeAttributes', (node) => {
   }
 });
 
-const HTML_POLICY = { FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select'] };
+const HTML_POLICY = {
+  FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select'],
+  FORBID_ATTR: ['style'],
+};
+/** SVG for an image document: `<use>` stays (matplotlib draws glyphs and markers with it). */
+const SVG_POLICY = { USE_PROFILES: { svg: true, svgFilters: true }, ADD_TAGS: ['use'] };
 
 export type Json = Record<string, unknown>;
 export const text = (value: unknown): string =>
@@ -43,13 +68,22 @@ export function el(tag: string, className?: string, content?: string): HTMLEleme
   return node;
 }
 
-function sanitized(tag: string, className: string, html: string, svg = false): HTMLElement {
+function sanitized(tag: string, className: string, html: string): HTMLElement {
   const node = el(tag, className);
-  const clean = svg
-    ? DOMPurify.sanitize(html, { USE_PROFILES: { svg: true, svgFilters: true } })
-    : DOMPurify.sanitize(html, HTML_POLICY);
-  node.innerHTML = clean;
+  node.innerHTML = DOMPurify.sanitize(html, HTML_POLICY);
   return node;
+}
+
+/** An SVG output as an image: sanitised, serialised as XML (namespaces included), a data: URI. */
+function svgImage(source: string, alt: string): HTMLElement {
+  // Parsed in an inert document: its style attributes never meet this page's CSP.
+  const clean = DOMPurify.sanitize(source, SVG_POLICY);
+  const root = new DOMParser().parseFromString(clean, 'text/html').querySelector('svg');
+  const img = el('img', 'output svg') as HTMLImageElement;
+  img.alt = alt || 'SVG image';
+  if (root)
+    img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(new XMLSerializer().serializeToString(root))}`;
+  return img;
 }
 
 export function markdown(source: string): HTMLElement {
@@ -66,9 +100,35 @@ export function code(source: string, language: string): HTMLElement {
   return pre;
 }
 
+const COLOUR = /^rgb\(\d{1,3},\s*\d{1,3},\s*\d{1,3}\)$/;
+
 function ansiBlock(className: string, value: string): HTMLElement {
   const pre = el('pre', className);
-  pre.innerHTML = ansi.ansi_to_html(value);
+  // ansi_up writes bold, underline and extended colours as style attributes, which the CSP
+  // refuses. Parsed in an inert document (no CSP report), they become classes and CSSOM
+  // colours (allowed); nothing else ansi_up writes is kept.
+  const inert = new DOMParser().parseFromString(`<pre>${ansi.ansi_to_html(value)}</pre>`, 'text/html');
+  const colours: [HTMLElement, string, string][] = [];
+  for (const span of inert.querySelectorAll<HTMLElement>('[style]')) {
+    let color = '';
+    let background = '';
+    for (const rule of (span.getAttribute('style') ?? '').split(';')) {
+      const [name, raw = ''] = rule.split(':').map((part) => part.trim());
+      if (name === 'font-weight' && raw === 'bold') span.classList.add('ansi-bold');
+      else if (name === 'font-style' && raw === 'italic') span.classList.add('ansi-italic');
+      else if (name === 'text-decoration' && raw === 'underline') span.classList.add('ansi-underline');
+      else if (name === 'opacity') span.classList.add('ansi-faint');
+      else if (name === 'color' && COLOUR.test(raw)) color = raw;
+      else if (name === 'background-color' && COLOUR.test(raw)) background = raw;
+    }
+    span.removeAttribute('style');
+    if (color || background) colours.push([span, color, background]);
+  }
+  pre.append(...Array.from(inert.querySelector('pre')?.childNodes ?? []));
+  for (const [span, color, background] of colours) {
+    if (color) span.style.color = color;
+    if (background) span.style.backgroundColor = background;
+  }
   return pre;
 }
 
@@ -99,7 +159,7 @@ export function output(o: Json): HTMLElement {
     img.src = `data:image/jpeg;base64,${text(data['image/jpeg']).replace(/\s/g, '')}`;
     return img;
   }
-  if (data['image/svg+xml']) return sanitized('div', 'output svg', text(data['image/svg+xml']), true);
+  if (data['image/svg+xml']) return svgImage(text(data['image/svg+xml']), text(data['text/plain']));
   if (data['text/html']) return sanitized('div', 'output html', text(data['text/html']));
   if (data['text/markdown']) return markdown(text(data['text/markdown']));
   if (data['application/json'] !== undefined) return jsonBlock(data['application/json']);
