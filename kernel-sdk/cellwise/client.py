@@ -182,7 +182,7 @@ class ProcessMiningClient:
             "kind": "model",
             "name": name,
             "file": data,
-            "modelType": f"{cls.__module__}.{cls.__qualname__}",
+            "modelType": cls.__qualname__,  # as the seeds show it: "RandomForestClassifier"
             "metrics": _json_safe(metrics or {}),
             "features": [str(f) for f in (features if features is not None else [])],
         }

@@ -213,7 +213,7 @@ print("MODEL", json.dumps(client.log_model(model, "activity_counter", metrics={"
     expect(results.models).toEqual([
       expect.objectContaining({
         name: 'activity_counter',
-        modelType: 'collections.Counter',
+        modelType: 'Counter',
         metrics: { accuracy: 0.87 },
         accuracy: 0.87,
         features: ['activity'],

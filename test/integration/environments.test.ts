@@ -10,7 +10,8 @@ import { execute, streamText, upload, waitForRun } from '../support/runs.ts';
  * writes them.
  */
 
-const HAS_R = existsSync('/usr/share/jupyter/kernels/ir/kernel.json');
+/** The project's set-up installs IRkernel (r-cran-irkernel): R is required, never skipped. */
+const R_KERNELSPEC = '/usr/share/jupyter/kernels/ir/kernel.json';
 
 let tenant: Tenant;
 let api: ReturnType<typeof client>;
@@ -47,7 +48,8 @@ describe('GET /environments', () => {
     );
   });
 
-  it.runIf(HAS_R)('lists r with the real R version and IRkernel', async () => {
+  it('lists r with the real R version and IRkernel', async () => {
+    expect(existsSync(R_KERNELSPEC), 'run scripts/setup.sh: it installs r-cran-irkernel').toBe(true);
     const r = (await environments()).find((e) => e.kernelType === 'r');
     expect(r).toBeDefined();
     const real = spawnSync('R', ['--version'], { encoding: 'utf8' }).stdout;
@@ -148,7 +150,7 @@ describe('requests checked against the environments', () => {
   });
 });
 
-describe.runIf(HAS_R)('R notebooks', () => {
+describe('R notebooks', () => {
   it('runs with parameters as R sees them', async () => {
     const document = {
       nbformat: 4,

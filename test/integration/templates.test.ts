@@ -162,7 +162,7 @@ describe('process-mining templates on the demo log', () => {
     const [model] = results.models;
     expect(model).toMatchObject({
       name: 'customer_churn_predictor',
-      modelType: 'sklearn.ensemble._forest.RandomForestClassifier',
+      modelType: 'RandomForestClassifier',
       features: ['journey_score', 'cycle_time', 'touchpoint_count'],
     });
     expect(model.metrics.accuracy).toBeGreaterThan(0.6);

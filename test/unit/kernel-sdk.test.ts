@@ -143,7 +143,7 @@ print(json.dumps({"info": info, "restored": dict(restored), "manifest": json.loa
     );
     expect(out.info).toEqual({
       name: 'm1',
-      modelType: 'collections.OrderedDict',
+      modelType: 'OrderedDict',
       metrics: { accuracy: 0.9, bad: null, n: 3 },
       features: ['a'],
     });

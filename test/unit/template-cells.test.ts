@@ -58,7 +58,7 @@ describe('unit', () => {
     run('customer_journey_enrichment');
     const model = manifest('model-customer_churn_predictor.json');
     expect(model).toMatchObject({
-      modelType: 'sklearn.ensemble._forest.RandomForestClassifier',
+      modelType: 'RandomForestClassifier',
       features: ['journey_score', 'cycle_time', 'touchpoint_count'],
     });
     expect(model.metrics.accuracy).toBeGreaterThan(0.6);
