@@ -1,10 +1,26 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { demoLogCsv, generateLoanLog } from '../functions/core/demo/loan-log.ts';
+import { ServiceUnavailableError } from '../functions/core/errors.ts';
 import type { Actor, Services } from '../functions/core/ports.ts';
 import { createDataset } from '../functions/core/use-cases/create-dataset.ts';
 import { createNotebook } from '../functions/core/use-cases/create-notebook.ts';
 import type { SeedInfo } from './seed.ts';
+
+/**
+ * Retries while the kernel host cannot answer yet (503): on a fresh machine its first
+ * environment probe (every interpreter, cold caches) can outlast the first ask.
+ */
+async function whileUnavailable<T>(work: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableError) || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+    }
+  }
+}
 
 export const DEMO_DATASET_NAME = 'Demo loan applications';
 export const DEMO_NOTEBOOK_NAME = 'Demo: process mining starter';
@@ -51,12 +67,14 @@ export async function seedDemo(
   let notebookId = saved?.notebookId;
   if (!notebookId) {
     if (!(await services.datasets.get(actor, datasetId))) return undefined;
-    const notebook = await createNotebook(services, actor, {
-      name: DEMO_NOTEBOOK_NAME,
-      description: `The process-mining starter on the ${DEMO_DATASET_NAME} dataset`,
-      template: 'process_mining_starter',
-      integration: { datasetBinding: datasetId, enrichmentMode: true, outputFormat: 'enriched_dataframe' },
-    });
+    const notebook = await whileUnavailable(() =>
+      createNotebook(services, actor, {
+        name: DEMO_NOTEBOOK_NAME,
+        description: `The process-mining starter on the ${DEMO_DATASET_NAME} dataset`,
+        template: 'process_mining_starter',
+        integration: { datasetBinding: datasetId, enrichmentMode: true, outputFormat: 'enriched_dataframe' },
+      }),
+    );
     notebookId = notebook.notebookId;
     await writeFile(file, JSON.stringify({ datasetId, notebookId }, null, 2));
   }
