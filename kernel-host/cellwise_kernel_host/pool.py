@@ -13,6 +13,9 @@ READY_TIMEOUT_SECONDS = 60
 CHECK_INTERVAL_SECONDS = 15
 MAX_BACKOFF_SECONDS = 60
 MAX_POOL_SIZE = 16
+# A refill waits this long after the last lease: starting a kernel takes about a CPU-second,
+# which on a small host would compete with the just-leased kernel's first cells.
+REFILL_DELAY_SECONDS = 0.5
 
 
 def pool_sizes(environ, log):
@@ -39,6 +42,7 @@ class KernelPool:
         self._starting = {name: 0 for name in self.sizes}
         self._dirs = {}  # kernel_id -> working directory, for kernels started here
         self._leasing = {}  # run_id -> lock of the lease in progress
+        self._last_lease = 0.0  # loop time of the last lease (refills wait REFILL_DELAY_SECONDS after it)
         self._wake = asyncio.Event()
         self._task = None
 
@@ -100,6 +104,7 @@ class KernelPool:
         queue = self._ready.get(name)
         while queue and not os.path.lexists(run_dir):
             kernel_id, pool_dir = queue.popleft()
+            self._last_lease = asyncio.get_running_loop().time()
             self._wake.set()
             if not await self._alive(kernel_id):
                 self.log.warning("cellwise_kernel_host: pooled kernel %s died; replacing it", kernel_id)
@@ -167,6 +172,10 @@ class KernelPool:
                     await asyncio.wait_for(self._wake.wait(), CHECK_INTERVAL_SECONDS)
                 except asyncio.TimeoutError:
                     pass
+                continue
+            pause = self._last_lease + REFILL_DELAY_SECONDS - asyncio.get_running_loop().time()
+            if pause > 0:
+                await asyncio.sleep(pause)
                 continue
             if await self._start_pooled(name):
                 failures = 0
