@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream } from 'node:stream/web';
 import type { CellwiseClient } from '../cellwise-client.ts';
 
 const FINAL = new Set(['Completed', 'Error', 'Cancelled']);
@@ -35,7 +36,21 @@ function notebook(csvPath: string, normalisedPath: string) {
     execution_count: null,
     outputs: [],
   });
-  // Each read in a fresh child process of the kernel would hide the SDK's real cost; both
+  /** A cell timing `frame = <read>` (and the lines after it), printing `TAG {seconds, rows, peak}`. */
+  const timed = (id: string, tag: string, [read, ...after]: string[]) =>
+    cell(
+      id,
+      [
+        't = time.perf_counter()',
+        `frame = ${read}`,
+        ...after,
+        'seconds = time.perf_counter() - t',
+        `print('${tag} ' + json.dumps({'seconds': seconds, 'rows': len(frame), 'peak': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))`,
+        'del frame',
+        'gc.collect()',
+      ].join('\n'),
+    );
+  // Each read in a fresh child process of the kernel would hide the SDK's real cost; all
   // run in the kernel itself, get_dataset first (it downloads the version, then parses it).
   return {
     nbformat: 4,
@@ -43,41 +58,18 @@ function notebook(csvPath: string, normalisedPath: string) {
     metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
     cells: [
       cell(
-        'sdk',
-        [
-          'import gc, json, resource, time',
-          'import pandas as pd',
-          'from mindzie_sdk import ProcessMiningClient',
-          't = time.perf_counter()',
-          'df = ProcessMiningClient().get_dataset()',
-          'seconds = time.perf_counter() - t',
-          "print('GET_DATASET ' + json.dumps({'seconds': seconds, 'rows': len(df), 'peak': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))",
-          'del df',
-          'gc.collect()',
-        ].join('\n'),
+        'setup',
+        'import gc, json, resource, time\nimport pandas as pd\nfrom mindzie_sdk import ProcessMiningClient',
       ),
-      cell(
-        'pandas',
-        [
-          't = time.perf_counter()',
-          `ref = pd.read_csv(${JSON.stringify(csvPath)}, parse_dates=['timestamp'])`,
-          "ref['timestamp'] = pd.to_datetime(ref['timestamp'], utc=True)",
-          'seconds = time.perf_counter() - t',
-          "print('READ_CSV ' + json.dumps({'seconds': seconds, 'rows': len(ref), 'peak': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))",
-          'del ref',
-          'gc.collect()',
-        ].join('\n'),
-      ),
-      cell(
-        'normalised',
-        [
-          't = time.perf_counter()',
-          `ref = pd.read_csv(${JSON.stringify(normalisedPath)}, dtype={'case_id': str})`,
-          "ref['timestamp'] = pd.to_datetime(ref['timestamp'], utc=True)",
-          'seconds = time.perf_counter() - t',
-          "print('READ_NORMALISED ' + json.dumps({'seconds': seconds, 'rows': len(ref), 'peak': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))",
-        ].join('\n'),
-      ),
+      timed('sdk', 'GET_DATASET', ['ProcessMiningClient().get_dataset()']),
+      timed('pandas', 'READ_CSV', [
+        `pd.read_csv(${JSON.stringify(csvPath)}, parse_dates=['timestamp'])`,
+        "frame['timestamp'] = pd.to_datetime(frame['timestamp'], utc=True)",
+      ]),
+      timed('normalised', 'READ_NORMALISED', [
+        `pd.read_csv(${JSON.stringify(normalisedPath)}, dtype={'case_id': str})`,
+        "frame['timestamp'] = pd.to_datetime(frame['timestamp'], utc=True)",
+      ]),
     ],
   };
 }
@@ -106,10 +98,7 @@ export async function kernelRead(
   if (stored.status !== 200 || !stored.body)
     throw new Error(`download of the stored version: ${stored.status}`);
   const normalisedPath = join(dirname(csvPath), 'stored-version.csv');
-  await pipeline(
-    Readable.fromWeb(stored.body as import('node:stream/web').ReadableStream),
-    createWriteStream(normalisedPath),
-  );
+  await pipeline(Readable.fromWeb(stored.body as ReadableStream), createWriteStream(normalisedPath));
   const form = new FormData();
   form.append('notebookName', `bench get_dataset ${Date.now()}`);
   form.append('datasetBinding', datasetId);

@@ -41,7 +41,7 @@ class KernelPool:
         self._ready = {name: deque() for name in self.sizes}  # (kernel_id, pool dir)
         self._starting = {name: 0 for name in self.sizes}
         self._dirs = {}  # kernel_id -> working directory, for kernels started here
-        self._leasing = {}  # run_id -> lock of the lease in progress
+        self._leasing = {}  # run_id -> [lock, count] of the leases in progress
         self._last_lease = 0.0  # loop time of the last lease (refills wait REFILL_DELAY_SECONDS after it)
         self._wake = asyncio.Event()
         self._task = None
@@ -86,12 +86,14 @@ class KernelPool:
         Idempotent per run: a retried lease (the first answer was lost, the workflow retried)
         gets the live kernel already working in the run's directory instead of a second one
         that nobody would ever shut down. Leases of one run are serialised."""
-        lock = self._leasing.setdefault(run_id, asyncio.Lock())
+        entry = self._leasing.setdefault(run_id, [asyncio.Lock(), 0])  # [lock, leases holding or awaiting it]
+        entry[1] += 1
         try:
-            async with lock:
+            async with entry[0]:
                 return await self._lease(name, run_id)
         finally:
-            if not lock.locked() and self._leasing.get(run_id) is lock:
+            entry[1] -= 1
+            if entry[1] == 0:
                 del self._leasing[run_id]
 
     async def _lease(self, name, run_id):
@@ -116,7 +118,6 @@ class KernelPool:
                 self.log.warning("cellwise_kernel_host: cannot move %s to %s: %s", pool_dir, run_dir, error)
                 queue.appendleft((kernel_id, pool_dir))
                 break
-            self._forget_gone()
             self._dirs[kernel_id] = run_dir
             return self._model(kernel_id, name, run_dir, pooled=True)
         created = not os.path.isdir(run_dir)
@@ -127,7 +128,6 @@ class KernelPool:
             if created:
                 await self.dirs.remove(run_dir)
             raise
-        self._forget_gone()
         self._dirs[kernel_id] = run_dir
         return self._model(kernel_id, name, run_dir, pooled=False)
 

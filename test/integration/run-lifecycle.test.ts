@@ -1,6 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { client, newTenant } from '../support/api.ts';
-import { execute, notebookOf, runToEnd, streamText, upload, waitForRun, waitUntil } from '../support/runs.ts';
+import {
+  execute,
+  notebookOf,
+  resultsOf,
+  runToEnd,
+  streamText,
+  upload,
+  waitForRun,
+  waitUntil,
+} from '../support/runs.ts';
 
 let api: ReturnType<typeof client>;
 
@@ -133,10 +142,7 @@ describe('run lifecycle: timeouts, cancel, kernel death, history', () => {
     // A second run of the very notebook that failed starts clean too (a resume is the only way in).
     const again = await execute(api, first.notebookId);
     expect((await waitForRun(api, first.notebookId, again.executionId)).status).toBe('Error');
-    const rerun = (
-      await api.get(`/notebook/${first.notebookId}/execution/${again.executionId}/results?format=detailed`)
-    ).body;
-    const executed: any = await fetch(rerun.executedNotebook.downloadUrl).then((r) => r.json());
+    const { executed } = await resultsOf(api, first.notebookId, again.executionId);
     expect(streamText(executed.cells[0]).trim()).not.toBe(pidA);
   });
 

@@ -83,17 +83,22 @@ export async function execute(api: Api, notebookId: string, body: object = {}) {
   return res.body;
 }
 
+/** A run's detailed results and its executed notebook (null when the run wrote none). */
+export async function resultsOf(api: Api, notebookId: string, executionId: string) {
+  const results = (await api.get(`/notebook/${notebookId}/execution/${executionId}/results?format=detailed`))
+    .body;
+  const executed: any = results.executedNotebook
+    ? await fetch(results.executedNotebook.downloadUrl).then((r) => r.json())
+    : null;
+  return { results, executed };
+}
+
 /** Uploads, runs and waits: the final status, the results (detailed) and the executed notebook. */
 export async function runToEnd(api: Api, document: object, body: object = {}, timeoutMs = 60_000) {
   const notebookId = await upload(api, document);
   const started = await execute(api, notebookId, body);
   const status = await waitForRun(api, notebookId, started.executionId, timeoutMs);
-  const results = (
-    await api.get(`/notebook/${notebookId}/execution/${started.executionId}/results?format=detailed`)
-  ).body;
-  const executed: any = results.executedNotebook
-    ? await fetch(results.executedNotebook.downloadUrl).then((r) => r.json())
-    : null;
+  const { results, executed } = await resultsOf(api, notebookId, started.executionId);
   return { notebookId, executionId: started.executionId as string, status, results, executed, started };
 }
 

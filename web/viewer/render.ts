@@ -26,15 +26,19 @@ hljs.registerLanguage('python', python);
 hljs.registerLanguage('r', r);
 hljs.registerLanguage('scala', scala);
 marked.use(mathExtension);
-/** Fenced code in markdown is highlighted like code cells (highlight.js escapes what it emits). */
+/** Highlighted HTML of code (highlight.js escapes it): the named language, else a guess. */
+function highlighted(source: string, language: string): string {
+  return hljs.getLanguage(language)
+    ? hljs.highlight(source, { language, ignoreIllegals: true }).value
+    : hljs.highlightAuto(source).value;
+}
+
+/** Fenced code in markdown is highlighted like code cells. */
 marked.use({
   renderer: {
     code({ text: source, lang }) {
       const language = (lang ?? '').trim().split(/\s+/)[0] ?? '';
-      const html = hljs.getLanguage(language)
-        ? hljs.highlight(source, { language, ignoreIllegals: true }).value
-        : hljs.highlightAuto(source).value;
-      return `<pre><code class="hljs">${html}</code></pre>\n`;
+      return `<pre><code class="hljs">${highlighted(source, language)}</code></pre>\n`;
     },
   },
 });
@@ -76,7 +80,7 @@ function sanitized(tag: string, className: string, html: string): HTMLElement {
 
 /** An SVG output as an image: sanitised, serialised as XML (namespaces included), a data: URI. */
 function svgImage(source: string, alt: string): HTMLElement {
-  // Parsed in an inert document: its style attributes never meet this page's CSP.
+  // Read in an inert document and serialised from there: never inserted into this page.
   const clean = DOMPurify.sanitize(source, SVG_POLICY);
   const root = new DOMParser().parseFromString(clean, 'text/html').querySelector('svg');
   const img = el('img', 'output svg') as HTMLImageElement;
@@ -93,9 +97,7 @@ export function markdown(source: string): HTMLElement {
 export function code(source: string, language: string): HTMLElement {
   const pre = el('pre', 'source');
   const block = el('code', 'hljs');
-  block.innerHTML = hljs.getLanguage(language)
-    ? hljs.highlight(source, { language, ignoreIllegals: true }).value
-    : hljs.highlightAuto(source).value;
+  block.innerHTML = highlighted(source, language);
   pre.append(block);
   return pre;
 }
@@ -105,8 +107,8 @@ const COLOUR = /^rgb\(\d{1,3},\s*\d{1,3},\s*\d{1,3}\)$/;
 function ansiBlock(className: string, value: string): HTMLElement {
   const pre = el('pre', className);
   // ansi_up writes bold, underline and extended colours as style attributes, which the CSP
-  // refuses. Parsed in an inert document (no CSP report), they become classes and CSSOM
-  // colours (allowed); nothing else ansi_up writes is kept.
+  // refuses. Read in an inert document, they become classes and CSSOM colours (allowed)
+  // before the nodes move into this page; nothing else ansi_up writes is kept.
   const inert = new DOMParser().parseFromString(`<pre>${ansi.ansi_to_html(value)}</pre>`, 'text/html');
   const colours: [HTMLElement, string, string][] = [];
   for (const span of inert.querySelectorAll<HTMLElement>('[style]')) {
