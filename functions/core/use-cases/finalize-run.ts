@@ -8,7 +8,8 @@ import { measureKernelUsage } from '../run/measure-resources.ts';
 import { extensionOf, outputBody, primaryMimeType } from '../run/output-files.ts';
 import { isFinal, type RunError, type RunPointer, type RunRecord, type RunStatus } from '../run/run.ts';
 import { collectPublished } from './collect-published.ts';
-import { recordRunEnd } from './record-run-end.ts';
+import { recordRunEnd, releaseNotebook } from './record-run-end.ts';
+import { afterRunEnded } from './run-ended.ts';
 
 /** How many objects Finalize reads or writes at once. */
 const CONCURRENCY = 16;
@@ -129,8 +130,8 @@ async function writeRunFiles(services: Services, run: RunRecord, results: CellRe
  * The workflow's Finalize task (it always runs, also after a failed task): decides the final
  * status, measures the kernel's resource use, collects what the run published (frames,
  * models; enrichment) and then shuts the kernel down, writes the executed
- * notebook, the per-output download files and the report, ends the run and frees the
- * notebook. Every step is idempotent, so a retried Finalize finishes what a failed one began.
+ * notebook, the per-output download files and the report, frees the notebook and then ends
+ * the run. Every step is idempotent, so a retried Finalize finishes what a failed one began.
  */
 export async function finalizeRun(
   services: Services,
@@ -174,6 +175,8 @@ export async function finalizeRun(
           diskUsageBytes: stored,
         },
       };
+      // The notebook first: whoever reads the run as ended finds the notebook free.
+      await releaseNotebook(services, { ...run, ...changes }, written.executed, results);
       if (await services.runs.update(pointer, changes, [run.status])) {
         run = { ...run, ...changes };
         break;
@@ -182,7 +185,7 @@ export async function finalizeRun(
       if (!latest) return null;
       run = latest;
     }
-    await recordRunEnd(services, run, written.executed, results);
+    await afterRunEnded(services, run, written.executed ? results : undefined);
   } else if (run.startTime) {
     // A Finalize that failed after ending the run: the files are written; free the notebook.
     const executed = await services.contents

@@ -63,7 +63,12 @@ export async function recordRunEnd(
   await afterRunEnded(services, run, executed ? results : undefined);
 }
 
-async function releaseNotebook(
+/**
+ * Frees the notebook from the run (status, last execution, the cells' outputs); a no-op once
+ * the notebook no longer holds this run. Finalize calls it before it writes the run's final
+ * status, so a client that sees the run ended also sees the notebook free with its outputs.
+ */
+export async function releaseNotebook(
   services: Services,
   run: RunRecord,
   executed: NbDocument | null,

@@ -7,7 +7,7 @@ import { queueRunEndDeliveries } from './webhook-delivery.ts';
 /**
  * What follows every run's end, after the notebook is free: each step is idempotent (a
  * run's end may be recorded more than once: Finalize retries, the reconciler) and none of
- * them can fail the run. Called by `recordRunEnd`, the one place every run ends.
+ * them can fail the run. Called by `recordRunEnd` and by Finalize, once the notebook is free.
  */
 export async function afterRunEnded(
   services: Services,
