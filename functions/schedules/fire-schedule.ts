@@ -17,19 +17,22 @@ const fireEvent = z.object({
  * The fire Lambda: the target of every notebook's EventBridge Scheduler schedule. Delivery is
  * at least once; `fireSchedule` claims the fire time, so a repeated delivery changes nothing.
  */
-export const handler = middy<unknown, { outcome: string }, Error, Context>().handler(async (event) => {
-  const parsed = fireEvent.safeParse(event);
-  if (!parsed.success) {
-    // Not retryable: a malformed input stays malformed.
-    log('error', 'fire schedule: malformed input', { issues: parsed.error.issues.map((i) => i.message) });
-    return { outcome: 'ignored' };
-  }
-  const { tenantId, projectId, notebookId, scheduledFor } = parsed.data;
-  const result = await fireSchedule(services(), {
-    scope: { tenantId, projectId },
-    notebookId,
-    scheduledFor,
-  });
-  log('info', 'schedule fired', { tenantId, projectId, notebookId, scheduledFor, ...result });
-  return { outcome: result.outcome };
-});
+export const handler = middy<unknown, { outcome: string; error?: string }, Error, Context>().handler(
+  async (event) => {
+    const parsed = fireEvent.safeParse(event);
+    if (!parsed.success) {
+      // Not retryable (a malformed input stays malformed): answered, logged with the fields at fault.
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`);
+      log('error', 'fire schedule: malformed input', { issues });
+      return { outcome: 'ignored', error: `malformed input: ${issues.join('; ')}` };
+    }
+    const { tenantId, projectId, notebookId, scheduledFor } = parsed.data;
+    const result = await fireSchedule(services(), {
+      scope: { tenantId, projectId },
+      notebookId,
+      scheduledFor,
+    });
+    log('info', 'schedule fired', { tenantId, projectId, notebookId, scheduledFor, ...result });
+    return { outcome: result.outcome };
+  },
+);

@@ -49,6 +49,49 @@ describe('idempotent run submission', () => {
     await waitForRun(api, other, elsewhere.body.executionId);
   });
 
+  it('returns the same run when the parameters differ only in key order, at any depth', async () => {
+    const api = client(await newTenant());
+    const notebookId = await upload(api, doc);
+    const path = `/notebook/${notebookId}/execute`;
+    const token = { idempotencyToken: 'key-order' };
+    const first = await api.post(path, {
+      ...token,
+      parameters: { a: 1, b: 2, nested: { x: [{ p: 1, q: 'two' }], y: null } },
+    });
+    expect(first.status, first.text).toBe(202);
+    // The same body with every object's keys in another order (and the body's own fields too).
+    const reordered = await api.raw(
+      'POST',
+      path,
+      '{"parameters": {"nested": {"y": null, "x": [{"q": "two", "p": 1}]}, "b": 2, "a": 1}, "idempotencyToken": "key-order"}',
+      { 'content-type': 'application/json' },
+    );
+    expect(reordered.status, reordered.text).toBe(200);
+    expect(reordered.body.executionId).toBe(first.body.executionId);
+    // Values still count: another value, another order of a list, or 1.0 (a float) for 1.
+    for (const parameters of [
+      '{"a": 1, "b": 3, "nested": {"x": [{"p": 1, "q": "two"}], "y": null}}',
+      '{"a": 1, "b": 2, "nested": {"x": [{"p": 1, "q": "two"}, 0], "y": null}}',
+      '{"a": 1.0, "b": 2, "nested": {"x": [{"p": 1, "q": "two"}], "y": null}}',
+    ]) {
+      const different = await api.raw(
+        'POST',
+        path,
+        `{"idempotencyToken": "key-order", "parameters": ${parameters}}`,
+        {
+          'content-type': 'application/json',
+        },
+      );
+      expect(different.status, parameters).toBe(409);
+      expect(different.body).toMatchObject({
+        Error: 'IdempotencyTokenReused',
+        ExecutionId: first.body.executionId,
+      });
+    }
+    await waitForRun(api, notebookId, first.body.executionId);
+    expect((await api.get(`/notebook/${notebookId}/executions`)).body.totalCount).toBe(1);
+  });
+
   it('frees the token when the submission was refused, so a retry can use it', async () => {
     const api = client(await newTenant());
     const notebookId = await upload(api, notebookOf(['import time\ntime.sleep(2)']));
@@ -68,9 +111,10 @@ describe('idempotent run submission', () => {
     const notebookId = await upload(api, doc);
     for (const idempotencyToken of ['x'.repeat(65), '', 42]) {
       const res = await api.post(`/notebook/${notebookId}/execute`, { idempotencyToken });
-      expect(res.status).toBe(400);
-      expect(JSON.stringify(res.body)).toContain('idempotencyToken');
+      expect(res.status, res.text).toBe(400);
+      expect(res.body.Details.map((d: { path: string }) => d.path)).toEqual(['body.idempotencyToken']);
     }
+    expect((await api.get(`/notebook/${notebookId}/executions`)).body.totalCount).toBe(0);
   });
 
   it("keeps a token for its 24 hours by the caller's clock, then lets it be claimed anew", async () => {

@@ -154,6 +154,47 @@ describe('schedule settings', () => {
     );
   });
 
+  it('rejects scheduleParameters that are not an object or larger than 64 KiB with 400 naming the field', async () => {
+    const integration = { autoExecution: true, scheduleExecution: '0 2 * 1 *' };
+    const before = (await api.get('/notebooks?pageSize=100')).body.totalCount;
+    for (const scheduleParameters of [[1, 2], 'n=1', 42, true, null]) {
+      expectField(
+        await api.post('/notebook', {
+          notebookName: 'bad parameters',
+          integration: { ...integration, scheduleParameters },
+        }),
+        'body.integration.scheduleParameters',
+      );
+    }
+    // 64 KiB as JSON is the limit, as for route 12's parameters: {"v":"…"} is 8 characters more.
+    const atLimit = { v: 'x'.repeat(64 * 1024 - 8) };
+    expect(JSON.stringify(atLimit).length).toBe(64 * 1024);
+    const over = { v: `${atLimit.v}x` };
+    expectField(
+      await api.post('/notebook', {
+        notebookName: 'too big',
+        integration: { ...integration, scheduleParameters: over },
+      }),
+      'body.integration.scheduleParameters',
+      /64 KiB/,
+    );
+    expect((await api.get('/notebooks?pageSize=100')).body.totalCount).toBe(before);
+    const nb = await scheduled('at the limit', { ...integration, scheduleParameters: atLimit });
+    expect(nb.integration.scheduleParameters.v).toHaveLength(64 * 1024 - 8);
+    // The same rules on update; a refused update leaves the stored parameters as they were.
+    for (const scheduleParameters of [['v'], over]) {
+      expectField(
+        await api.put(`/notebook/${nb.notebookId}`, {
+          name: 'at the limit',
+          integration: { scheduleParameters },
+        }),
+        'body.integration.scheduleParameters',
+      );
+    }
+    const stored = await api.get(`/notebook/${nb.notebookId}`);
+    expect(stored.body.integration.scheduleParameters).toEqual(atLimit);
+  });
+
   it('stores a time zone in its canonical IANA spelling', async () => {
     const nb = await scheduled('lower case zone', {
       scheduleExecution: '0 2 * * *',

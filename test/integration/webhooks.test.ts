@@ -1,7 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, client, GUID, newTenant, type Tenant } from '../support/api.ts';
+import { LOCAL_REGION } from '../../infra/run-workflow.ts';
+import { LOCAL_STATE_MACHINE_ARN } from '../../local-stack/workflow-service.ts';
+import { call, client, GUID, newTenant, stack, type Tenant } from '../support/api.ts';
 import { execute, notebookOf, upload, waitForRun, waitUntil } from '../support/runs.ts';
 
 /*
@@ -95,6 +99,24 @@ function verifySignature(header: string, body: string, secret: string): boolean 
   const expected = createHmac('sha256', secret).update(`${parts.t}.${body}`).digest('hex');
   const given = Buffer.from(parts.v1);
   return given.length === expected.length && timingSafeEqual(Buffer.from(expected), given);
+}
+
+/** Waits for a run's workflow (the local Step Functions execution) to end: its status and end time. */
+async function workflowEnd(executionId: string) {
+  const sfn = new SFNClient({
+    endpoint: stack().sfnEndpoint,
+    region: LOCAL_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const executionArn = `${LOCAL_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${executionId}`;
+  try {
+    return await waitFor(`the workflow of ${executionId} to end`, async () => {
+      const out = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return out.status === 'RUNNING' ? undefined : { status: out.status, stopDate: out.stopDate!.getTime() };
+    });
+  } finally {
+    sfn.destroy();
+  }
 }
 
 describe('webhook routes', () => {
@@ -414,5 +436,64 @@ describe('webhook deliveries', () => {
     expect(delivery.error).toContain('HTTP 500');
     await new Promise((r) => setTimeout(r, 1500));
     expect(received.filter((r) => r.path === '/down')).toHaveLength(4);
+  });
+
+  it('ends a run Completed promptly when its receivers refuse connections or never answer', async () => {
+    // A receiver that takes the request and never answers (an attempt waits the full 10 s).
+    const hung: { at: number; path: string }[] = [];
+    const sockets = new Set<Socket>();
+    const silent = createServer((req) => {
+      hung.push({ at: Date.now(), path: req.url ?? '' });
+    });
+    silent.on('connection', (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentBase = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    // A port nobody listens on any more: connections are refused.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const refusedBase = `http://127.0.0.1:${(closed.address() as { port: number }).port}`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    try {
+      const notebookId = await upload(api, notebookOf(['print("hello")']));
+      const events = ['execution.completed'];
+      const hanging = await createHook({ url: `${silentBase}/hang`, events, notebookId });
+      const refused = await createHook({ url: `${refusedBase}/refused`, events, notebookId });
+
+      // Waiting for the silent receiver would take at least its attempt timeout (10 s; the
+      // refused one fails fast, its retries come 1, 2 and 4 s later). A trivial run takes about
+      // a second; 8 s leaves room for a loaded machine and still tells the two apart.
+      const prompt = 8000;
+      for (const round of [1, 2]) {
+        const submitted = Date.now();
+        const run = await execute(api, notebookId);
+        const status = await waitForRun(api, notebookId, run.executionId);
+        const elapsed = Date.now() - submitted;
+        expect(status.status).toBe('Completed');
+        expect(elapsed, `round ${round}: ${elapsed} ms to Completed`).toBeLessThan(prompt);
+        // Nor did its workflow (Finalize) wait for them after the run was recorded.
+        const workflow = await workflowEnd(run.executionId);
+        expect(workflow.status).toBe('SUCCEEDED');
+        expect(workflow.stopDate - submitted, `round ${round}: workflow ended after`).toBeLessThan(prompt);
+        expect((await api.get(`/notebook/${notebookId}`)).body.status).toBe('Ready');
+        // The deliveries were really attempted: the silent receiver holds one request per run.
+        await waitFor(`the silent receiver's request ${round}`, () =>
+          hung.length >= round ? true : undefined,
+        );
+      }
+      const refusedDelivery = await waitFor('the refused attempt to be recorded', async () => {
+        const list = await deliveriesOf(refused.webhookId);
+        return list.length === 2 && list.every((d) => d.attempts >= 1 && d.error) ? list[0] : undefined;
+      });
+      expect(refusedDelivery).toMatchObject({ status: 'pending', responseStatus: null });
+      expect(refusedDelivery.error).toMatch(/ECONNREFUSED/);
+      expect(refusedDelivery.nextAttemptAt).toBeTypeOf('string');
+      // The silent receiver's attempts are still open: nobody waited for them.
+      const open = await deliveriesOf(hanging.webhookId);
+      expect(open).toHaveLength(2);
+      expect(open.every((d) => d.status === 'pending' && d.responseStatus === null)).toBe(true);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { inject } from 'vitest';
 import { createAwsClients } from '../../functions/adapters/aws-clients.ts';
 import { loadConfig } from '../../functions/adapters/config.ts';
 import { DynamoRunQueue } from '../../functions/adapters/dynamo-run-queue.ts';
+import { DynamoRunStore } from '../../functions/adapters/dynamo-run-store.ts';
 import { DynamoRunTokens } from '../../functions/adapters/dynamo-run-tokens.ts';
 import { DynamoTenancyStore } from '../../functions/adapters/dynamo-tenancy-store.ts';
 import { hashToken, newToken } from '../../functions/auth/token.ts';
@@ -81,6 +82,16 @@ function stackDynamo() {
 /** The running stack's admission records (for tests that arrange them directly). */
 export function stackRunQueue() {
   return new DynamoRunQueue(stackDynamo(), stack().tableName);
+}
+
+/** The running stack's run records (for tests that read or arrange what the API does not show). */
+export function stackRunStore() {
+  return new DynamoRunStore(stackDynamo(), stack().tableName);
+}
+
+/** The DynamoDB client and table of the running stack (for adapter tests). */
+export function stackTable() {
+  return { dynamodb: stackDynamo(), tableName: stack().tableName };
 }
 
 /** The running stack's idempotency-token records. */

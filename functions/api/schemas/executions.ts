@@ -139,6 +139,10 @@ export const runStatus = z
     parameters: z.record(z.string(), z.unknown()),
     timeout: z.number().int(),
     cellTimeout: z.number().int().nullable(),
+    keepKernelSeconds: z.number().int().meta({
+      description:
+        'How long the kernel is kept after the run ends in an error (cell error or timeout) so a resume continues in it; 0: not kept',
+    }),
     replayedCells: z.array(z.string()).meta({
       description: 'A resumed run in a fresh kernel: the cells it replayed first (they had succeeded)',
     }),

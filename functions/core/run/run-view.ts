@@ -122,6 +122,8 @@ export function toRunStatus(run: RunRecord, results: CellResult[]) {
     parameters: parseParametersLossless(run.parametersJson) as Record<string, unknown>,
     timeout: run.timeoutSeconds,
     cellTimeout: run.cellTimeoutSeconds,
+    /** How long the kernel is kept after the run ends in an error, so a resume keeps its state. */
+    keepKernelSeconds: run.keepKernelSeconds,
     /** Cells a resumed run replayed in a fresh kernel to rebuild the state of the run it resumes. */
     replayedCells: plan.filter((p) => p.replay).map((p) => p.cellId),
     /** Set by the status use-case while the run is Queued. */
