@@ -33,8 +33,12 @@ export function cellLine(cell: CellResult, position: number, total: number, mark
 /** The first line of a cell's source, shortened, to show what is running. */
 export type SourceOf = (cellId: string) => string | undefined;
 
+/** A cancelled cell ends the run: the cell after it is not really starting. */
+const ending = (run: RunStatus) => run.cellResults.some((c) => c.status === 'Cancelled');
+
 function runningText(run: RunStatus, sourceOf: SourceOf): string {
   if (run.status === 'Queued') return `queued${run.queuePosition ? ` (position ${run.queuePosition})` : ''}`;
+  if (run.status === 'Running' && ending(run)) return 'cancelling';
   if (!run.currentCell) return run.status === 'Running' ? 'starting kernel' : run.status;
   const source = sourceOf(run.currentCell);
   return `running ${run.currentCell}${source ? `: ${source}` : ''}`;
@@ -50,7 +54,8 @@ class BarView implements ProgressView {
     stream: NodeJS.WriteStream,
     private readonly sourceOf: SourceOf,
   ) {
-    const width = Math.max(20, (stream.columns ?? 80) - 1);
+    // A terminal that reports no size (0 columns: `script`, some CI runners and serial consoles) gets 80.
+    const width = Math.max(20, (stream.columns || 80) - 1);
     this.bars = new cliProgress.MultiBar(
       {
         stream,
@@ -116,9 +121,7 @@ class LineView implements ProgressView {
     const state = runningText(run, this.sourceOf);
     if (run.status === 'Queued' && state !== this.lastState) this.note(state);
     this.lastState = state;
-    // A cancelled cell ends the run: the next one is not really starting.
-    const ending = run.cellResults.some((c) => c.status === 'Cancelled');
-    if (run.status === 'Running' && !ending && run.currentCell && run.currentCell !== this.lastRunning) {
+    if (run.status === 'Running' && !ending(run) && run.currentCell && run.currentCell !== this.lastRunning) {
       const index = run.progress.currentCellIndex ?? run.progress.completedCells + 1;
       this.note(`[${index}/${run.progress.totalCells}] ${runningText(run, this.sourceOf)}`);
     }

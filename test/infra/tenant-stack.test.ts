@@ -308,11 +308,18 @@ describe('TenantStack', () => {
     expect(asList(statement!.Resource)).toEqual([{ 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] }]);
   });
 
-  it('gives the page and OpenAPI routes no access to the table or the bucket', () => {
-    expect(dataActionsOf('viewNotebookPage')).toEqual([]);
+  it('gives the docs, OpenAPI and static routes no access to the table or the bucket', () => {
     expect(dataActionsOf('getOpenApi')).toEqual([]);
     expect(dataActionsOf('viewApiDocs')).toEqual([]);
     expect(dataActionsOf('getStaticAsset')).toEqual([]);
+  });
+
+  it('lets the viewer page only GetItem on the base table (its notebook in its investigation)', () => {
+    expect(dataActionsOf('viewNotebookPage')).toEqual(['dynamodb:GetItem']);
+    const [statement] = statementsOf('viewNotebookPage').filter((s) =>
+      asList(s.Action).includes('dynamodb:GetItem'),
+    );
+    expect(asList(statement!.Resource)).toEqual([{ 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] }]);
   });
 
   it('lets only the authorizer and the link-signing route read the notebook link signing key', () => {

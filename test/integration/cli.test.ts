@@ -4,14 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, client, newTenant, stack, type Tenant } from '../support/api.ts';
-import { notebookOf, streamText } from '../support/runs.ts';
+import { notebookOf, streamText, waitForRun } from '../support/runs.ts';
+import { onTerminal } from '../support/terminal.ts';
 
 /**
  * The `cellwise` command against the local stack, as a script would run it: no terminal
- * (plain lines, no bars), credentials from the environment or `cellwise login`.
+ * (plain lines, no bars), credentials from the environment or `cellwise login`; and as a
+ * person runs it, on a terminal (a pseudo-terminal: the progress bar, Ctrl-C's question).
  */
 
 const BIN = new URL('../../bin/cellwise.js', import.meta.url).pathname;
+/** The repository: the README's tour runs its commands from here, on the files in docs/tour/. */
+const ROOT = new URL('../../', import.meta.url).pathname;
 
 interface Result {
   code: number | null;
@@ -41,9 +45,15 @@ function envOf(t: Tenant | null, home = mkdtempSync(join(tmpdir(), 'cli-home-'))
   };
 }
 
-function start(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}) {
+interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+  cwd?: string;
+}
+
+function start(args: string[], options: StartOptions = {}) {
   const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: work,
+    cwd: options.cwd ?? work,
     env: options.env ?? envOf(tenant),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -62,8 +72,7 @@ function start(args: string[], options: { env?: NodeJS.ProcessEnv; input?: strin
   return { child, done, stdout: () => stdout };
 }
 
-const cellwise = (args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}) =>
-  start(args, options).done;
+const cellwise = (args: string[], options: StartOptions = {}) => start(args, options).done;
 
 function writeNotebook(name: string, cells: Parameters<typeof notebookOf>[0]): string {
   const file = join(work, name);
@@ -231,8 +240,19 @@ describe('cellwise CLI', () => {
     ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/404/);
-    const badName = await cellwise(['run', 'Not A Parameter Name', '-p', 'not an identifier=1']);
+  });
+
+  it('exits 1 with the API’s reason on stderr, and starts no run, for a parameter name that is no identifier', async () => {
+    const notebookId = await uploaded('bad-name.ipynb', ['print(1)']);
+    const badName = await cellwise(['run', notebookId, '-p', 'ok=1', '-p', 'not an identifier=1']);
     expect(badName.code).toBe(1);
+    expect(badName.stderr).toBe(
+      'cellwise: 400 ValidationError: Parameter names must be Python identifiers: "not an identifier"\n' +
+        '  body.parameters.not an identifier: is not a valid Python identifier\n',
+    );
+    expect(badName.stdout).toBe('');
+    const runs = await client(tenant).get(`/notebook/${notebookId}/executions`);
+    expect(runs.body.executions).toEqual([]);
   });
 
   it('login saves the config readable by the user alone, and later commands use it', async () => {
@@ -291,5 +311,242 @@ describe('cellwise CLI', () => {
     // A bare execution id, with nothing remembered (fresh HOME): found in the run histories.
     const byRun = await cellwise(['open', JSON.parse(run.stdout).executionId]);
     expect(byRun.stdout.trim()).toBe(expected);
+  });
+});
+
+describe('the README tour (docs/tour/)', () => {
+  const BIG = '123456789012345678901234567890';
+  /** The tour's commands, exactly as the README shows them (`$ npx cellwise …`). */
+  const TOUR = {
+    upload: ['upload', 'docs/tour/weekly-report.ipynb'],
+    run: ['run', 'weekly-report', '-p', 'n=5', '-p', `big=${BIG}`, '-f', 'docs/tour/params.yaml'],
+    uploadBroken: ['upload', 'docs/tour/broken.ipynb'],
+    runBroken: ['run', 'broken'],
+    open: ['open', 'weekly-report', '--print'],
+  };
+  const readme = () => readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+  it('shows the commands this test runs, on files that are in the repository', () => {
+    const text = readme();
+    for (const args of Object.values(TOUR)) expect(text).toContain(`npx cellwise ${args.join(' ')}`);
+    for (const file of ['weekly-report.ipynb', 'broken.ipynb', 'slow-steps.ipynb', 'params.yaml']) {
+      expect(existsSync(join(ROOT, 'docs/tour', file)), file).toBe(true);
+    }
+    expect(readFileSync(join(ROOT, 'docs/tour/params.yaml'), 'utf8')).toBe('rate: 0.25\nlabel: weekly\n');
+    expect(text).toContain('\n$ cat docs/tour/params.yaml\nrate: 0.25\nlabel: weekly\n');
+  });
+
+  it('uploads weekly-report.ipynb, runs it with -p and -f params.yaml, writes its results; broken.ipynb exits 1', async () => {
+    const options = { cwd: ROOT };
+    const up = await cellwise(TOUR.upload, options);
+    expect(up.code, up.stderr).toBe(0);
+    const [, notebookId] =
+      /^Uploaded docs\/tour\/weekly-report\.ipynb as "weekly-report": notebook (\S+) \(5 cells, version 1\.0\.0\)$/m.exec(
+        up.stdout,
+      )!;
+
+    const run = await cellwise(TOUR.run, options);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const lines = run.stdout.split('\n').filter((l) => /^\[\d\/5\] \S+ \w+/.test(l) && !/ running /.test(l));
+    expect(lines.map((l) => l.replace(/ {2}[\d.]+s$/, ''))).toEqual([
+      '[1/5] params Success',
+      '[2/5] injected-parameters Success',
+      '[3/5] compute Success',
+      '[4/5] table Success',
+      '[5/5] done Success',
+    ]);
+    expect(run.stdout).toMatch(/^\[3\/5\] running compute: import time$/m);
+    expect(run.stdout).toMatch(/^Completed in [\d.]+s: 5 of 5 cells succeeded$/m);
+    const executionId = /^Started run (\S+) of notebook /m.exec(run.stdout)![1]!;
+
+    const out = join(work, 'tour-out');
+    const results = await cellwise(['results', executionId, '--out', out], options);
+    expect(results.code, results.stderr).toBe(0);
+    expect(results.stdout).toMatch(/^7 files written to .* \(run Completed\)$/m);
+    // The README shows these two files' contents.
+    const compute = readFileSync(join(out, 'outputs', 'compute-0.txt'), 'utf8');
+    const done = readFileSync(join(out, 'outputs', 'done-0.txt'), 'utf8');
+    expect(compute).toBe(`int float weekly ${BIG}\n`);
+    expect(done).toBe('weekly report: 12.5 cases\n');
+    expect(readme()).toContain(
+      `$ cat out/outputs/compute-0.txt\n${compute}$ cat out/outputs/done-0.txt\n${done}`,
+    );
+    expect(readFileSync(join(out, 'outputs', 'table-0.html'), 'utf8')).toContain(
+      '<tr><td>4</td><td>5.0</td></tr>',
+    );
+
+    const broken = await cellwise(TOUR.uploadBroken, options);
+    expect(broken.code, broken.stderr).toBe(0);
+    const failed = await cellwise(TOUR.runBroken, options);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/^\[1\/2\] setup Success {2}[\d.]+s$/m);
+    expect(failed.stdout).toMatch(
+      /^\[2\/2\] check Error {2}[\d.]+s {2}ZeroDivisionError: division by zero$/m,
+    );
+    expect(failed.stdout).toMatch(
+      /^Error in [\d.]+s: 1 of 2 cells succeeded, 1 failed \(CellError: ZeroDivisionError: division by zero in cell check\)$/m,
+    );
+
+    const open = await cellwise(TOUR.open, options);
+    expect(open.code, open.stderr).toBe(0);
+    expect(open.stdout.trim()).toBe((await client(tenant).get(`/notebook/${notebookId}/url`)).body.url);
+  });
+});
+
+describe('cellwise CLI on a terminal', () => {
+  /** docs/tour/slow-steps.ipynb: `setup`, then four cells of 1.5 s each. */
+  const STEPS = [
+    ['setup', 'import time'],
+    ['load', 'time.sleep(1.5)  # load the event log'],
+    ['clean', 'time.sleep(1.5)  # clean it'],
+    ['model', 'time.sleep(1.5)  # fit a model'],
+    ['report', 'time.sleep(1.5)  # write the report'],
+  ] as const;
+  const BAR = /^([█░]{24}) (\d)\/(\d) cells \| (\d+\.\d\d)s \| (.*)$/;
+  let notebookId: string;
+
+  const terminal = (args: string[], columns?: number) =>
+    onTerminal([process.execPath, BIN, ...args], { env: envOf(tenant), cwd: ROOT, columns });
+
+  /** The bar's frames: filled part, cells done of all, elapsed seconds, what it says is running. */
+  const barsOf = (pieces: string[]) =>
+    pieces.flatMap((piece) => {
+      const m = BAR.exec(piece);
+      if (!m) return [];
+      return [{ piece, bar: m[1]!, done: Number(m[2]), total: Number(m[3]), elapsed: m[4]!, running: m[5]! }];
+    });
+
+  /** The lines of cells that ended (`✓ [2/5] load  1.51s`), as the terminal drew them. */
+  const cellLinesOf = (pieces: string[]) => pieces.filter((p) => /^. \[\d\/5\] /.test(p));
+
+  /**
+   * What `run`/`watch` drew on a terminal `width` characters wide (less the last column) for a
+   * run of slow-steps that Completed.
+   */
+  function expectBarAndCellLines({ pieces, text }: { pieces: string[]; text: string }, width: number) {
+    const bars = barsOf(pieces);
+    expect(bars.length).toBeGreaterThan(10);
+    for (const b of bars) {
+      expect(b.total).toBe(5);
+      expect(b.piece.length).toBeLessThanOrEqual(width);
+      // The filled share of the bar is the share of cells done.
+      expect(b.bar.replaceAll('░', '').length, b.bar).toBe(Math.round((24 * b.done) / 5));
+    }
+    // Each slow cell is shown running, with its first source line (cut at the terminal's edge), once
+    // the cells before it have ended (`setup` may end before anyone looks).
+    for (const [position, [cellId, source]] of STEPS.entries()) {
+      if (cellId === 'setup') continue;
+      expect(
+        bars.some(
+          (b) =>
+            b.done === position &&
+            b.piece ===
+              `${b.bar} ${position}/5 cells | ${b.elapsed}s | running ${cellId}: ${source}`.slice(0, width),
+        ),
+        `${cellId} running`,
+      ).toBe(true);
+    }
+    // The elapsed time moves on between redraws: over 6 s of sleeping cells, never backwards.
+    const elapsed = bars.map((b) => Number(b.elapsed));
+    expect(elapsed).toEqual([...elapsed].sort((a, b) => a - b));
+    expect(elapsed.at(-1)! - elapsed[0]!).toBeGreaterThan(4);
+    expect(new Set(elapsed).size).toBeGreaterThan(10);
+    // Each cell's line, marked, as it ended; no plain "running" lines (those are for pipes).
+    const cellLines = cellLinesOf(pieces);
+    expect(cellLines.map((l) => l.replace(/ {2}[\d.]+s$/, ''))).toEqual(
+      STEPS.map(([cellId], i) => `✓ [${i + 1}/5] ${cellId}`),
+    );
+    // The sleeping cells' times: 1.5 s and a little.
+    for (const line of cellLines.slice(1))
+      expect(Number(/ {2}([\d.]+)s$/.exec(line)![1])).toBeGreaterThanOrEqual(1.5);
+    expect(pieces.some((p) => /^\[\d\/5\] running/.test(p))).toBe(false);
+    expect(
+      pieces.some((p) => /^Completed in [\d.]+s: 5 of 5 cells succeeded$/.test(p)),
+      text,
+    ).toBe(true);
+  }
+
+  beforeAll(async () => {
+    const up = await cellwise(['--json', 'upload', 'docs/tour/slow-steps.ipynb'], { cwd: ROOT });
+    expect(up.code, up.stderr).toBe(0);
+    notebookId = JSON.parse(up.stdout).notebookId;
+  });
+
+  it('draws a per-cell progress bar with the elapsed time and the running cell, and each cell’s line, for `run`', async () => {
+    // No size: the terminal says 0 columns, and the bar takes 80.
+    const run = terminal(['run', 'slow-steps']);
+    const result = await run.done;
+    expect(result.code, result.text).toBe(0);
+    expectBarAndCellLines(result, 79);
+  });
+
+  it('draws the same for `watch` of a run started with --no-wait, and exits with the run', async () => {
+    const started = await cellwise(['--json', 'run', 'slow-steps', '--no-wait']);
+    expect(started.code, started.stderr).toBe(0);
+    const { executionId } = JSON.parse(started.stdout);
+    const watch = terminal(['watch', `${notebookId}/${executionId}`], 120);
+    const result = await watch.done;
+    expect(result.code, result.text).toBe(0);
+    expectBarAndCellLines(result, 119);
+  });
+
+  it('asks on Ctrl-C during `run` whether to cancel; `y` cancels the run, which ends Cancelled, exit 2', async () => {
+    const run = terminal(['run', 'slow-steps']);
+    await run.until(/running clean: /);
+    const executionId = /Started run (\S+) of notebook/.exec(run.text())![1]!;
+    run.press('\x03');
+    await run.until(new RegExp(`Cancel run ${executionId}\\? \\[y/N\\] $`));
+    run.press('y\r');
+    const { code, text, pieces } = await run.done;
+    expect(code, text).toBe(2);
+    expect(text).toContain(`Cancel run ${executionId}? [y/N] y\nCancelling run ${executionId}...\n`);
+    const cellLines = cellLinesOf(pieces);
+    expect(cellLines.slice(0, 2).map((l) => l.replace(/ {2}[\d.]+s$/, ''))).toEqual([
+      '✓ [1/5] setup',
+      '✓ [2/5] load',
+    ]);
+    const cancelled = cellLines.findIndex((l) =>
+      /^⊘ \[[34]\/5\] (clean|model) {2}[\d.]+s {2}Cancelled: /.test(l),
+    );
+    expect(cancelled, text).toBe(cellLines.length - 1);
+    // Once a cell is cancelled, the bar does not claim the next one is running.
+    const after = pieces.slice(pieces.indexOf(cellLines[cancelled]!));
+    expect(
+      barsOf(after).every((b) => b.running === 'cancelling'),
+      text,
+    ).toBe(true);
+    expect(pieces.some((p) => /^Cancelled in [\d.]+s: [23] of 5 cells succeeded$/.test(p))).toBe(true);
+    const status = await client(tenant).get(`/notebook/${notebookId}/execution/${executionId}`);
+    expect(status.body.status).toBe('Cancelled');
+  });
+
+  it('keeps watching when the answer is not `y`, and on Ctrl-C at the question stops watching, exit 130, the run going on', async () => {
+    const run = terminal(['run', 'slow-steps']);
+    await run.until(/running load: /);
+    const executionId = /Started run (\S+) of notebook/.exec(run.text())![1]!;
+    const question = `Cancel run ${executionId}? [y/N] `;
+    run.press('\x03');
+    await run.until(/\[y\/N\] $/);
+    run.press('n\r');
+    // Still watching: the bar comes back and the next cells end under it.
+    const answered = run.text().length;
+    await run.until(/✓ \[3\/5\] clean .*\n[\s\S]*running model: /, { from: answered });
+    run.press('\x03');
+    await run.until(/\[y\/N\] $/, { from: answered });
+    run.press('\x03');
+    const { code, text } = await run.done;
+    expect(code, text).toBe(130);
+    expect(text.split(question)).toHaveLength(3);
+    expect(text).toContain(`${question}n\n`);
+    expect(text).toMatch(
+      new RegExp(
+        `^Stopped watching; the run goes on\\. Watch it again: cellwise watch ${notebookId}/${executionId}$`,
+        'm',
+      ),
+    );
+    expect(text).not.toMatch(/Cancelling run|^Completed in/m);
+    // It was not cancelled: it runs to its end.
+    const status = await waitForRun(client(tenant), notebookId, executionId);
+    expect(status.status).toBe('Completed');
   });
 });

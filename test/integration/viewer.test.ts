@@ -227,7 +227,26 @@ describe('the notebook viewer page (route 11’s URL)', () => {
     expect(await page.textContent('#html-out')).toBe('bold output');
     const error = page.locator('.output.error');
     expect(await error.textContent()).toContain('boom in the viewer');
-    expect(await error.locator('[class*="ansi-"]').count()).toBeGreaterThan(0);
+    // The traceback's ANSI colours: IPython writes the exception's name in red (`\x1b[0;31m`, the
+    // head line and the last line), the failing line's marker in green, `raise` in 256-colour 28, bold.
+    const colourOf = (node: any) => (globalThis as any).getComputedStyle(node).color;
+    const ename = error.locator('span', { hasText: /^ValueError$/ });
+    const enameColours = await ename.evaluateAll((nodes: any[]) =>
+      nodes.map((node) => [node.className, (globalThis as any).getComputedStyle(node).color]),
+    );
+    expect(enameColours).toEqual(
+      expect.arrayContaining([
+        ['ansi-red-fg', 'rgb(231, 92, 88)'],
+        ['ansi-red-fg', 'rgb(231, 92, 88)'],
+      ]),
+    );
+    expect(await error.locator('span', { hasText: /^----> 1$/ }).evaluate(colourOf)).toBe('rgb(0, 162, 80)');
+    expect(
+      await error.locator('span', { hasText: /^raise$/ }).evaluate((node: any) => {
+        const style = (globalThis as any).getComputedStyle(node);
+        return [style.color, style.fontWeight];
+      }),
+    ).toEqual(['rgb(0, 135, 0)', '700']);
     expect(await page.locator('.cell.code .status').first().textContent()).toBe('Success');
     // The README's screenshot (docs/viewer.png) is refreshed on request only, so a test run
     // leaves the checkout unchanged; every run keeps its own under test-results/.
@@ -282,6 +301,37 @@ describe('the notebook viewer page (route 11’s URL)', () => {
     await page.waitForSelector('.markdown table');
     expect(await page.isHidden('#login')).toBe(true);
     await page.close();
+  });
+
+  it('answers 404 for the page when the URL’s investigation is not the notebook’s, and for an unknown notebook', async () => {
+    const [, , t, p, investigationId, , notebookId] = shown.path.split('/');
+    const page = (inv: string, nb = notebookId) => `/investigation/${t}/${p}/${inv}/notebook/${nb}`;
+    expect(page(investigationId!)).toBe(shown.path);
+    expect((await call('GET', page(investigationId!.toUpperCase()))).status).toBe(200);
+    // Another investigation of the same project, and a GUID that is no investigation at all.
+    const other = await api.post('/investigation', { name: `not the notebook’s ${Date.now()}` });
+    expect(other.status, other.text).toBe(201);
+    for (const wrong of [other.body.investigationId, '01a212a4-0000-7000-8000-000000000001']) {
+      const res = await call('GET', page(wrong));
+      expect(res.status, wrong).toBe(404);
+      expect(res.body).toMatchObject({ Error: 'Notebook not found', NotebookId: notebookId });
+      expect(res.text).not.toContain('viewer.js');
+    }
+    // An unknown notebook, and this notebook under another tenant's project.
+    expect((await call('GET', page(investigationId!, '01a212a4-0000-7000-8000-000000000002'))).status).toBe(
+      404,
+    );
+    const foreign = `/investigation/${theirs.tenantId}/${theirs.projectId}/${investigationId}/notebook/${notebookId}`;
+    expect((await call('GET', foreign)).status).toBe(404);
+    // A signed link cannot open it under another investigation either: the page itself is a 404.
+    const link = (await api.get(`/notebook/${notebookId}/url?expiresIn=600`)).body.url as string;
+    const browserPage = await browser.newPage();
+    const response = await browserPage.goto(
+      `${stack().baseUrl}${page(other.body.investigationId)}${new URL(link).hash}`,
+    );
+    expect(response?.status()).toBe(404);
+    expect(await browserPage.locator('.cell').count()).toBe(0);
+    await browserPage.close();
   });
 
   it('refuses another tenant’s token and shows none of the notebook', async () => {

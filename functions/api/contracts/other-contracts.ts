@@ -91,7 +91,8 @@ export const viewNotebookPage = {
   params: z.strictObject({ tenantId: guid, projectId: guid, investigationId: guid, notebookId: guid }),
   responses: {
     200: { description: 'HTML page', contentType: 'text/html' },
-    ...errors(400),
+    // 404: no such notebook in that tenant's project and investigation (route 11's URL names both).
+    ...errors(400, 404),
   },
 } satisfies RouteContract;
 

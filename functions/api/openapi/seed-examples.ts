@@ -1,67 +1,127 @@
 /**
  * Request and response examples of the API docs, copied from the API seeds (the documentation the
- * service implements). Keyed by route id; `status` is the response code the example belongs to (else the first 2xx).
+ * service implements) and completed to what this service answers: every field its response
+ * schema requires, GUIDs that are GUIDs, error examples under their error status. Keyed by
+ * route id; `status` is the response code the example belongs to (else the first 2xx).
+ * `test/integration/openapi.test.ts` validates each against its route's schema in the document.
  */
+
+const NOTEBOOK_ID = 'aa0e8400-e29b-41d4-a716-446655440000';
+const PROJECT_ID = '660e8400-e29b-41d4-a716-446655440000';
+const EXECUTION_ID = 'bb0e8400-e29b-41d4-a716-446655440000';
+const DATASET_ID = '880e8400-e29b-41d4-a716-446655440000';
+/** The management seed's investigation and notebooks (its ids made RFC 9562 GUIDs). */
+const INVESTIGATION_ID = '11111111-2222-4333-8444-555555555555';
+const USER_ID = 'a1b2c3d4-e5f6-7890-abcd-ef1234567890';
+
+const SEED_PARAMETERS = {
+  dataset_id: DATASET_ID,
+  analysis_period: '2024-01',
+  include_weekends: false,
+};
+
+/** The fields of a notebook listing entry (routes 1 and 2). */
+const summary = {
+  notebookId: NOTEBOOK_ID,
+  projectId: PROJECT_ID,
+  investigationId: INVESTIGATION_ID,
+  notebookName: 'Process Mining Analysis',
+  name: 'Process Mining Analysis',
+  notebookDescription: 'Benutzerdefinierte Analyse zur Optimierung der Customer Journey',
+  description: 'Benutzerdefinierte Analyse zur Optimierung der Customer Journey',
+  notebookVersion: '1.3.2',
+  kernelType: 'python3',
+  status: 'Ready',
+  enrichmentMode: true,
+  notebookType: 0,
+  notebookOrder: 1,
+  cellCount: 12,
+  blockCount: 12,
+  lastExecutionDuration: 1020,
+  lastExecutionDate: '2024-01-20T10:30:00Z',
+  executionCount: 47,
+  dateCreated: '2024-01-15T10:30:00Z',
+  dateModified: '2024-01-20T10:30:00Z',
+  createdBy: USER_ID,
+  modifiedBy: USER_ID,
+};
+
+/** The management seed's investigation notebooks (route 2), in this service's listing shape. */
+const investigationNotebook = (fields: {
+  notebookId: string;
+  name: string;
+  description: string;
+  dateCreated: string;
+  dateModified: string;
+  modifiedBy: string | null;
+  notebookOrder: number;
+  lastExecutionDuration: number;
+  blockCount: number;
+}) => ({
+  ...summary,
+  ...fields,
+  notebookName: fields.name,
+  notebookDescription: fields.description,
+  notebookVersion: '1.0.0',
+  enrichmentMode: false,
+  cellCount: fields.blockCount,
+  lastExecutionDate: fields.lastExecutionDuration > 0 ? fields.dateModified : null,
+  executionCount: fields.lastExecutionDuration > 0 ? 1 : 0,
+});
+
 export const SEED_EXAMPLES: Readonly<
   Record<string, { request?: unknown; response?: unknown; status?: number }>
 > = {
   getNotebook: {
     response: {
-      notebookId: 'aa0e8400-e29b-41d4-a716-446655440000',
-      projectId: '660e8400-e29b-41d4-a716-446655440000',
-      notebookName: 'Process Mining Analysis',
-      notebookDescription: 'Benutzerdefinierte Analyse zur Optimierung der Customer Journey',
-      notebookVersion: '1.3.2',
-      kernelType: 'python3',
-      status: 'Ready',
+      ...summary,
+      cellCount: 2,
+      blockCount: 2,
       integration: {
         enrichmentMode: true,
-        datasetBinding: '880e8400-e29b-41d4-a716-446655440000',
+        datasetBinding: DATASET_ID,
         outputFormat: 'enriched_dataframe',
         autoExecution: false,
+        scheduleExecution: null,
+        scheduleTimezone: 'UTC',
+        scheduleParameters: {},
+        nextScheduledRuns: [],
       },
-      cells: [
-        {
-          cellId: 'cell-001',
-          cellType: 'code',
-          executionCount: 15,
-          hasOutput: true,
-          lastExecuted: '2024-01-20T10:30:00Z',
-          executionStatus: 'Success',
-        },
-        {
-          cellId: 'cell-002',
-          cellType: 'markdown',
-          lastModified: '2024-01-19T14:20:00Z',
-        },
-      ],
       environment: {
         pythonVersion: '3.9.18',
         packages: ['pandas', 'numpy', 'scikit-learn', 'mindzie-sdk'],
         customLibraries: ['process_mining_utils', 'customer_analytics'],
       },
-      dateCreated: '2024-01-15T10:30:00Z',
-      dateModified: '2024-01-20T10:30:00Z',
-      createdBy: 'user123',
-      lastExecutionDate: '2024-01-20T10:30:00Z',
-      executionCount: 47,
+      cells: [
+        {
+          cellId: 'cell-001',
+          cellType: 'code',
+          source: 'import pandas as pd\nimport numpy as np\nfrom mindzie_sdk import ProcessMiningClient',
+          executionCount: 15,
+          hasOutput: true,
+          lastExecuted: '2024-01-20T10:30:00Z',
+          executionStatus: 'Success',
+          lastModified: '2024-01-19T14:20:00Z',
+          tags: [],
+        },
+        {
+          cellId: 'cell-002',
+          cellType: 'markdown',
+          source: '# Customer Journey\n\nDurchlaufzeiten und Engpässe je Kundensegment.',
+          executionCount: null,
+          hasOutput: false,
+          lastExecuted: null,
+          executionStatus: null,
+          lastModified: '2024-01-19T14:20:00Z',
+          tags: [],
+        },
+      ],
     },
     status: 200,
   },
   listNotebooks: {
     response: {
-      notebooks: [
-        {
-          notebookId: 'aa0e8400-e29b-41d4-a716-446655440000',
-          notebookName: 'Process Mining Analysis',
-          kernelType: 'python3',
-          status: 'Ready',
-          enrichmentMode: true,
-          cellCount: 12,
-          lastExecutionDate: '2024-01-20T10:30:00Z',
-          dateCreated: '2024-01-15T10:30:00Z',
-        },
-      ],
+      notebooks: [summary],
       totalCount: 8,
       page: 1,
       pageSize: 20,
@@ -76,7 +136,7 @@ export const SEED_EXAMPLES: Readonly<
       template: 'process_mining_starter',
       integration: {
         enrichmentMode: true,
-        datasetBinding: '880e8400-e29b-41d4-a716-446655440000',
+        datasetBinding: DATASET_ID,
         outputFormat: 'enriched_dataframe',
         autoExecution: false,
       },
@@ -105,11 +165,7 @@ export const SEED_EXAMPLES: Readonly<
         startCell: 'cell-001',
         endCell: 'cell-010',
       },
-      parameters: {
-        dataset_id: '880e8400-e29b-41d4-a716-446655440000',
-        analysis_period: '2024-01',
-        include_weekends: false,
-      },
+      parameters: SEED_PARAMETERS,
       outputOptions: {
         captureOutputs: true,
         saveIntermediateResults: true,
@@ -119,38 +175,96 @@ export const SEED_EXAMPLES: Readonly<
       priority: 'Normal',
     },
     response: {
-      executionId: 'bb0e8400-e29b-41d4-a716-446655440000',
-      notebookId: 'aa0e8400-e29b-41d4-a716-446655440000',
+      executionId: EXECUTION_ID,
+      notebookId: NOTEBOOK_ID,
+      notebookVersion: '1.3.2',
       status: 'Running',
+      trigger: 'api',
+      scheduledFor: null,
+      resumedFrom: null,
+      priority: 'Normal',
+      dateCreated: '2024-01-20T10:29:59Z',
       startTime: '2024-01-20T10:30:00Z',
+      endTime: null,
+      totalDuration: null,
+      totalDurationSeconds: null,
+      executionMode: 'all',
       estimatedDuration: '15-20 minutes',
+      estimatedDurationSeconds: 1050,
       currentCell: 'cell-003',
       progress: {
         totalCells: 12,
         completedCells: 2,
+        successfulCells: 2,
+        failedCells: 0,
+        skippedCells: 0,
         currentCellIndex: 3,
         percentComplete: 17,
       },
-      parameters: {
-        dataset_id: '880e8400-e29b-41d4-a716-446655440000',
-        analysis_period: '2024-01',
-        include_weekends: false,
-      },
+      cellResults: [
+        {
+          cellId: 'cell-001',
+          status: 'Success',
+          executionTime: '0.5 seconds',
+          executionTimeMs: 500,
+          executionCount: 1,
+          hasOutput: false,
+          outputType: null,
+          outputCount: 0,
+          errorType: null,
+          errorMessage: null,
+        },
+        {
+          cellId: 'cell-002',
+          status: 'Success',
+          executionTime: '3.2 seconds',
+          executionTimeMs: 3200,
+          executionCount: 2,
+          hasOutput: true,
+          outputType: 'display_data',
+          outputCount: 1,
+          errorType: null,
+          errorMessage: null,
+        },
+      ],
+      outputs: { total: 1, dataFrames: 0, plots: 0, models: 0, enrichedData: null },
+      resources: null,
+      error: null,
+      parameters: SEED_PARAMETERS,
+      timeout: 1800,
+      cellTimeout: null,
+      keepKernelSeconds: 300,
+      replayedCells: [],
+      queuePosition: null,
     },
+    status: 202,
   },
   getExecution: {
     response: {
-      executionId: 'bb0e8400-e29b-41d4-a716-446655440000',
-      notebookId: 'aa0e8400-e29b-41d4-a716-446655440000',
+      executionId: EXECUTION_ID,
+      notebookId: NOTEBOOK_ID,
+      notebookVersion: '1.3.2',
       status: 'Completed',
+      trigger: 'api',
+      scheduledFor: null,
+      resumedFrom: null,
+      priority: 'Normal',
+      dateCreated: '2024-01-20T10:29:59Z',
       startTime: '2024-01-20T10:30:00Z',
       endTime: '2024-01-20T10:47:00Z',
       totalDuration: '17 minutes',
+      totalDurationSeconds: 1020,
+      executionMode: 'all',
+      estimatedDuration: null,
+      estimatedDurationSeconds: null,
+      currentCell: null,
       progress: {
         totalCells: 12,
         completedCells: 12,
         successfulCells: 11,
         failedCells: 1,
+        skippedCells: 0,
+        currentCellIndex: null,
         percentComplete: 100,
       },
       cellResults: [
@@ -158,24 +272,41 @@ export const SEED_EXAMPLES: Readonly<
           cellId: 'cell-001',
           status: 'Success',
           executionTime: '0.5 seconds',
+          executionTimeMs: 500,
+          executionCount: 1,
           hasOutput: false,
+          outputType: null,
+          outputCount: 0,
+          errorType: null,
+          errorMessage: null,
         },
         {
           cellId: 'cell-002',
           status: 'Success',
           executionTime: '3.2 seconds',
+          executionTimeMs: 3200,
+          executionCount: 2,
           hasOutput: true,
           outputType: 'display_data',
+          outputCount: 1,
+          errorType: null,
+          errorMessage: null,
         },
         {
           cellId: 'cell-003',
           status: 'Error',
           executionTime: '1.1 seconds',
+          executionTimeMs: 1100,
+          executionCount: 3,
+          hasOutput: true,
+          outputType: 'error',
+          outputCount: 1,
           errorType: 'KeyError',
           errorMessage: "'customer_id' Spalte wurde im Datensatz nicht gefunden",
         },
       ],
       outputs: {
+        total: 14,
         dataFrames: 3,
         plots: 5,
         models: 2,
@@ -188,25 +319,47 @@ export const SEED_EXAMPLES: Readonly<
         peakMemoryUsage: '2.3 GB',
         cpuTime: '8.5 minutes',
         diskUsage: '450 MB',
+        peakMemoryBytes: 2469606195,
+        cpuTimeSeconds: 510,
+        diskUsageBytes: 471859200,
       },
+      error: null,
+      parameters: SEED_PARAMETERS,
+      timeout: 1800,
+      cellTimeout: null,
+      keepKernelSeconds: 300,
+      replayedCells: [],
+      queuePosition: null,
     },
   },
   getExecutionResults: {
     response: {
-      executionId: 'bb0e8400-e29b-41d4-a716-446655440000',
+      executionId: EXECUTION_ID,
+      notebookId: NOTEBOOK_ID,
       status: 'Completed',
+      format: 'detailed',
+      outputType: 'all',
+      counts: { outputs: 3, streams: 0, errors: 0, plots: 1, dataFrames: 0 },
       outputs: [
         {
           cellId: 'cell-002',
+          outputIndex: 0,
           outputType: 'display_data',
           contentType: 'text/html',
+          mimeTypes: ['text/html', 'text/plain'],
+          bytes: 46,
           title: 'Datensatzübersicht',
           content: '<div>Datensatz enthält 15.420 Einträge...</div>',
+          truncated: false,
           downloadUrl: 'https://api.mindzie.com/downloads/cell-002-bb0e8400.html',
         },
         {
           cellId: 'cell-005',
-          outputType: 'image/png',
+          outputIndex: 0,
+          outputType: 'display_data',
+          contentType: 'image/png',
+          mimeTypes: ['image/png', 'text/plain'],
+          bytes: 48213,
           title: 'Customer Journey Flussdiagramm',
           dimensions: {
             width: 800,
@@ -216,7 +369,11 @@ export const SEED_EXAMPLES: Readonly<
         },
         {
           cellId: 'cell-008',
-          outputType: 'application/json',
+          outputIndex: 0,
+          outputType: 'display_data',
+          contentType: 'application/json',
+          mimeTypes: ['application/json', 'text/plain'],
+          bytes: 164,
           title: 'Process Mining Metriken',
           content: {
             avgCycleTime: '4.2 Stunden',
@@ -224,6 +381,7 @@ export const SEED_EXAMPLES: Readonly<
             processEfficiency: 78.5,
             customerSatisfactionScore: 8.2,
           },
+          truncated: false,
           downloadUrl: 'https://api.mindzie.com/downloads/cell-008-bb0e8400.json',
         },
       ],
@@ -252,15 +410,20 @@ export const SEED_EXAMPLES: Readonly<
           downloadUrl: 'https://api.mindzie.com/downloads/report-bb0e8400.html',
         },
       ],
+      executedNotebook: {
+        format: 'ipynb',
+        downloadUrl: 'https://api.mindzie.com/downloads/bb0e8400.ipynb',
+      },
     },
   },
   updateNotebook: {
     request: {
       notebookName: 'Advanced Customer Analytics v2',
       notebookDescription: 'Verbesserte ML-Modelle mit Echtzeit-Vorhersagefunktionen',
+      dateModified: '2024-01-20T14:45:00Z',
       integration: {
         enrichmentMode: true,
-        datasetBinding: '880e8400-e29b-41d4-a716-446655440000',
+        datasetBinding: DATASET_ID,
         outputFormat: 'enriched_dataframe',
         autoExecution: true,
         scheduleExecution: '0 2 * * *',
@@ -270,53 +433,49 @@ export const SEED_EXAMPLES: Readonly<
         customLibraries: ['process_mining_utils', 'ml_models'],
       },
     },
+    // The seed's example answer is the optimistic-lock conflict.
     response: {
       Error: 'CONFLICT',
       Message: 'Notebook was modified by another user since you last fetched it',
+      NotebookId: NOTEBOOK_ID,
       YourDateModified: '2024-01-20T14:45:00Z',
       CurrentDateModified: '2024-01-21T09:30:00Z',
-      ModifiedBy: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
+      ModifiedBy: USER_ID,
       Resolution: 'GET /api/{tenantId}/{projectId}/notebook/{notebookId} to fetch current state, then retry',
     },
-    status: 200,
+    status: 409,
   },
   deleteNotebook: {
     response: {
       Message: 'Notebook successfully deleted',
-      NotebookId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+      NotebookId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
     },
     status: 200,
   },
   listInvestigationNotebooks: {
     response: [
-      {
-        notebookId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
-        investigationId: '11111111-2222-3333-4444-555555555555',
+      investigationNotebook({
+        notebookId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
         name: 'Main',
         description: 'Primary analysis notebook',
         dateCreated: '2024-01-15T10:30:00Z',
         dateModified: '2024-01-20T14:45:00Z',
-        createdBy: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
-        modifiedBy: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
-        notebookType: 0,
+        modifiedBy: USER_ID,
         notebookOrder: 1,
         lastExecutionDuration: 2.5,
         blockCount: 12,
-      },
-      {
-        notebookId: 'bbbbbbbb-cccc-dddd-eeee-ffffffffffff',
-        investigationId: '11111111-2222-3333-4444-555555555555',
+      }),
+      investigationNotebook({
+        notebookId: 'bbbbbbbb-cccc-4ddd-8eee-ffffffffffff',
         name: 'Variant Analysis',
         description: 'Process variant exploration',
         dateCreated: '2024-01-16T09:00:00Z',
         dateModified: '2024-01-18T11:30:00Z',
-        createdBy: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
         modifiedBy: null,
-        notebookType: 0,
         notebookOrder: 2,
         lastExecutionDuration: 1.2,
         blockCount: 8,
-      },
+      }),
     ],
     status: 200,
   },
@@ -327,18 +486,29 @@ export const SEED_EXAMPLES: Readonly<
       notebookType: 0,
     },
     response: {
-      notebookId: 'cccccccc-dddd-eeee-ffff-000000000000',
-      investigationId: '11111111-2222-3333-4444-555555555555',
-      name: 'Process Analysis',
-      description: 'Detailed process analysis workflow',
-      dateCreated: '2024-03-01T10:00:00Z',
-      dateModified: '2024-03-01T10:00:00Z',
-      createdBy: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
-      modifiedBy: null,
-      notebookType: 0,
-      notebookOrder: 3,
-      lastExecutionDuration: 0,
-      blockCount: 0,
+      ...investigationNotebook({
+        notebookId: 'cccccccc-dddd-4eee-8fff-000000000000',
+        name: 'Process Analysis',
+        description: 'Detailed process analysis workflow',
+        dateCreated: '2024-03-01T10:00:00Z',
+        dateModified: '2024-03-01T10:00:00Z',
+        modifiedBy: null,
+        notebookOrder: 3,
+        lastExecutionDuration: 0,
+        blockCount: 0,
+      }),
+      integration: {
+        enrichmentMode: false,
+        datasetBinding: null,
+        outputFormat: null,
+        autoExecution: false,
+        scheduleExecution: null,
+        scheduleTimezone: 'UTC',
+        scheduleParameters: {},
+        nextScheduledRuns: [],
+      },
+      environment: { pythonVersion: '3.11.2', packages: [], customLibraries: [] },
+      cells: [],
     },
     status: 201,
   },
@@ -348,10 +518,13 @@ export const SEED_EXAMPLES: Readonly<
       name: 'Process Discovery Analysis',
       description: 'Analysis using Process Discovery template',
     },
+    // The seed's example answer is the unknown template.
     response: {
       Error: 'Template not found',
+      Message: 'Template not found',
+      TemplateId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
     },
-    status: 201,
+    status: 404,
   },
   copyNotebook: {
     request: {
@@ -361,9 +534,9 @@ export const SEED_EXAMPLES: Readonly<
   },
   getNotebookUrl: {
     response: {
-      notebookId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
-      url: 'https://your-mindzie-instance.com/investigation/12345678/87654321/11111111/notebook/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
-      relativePath: '/investigation/12345678/87654321/11111111/notebook/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+      notebookId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+      url: `https://your-mindzie-instance.com/investigation/12345678-aaaa-4bbb-8ccc-1234567890ab/${PROJECT_ID}/${INVESTIGATION_ID}/notebook/aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee`,
+      relativePath: `/investigation/12345678-aaaa-4bbb-8ccc-1234567890ab/${PROJECT_ID}/${INVESTIGATION_ID}/notebook/aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee`,
       expiresAt: null,
     },
     status: 200,

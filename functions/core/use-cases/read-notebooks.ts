@@ -50,6 +50,21 @@ export async function listInvestigationNotebooks(services: Services, actor: Acto
   return records.map(toNotebookSummary);
 }
 
+/**
+ * The notebook behind a viewer page URL (route 11's link, served without a token): it must exist
+ * in that project and in that investigation, else the page is a 404, as for another tenant's notebook.
+ */
+export async function requireViewerNotebook(
+  services: Services,
+  ids: { tenantId: string; projectId: string; investigationId: string; notebookId: string },
+): Promise<void> {
+  const { tenantId, projectId, investigationId, notebookId } = ids;
+  const record = await services.notebooks.get({ tenantId, projectId }, notebookId);
+  if (!record || record.investigationId !== investigationId) {
+    throw new NotFoundError('Notebook', { NotebookId: notebookId, InvestigationId: investigationId });
+  }
+}
+
 /** A link that opens the notebook's read-only page (route 11). */
 export async function getNotebookUrl(
   services: Services,

@@ -1,9 +1,12 @@
+import { requireViewerNotebook } from '../../../core/use-cases/read-notebooks.ts';
 import { raw } from '../../../http/responses.ts';
 import { route } from '../../../http/route.ts';
 import * as contracts from '../../contracts/other-contracts.ts';
 import { renderNotebookPage } from '../../pages/notebook-page.ts';
 import { PAGE_HEADERS } from '../../pages/page-headers.ts';
 
-export const handler = route(contracts.viewNotebookPage, async ({ params }) =>
-  raw(200, renderNotebookPage(params), 'text/html; charset=utf-8', PAGE_HEADERS),
-);
+/** The page of a notebook that exists in the URL's project and investigation; else a 404. */
+export const handler = route(contracts.viewNotebookPage, async ({ params, services }) => {
+  await requireViewerNotebook(services, params);
+  return raw(200, renderNotebookPage(params), 'text/html; charset=utf-8', PAGE_HEADERS);
+});
