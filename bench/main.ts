@@ -41,6 +41,7 @@ async function datasets(client: CellwiseClient, stackPid: number, base: string):
       `In a run's kernel: get_dataset ${kernel.getDataset.seconds.toFixed(2)} s (${kernel.getDataset.rows} rows), ` +
       `pandas.read_csv of the uploaded file ${kernel.readCsv.seconds.toFixed(2)} s (ratio ${kernel.ratio.toFixed(2)}), ` +
       `of the stored version ${kernel.readNormalised.seconds.toFixed(2)} s (ratio ${kernel.ratioNormalised.toFixed(2)}: the SDK's own cost); ` +
+      `POST execute → first cell ${kernel.firstCellSeconds.toFixed(2)} s (the kernel host stages the version first); ` +
       `kernel peak RSS ${(kernel.getDataset.peakRssBytes / 2 ** 20).toFixed(0)} MiB after get_dataset\n`,
   );
   const results = new URL('./results/', import.meta.url);

@@ -1,7 +1,8 @@
-import { access, mkdir, readFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RunningJupyter, startJupyter } from './jupyter-process.ts';
+import { kernelPlaces, kernelSandbox } from './kernel-sandbox.ts';
 
 const KERNEL_HOST_DIR = resolve(fileURLToPath(new URL('../kernel-host', import.meta.url)));
 /** The in-kernel SDK (`import cellwise`, `from mindzie_sdk import ProcessMiningClient`). */
@@ -13,7 +14,8 @@ const KERNEL_SDK_DIR = resolve(fileURLToPath(new URL('../kernel-sdk', import.met
  * same `kernel-host/jupyter_server_config.json` the container image uses.
  *
  * Kernels inherit the server's environment, so it is built from nothing: no AWS or Cellwise
- * variable, no credentials, no token reaches notebook code.
+ * variable, no credentials, no token reaches notebook code. They run sandboxed
+ * (`kernelSandbox`): a user of their own each, and no network but a private loopback.
  *
  * Its warm kernel pool holds `poolSize` python3 kernels (default: CELLWISE_KERNEL_POOL_SIZE,
  * else 1; 0 disables it).
@@ -28,9 +30,11 @@ export async function startKernelHost(
   }
   const config = JSON.parse(await readFile(join(KERNEL_HOST_DIR, 'jupyter_server_config.json'), 'utf8'));
   const stateDir = join(dataDir, 'kernel-host');
-  const rootDir = join(stateDir, 'work');
-  await mkdir(rootDir, { recursive: true });
-  await mkdir(join(stateDir, 'home'), { recursive: true });
+  await mkdir(stateDir, { recursive: true });
+  await mkdir(join(stateDir, 'home'), { recursive: true, mode: 0o700 });
+  await chmod(stateDir, 0o711);
+  const sandbox = kernelSandbox();
+  const { rootDir, privateDir, sdkDir } = await kernelPlaces(stateDir, KERNEL_SDK_DIR, sandbox);
   return startJupyter({
     rootDir,
     stateDir,
@@ -39,11 +43,13 @@ export async function startKernelHost(
       PATH: '/usr/local/bin:/usr/bin:/bin',
       HOME: join(stateDir, 'home'),
       LANG: 'C.UTF-8',
-      PYTHONPATH: `${KERNEL_SDK_DIR}:${KERNEL_HOST_DIR}`,
+      PYTHONPATH: `${sdkDir}:${KERNEL_HOST_DIR}`,
       // The custom libraries GET /cellwise/v1/environments reports.
-      KERNEL_HOST_SDK_DIR: KERNEL_SDK_DIR,
+      KERNEL_HOST_SDK_DIR: sdkDir,
       KERNEL_HOST_EXIT_WITH_PARENT: '1',
       KERNEL_HOST_POOL_SIZE: String(poolSize),
+      KERNEL_HOST_SANDBOX: sandbox.join(','),
+      KERNEL_HOST_SANDBOX_DIR: privateDir,
       ...(options.nodelay === false ? { KERNEL_HOST_NODELAY: '0' } : {}),
       PYTHONDONTWRITEBYTECODE: '1',
       // ipykernel's debugger warns about frozen modules on every start; nothing to act on.

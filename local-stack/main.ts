@@ -18,6 +18,7 @@ import {
   WEBHOOK_DELIVERY_TIMEOUT_SECONDS,
 } from '../infra/webhook-delivery.ts';
 import { type ChildService, startChild } from './child-services.ts';
+import { privateDataDir } from './data-dir.ts';
 import { seedDemo } from './demo.ts';
 import { startGateway } from './http-gateway.ts';
 import { localKernelTypes, startKernelHost } from './kernel-host.ts';
@@ -90,6 +91,7 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
 async function main() {
+  await privateDataDir(dataDir);
   await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
   await mkdir(join(dataDir, 's3'), { recursive: true });
   const [dynamo, s3, kernels] = await Promise.all([

@@ -17,6 +17,8 @@ import { JupyterKernelSession } from './jupyter-kernel-session.ts';
 /** Every REST call to the kernel host has a deadline; a render gets longer. */
 const REST_DEADLINE_MS = 15_000;
 const RENDER_DEADLINE_MS = 120_000;
+/** A staged download (the kernel host gives up on its side after 120 s without data). */
+const FETCH_DEADLINE_MS = 600_000;
 /** Kernels of a run work in `runs/<runId>` under the kernel host's root. */
 const RUNS_DIR = 'runs';
 
@@ -256,6 +258,24 @@ export class JupyterKernelHost implements KernelHost {
     });
     await this.expect(put, `writing ${path}`, 200, 201);
     await put.text();
+  }
+
+  async fetchFile(ref: KernelRef, relativePath: string, url: string, maxBytes: number): Promise<number> {
+    contentsPath(ref, relativePath); // refuses a path that leaves the working directory
+    const path = relativePath
+      .split('/')
+      .filter((p) => p !== '' && p !== '.')
+      .join('/');
+    const response = await this.request(
+      ref.host,
+      `/cellwise/v1/kernels/${ref.kernelId}/fetch`,
+      { method: 'POST', body: JSON.stringify({ path, url, maxBytes }) },
+      FETCH_DEADLINE_MS,
+    );
+    await this.expect(response, `staging ${path}`, 201);
+    const body = (await response.json().catch(() => ({}))) as { size?: unknown };
+    if (typeof body.size !== 'number') throw new KernelHostRejectedError(201, 'fetch: malformed answer');
+    return body.size;
   }
 
   async listFiles(ref: KernelRef, relativeDir: string): Promise<KernelFile[]> {

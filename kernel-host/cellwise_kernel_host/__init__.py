@@ -13,6 +13,9 @@
   0 disables) kernels of each name in KERNEL_HOST_POOL_KERNELS (default python3).
 - ``GET /cellwise/v1/environments`` (``environments``): every kernelspec with its language
   version, installed packages and (Python) the SDK packages of KERNEL_HOST_SDK_DIR; cached.
+- The kernel sandbox (``sandbox``, KERNEL_HOST_SANDBOX=uid,net on the local stack): each
+  kernel its own user and network namespace; ``POST /cellwise/v1/kernels/{id}/fetch``
+  (``staging``) downloads a run's dataset into its kernel's directory for it.
 - Kept kernels (``kept``): ``POST /cellwise/v1/kernels/{id}/keep`` ({"seconds": N}) shuts a
   kernel down after N seconds unless ``POST /cellwise/v1/kernels/{id}/reclaim`` comes first.
 """
@@ -26,6 +29,7 @@ from .handlers import handlers
 from .kept import KeptKernels
 from .kernel_handlers import KEPT, POOL
 from .pool import KernelPool, pool_sizes
+from .sandbox import chown_into_workdir, modes
 from .workdirs import WorkDirs
 
 
@@ -77,8 +81,21 @@ def _start_pool(serverapp):
     serverapp.io_loop.add_callback(pool.start)
 
 
+def _sandbox(serverapp):
+    """Checks the sandbox setting (a bad one stops the server) and, with a user per kernel,
+    gives what the server writes into a kernel's directory (staged files) to that user."""
+    wanted = modes()
+    if "uid" in wanted:
+        dirs = WorkDirs(serverapp.root_dir)
+        serverapp.contents_manager.register_post_save_hook(
+            lambda model, os_path, contents_manager: chown_into_workdir(dirs, os_path)
+        )
+    return sorted(wanted)
+
+
 def _load_jupyter_server_extension(serverapp):
     _exit_with_parent(serverapp)
+    sandbox = _sandbox(serverapp)
     websocket_patches.apply()
     # The server-info and browser-open files hold the token; kernels run as the same user and
     # could read them. API clients get the token from the service's configuration instead.
@@ -88,8 +105,9 @@ def _load_jupyter_server_extension(serverapp):
     serverapp.web_app.add_handlers(".*$", handlers(base))
     _start_pool(serverapp)
     serverapp.log.info(
-        "cellwise_kernel_host: TCP_NODELAY and detach on kernel websockets; /cellwise/v1 routes; pool %s",
+        "cellwise_kernel_host: TCP_NODELAY and detach on kernel websockets; /cellwise/v1 routes; pool %s; sandbox %s",
         serverapp.web_app.settings[POOL].sizes,
+        ",".join(sandbox) or "none",
     )
 
 

@@ -21,6 +21,9 @@ class WorkDirs:
     def __init__(self, root_dir):
         self.root = os.path.realpath(root_dir)
         self.runs = os.path.join(self.root, RUNS)
+        os.makedirs(self.runs, exist_ok=True)
+        # Sandboxed kernels (their own users) pass through to their own directory, list nothing.
+        os.chmod(self.runs, 0o711)
 
     def api_path(self, os_path):
         """The Jupyter API path ("/"-separated, relative to root_dir) of a directory."""

@@ -1,8 +1,8 @@
 """Cellwise's in-kernel SDK: what notebook code uses to reach the platform.
 
 The kernel never holds service credentials: everything the SDK reads or publishes goes
-through files the run prepares (``.cellwise/run.json``: the run's dataset, with a short-lived
-download URL of that one version) and collects when it ends (``.cellwise/outbox/``: published
+through files the run prepares (``.cellwise/run.json`` and the run's dataset version, staged
+beside the kernel by the kernel host) and collects when it ends (``.cellwise/outbox/``: published
 frames and models). See ``cellwise.client``.
 """
 

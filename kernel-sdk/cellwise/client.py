@@ -1,9 +1,10 @@
 """The platform client of a notebook run.
 
 Everything goes through files in the kernel's working directory: the run's staging file
-``.cellwise/run.json`` (dataset id, version, column roles and a short-lived download URL of
-that one version) and the outbox ``.cellwise/outbox/`` that the service collects when the run
-ends (published frames, models). The kernel holds no service credentials.
+``.cellwise/run.json`` (dataset id, version, column roles and the path of that one version,
+which the kernel host staged beside it) and the outbox ``.cellwise/outbox/`` that the service
+collects when the run ends (published frames, models). The kernel holds no service
+credentials, no links, and needs no network.
 """
 
 import json
@@ -11,13 +12,10 @@ import math
 import os
 import pickle
 import re
-import urllib.error
-import urllib.request
 
 RUN_FILE = os.path.join(".cellwise", "run.json")
 OUTBOX = os.path.join(".cellwise", "outbox")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-_DOWNLOAD_TIMEOUT_SECONDS = 300
 
 # Datasets read by this kernel, per (dataset id, version): a second get_dataset is free.
 _frames = {}
@@ -109,24 +107,19 @@ class ProcessMiningClient:
             )
         key = (staged["datasetId"], staged["version"])
         if key not in _frames:
-            _frames[key] = self._download(staged)
+            _frames[key] = self._read(staged)
         return _frames[key].copy()
 
     @staticmethod
-    def _download(staged):
+    def _read(staged):
         import pandas as pd
 
         try:
-            with urllib.request.urlopen(staged["url"], timeout=_DOWNLOAD_TIMEOUT_SECONDS) as response:
-                df = pd.read_csv(response, dtype={staged["caseIdColumn"]: str}, keep_default_na=True)
-        except urllib.error.HTTPError as error:
+            df = pd.read_csv(staged["file"], dtype={staged["caseIdColumn"]: str}, keep_default_na=True)
+        except FileNotFoundError:
             raise DatasetUnavailableError(
-                f"Dataset {staged['datasetId']} v{staged['version']} could not be downloaded "
-                f"(HTTP {error.code}; the link expires at {staged.get('urlExpiresAt')})"
-            ) from None
-        except urllib.error.URLError as error:
-            raise DatasetUnavailableError(
-                f"Dataset {staged['datasetId']} v{staged['version']} could not be downloaded: {error.reason}"
+                f"Dataset {staged['datasetId']} v{staged['version']} is not staged in this kernel's directory "
+                f"({staged['file']} is missing)"
             ) from None
         ts = staged["timestampColumn"]
         if ts in df.columns:

@@ -414,6 +414,38 @@ describe('dataset routes: bad inputs and isolation', () => {
     const bound = await second.post('/notebook', { name: 'cross', integration: { datasetBinding: id } });
     expect(bound.status).toBe(400);
     expect(bound.body.Details[0].path).toBe('body.integration.datasetBinding');
+    // Every other place a request names a dataset: the same 400 naming the field.
+    const upload = new FormData();
+    upload.append('datasetBinding', id);
+    upload.append('file', new Blob([JSON.stringify(notebookOf(['1']))]), 'n.ipynb');
+    const uploaded = await second.raw('POST', '/notebook/upload', upload);
+    expect(uploaded.status).toBe(400);
+    expect(uploaded.body.Details[0].path).toBe('form.datasetBinding');
+    const scheduled = await second.post('/notebook', {
+      name: 'cross schedule',
+      integration: { scheduleParameters: { dataset_id: id } },
+    });
+    expect(scheduled.status).toBe(400);
+    expect(scheduled.body.Details[0].path).toBe('body.integration.scheduleParameters.dataset_id');
+    const own = await second.post('/notebook', { name: 'own' });
+    expect(own.status).toBe(201);
+    const rescheduled = await second.put(`/notebook/${own.body.notebookId}`, {
+      name: 'own',
+      integration: { scheduleParameters: { dataset_id: id, period: 'Q1' } },
+    });
+    expect(rescheduled.status).toBe(400);
+    expect(rescheduled.body.Details[0].path).toBe('body.integration.scheduleParameters.dataset_id');
+    const run = await second.post(`/notebook/${own.body.notebookId}/execute`, {
+      parameters: { dataset_id: id },
+    });
+    expect(run.status).toBe(400);
+    expect(run.body.Details[0].path).toBe('body.parameters.dataset_id');
+    // The owning project may name it anywhere.
+    const fine = await first.post('/notebook', {
+      name: 'own schedule',
+      integration: { scheduleParameters: { dataset_id: id } },
+    });
+    expect(fine.status, JSON.stringify(fine.body)).toBe(201);
   });
 
   it('hides datasets from other tenants (404) and needs a token (401)', async () => {

@@ -1,10 +1,11 @@
+import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { client, newTenant, type Tenant } from '../support/api.ts';
 import { waitForRun } from '../support/runs.ts';
 
 /**
  * The in-kernel SDK end to end: a run bound to a dataset gets `.cellwise/run.json` (ids, column
- * roles, one presigned URL) and `get_dataset` reads it; what the run publishes (frames, models,
+ * roles) and its dataset version staged beside it by the kernel host, and `get_dataset` reads it; what the run publishes (frames, models,
  * metrics) is collected by Finalize; with enrichment a published frame becomes a new dataset
  * version; a user's new version starts the bound auto-executed notebooks, enrichment's does not.
  */
@@ -96,6 +97,10 @@ print("DATA", json.dumps({"rows": len(df), "columns": list(df.columns), "dtype":
     client.get_dataset("00000000-0000-4000-8000-000000000000")
 except Exception as e:
     print("OTHER", json.dumps({"type": type(e).__name__, "message": str(e)}))`,
+        `import cellwise, process_mining_utils
+from cellwise import process_mining_utils as utils
+print("MODULES", json.dumps([cellwise.ProcessMiningClient is ProcessMiningClient, cellwise.__version__,
+  utils.variants.__module__, process_mining_utils.__name__]))`,
         `print("STAGED", json.dumps({"file": open(".cellwise/run.json").read(),
   "env": sorted(k for k in os.environ if k.startswith(("AWS", "CELLWISE")) or "TOKEN" in k.upper())}))`,
       ],
@@ -117,6 +122,12 @@ except Exception as e:
     expect(other.type).toBe('DatasetUnavailableError');
     expect(other.message).toContain(datasetId);
 
+    expect(printedJson(executed, 'MODULES')).toEqual([
+      true,
+      '0.2.0',
+      'cellwise.process_mining_utils',
+      'process_mining_utils',
+    ]);
     const staged = printedJson(executed, 'STAGED');
     expect(staged.env).toEqual([]);
     const file = JSON.parse(staged.file);
@@ -131,16 +142,15 @@ except Exception as e:
         'name',
         'recordCount',
         'timestampColumn',
-        'url',
-        'urlExpiresAt',
+        'file',
         'version',
       ].sort(),
     );
     expect(file.dataset).toMatchObject({ datasetId, version: 1, ...ROLES });
-    // No secret key, no service or API token: only a presigned URL of this one object.
-    expect(staged.file).not.toMatch(/secret|AWS_|aws_access_key|Bearer|authorization/i);
+    // No secret key, no service or API token, not even a link: the staged file of this version.
+    expect(staged.file).not.toMatch(/secret|AWS_|aws_access_key|Bearer|authorization|https?:/i);
     expect(staged.file).not.toContain(tenant.token);
-    expect(new URL(file.dataset.url).pathname).toContain(`/datasets/${datasetId}/v1.csv`);
+    expect(file.dataset.file).toBe(`.cellwise/datasets/${datasetId}-v1.csv`);
   });
 
   it('a run without a dataset gets a clear DatasetUnavailableError and no staged file', async () => {
@@ -202,6 +212,7 @@ print("MODEL", json.dumps(client.log_model(model, "activity_counter", metrics={"
         name: 'journey_enhanced',
         recordCount: 6,
         newColumns: ['journey_score', 'segment'],
+        format: 'pandas_dataframe',
         datasetId,
         version: 2,
       }),
@@ -295,32 +306,23 @@ print("MODEL", json.dumps(client.log_model(model, "activity_counter", metrics={"
     expect(printedJson(executed, 'VERSION')).toBe(3);
   });
 
-  it('a staged file does not outlive its run: a later kernel cannot read an ended run’s directory', async () => {
-    // One kernel host runs every kernel as the same OS user in sibling directories, so while
-    // two runs are live a kernel could read the other's directory: isolation is that the file
-    // holds no credential (one presigned GET of one version, for about the run's timeout) and
-    // that the directory is removed when the run ends. This asserts the latter.
+  it('a staged file does not outlive its run, and no other kernel can read it meanwhile', async () => {
+    // Kernels run as users of their own (test/integration/kernel-sandbox.test.ts); the staged
+    // dataset and run file are the run's alone, and its directory goes when the run ends.
     const datasetId = await createDataset('sdk isolation');
-    const first = await createNotebook(['import os\nprint("CWD", __import__("json").dumps(os.getcwd()))'], {
-      datasetBinding: datasetId,
-    });
+    const first = await createNotebook(
+      [
+        'import os\nprint("CWD", __import__("json").dumps(os.getcwd()))',
+        'print("FILES", __import__("json").dumps(sorted(os.listdir(".cellwise/datasets"))))',
+      ],
+      { datasetBinding: datasetId },
+    );
     const a = await run(first);
     const dir = printedJson(a.executed, 'CWD') as string;
     expect(dir.endsWith(a.executionId)).toBe(true);
-    const second = await createNotebook([
-      `import json, os, time
-path = os.path.join(${JSON.stringify(dir)}, ".cellwise", "run.json")
-for _ in range(100):
-    if not os.path.exists(path):
-        break
-    time.sleep(0.1)
-try:
-    open(path).read()
-    print("READ", json.dumps("readable"))
-except FileNotFoundError:
-    print("READ", json.dumps("gone"))`,
-    ]);
-    const b = await run(second);
-    expect(printedJson(b.executed, 'READ')).toBe('gone');
+    expect(printedJson(a.executed, 'FILES')).toEqual([`${datasetId}-v1.csv`]);
+    const deadline = Date.now() + 10_000;
+    while (existsSync(dir) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(dir)).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +35,7 @@ async function start(name: string, poolSize: number): Promise<Host> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cellwise-pool-'));
+  await chmod(dir, 0o711); // kernels, users of their own, pass through to their directories
   [pooled, unpooled] = await Promise.all([start('pooled', 1), start('unpooled', 0)]);
 });
 
@@ -263,5 +265,65 @@ describe('kept kernels', () => {
       status: 404,
     });
     expect(await unpooled.host.alive(ref)).toBe(true);
+  });
+});
+
+describe('staging a file into a kernel (fetch)', () => {
+  let origin: Server;
+  let base: string;
+  const BODY = 'case_id,activity,timestamp\nc1,A,2024-01-01T00:00:00Z\n';
+
+  beforeAll(async () => {
+    origin = createServer((req, res) => {
+      if (req.url === '/log.csv') return res.end(BODY);
+      res.statusCode = 403;
+      res.end('expired');
+    });
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(origin.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => origin.close(() => resolve())));
+
+  it("downloads into the kernel's directory as a file only that kernel's user can read", async () => {
+    const ref = await startKernel(unpooled);
+    const size = await unpooled.host.fetchFile(
+      ref,
+      '.cellwise/datasets/d-v1.csv',
+      `${base}/log.csv`,
+      BODY.length,
+    );
+    expect(size).toBe(BODY.length);
+    const seen = await stdout(
+      unpooled,
+      ref,
+      'import os, json\np = ".cellwise/datasets/d-v1.csv"\nprint(json.dumps([open(p).read(), os.stat(p).st_uid == os.getuid(), oct(os.stat(p).st_mode & 0o777)]))',
+    );
+    expect(JSON.parse(seen)).toEqual([BODY, true, '0o600']);
+  });
+
+  it('refuses bad bodies with 400, a file above maxBytes with 413, a failed download with 502', async () => {
+    const ref = await startKernel(unpooled);
+    const post = (body: unknown) =>
+      fetch(`${unpooled.server.baseUrl}/cellwise/v1/kernels/${ref.kernelId}/fetch`, {
+        method: 'POST',
+        headers: unpooled.server.headers,
+        body: JSON.stringify(body),
+      }).then((r) => r.status);
+    const good = { path: 'a.csv', url: `${base}/log.csv`, maxBytes: 1000 };
+    for (const bad of [
+      { ...good, path: '../escape.csv' },
+      { ...good, path: '/etc/passwd' },
+      { ...good, url: 'file:///etc/passwd' },
+      { ...good, maxBytes: -1 },
+      [],
+    ]) {
+      expect(await post(bad), JSON.stringify(bad)).toBe(400);
+    }
+    expect(await post({ ...good, maxBytes: 10 })).toBe(413);
+    expect(await post({ ...good, url: `${base}/expired` })).toBe(502);
+    await expect(
+      unpooled.host.fetchFile({ ...ref, kernelId: randomUUID() }, 'a.csv', good.url, 1000),
+    ).rejects.toMatchObject({ name: 'KernelHostRejectedError', status: 404 });
+    expect(await stdout(unpooled, ref, 'import os\nprint(sorted(os.listdir(".")))')).toBe('[]\n');
   });
 });

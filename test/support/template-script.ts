@@ -24,12 +24,13 @@ export function templateScript(slug: string, parameters: Record<string, string> 
 
 /**
  * A working directory staged the way a run stages its kernel's (`.cellwise/run.json`), with the
- * demo log as the run's dataset, read by the real SDK through a file:// URL.
+ * demo log staged beside it as the run's dataset version, read by the real SDK.
  */
 export function stagedDemoDir(events = generateLoanLog()): string {
   const dir = mkdtempSync(join(tmpdir(), 'cellwise-template-'));
-  mkdirSync(join(dir, '.cellwise'));
-  writeFileSync(join(dir, 'demo.csv'), demoLogCsv(events));
+  mkdirSync(join(dir, '.cellwise', 'datasets'), { recursive: true });
+  const file = '.cellwise/datasets/00000000-0000-4000-8000-000000000001-v1.csv';
+  writeFileSync(join(dir, file), demoLogCsv(events));
   const dataset = {
     datasetId: '00000000-0000-4000-8000-000000000001',
     version: 1,
@@ -40,7 +41,7 @@ export function stagedDemoDir(events = generateLoanLog()): string {
     columns: Object.keys(events[0] ?? {}),
     recordCount: events.length,
     format: 'csv',
-    url: `file://${join(dir, 'demo.csv')}`,
+    file,
   };
   writeFileSync(
     join(dir, '.cellwise', 'run.json'),

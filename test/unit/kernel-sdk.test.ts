@@ -2,12 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 /**
  * The in-kernel SDK (kernel-sdk/) as plain Python (Debian's python3 with pandas), outside a
- * kernel: a working directory with a staged `.cellwise/run.json` whose URL is a file:// URL.
+ * kernel: a working directory with a staged `.cellwise/run.json` and the dataset file it names.
  */
 const SDK = fileURLToPath(new URL('../../kernel-sdk', import.meta.url));
 let dir: string;
@@ -24,8 +24,8 @@ function python(code: string): { out: any; stderr: string } {
 }
 
 function stage(csv: string) {
-  writeFileSync(join(dir, 'events.csv'), csv);
-  mkdirSync(join(dir, '.cellwise'), { recursive: true });
+  mkdirSync(join(dir, '.cellwise', 'datasets'), { recursive: true });
+  writeFileSync(join(dir, '.cellwise', 'datasets', 'd1-v4.csv'), csv);
   writeFileSync(
     join(dir, '.cellwise', 'run.json'),
     JSON.stringify({
@@ -41,8 +41,7 @@ function stage(csv: string) {
         columns: ['case', 'act', 'ts'],
         recordCount: 2,
         format: 'csv',
-        url: pathToFileURL(join(dir, 'events.csv')).href,
-        urlExpiresAt: '2099-01-01T00:00:00.000Z',
+        file: '.cellwise/datasets/d1-v4.csv',
       },
     }),
   );
@@ -80,14 +79,14 @@ print(json.dumps({"id": c.dataset_id, "version": c.dataset_version, "dtype": str
       `${HEAD}import os
 df = c.get_dataset()
 df["x"] = 1
-os.remove("events.csv")
+os.remove(".cellwise/datasets/d1-v4.csv")
 again = c.get_dataset()
 print(json.dumps(list(again.columns)))`,
     );
     expect(out).toEqual(['case', 'act', 'ts']);
   });
 
-  it('refuses another dataset id and a run without a dataset with DatasetUnavailableError', () => {
+  it('refuses another dataset id, an unstaged file and a run without a dataset with DatasetUnavailableError', () => {
     stage('case,act,ts\n1,A,2024-01-01T08:00:00Z\n');
     const other = python(
       `${HEAD}try:
@@ -96,6 +95,16 @@ except DatasetUnavailableError as e:
     print(json.dumps(str(e)))`,
     ).out;
     expect(other).toContain('Dataset d2 is not available to this run');
+    rmSync(join(dir, '.cellwise', 'datasets'), { recursive: true });
+    const unstaged = python(
+      `${HEAD}try:
+    c.get_dataset()
+except DatasetUnavailableError as e:
+    print(json.dumps(str(e)))`,
+    ).out;
+    expect(unstaged).toBe(
+      "Dataset d1 v4 is not staged in this kernel's directory (.cellwise/datasets/d1-v4.csv is missing)",
+    );
     rmSync(join(dir, '.cellwise'), { recursive: true });
     const none = python(
       `${HEAD}try:

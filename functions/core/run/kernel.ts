@@ -101,6 +101,12 @@ export interface KernelHost {
    * another machine, there is no shared disk.
    */
   putFile(ref: KernelRef, relativePath: string, content: string): Promise<void>;
+  /**
+   * Has the kernel host download `url` into the kernel's working directory (`relativePath`),
+   * refusing more than `maxBytes` (413): the kernel gets the file, never the link, and needs
+   * no network. Returns the bytes written. A failed download is a KernelHostRejectedError 502.
+   */
+  fetchFile(ref: KernelRef, relativePath: string, url: string, maxBytes: number): Promise<number>;
   /** The files (not directories) directly in a directory of the working directory; [] when it does not exist. */
   listFiles(ref: KernelRef, relativeDir: string): Promise<KernelFile[]>;
   /** A file's bytes from the working directory (KernelHostRejectedError 404 when missing). */

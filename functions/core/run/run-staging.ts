@@ -5,16 +5,15 @@ import type { RunDataset, RunRecord } from './run.ts';
 
 /**
  * What a run hands its kernel, and where the SDK (kernel-sdk/cellwise) looks for it: paths
- * relative to the kernel's working directory. The kernel never gets credentials: only the
- * staged file (with a short-lived download URL of one object) and what it publishes in the
- * outbox, which Finalize collects.
+ * relative to the kernel's working directory. The kernel never gets credentials or links:
+ * only the staged files (the run file and its dataset version, downloaded by the kernel host)
+ * and what it publishes in the outbox, which Finalize collects.
  */
 export const RUN_FILE = '.cellwise/run.json';
 export const OUTBOX_DIR = '.cellwise/outbox';
 
-/** Longest lifetime of the staged dataset URL (the run's timeout, plus a margin, below that). */
-export const MAX_DATASET_URL_SECONDS = 6 * 3600;
-const URL_MARGIN_SECONDS = 300;
+/** Lifetime of the link the kernel host downloads the dataset version with (at once). */
+const STAGING_URL_SECONDS = 900;
 
 /** The `integration.outputFormat` that turns a published frame into a dataset version. */
 export const ENRICHED_DATAFRAME = 'enriched_dataframe';
@@ -44,46 +43,47 @@ export async function resolveRunDataset(
   };
 }
 
-/** The content of `RUN_FILE`: identifiers, column roles and one presigned GET URL, nothing secret. */
-export async function runFileOf(services: Services, run: RunRecord): Promise<string | null> {
-  if (!run.dataset) return null;
+/** Where the run's dataset version is staged in the kernel's working directory. */
+export function datasetFileOf(dataset: RunDataset): string {
+  return `.cellwise/datasets/${dataset.datasetId}-v${dataset.version}.csv`;
+}
+
+/**
+ * Stages the run's files in its kernel's working directory: the dataset version (the kernel
+ * host downloads it with a link of that one object, which the kernel never sees), then the
+ * run file naming it, with identifiers and column roles, nothing secret. Nothing for a run
+ * without a dataset. Idempotent: a resume in a kept kernel stages its own over the ended run's.
+ */
+export async function stageRun(services: Services, run: RunRecord, kernel: KernelRef): Promise<void> {
+  if (!run.dataset) return;
   const { datasetId, version } = run.dataset;
   const [record, stored] = await Promise.all([
     services.datasets.get(run, datasetId),
     services.datasets.getVersion(run, datasetId, version),
   ]);
-  if (!record || !stored) return null;
-  const expiresSeconds = Math.min(run.timeoutSeconds + URL_MARGIN_SECONDS, MAX_DATASET_URL_SECONDS);
+  if (!record || !stored) return;
+  const file = datasetFileOf(run.dataset);
   const url = await services.files.downloadUrl(stored.objectKey, {
     fileName: `${datasetId}-v${version}.csv`,
     contentType: 'text/csv',
-    expiresSeconds,
+    expiresSeconds: STAGING_URL_SECONDS,
   });
-  return JSON.stringify(
-    {
-      executionId: run.executionId,
-      dataset: {
-        datasetId,
-        version,
-        name: record.name,
-        caseIdColumn: record.caseIdColumn,
-        activityColumn: record.activityColumn,
-        timestampColumn: record.timestampColumn,
-        columns: stored.columns.map((c) => c.name),
-        recordCount: stored.recordCount,
-        format: 'csv',
-        url,
-        urlExpiresAt: new Date(services.now().getTime() + expiresSeconds * 1000).toISOString(),
-      },
-      enrichment: run.dataset.enrich,
+  await services.kernelHost.fetchFile(kernel, file, url, stored.bytes);
+  const content = {
+    executionId: run.executionId,
+    dataset: {
+      datasetId,
+      version,
+      name: record.name,
+      caseIdColumn: record.caseIdColumn,
+      activityColumn: record.activityColumn,
+      timestampColumn: record.timestampColumn,
+      columns: stored.columns.map((c) => c.name),
+      recordCount: stored.recordCount,
+      format: 'csv',
+      file,
     },
-    null,
-    2,
-  );
-}
-
-/** Writes the run's staged file into its kernel's working directory (nothing for a run without a dataset). */
-export async function stageRun(services: Services, run: RunRecord, kernel: KernelRef): Promise<void> {
-  const content = await runFileOf(services, run);
-  if (content !== null) await services.kernelHost.putFile(kernel, RUN_FILE, content);
+    enrichment: run.dataset.enrich,
+  };
+  await services.kernelHost.putFile(kernel, RUN_FILE, JSON.stringify(content, null, 2));
 }

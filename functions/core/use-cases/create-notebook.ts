@@ -15,7 +15,7 @@ import {
   toNotebookResource,
 } from '../notebook.ts';
 import type { Actor, Services } from '../ports.ts';
-import { checkScheduleSettings, isScheduleEnabled } from '../schedule/schedule.ts';
+import { checkScheduleSettings, isScheduleEnabled, scheduleParameters } from '../schedule/schedule.ts';
 import { findTemplate } from '../templates.ts';
 import { INITIAL_VERSION } from '../version.ts';
 import { nextTimestamp, requireInvestigation, requireKernel } from './common.ts';
@@ -78,6 +78,12 @@ export async function createNotebook(
     actor,
     integration.datasetBinding,
     input.datasetBindingPath ?? 'body.integration.datasetBinding',
+  );
+  await requireDatasetInProject(
+    services,
+    actor,
+    scheduleParameters(integration).dataset_id,
+    'body.integration.scheduleParameters.dataset_id',
   );
   const investigation = await resolveInvestigation(services, actor, input.investigationId);
   const template = input.template ? findTemplate(input.template) : undefined;

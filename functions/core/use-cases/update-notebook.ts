@@ -11,7 +11,7 @@ import {
   toNotebookResource,
 } from '../notebook.ts';
 import type { Actor, Services } from '../ports.ts';
-import { checkScheduleSettings, scheduleChanged } from '../schedule/schedule.ts';
+import { checkScheduleSettings, scheduleChanged, scheduleParameters } from '../schedule/schedule.ts';
 import { bumpVersion } from '../version.ts';
 import { nextTimestamp, requireKernel, requireNotebook } from './common.ts';
 import { requireDatasetInProject } from './datasets.ts';
@@ -72,6 +72,13 @@ export async function updateNotebook(
         actor,
         input.integration.datasetBinding,
         'body.integration.datasetBinding',
+      );
+    if (input.integration?.scheduleParametersJson !== undefined)
+      await requireDatasetInProject(
+        services,
+        actor,
+        scheduleParameters(integration).dataset_id,
+        'body.integration.scheduleParameters.dataset_id',
       );
     let document: NbDocument = await services.contents.get(current.contentKey);
     const now = nextTimestamp(services, current.dateModified);
