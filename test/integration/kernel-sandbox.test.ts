@@ -13,18 +13,21 @@ const printed = (executed: any) => JSON.parse(streamText(executed.cells[0]).trim
 
 const portOf = (url: string) => Number(new URL(url).port);
 
-describe('kernel sandbox (the local stack runs every kernel as a user of its own, without network)', () => {
-  it("keeps notebook code out of the stack's files, processes and loopback services", async () => {
-    const info = stack();
-    const probe = `
-import json, os, socket
-def attempt(action):
+/** Python: `attempt(action)` is "allowed", or the name of the OSError the action raised. */
+const ATTEMPT = `def attempt(action):
     try:
         action()
         return "allowed"
     except OSError as e:
         return type(e).__name__
-def connect(port):
+`;
+
+describe('kernel sandbox (the local stack runs every kernel as a user of its own, without network)', () => {
+  it("keeps notebook code out of the stack's files, processes and loopback services", async () => {
+    const info = stack();
+    const probe = `
+import json, os, socket
+${ATTEMPT}def connect(port):
     with socket.create_connection(("127.0.0.1", port), timeout=2):
         pass
 def own_loopback():
@@ -75,13 +78,7 @@ print(json.dumps({
       api,
       notebookOf([
         `import json, os
-def attempt(action):
-    try:
-        action()
-        return "allowed"
-    except OSError as e:
-        return type(e).__name__
-def uid_of(pid):
+${ATTEMPT}def uid_of(pid):
     with open(f"/proc/{pid}/status") as f:
         return next(int(line.split()[1]) for line in f if line.startswith("Uid:"))
 kernels = []

@@ -67,8 +67,11 @@ export function toRunStatus(run: RunRecord, results: CellResult[]) {
   const done = new Set(results.map((r) => r.position));
   const count = (status: string) => results.filter((r) => r.status === status).length;
   const nextPosition = plan.findIndex((_, position) => !done.has(position));
-  // While the kernel starts, no cell is running yet.
-  const current = run.status === 'Running' && run.kernel && nextPosition >= 0 ? plan[nextPosition]! : null;
+  // While the kernel starts, no cell is running yet; once a cell ended the run (an error that
+  // stops it, a cancel), the run is finishing and the next cell never starts.
+  const ended = run.error !== null || results.some((r) => r.status === 'Cancelled');
+  const current =
+    run.status === 'Running' && run.kernel && !ended && nextPosition >= 0 ? plan[nextPosition]! : null;
   const cellResults = results.map(cellView);
   if (current) {
     cellResults.push({
