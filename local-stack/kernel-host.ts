@@ -1,4 +1,4 @@
-import { access, chmod, mkdir, readFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RunningJupyter, startJupyter } from './jupyter-process.ts';
@@ -34,8 +34,8 @@ export async function startKernelHost(
   await mkdir(join(stateDir, 'home'), { recursive: true, mode: 0o700 });
   await chmod(stateDir, 0o711);
   const sandbox = kernelSandbox();
-  const { rootDir, privateDir, sdkDir } = await kernelPlaces(stateDir, KERNEL_SDK_DIR, sandbox);
-  return startJupyter({
+  const { rootDir, privateDir, sdkDir, temporary } = await kernelPlaces(stateDir, KERNEL_SDK_DIR, sandbox);
+  const jupyter = await startJupyter({
     rootDir,
     stateDir,
     config,
@@ -57,6 +57,12 @@ export async function startKernelHost(
       MPLBACKEND: 'module://matplotlib_inline.backend_inline',
     },
   });
+  const stop = jupyter.stop;
+  jupyter.stop = async () => {
+    await stop();
+    for (const dir of temporary) await rm(dir, { recursive: true, force: true });
+  };
+  return jupyter;
 }
 
 /** System-wide kernelspec directories (Debian's packages install theirs in /usr/share). */

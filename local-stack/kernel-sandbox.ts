@@ -68,7 +68,8 @@ async function readableCopy(from: string, to: string): Promise<void> {
  * import the SDK from (`sdkDir`). Under the kernel host's state directory, unless kernels run
  * as users of their own and cannot pass through to it (a data or checkout directory below a
  * private one, such as /root): then in a directory of the system's temp dir, named after the
- * state directory, with a readable copy of the SDK. Socket paths stay short (108 bytes at most).
+ * state directory, with a readable copy of the SDK (`temporary` lists what to remove when the
+ * kernel host stops). Socket paths stay short (108 bytes at most).
  */
 export async function kernelPlaces(stateDir: string, sdkDir: string, sandbox: string[]) {
   const isolated = sandbox.includes('uid');
@@ -81,6 +82,8 @@ export async function kernelPlaces(stateDir: string, sdkDir: string, sandbox: st
     rootDir: join(base, 'work'),
     privateDir: join(socketBase, 'kernels'),
     sdkDir: !isolated || (await passable(sdkDir)) ? sdkDir : join(base, 'sdk'),
+    /** Directories of the system's temp dir to remove when the kernel host stops. */
+    temporary: [...new Set([base, socketBase])].filter((dir) => dir !== stateDir),
   };
   await mkdir(places.rootDir, { recursive: true });
   await mkdir(socketBase, { recursive: true });

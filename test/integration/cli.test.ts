@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, client, newTenant, stack, type Tenant } from '../support/api.ts';
 import { notebookOf, streamText, waitForRun } from '../support/runs.ts';
+import { tempDir } from '../support/temp-dirs.ts';
 import { onTerminal } from '../support/terminal.ts';
 
 /**
@@ -27,7 +28,7 @@ let tenant: Tenant;
 let work: string;
 
 /** The environment of a user of `tenant` (no saved config: a fresh HOME). */
-function envOf(t: Tenant | null, home = mkdtempSync(join(tmpdir(), 'cli-home-'))): NodeJS.ProcessEnv {
+function envOf(t: Tenant | null, home = tempDir('cli-home-')): NodeJS.ProcessEnv {
   const { CELLWISE_URL, CELLWISE_TENANT, CELLWISE_PROJECT, CELLWISE_TOKEN, ...rest } = process.env;
   return {
     ...rest,
@@ -99,7 +100,7 @@ const TYPES = `print(type(n).__name__, type(rate).__name__, type(flag).__name__,
 
 beforeAll(async () => {
   tenant = await newTenant();
-  work = mkdtempSync(join(tmpdir(), 'cli-work-'));
+  work = tempDir('cli-work-');
 });
 
 describe('cellwise CLI', () => {
@@ -256,7 +257,7 @@ describe('cellwise CLI', () => {
   });
 
   it('login saves the config readable by the user alone, and later commands use it', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'cli-login-'));
+    const home = tempDir('cli-login-');
     const env = envOf(null, home);
     const refused = await cellwise(
       [

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { demoLogCsv, generateLoanLog } from '../../functions/core/demo/loan-log.ts';
+import { tempDir } from '../support/temp-dirs.ts';
 import {
   api,
   driverResult,
@@ -233,7 +234,7 @@ print('DRIVER_RESULT ' + json.dumps({'final': final['status'], 'outputs': result
 });
 
 async function scriptFile(name: string, code: string): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'cellwise-seed-'));
+  const dir = tempDir('cellwise-seed-');
   const file = path.join(dir, name);
   await writeFile(file, code);
   return file;

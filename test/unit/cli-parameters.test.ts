@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectParameters, parametersJson, typeValue } from '../../cli/cellwise/parameters.ts';
+import { tempDir } from '../support/temp-dirs.ts';
 
 const json = (value: unknown) => JSON.stringify(value);
 
@@ -32,7 +33,7 @@ describe('cli parameters', () => {
   });
 
   it('reads YAML text and files with ints and floats kept apart', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-params-'));
+    const dir = tempDir('cli-params-');
     writeFileSync(join(dir, 'p.yaml'), 'n: 1\nx: 1.0\nbig: 98765432109876543210\nlist: [1, 2.5]\nname: hi\n');
     writeFileSync(join(dir, 'p.json'), '{"n": 2, "x": 3.0, "big": 12345678901234567890123}');
     expect(parametersJson(collectParameters({ file: [join(dir, 'p.yaml')] }))).toBe(
@@ -44,7 +45,7 @@ describe('cli parameters', () => {
   });
 
   it('lets -p override -y and -y override -f', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-params-'));
+    const dir = tempDir('cli-params-');
     writeFileSync(join(dir, 'p.yml'), 'a: 1\nb: 1\nc: 1\n');
     const merged = collectParameters({ file: [join(dir, 'p.yml')], yaml: ['b: 2\nc: 2'], param: ['c=3'] });
     expect(parametersJson(merged)).toBe('{"a":1,"b":2,"c":3}');

@@ -40,7 +40,12 @@ describe('unit: kernel sandbox set-up of the local stack', () => {
     await mkdir(state);
     const sdk = await sdkIn(dir);
     const places = await kernelPlaces(state, sdk, ['uid', 'net']);
-    expect(places).toEqual({ rootDir: join(state, 'work'), privateDir: join(state, 'kernels'), sdkDir: sdk });
+    expect(places).toEqual({
+      rootDir: join(state, 'work'),
+      privateDir: join(state, 'kernels'),
+      sdkDir: sdk,
+      temporary: [],
+    });
     expect(statSync(places.rootDir).mode & 0o777).toBe(0o711);
   });
 
@@ -50,8 +55,9 @@ describe('unit: kernel sandbox set-up of the local stack', () => {
     await mkdir(state);
     const sdk = await sdkIn(dir);
     const places = await kernelPlaces(state, sdk, ['uid']);
-    made.push(join(places.rootDir, '..'));
+    made.push(...places.temporary);
     expect(places.rootDir.startsWith(join(tmpdir(), 'cellwise-kernels-'))).toBe(true);
+    expect(places.temporary).toEqual([join(places.rootDir, '..')]);
     expect(places.sdkDir).toBe(join(places.rootDir, '..', 'sdk'));
     expect(statSync(join(places.sdkDir, 'cellwise', '__init__.py')).mode & 0o777).toBe(0o644);
     expect(statSync(join(places.sdkDir, 'cellwise')).mode & 0o777).toBe(0o755);
