@@ -22,13 +22,18 @@ const FETCH_DEADLINE_MS = 600_000;
 /** Kernels of a run work in `runs/<runId>` under the kernel host's root. */
 const RUNS_DIR = 'runs';
 
-/** The contents API path of a file in a run's working directory (no `..`, no absolute paths). */
-function contentsPath(ref: KernelRef, relativePath: string): string {
+/** The segments of a path inside a run's working directory (no `..`, no absolute paths). */
+function insideWorkDir(relativePath: string): string[] {
   const parts = relativePath.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.length === 0 || parts.includes('..')) {
     throw new KernelHostRejectedError(400, `not a path inside the working directory: ${relativePath}`);
   }
-  return [...ref.workDir.split('/'), ...parts].map(encodeURIComponent).join('/');
+  return parts;
+}
+
+/** The contents API path of a file in a run's working directory. */
+function contentsPath(ref: KernelRef, relativePath: string): string {
+  return [...ref.workDir.split('/'), ...insideWorkDir(relativePath)].map(encodeURIComponent).join('/');
 }
 
 /** Maps @jupyterlab/services' errors: an HTTP answer is a rejection, anything else unreachable. */
@@ -261,11 +266,7 @@ export class JupyterKernelHost implements KernelHost {
   }
 
   async fetchFile(ref: KernelRef, relativePath: string, url: string, maxBytes: number): Promise<number> {
-    contentsPath(ref, relativePath); // refuses a path that leaves the working directory
-    const path = relativePath
-      .split('/')
-      .filter((p) => p !== '' && p !== '.')
-      .join('/');
+    const path = insideWorkDir(relativePath).join('/');
     const response = await this.request(
       ref.host,
       `/cellwise/v1/kernels/${ref.kernelId}/fetch`,

@@ -16,6 +16,7 @@ The launcher (``launch.py``, the first word of every kernel's command) applies i
 it replaces itself with the kernel.
 """
 
+import functools
 import itertools
 import os
 import random
@@ -34,15 +35,16 @@ _next_uid = itertools.count(UID_BASE + random.randrange(UID_SPAN // 2))
 _root = None
 
 
-def modes(environ=os.environ):
-    """The sandbox modes KERNEL_HOST_SANDBOX asks for: a subset of {"uid", "net"}."""
-    wanted = {m.strip() for m in environ.get("KERNEL_HOST_SANDBOX", "").split(",") if m.strip()}
+@functools.cache
+def modes():
+    """The sandbox modes KERNEL_HOST_SANDBOX asks for: a subset of {"uid", "net"} (read once)."""
+    wanted = {m.strip() for m in os.environ.get("KERNEL_HOST_SANDBOX", "").split(",") if m.strip()}
     unknown = wanted - {"uid", "net"}
     if unknown:
         raise ValueError(f"KERNEL_HOST_SANDBOX: unknown mode(s) {sorted(unknown)}; use uid, net")
     if "uid" in wanted and os.geteuid() != 0:
         raise ValueError("KERNEL_HOST_SANDBOX=uid needs the kernel host to run as root")
-    return wanted
+    return frozenset(wanted)
 
 
 def private_root():
@@ -59,6 +61,18 @@ def private_root():
             _root = tempfile.mkdtemp(prefix="cellwise-kernels-")
         os.chmod(_root, 0o711)  # kernels pass through to their own directory, list nothing
     return _root
+
+
+def make_dirs_in_workdir(dirs, path):
+    """Creates the missing directories of `path` (inside a kernel's working directory), each
+    owned by that kernel's user."""
+    missing = []
+    while not os.path.isdir(path):
+        missing.append(path)
+        path = os.path.dirname(path)
+    for directory in reversed(missing):
+        os.mkdir(directory)
+        chown_into_workdir(dirs, directory)
 
 
 def chown_into_workdir(dirs, path):

@@ -19,7 +19,7 @@ from tornado import web
 from tornado.ioloop import IOLoop
 
 from .kernel_handlers import POOL
-from .sandbox import chown_into_workdir
+from .sandbox import chown_into_workdir, make_dirs_in_workdir
 
 CHUNK = 1 << 20
 TIMEOUT_SECONDS = 120
@@ -41,8 +41,7 @@ def relative_path(value):
 
 def download(url, target, max_bytes, dirs):
     """Streams `url` to `target` (via a temporary name); returns the byte count."""
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    chown_into_workdir(dirs, os.path.dirname(target))
+    make_dirs_in_workdir(dirs, os.path.dirname(target))
     partial = f"{target}.part"
     size = 0
     try:

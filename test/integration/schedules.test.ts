@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../functions/adapters/config.ts';
-import { createServices } from '../../functions/adapters/services.ts';
 import type { Services } from '../../functions/core/ports.ts';
 import { ScheduleLoop } from '../../local-stack/schedule-loop.ts';
-import { LOCAL_STATE_MACHINE_ARN } from '../../local-stack/workflow-service.ts';
-import { type ApiResponse, call, client, newTenant, stack, type Tenant } from '../support/api.ts';
+import { type ApiResponse, call, client, newTenant, stackServices, type Tenant } from '../support/api.ts';
 import { streamText, waitForRun } from '../support/runs.ts';
 
 /*
@@ -30,26 +27,6 @@ let tenant: Tenant;
 let api: ReturnType<typeof client>;
 let services: Services;
 const loops: ScheduleLoop[] = [];
-
-/** Services of the test process on the stack's DynamoDB, S3 and Step Functions API. */
-function stackServices(): Services {
-  const info = stack();
-  process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
-  return createServices(
-    loadConfig({
-      AWS_REGION: 'us-east-1',
-      CELLWISE_TABLE_NAME: info.tableName,
-      CELLWISE_BUCKET_NAME: info.bucketName,
-      CELLWISE_DYNAMODB_ENDPOINT: info.dynamodbEndpoint,
-      CELLWISE_S3_ENDPOINT: info.s3Endpoint,
-      CELLWISE_S3_FORCE_PATH_STYLE: 'true',
-      CELLWISE_SFN_ENDPOINT: info.sfnEndpoint,
-      CELLWISE_STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
-      CELLWISE_KERNEL_HOST_TOKEN: 'not used here',
-    }),
-  );
-}
 
 /** A loop over the current tenant's schedules whose clock reads `at`. */
 function loopAt(at: string): ScheduleLoop {

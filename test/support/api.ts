@@ -5,13 +5,17 @@ import { DynamoRunQueue } from '../../functions/adapters/dynamo-run-queue.ts';
 import { DynamoRunStore } from '../../functions/adapters/dynamo-run-store.ts';
 import { DynamoRunTokens } from '../../functions/adapters/dynamo-run-tokens.ts';
 import { DynamoTenancyStore } from '../../functions/adapters/dynamo-tenancy-store.ts';
+import { createServices } from '../../functions/adapters/services.ts';
 import { hashToken, newToken } from '../../functions/auth/token.ts';
+import type { Services } from '../../functions/core/ports.ts';
 import {
   createProject,
   createTenant,
   createToken,
   setRunLimits,
 } from '../../functions/core/use-cases/tenancy.ts';
+import type { StackInfo } from '../../local-stack/spawn-stack.ts';
+import { LOCAL_STATE_MACHINE_ARN } from '../../local-stack/workflow-service.ts';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -61,22 +65,35 @@ export async function call<T = any>(
 
 let tenancy: DynamoTenancyStore | undefined;
 
-/** The DynamoDB client of the running stack (for the admin use-cases tests call directly). */
-function stackDynamo() {
-  const info = stack();
-  // The local stack's emulators accept this key pair; set before the first client exists.
+/**
+ * The environment the service's own code needs to reach the running test stack (its
+ * DynamoDB, S3 and run workflow), as Lambda gets it: for handlers and services built in the
+ * test process. The local stack's emulators accept the key pair, set before the first client.
+ */
+export function stackEnv(info: StackInfo = stack()): Record<string, string> {
   process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
-  return createAwsClients(
-    loadConfig({
-      CELLWISE_TABLE_NAME: info.tableName,
-      CELLWISE_BUCKET_NAME: info.bucketName,
-      CELLWISE_DYNAMODB_ENDPOINT: info.dynamodbEndpoint,
-      CELLWISE_S3_ENDPOINT: info.s3Endpoint,
-      CELLWISE_S3_FORCE_PATH_STYLE: 'true',
-      AWS_REGION: 'us-east-1',
-    }),
-  ).dynamodb;
+  return {
+    AWS_REGION: 'us-east-1',
+    CELLWISE_TABLE_NAME: info.tableName,
+    CELLWISE_BUCKET_NAME: info.bucketName,
+    CELLWISE_DYNAMODB_ENDPOINT: info.dynamodbEndpoint,
+    CELLWISE_S3_ENDPOINT: info.s3Endpoint,
+    CELLWISE_S3_FORCE_PATH_STYLE: 'true',
+    CELLWISE_SFN_ENDPOINT: info.sfnEndpoint,
+    CELLWISE_STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
+    CELLWISE_KERNEL_HOST_TOKEN: 'not used here',
+  };
+}
+
+/** Services of the test process on the running stack (for use-cases tests call directly). */
+export function stackServices(info: StackInfo = stack()): Services {
+  return createServices(loadConfig(stackEnv(info)));
+}
+
+/** The DynamoDB client of the running stack (for the admin use-cases tests call directly). */
+function stackDynamo() {
+  return createAwsClients(loadConfig(stackEnv())).dynamodb;
 }
 
 /** The running stack's admission records (for tests that arrange them directly). */

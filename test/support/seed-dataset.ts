@@ -1,7 +1,6 @@
-import { loadConfig } from '../../functions/adapters/config.ts';
-import { createServices } from '../../functions/adapters/services.ts';
 import { createDataset } from '../../functions/core/use-cases/create-dataset.ts';
 import type { StackInfo } from '../../local-stack/spawn-stack.ts';
+import { stackServices } from './api.ts';
 
 /**
  * Creates a dataset with a FIXED id in a project of the running stack, through the same
@@ -15,18 +14,7 @@ export async function seedDataset(
   rows: Record<string, string | number | boolean | null>[],
   name = 'seeded event log',
 ): Promise<void> {
-  process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
-  const services = createServices(
-    loadConfig({
-      CELLWISE_TABLE_NAME: stack.tableName,
-      CELLWISE_BUCKET_NAME: stack.bucketName,
-      CELLWISE_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
-      CELLWISE_S3_ENDPOINT: stack.s3Endpoint,
-      CELLWISE_S3_FORCE_PATH_STYLE: 'true',
-      AWS_REGION: 'us-east-1',
-    }),
-  );
+  const services = stackServices(stack);
   await createDataset(
     services,
     { ...scope, principalId: 'test-seed' },

@@ -1,8 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/schedules/fire-schedule.ts';
 import { lambdaContext } from '../../local-stack/api-gateway-event.ts';
-import { LOCAL_STATE_MACHINE_ARN } from '../../local-stack/workflow-service.ts';
-import { call, client, newTenant, stack, type Tenant } from '../support/api.ts';
+import { call, client, newTenant, stackEnv, type Tenant } from '../support/api.ts';
 import { resultsOf, streamText, waitForRun } from '../support/runs.ts';
 
 /*
@@ -22,19 +21,7 @@ let tenant: Tenant;
 let api: ReturnType<typeof client>;
 
 beforeAll(async () => {
-  const info = stack();
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER',
-    CELLWISE_TABLE_NAME: info.tableName,
-    CELLWISE_BUCKET_NAME: info.bucketName,
-    CELLWISE_DYNAMODB_ENDPOINT: info.dynamodbEndpoint,
-    CELLWISE_S3_ENDPOINT: info.s3Endpoint,
-    CELLWISE_S3_FORCE_PATH_STYLE: 'true',
-    CELLWISE_SFN_ENDPOINT: info.sfnEndpoint,
-    CELLWISE_STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
-    CELLWISE_KERNEL_HOST_TOKEN: 'not used here',
+  Object.assign(process.env, stackEnv(), {
     // The handler's info lines stay out of the test output; errors are still logged.
     CELLWISE_LOG_LEVEL: 'warn',
   });

@@ -20,6 +20,34 @@ const SEED_PARAMETERS = {
   include_weekends: false,
 };
 
+/** The seed's first two cell results (the running and the completed run show them alike). */
+const SEED_CELL_RESULTS = [
+  {
+    cellId: 'cell-001',
+    status: 'Success',
+    executionTime: '0.5 seconds',
+    executionTimeMs: 500,
+    executionCount: 1,
+    hasOutput: false,
+    outputType: null,
+    outputCount: 0,
+    errorType: null,
+    errorMessage: null,
+  },
+  {
+    cellId: 'cell-002',
+    status: 'Success',
+    executionTime: '3.2 seconds',
+    executionTimeMs: 3200,
+    executionCount: 2,
+    hasOutput: true,
+    outputType: 'display_data',
+    outputCount: 1,
+    errorType: null,
+    errorMessage: null,
+  },
+];
+
 /** The fields of a notebook listing entry (routes 1 and 2). */
 const summary = {
   notebookId: NOTEBOOK_ID,
@@ -201,32 +229,7 @@ export const SEED_EXAMPLES: Readonly<
         currentCellIndex: 3,
         percentComplete: 17,
       },
-      cellResults: [
-        {
-          cellId: 'cell-001',
-          status: 'Success',
-          executionTime: '0.5 seconds',
-          executionTimeMs: 500,
-          executionCount: 1,
-          hasOutput: false,
-          outputType: null,
-          outputCount: 0,
-          errorType: null,
-          errorMessage: null,
-        },
-        {
-          cellId: 'cell-002',
-          status: 'Success',
-          executionTime: '3.2 seconds',
-          executionTimeMs: 3200,
-          executionCount: 2,
-          hasOutput: true,
-          outputType: 'display_data',
-          outputCount: 1,
-          errorType: null,
-          errorMessage: null,
-        },
-      ],
+      cellResults: SEED_CELL_RESULTS,
       outputs: { total: 1, dataFrames: 0, plots: 0, models: 0, enrichedData: null },
       resources: null,
       error: null,
@@ -268,30 +271,7 @@ export const SEED_EXAMPLES: Readonly<
         percentComplete: 100,
       },
       cellResults: [
-        {
-          cellId: 'cell-001',
-          status: 'Success',
-          executionTime: '0.5 seconds',
-          executionTimeMs: 500,
-          executionCount: 1,
-          hasOutput: false,
-          outputType: null,
-          outputCount: 0,
-          errorType: null,
-          errorMessage: null,
-        },
-        {
-          cellId: 'cell-002',
-          status: 'Success',
-          executionTime: '3.2 seconds',
-          executionTimeMs: 3200,
-          executionCount: 2,
-          hasOutput: true,
-          outputType: 'display_data',
-          outputCount: 1,
-          errorType: null,
-          errorMessage: null,
-        },
+        ...SEED_CELL_RESULTS,
         {
           cellId: 'cell-003',
           status: 'Error',
