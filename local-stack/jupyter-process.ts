@@ -13,6 +13,12 @@ export interface JupyterOptions {
   rootDir: string;
   /** Where its config, data and runtime dirs go, so nothing is written to the user's home. */
   stateDir: string;
+  /** Where `server.log` goes (default: `stateDir`). */
+  logDir?: string;
+  /** A command the server is started through (it ends with `--`): the kernel host's launcher. */
+  wrapper?: string[];
+  /** Pass --allow-root when this process is root (the server then runs as root). Default true. */
+  allowRoot?: boolean;
   port?: number;
   token?: string;
   /** Jupyter config (JSON config-file form), written with the token to a private file read at start. */
@@ -59,9 +65,11 @@ export async function startJupyter(options: JupyterOptions): Promise<RunningJupy
   const config = { ...options.config, ServerApp: { ...options.config?.ServerApp, token } };
   await writeFile(configFile, JSON.stringify(config), { mode: 0o600 });
   await chmod(configFile, 0o600);
+  const [command, ...prefix] = [...(options.wrapper ?? []), DEBIAN_PYTHON];
   const child = spawn(
-    DEBIAN_PYTHON,
+    command!,
     [
+      ...prefix,
       '-m',
       'jupyter_server',
       `--config=${configFile}`,
@@ -71,7 +79,7 @@ export async function startJupyter(options: JupyterOptions): Promise<RunningJupy
       '--ServerApp.ip=127.0.0.1',
       '--ServerApp.open_browser=False',
       // jupyter_server refuses to run as root without this (containers, CI)
-      ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
+      ...(process.getuid?.() === 0 && options.allowRoot !== false ? ['--allow-root'] : []),
     ],
     {
       env: {
@@ -85,7 +93,7 @@ export async function startJupyter(options: JupyterOptions): Promise<RunningJupy
     },
   );
   // The server's own log, for whoever debugs the kernel host (`<stateDir>/server.log`).
-  const log = createWriteStream(join(options.stateDir, 'server.log'), { flags: 'a' });
+  const log = createWriteStream(join(options.logDir ?? options.stateDir, 'server.log'), { flags: 'a' });
   child.once('exit', () => log.end());
   let output = '';
   const collect = (chunk: Buffer) => {

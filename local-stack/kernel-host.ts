@@ -1,55 +1,84 @@
 import { access, chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type RunningJupyter, startJupyter } from './jupyter-process.ts';
+import { DEBIAN_PYTHON, type RunningJupyter, startJupyter } from './jupyter-process.ts';
 import { kernelPlaces, kernelSandbox } from './kernel-sandbox.ts';
 
 const KERNEL_HOST_DIR = resolve(fileURLToPath(new URL('../kernel-host', import.meta.url)));
 /** The in-kernel SDK (`import cellwise`, `from mindzie_sdk import ProcessMiningClient`). */
 const KERNEL_SDK_DIR = resolve(fileURLToPath(new URL('../kernel-sdk', import.meta.url)));
 
+export interface KernelHostOptions {
+  nodelay?: boolean;
+  poolSize?: number;
+  /** CELLWISE_KERNEL_SANDBOX's value for this host (default: the environment's). */
+  sandbox?: string;
+}
+
 /**
  * The local kernel host: Debian's jupyter_server + ipykernel with the Cellwise extension
  * (`kernel-host/cellwise_kernel_host`), on 127.0.0.1 with a random token, configured by the
  * same `kernel-host/jupyter_server_config.json` the container image uses.
  *
- * Kernels inherit the server's environment, so it is built from nothing: no AWS or Cellwise
- * variable, no credentials, no token reaches notebook code. They run sandboxed
- * (`kernelSandbox`): a user of their own each, and no network but a private loopback.
+ * It is started by the launcher (`kernel-host/launcher.py`, the one process that stays root),
+ * which runs the server as an unprivileged user of its own and every kernel in a box
+ * (`kernelSandbox`): a user of its own, limits on memory, processes and disk, its own
+ * network, /tmp and /dev/shm. Kernels inherit the server's environment, so it is built from
+ * nothing: no AWS or Cellwise variable, no credentials, no token reaches notebook code.
  *
  * Its warm kernel pool holds `poolSize` python3 kernels (default: CELLWISE_KERNEL_POOL_SIZE,
  * else 1; 0 disables it).
  */
-export async function startKernelHost(
-  dataDir: string,
-  options: { nodelay?: boolean; poolSize?: number } = {},
-): Promise<RunningJupyter> {
+export async function startKernelHost(dataDir: string, options: KernelHostOptions = {}): Promise<RunningJupyter> {
   const poolSize = options.poolSize ?? Number(process.env.CELLWISE_KERNEL_POOL_SIZE || '1');
   if (!Number.isInteger(poolSize) || poolSize < 0) {
     throw new Error(`CELLWISE_KERNEL_POOL_SIZE must be an integer >= 0, got ${poolSize}`);
   }
   const config = JSON.parse(await readFile(join(KERNEL_HOST_DIR, 'jupyter_server_config.json'), 'utf8'));
-  const stateDir = join(dataDir, 'kernel-host');
-  await mkdir(stateDir, { recursive: true });
-  await mkdir(join(stateDir, 'home'), { recursive: true, mode: 0o700 });
-  await chmod(stateDir, 0o711);
-  const sandbox = kernelSandbox();
-  const { rootDir, privateDir, sdkDir, temporary } = await kernelPlaces(stateDir, KERNEL_SDK_DIR, sandbox);
+  const dataState = join(dataDir, 'kernel-host');
+  await mkdir(dataState, { recursive: true });
+  await chmod(dataState, 0o711);
+  const choice = kernelSandbox(options.sandbox === undefined ? process.env : { ...process.env, CELLWISE_KERNEL_SANDBOX: options.sandbox });
+  const places = await kernelPlaces(dataState, { sdkDir: KERNEL_SDK_DIR, hostDir: KERNEL_HOST_DIR }, choice);
+  const { stateDir } = places;
+  const home = join(stateDir, 'home');
+  for (const dir of [home, places.rootDir]) await mkdir(dir, { recursive: true, mode: 0o700 });
+  const serverUser = choice.serverUid === null ? [] : ['--server-user', String(choice.serverUid)];
+  const owned = ['home', 'config', 'data', 'runtime', 'work'].flatMap((dir) => ['--own', join(stateDir, dir)]);
   const jupyter = await startJupyter({
-    rootDir,
+    rootDir: places.rootDir,
     stateDir,
+    logDir: dataState,
     config,
+    allowRoot: choice.serverUid === null,
+    wrapper: [
+      DEBIAN_PYTHON,
+      '-I',
+      join(places.hostDir, 'launcher.py'),
+      '--state',
+      join(stateDir, 'launcher'),
+      '--kernels',
+      places.kernelsDir,
+      '--sandbox',
+      choice.sandbox,
+      ...choice.without.flatMap((mode) => ['--without', mode]),
+      ...serverUser,
+      ...owned,
+      '--exit-with-parent',
+      '--',
+    ],
     env: {
       PATH: '/usr/local/bin:/usr/bin:/bin',
-      HOME: join(stateDir, 'home'),
+      HOME: home,
       LANG: 'C.UTF-8',
-      PYTHONPATH: `${sdkDir}:${KERNEL_HOST_DIR}`,
+      PYTHONPATH: `${places.sdkDir}:${places.hostDir}`,
       // The custom libraries GET /cellwise/v1/environments reports.
-      KERNEL_HOST_SDK_DIR: sdkDir,
+      KERNEL_HOST_SDK_DIR: places.sdkDir,
       KERNEL_HOST_EXIT_WITH_PARENT: '1',
       KERNEL_HOST_POOL_SIZE: String(poolSize),
-      KERNEL_HOST_SANDBOX: sandbox.join(','),
-      KERNEL_HOST_SANDBOX_DIR: privateDir,
+      ...(process.env.CELLWISE_KERNEL_DEFAULT_LIMITS
+        ? { KERNEL_HOST_DEFAULT_LIMITS: process.env.CELLWISE_KERNEL_DEFAULT_LIMITS }
+        : {}),
       ...(options.nodelay === false ? { KERNEL_HOST_NODELAY: '0' } : {}),
       PYTHONDONTWRITEBYTECODE: '1',
       // ipykernel's debugger warns about frozen modules on every start; nothing to act on.
@@ -60,7 +89,7 @@ export async function startKernelHost(
   const stop = jupyter.stop;
   jupyter.stop = async () => {
     await stop();
-    for (const dir of temporary) await rm(dir, { recursive: true, force: true });
+    for (const dir of places.temporary) await rm(dir, { recursive: true, force: true });
   };
   return jupyter;
 }

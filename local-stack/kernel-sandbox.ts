@@ -1,43 +1,38 @@
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { chmod, cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-const works = (command: string, args: string[]) => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
+/** Where a root stack keeps its kernels' boxes: not under /tmp, which each kernel's own /tmp covers. */
+const RUN_DIR = '/run/cellwise';
+/** The unprivileged server's user ids (a fresh one per start): below the kernels' range. */
+const SERVER_UID_BASE = 1_800_000_000;
+const SERVER_UID_SPAN = 99_000_000;
+
+/** How the kernel host's launcher is asked to box kernels (kernel-host/cellwise_launcher). */
+export interface SandboxChoice {
+  /** `--sandbox`: `auto` (everything the machine allows), `off`, or a list of modes. */
+  sandbox: string;
+  /** `--without`: modes `auto` leaves out. */
+  without: string[];
+  /** The Jupyter Server's own user id, or null to keep the stack's (not root, or sandbox off). */
+  serverUid: number | null;
+}
 
 /**
- * The kernel sandbox of the local kernel host (KERNEL_HOST_SANDBOX, see
- * kernel-host/cellwise_kernel_host/sandbox.py): as root, a user per kernel (`uid`); a network
- * namespace per kernel (`net`) where the machine allows one, so notebook code reaches none of
- * the stack's loopback services (stores without credentials, the workflow and Lambda APIs).
- * CELLWISE_KERNEL_NETWORK=host gives kernels the host's network (they can then reach those
- * services); CELLWISE_KERNEL_SANDBOX=off turns it all off.
+ * The kernel sandbox of the local stack. By default every mode the machine allows: as root a
+ * user per kernel (`uid`), a network namespace (`net`: no service of the stack is reachable),
+ * a private /tmp and /dev/shm on a size-limited tmpfs (`mnt`) and a cgroup per kernel
+ * (`cgroup`); the Jupyter Server itself runs as an unprivileged user of its own.
+ * CELLWISE_KERNEL_SANDBOX=off turns it all off; a list (e.g. `uid`, what AWS Fargate allows)
+ * asks for exactly those modes; CELLWISE_KERNEL_NETWORK=host leaves kernels the host's network.
  */
-export function kernelSandbox(env: NodeJS.ProcessEnv = process.env): string[] {
-  if (env.CELLWISE_KERNEL_SANDBOX === 'off') return [];
+export function kernelSandbox(env: NodeJS.ProcessEnv = process.env): SandboxChoice {
   const root = process.getuid?.() === 0;
-  const modes: string[] = [];
-  if (root && works('setpriv', ['--reuid=1900000000', '--regid=1900000000', '--clear-groups', 'true'])) {
-    modes.push('uid');
-  }
-  const hostNetwork = env.CELLWISE_KERNEL_NETWORK === 'host';
-  if (
-    !hostNetwork &&
-    works('unshare', root ? ['--net', 'true'] : ['--user', '--map-current-user', '--net', 'true'])
-  ) {
-    modes.push('net');
-  }
-  const refused = [root ? 'uid' : null, hostNetwork ? null : 'net'].filter((m) => m && !modes.includes(m));
-  if (refused.length > 0 || !root || hostNetwork) {
-    console.warn(
-      `Cellwise: kernel sandbox ${modes.join(',') || 'none'}` +
-        (root ? '' : ' (not root: kernels run as this user and can read its files)') +
-        (hostNetwork ? ' (CELLWISE_KERNEL_NETWORK=host: kernels reach the stack on loopback)' : '') +
-        (refused.length ? `; this machine refused ${refused.join(', ')}` : ''),
-    );
-  }
-  return modes;
+  const sandbox = env.CELLWISE_KERNEL_SANDBOX?.trim() || 'auto';
+  const without = env.CELLWISE_KERNEL_NETWORK === 'host' ? ['net'] : [];
+  const serverUid = root && sandbox !== 'off' ? SERVER_UID_BASE + randomInt(SERVER_UID_SPAN) : null;
+  return { sandbox, without, serverUid };
 }
 
 /** True when every directory from `path` up to / lets other users pass (o+x). */
@@ -48,7 +43,7 @@ async function passable(path: string): Promise<boolean> {
   }
 }
 
-/** A copy of `from` that every user can read (the SDK, for kernels that cannot reach the checkout). */
+/** A copy of `from` that every user can read (code for users that cannot reach the checkout). */
 async function readableCopy(from: string, to: string): Promise<void> {
   await rm(to, { recursive: true, force: true });
   await cp(from, to, { recursive: true, filter: (source) => !source.includes('__pycache__') });
@@ -63,31 +58,60 @@ async function readableCopy(from: string, to: string): Promise<void> {
   await open(to);
 }
 
+export interface KernelPlaces {
+  /** The server's state (config, runtime, home, log) and the launcher's socket. */
+  stateDir: string;
+  /** The server's root_dir (its contents API; kernels never work there). */
+  rootDir: string;
+  /** The kernels' boxes. */
+  kernelsDir: string;
+  /** The SDK and the kernel host's code, where the server's and the kernels' users can read them. */
+  sdkDir: string;
+  hostDir: string;
+  /** Directories outside the data dir to remove when the kernel host stops. */
+  temporary: string[];
+}
+
 /**
- * Where kernels work (`rootDir`: runs/<id>), keep their sockets and homes (`privateDir`) and
- * import the SDK from (`sdkDir`). Under the kernel host's state directory, unless kernels run
- * as users of their own and cannot pass through to it (a data or checkout directory below a
- * private one, such as /root): then in a directory of the system's temp dir, named after the
- * state directory, with a readable copy of the SDK (`temporary` lists what to remove when the
- * kernel host stops). Socket paths stay short (108 bytes at most).
+ * Where the kernel host works. With a server user of its own, everything it and the kernels
+ * touch must be reachable by other users: the state directory stays where it is when every
+ * directory up to it lets others pass, else it moves to a directory of its own (under
+ * /run/cellwise as root), and code in a private checkout (such as /root/...) is copied to a
+ * readable place. A root stack keeps the boxes under /run/cellwise: a kernel's own /tmp
+ * covers /tmp, so a box there would be out of its kernel's sight. Socket paths stay short.
  */
-export async function kernelPlaces(stateDir: string, sdkDir: string, sandbox: string[]) {
-  const isolated = sandbox.includes('uid');
-  const inPlace = !isolated || (await passable(stateDir));
-  const base = inPlace
-    ? stateDir
-    : join(tmpdir(), `cellwise-kernels-${createHash('sha256').update(stateDir).digest('hex').slice(0, 12)}`);
-  const socketBase = base.length <= 60 ? base : join(tmpdir(), `cellwise-k-${process.pid}`);
-  const places = {
+export async function kernelPlaces(
+  stateDir: string,
+  code: { sdkDir: string; hostDir: string },
+  choice: SandboxChoice,
+): Promise<KernelPlaces> {
+  const separate = choice.serverUid !== null;
+  const hash = createHash('sha256').update(stateDir).digest('hex').slice(0, 12);
+  const root = process.getuid?.() === 0;
+  const away = root ? join(RUN_DIR, hash) : join(tmpdir(), `cellwise-kh-${hash}`);
+  const base = !separate || (await passable(stateDir)) ? stateDir : away;
+  const kernelsDir = root ? join(RUN_DIR, hash, 'kernels') : join(base.length <= 60 ? base : away, 'kernels');
+  const readable = async (dir: string, name: string) =>
+    !separate || (await passable(dir)) ? dir : join(base, name);
+  const places: KernelPlaces = {
+    stateDir: base,
     rootDir: join(base, 'work'),
-    privateDir: join(socketBase, 'kernels'),
-    sdkDir: !isolated || (await passable(sdkDir)) ? sdkDir : join(base, 'sdk'),
-    /** Directories of the system's temp dir to remove when the kernel host stops. */
-    temporary: [...new Set([base, socketBase])].filter((dir) => dir !== stateDir),
+    kernelsDir,
+    sdkDir: await readable(code.sdkDir, 'sdk'),
+    hostDir: await readable(code.hostDir, 'host'),
+    temporary: [...new Set([base, dirname(kernelsDir)])].filter(
+      (dir) => dir !== stateDir && !stateDir.startsWith(`${dir}/`),
+    ),
   };
-  await mkdir(places.rootDir, { recursive: true });
-  await mkdir(socketBase, { recursive: true });
-  for (const dir of [base, socketBase, places.rootDir]) await chmod(dir, 0o711);
-  if (places.sdkDir !== sdkDir) await readableCopy(sdkDir, places.sdkDir);
+  if (root) {
+    await mkdir(RUN_DIR, { recursive: true });
+    await chmod(RUN_DIR, 0o711);
+  }
+  for (const dir of [base, dirname(kernelsDir)]) {
+    await mkdir(dir, { recursive: true });
+    await chmod(dir, 0o711);
+  }
+  if (places.sdkDir !== code.sdkDir) await readableCopy(code.sdkDir, places.sdkDir);
+  if (places.hostDir !== code.hostDir) await readableCopy(code.hostDir, places.hostDir);
   return places;
 }

@@ -16,7 +16,7 @@ export async function nodelayComparison(
   const perCell = async (nodelay: boolean) => {
     const server = await startKernelHost(join(dir, nodelay ? 'nodelay-on' : 'nodelay-off'), { nodelay });
     try {
-      const host = new JupyterKernelHost(server.baseUrl, async () => server.token);
+      const host = new JupyterKernelHost(server.baseUrl, async () => server.token).kernels;
       const ref = await host.start('python3', randomUUID());
       const session = await host.connect(ref, `nodelay-${nodelay}`);
       const far = Date.now() + 600_000;

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { KERNEL_TYPES, type KernelType } from '../core/notebook.ts';
+import { DEFAULT_KERNEL_LIMITS, type KernelLimits } from '../core/run/kernel.ts';
 
 /**
  * Everything that differs between AWS and the local stack is here, read from the
@@ -52,6 +53,30 @@ export interface Config {
   queueAgingSeconds: number;
   /** How often a queued run's workflow checks whether it was admitted. */
   queuePollSeconds: number;
+  /** A kernel's limits when a run names none, and the most a run may ask for (the tenant's maximum). */
+  kernelLimits: { defaults: KernelLimits; max: KernelLimits };
+}
+
+/**
+ * Kernel limits from CELLWISE_KERNEL_{DEFAULT,MAX}_{MEMORY_MIB,PROCESSES,DISK_MIB}: by default
+ * a run gets the contract's defaults and may ask for up to four times as much.
+ */
+function kernelLimits(env: NodeJS.ProcessEnv): Config['kernelLimits'] {
+  const read = (kind: 'DEFAULT' | 'MAX', fallback: KernelLimits): KernelLimits => ({
+    memoryMiB: positive(env, `CELLWISE_KERNEL_${kind}_MEMORY_MIB`, fallback.memoryMiB),
+    processes: positive(env, `CELLWISE_KERNEL_${kind}_PROCESSES`, fallback.processes),
+    diskMiB: positive(env, `CELLWISE_KERNEL_${kind}_DISK_MIB`, fallback.diskMiB),
+  });
+  const defaults = read('DEFAULT', DEFAULT_KERNEL_LIMITS);
+  const max = read('MAX', {
+    memoryMiB: Math.max(defaults.memoryMiB, 4 * DEFAULT_KERNEL_LIMITS.memoryMiB),
+    processes: Math.max(defaults.processes, 4 * DEFAULT_KERNEL_LIMITS.processes),
+    diskMiB: Math.max(defaults.diskMiB, 4 * DEFAULT_KERNEL_LIMITS.diskMiB),
+  });
+  for (const key of Object.keys(defaults) as (keyof KernelLimits)[]) {
+    if (defaults[key] > max[key]) throw new Error(`configuration: the default kernel ${key} is above the maximum`);
+  }
+  return { defaults, max };
 }
 
 /** Comma-separated non-negative numbers of seconds. */
@@ -136,5 +161,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxConcurrentRuns: positive(env, 'CELLWISE_MAX_CONCURRENT_RUNS', availableParallelism()),
     queueAgingSeconds: positive(env, 'CELLWISE_QUEUE_AGING_SECONDS', 300),
     queuePollSeconds: positive(env, 'CELLWISE_QUEUE_POLL_SECONDS', 1),
+    kernelLimits: kernelLimits(env),
   };
 }

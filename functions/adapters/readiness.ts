@@ -1,6 +1,6 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import type { KernelHost } from '../core/run/kernel.ts';
+import type { KernelHost } from '../core/ports/kernel-ports.ts';
 import type { AwsClients } from './aws-clients.ts';
 import type { Config } from './config.ts';
 

@@ -91,6 +91,7 @@ export function createServices(config: Config = loadConfig()): Services {
         queueAgingSeconds: config.queueAgingSeconds,
       },
       queuePollSeconds: config.queuePollSeconds,
+      kernelLimits: config.kernelLimits,
     },
     now: () => new Date(),
     kernels: config.kernels,

@@ -1,13 +1,14 @@
 import type { KernelType, Scope } from './notebook.ts';
 import type { DatasetStore } from './ports/dataset-ports.ts';
 import type { ContentStore, InvestigationStore, NotebookStore } from './ports/notebook-ports.ts';
+import type { KernelHost } from './ports/kernel-ports.ts';
 import type { FileStore, RunQueue, RunSettings, RunStore, RunTokens, Workflow } from './ports/run-ports.ts';
 import type { ScheduleRegistry } from './ports/schedule-ports.ts';
 import type { TenancyStore } from './ports/tenancy-ports.ts';
 import type { WebhookDispatcher, WebhookStore, WebhookTransport } from './ports/webhook-ports.ts';
-import type { KernelHost } from './run/kernel.ts';
 
 export type * from './ports/dataset-ports.ts';
+export type * from './ports/kernel-ports.ts';
 export type * from './ports/notebook-ports.ts';
 export type * from './ports/run-ports.ts';
 export type * from './ports/schedule-ports.ts';
@@ -31,6 +32,7 @@ export interface Services {
   /** Event-log datasets (the data objects are in `files`). */
   datasets: DatasetStore;
   files: FileStore;
+  /** The kernel host: its kernels, their files, its kernelspecs, its report renderer. */
   kernelHost: KernelHost;
   workflow: Workflow;
   schedules: ScheduleRegistry;

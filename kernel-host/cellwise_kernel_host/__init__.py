@@ -13,9 +13,11 @@
   0 disables) kernels of each name in KERNEL_HOST_POOL_KERNELS (default python3).
 - ``GET /cellwise/v1/environments`` (``environments``): every kernelspec with its language
   version, installed packages and (Python) the SDK packages of KERNEL_HOST_SDK_DIR; cached.
-- The kernel sandbox (``sandbox``, KERNEL_HOST_SANDBOX=uid,net on the local stack): each
-  kernel its own user and network namespace; ``POST /cellwise/v1/kernels/{id}/fetch``
-  (``staging``) downloads a run's dataset into its kernel's directory for it.
+- Kernels in boxes (``sandbox``): the server runs unprivileged and has every kernel started
+  by the launcher (kernel-host/cellwise_launcher, the one privileged process), each in a box
+  of its own (its user, directories, limits; its network, /tmp and /dev/shm where the host
+  allows). A kernel's files are reached only through the launcher, as the kernel's user
+  (``file_handlers``: list, read, write, delete, fetch a run's dataset, usage).
 - Kept kernels (``kept``): ``POST /cellwise/v1/kernels/{id}/keep`` ({"seconds": N}) shuts a
   kernel down after N seconds unless ``POST /cellwise/v1/kernels/{id}/reclaim`` comes first.
 """
@@ -28,9 +30,8 @@ from . import websocket_patches
 from .handlers import handlers
 from .kept import KeptKernels
 from .kernel_handlers import KEPT, POOL
+from .launcher_client import launcher, modes
 from .pool import KernelPool, pool_sizes
-from .sandbox import chown_into_workdir, modes
-from .workdirs import WorkDirs
 
 
 def _jupyter_server_extension_points():
@@ -50,9 +51,8 @@ def _exit_with_parent(serverapp):
 def _start_pool(serverapp):
     """The pool and kept kernels, on the server's loop; both end when the server cleans up."""
     km = serverapp.kernel_manager
-    dirs = WorkDirs(serverapp.root_dir)
-    pool = KernelPool(km, dirs, pool_sizes(os.environ, serverapp.log), serverapp.log)
-    kept = KeptKernels(km, dirs, pool, serverapp.log)
+    pool = KernelPool(km, pool_sizes(os.environ, serverapp.log), serverapp.log)
+    kept = KeptKernels(km, pool, serverapp.log)
     serverapp.web_app.settings[POOL] = pool
     serverapp.web_app.settings[KEPT] = kept
 
@@ -66,36 +66,22 @@ def _start_pool(serverapp):
 
     km.cull_kernel_if_idle = cull_unless_pooled_or_kept
 
-    # jupyter_server shuts every kernel down at exit; their directories are removed after that.
+    # jupyter_server shuts every kernel down at exit (each ends its box).
     cleanup_kernels = serverapp.cleanup_kernels
 
     async def cleanup_pool_and_kernels():
         await pool.stop()
-        kept_dirs = kept.stop()
+        kept.stop()
         await cleanup_kernels()
-        dirs.remove_pool_dirs()
-        for directory in kept_dirs:
-            dirs.remove_now(directory)
 
     serverapp.cleanup_kernels = cleanup_pool_and_kernels
     serverapp.io_loop.add_callback(pool.start)
 
 
-def _sandbox(serverapp):
-    """Checks the sandbox setting (a bad one stops the server) and, with a user per kernel,
-    gives what the server writes into a kernel's directory (staged files) to that user."""
-    wanted = modes()
-    if "uid" in wanted:
-        dirs = WorkDirs(serverapp.root_dir)
-        serverapp.contents_manager.register_post_save_hook(
-            lambda model, os_path, contents_manager: chown_into_workdir(dirs, os_path)
-        )
-    return sorted(wanted)
-
-
 def _load_jupyter_server_extension(serverapp):
     _exit_with_parent(serverapp)
-    sandbox = _sandbox(serverapp)
+    launcher()  # no launcher, no kernels: fail at start, not at the first run
+    sandbox = sorted(modes())
     websocket_patches.apply()
     # The server-info and browser-open files hold the token; kernels run as the same user and
     # could read them. API clients get the token from the service's configuration instead.

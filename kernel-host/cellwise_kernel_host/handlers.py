@@ -8,7 +8,7 @@ from tornado.ioloop import IOLoop
 
 from .environments import describe
 from .kernel_handlers import kernel_handlers
-from .staging import staging_handlers
+from .file_handlers import file_handlers
 
 # An executed notebook larger than this is not rendered (the service stores it anyway).
 MAX_RENDER_BYTES = 64 * 1024 * 1024
@@ -83,5 +83,5 @@ def handlers(base_url):
         (prefix + r"/render/html", RenderHtmlHandler),
         (prefix + r"/environments", EnvironmentsHandler),
         *kernel_handlers(prefix),
-        *staging_handlers(prefix),
+        *file_handlers(prefix),
     ]

@@ -1,6 +1,6 @@
 """Kept kernels: a kernel the service may come back to (resume after an error). Keeping it for
-N seconds schedules its shutdown and the removal of its working directory; reclaiming it
-before then cancels both."""
+N seconds schedules its shutdown (which ends its box: every process, its files); reclaiming
+it before then cancels that."""
 
 import asyncio
 
@@ -10,12 +10,11 @@ MAX_KEEP_SECONDS = 3600
 
 
 class KeptKernels:
-    def __init__(self, kernel_manager, dirs, pool, log):
+    def __init__(self, kernel_manager, pool, log):
         self.km = kernel_manager
-        self.dirs = dirs
         self.pool = pool
         self.log = log
-        self._expiries = {}  # kernel_id -> (TimerHandle, working directory or None)
+        self._expiries = {}  # kernel_id -> TimerHandle
         self._reclaimed = set()  # a repeated reclaim of a live kernel answers as the first did
         self._expiring = set()
 
@@ -26,20 +25,16 @@ class KeptKernels:
         """Schedules the kernel's shutdown in `seconds` (replacing an earlier schedule)."""
         previous = self._expiries.pop(kernel_id, None)
         if previous is not None:
-            previous[0].cancel()
-            directory = previous[1]
-        else:
-            directory = self.pool.dir_of(kernel_id) or self.dirs.kernel_cwd(self.km.get_kernel(kernel_id))
+            previous.cancel()
         self._reclaimed.discard(kernel_id)
-        handle = asyncio.get_running_loop().call_later(seconds, self._expire, kernel_id)
-        self._expiries[kernel_id] = (handle, directory)
+        self._expiries[kernel_id] = asyncio.get_running_loop().call_later(seconds, self._expire, kernel_id)
 
     async def reclaim(self, kernel_id):
         """The kernel's model if it was kept and is still alive (its expiry cancelled), else None."""
         self._reclaimed = {known for known in self._reclaimed if known in self.km}
         entry = self._expiries.pop(kernel_id, None)
         if entry is not None:
-            entry[0].cancel()
+            entry.cancel()
         elif kernel_id not in self._reclaimed:
             return None
         if kernel_id in self._expiring or kernel_id not in self.km:
@@ -50,33 +45,27 @@ class KeptKernels:
         return self.km.kernel_model(kernel_id)
 
     def release(self, kernel_id):
-        """Shuts the kernel down and removes its directory now, in the background (the caller
-        does not wait for the process to exit)."""
+        """Shuts the kernel down (its box with it) now, in the background (the caller does not
+        wait for the process to exit)."""
         entry = self._expiries.pop(kernel_id, None)
         if entry is not None:
-            entry[0].cancel()
-            directory = entry[1]
-        else:
-            directory = self.pool.dir_of(kernel_id) or self.dirs.kernel_cwd(self.km.get_kernel(kernel_id))
+            entry.cancel()
         self._reclaimed.discard(kernel_id)
         self._expiring.add(kernel_id)
-        asyncio.ensure_future(self._shut_down(kernel_id, directory))
+        asyncio.ensure_future(self._shut_down(kernel_id))
 
     def stop(self):
-        """At server shutdown: cancels the expiries; returns the kept kernels' directories."""
-        directories = [directory for _, directory in self._expiries.values() if directory]
-        for handle, _ in self._expiries.values():
+        """At server shutdown: cancels the expiries (the server then shuts every kernel down)."""
+        for handle in self._expiries.values():
             handle.cancel()
         self._expiries.clear()
-        return directories
 
     def _expire(self, kernel_id):
-        entry = self._expiries.pop(kernel_id, None)
-        if entry is not None:
+        if self._expiries.pop(kernel_id, None) is not None:
             self._expiring.add(kernel_id)
-            asyncio.ensure_future(self._shut_down(kernel_id, entry[1]))
+            asyncio.ensure_future(self._shut_down(kernel_id))
 
-    async def _shut_down(self, kernel_id, directory):
+    async def _shut_down(self, kernel_id):
         try:
             if kernel_id in self.km:
                 self.log.info("cellwise_kernel_host: kept kernel %s expired; shutting it down", kernel_id)
@@ -85,5 +74,3 @@ class KeptKernels:
             self.log.warning("cellwise_kernel_host: shutting down kept kernel %s: %s", kernel_id, error)
         finally:
             self._expiring.discard(kernel_id)
-        if directory:
-            await self.dirs.remove(directory)

@@ -1,16 +1,19 @@
 """The pool and kept-kernel routes (token-authenticated like Jupyter's own)."""
 
 import json
+import re
 
+from cellwise_launcher.limits import parse as parse_limits
 from jupyter_client.jsonutil import json_default
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
 from .kept import MAX_KEEP_SECONDS
-from .workdirs import is_run_id
+from .launcher_client import LauncherError
 
 POOL = "cellwise_pool"
 KEPT = "cellwise_kept"
+RUN_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
 def _body(handler):
@@ -21,17 +24,26 @@ def _body(handler):
 
 
 class LeaseHandler(APIHandler):
-    """A started kernel for a run, working in ``runs/<run_id>``: pooled if one is ready."""
+    """A started kernel for a run, in a box of its own with the run's limits: pooled if one is
+    ready. Body: ``{"kernel_name", "run_id", "limits": {"memoryMiB", "processes", "diskMiB"}}``
+    (limits optional: the kernel host's defaults)."""
 
     @web.authenticated
     async def post(self):
         body = _body(self)
-        name, run_id = body.get("kernel_name"), body.get("run_id")
-        if not is_run_id(run_id):
+        name, run_id, limits = body.get("kernel_name"), body.get("run_id"), body.get("limits")
+        if not isinstance(run_id, str) or not RUN_ID.match(run_id):
             raise web.HTTPError(400, "run_id must be a UUID")
         if not isinstance(name, str) or name not in self.kernel_spec_manager.find_kernel_specs():
             raise web.HTTPError(400, f"Unknown kernel_name: {name!r}")
-        model = await self.settings[POOL].lease(name, run_id)
+        try:
+            parse_limits(limits)
+        except LauncherError as error:
+            raise web.HTTPError(400, str(error)) from error
+        try:
+            model = await self.settings[POOL].lease(name, run_id, limits)
+        except LauncherError as error:
+            raise web.HTTPError(503, f"No kernel could be started: {error}") from error
         self.set_status(201)
         self.finish(json.dumps(model))
 

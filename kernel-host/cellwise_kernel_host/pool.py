@@ -1,13 +1,15 @@
-"""The warm kernel pool: per kernel name, kernels started ahead of time in their own
-``runs/.pool-<hex>`` directory, ready once they answered kernel_info. A lease renames a ready
-kernel's directory to ``runs/<run_id>`` (the kernel's cwd follows the rename) and hands it
-out once; the pool refills in the background, one start at a time."""
+"""The warm kernel pool: per kernel name, kernels started ahead of time (each in a box of its
+own, with the kernel host's default limits), ready once they answered kernel_info. A lease
+gives a ready kernel the run's limits (the launcher changes a running box's limits) and hands
+it out once; the pool refills in the background, one start at a time."""
 
 import asyncio
-import os
 from collections import deque
 
 from jupyter_server.utils import ensure_async
+
+from .launcher_client import LauncherError, launcher
+from .sandbox import box_of
 
 READY_TIMEOUT_SECONDS = 60
 CHECK_INTERVAL_SECONDS = 15
@@ -33,14 +35,13 @@ def pool_sizes(environ, log):
 
 
 class KernelPool:
-    def __init__(self, kernel_manager, dirs, sizes, log):
+    def __init__(self, kernel_manager, sizes, log):
         self.km = kernel_manager
-        self.dirs = dirs
         self.log = log
         self.sizes = dict(sizes)
-        self._ready = {name: deque() for name in self.sizes}  # (kernel_id, pool dir)
+        self._ready = {name: deque() for name in self.sizes}  # kernel ids
         self._starting = {name: 0 for name in self.sizes}
-        self._dirs = {}  # kernel_id -> working directory, for kernels started here
+        self._runs = {}  # run_id -> kernel_id of the kernel leased for it
         self._leasing = {}  # run_id -> [lock, count] of the leases in progress
         self._last_lease = 0.0  # loop time of the last lease (refills wait REFILL_DELAY_SECONDS after it)
         self._wake = asyncio.Event()
@@ -52,7 +53,6 @@ class KernelPool:
             if name not in known:
                 self.log.warning("cellwise_kernel_host: no kernel %r to pool", name)
                 del self.sizes[name], self._ready[name], self._starting[name]
-        self.dirs.remove_pool_dirs()
         if any(self.sizes.values()):
             self._task = asyncio.ensure_future(self._fill())
 
@@ -75,13 +75,10 @@ class KernelPool:
         }
 
     def is_pooled(self, kernel_id):
-        return any(kernel_id == pooled for queue in self._ready.values() for pooled, _ in queue)
+        return any(kernel_id in queue for queue in self._ready.values())
 
-    def dir_of(self, kernel_id):
-        return self._dirs.get(kernel_id)
-
-    async def lease(self, name, run_id):
-        """A started kernel working in ``runs/<run_id>``: a pooled one if one is ready.
+    async def lease(self, name, run_id, limits=None):
+        """A started kernel for the run, with its limits: a pooled one if one is ready.
 
         Idempotent per run: a retried lease (the first answer was lost, the workflow retried)
         gets the live kernel already working in the run's directory instead of a second one
@@ -90,70 +87,56 @@ class KernelPool:
         entry[1] += 1
         try:
             async with entry[0]:
-                return await self._lease(name, run_id)
+                return await self._lease(name, run_id, limits)
         finally:
             entry[1] -= 1
             if entry[1] == 0:
                 del self._leasing[run_id]
 
-    async def _lease(self, name, run_id):
-        run_dir = self.dirs.run_dir(run_id)
+    async def _lease(self, name, run_id, limits):
         self._forget_gone()
-        for kernel_id, directory in list(self._dirs.items()):
-            if directory == run_dir and await self._alive(kernel_id):
-                if self.km.get_kernel(kernel_id).kernel_name == name:
-                    return self._model(kernel_id, name, run_dir, pooled=False)
+        known = self._runs.get(run_id)
+        if known is not None and await self._alive(known) and self.km.get_kernel(known).kernel_name == name:
+            return self._model(known, name, pooled=False)
         queue = self._ready.get(name)
-        while queue and not os.path.lexists(run_dir):
-            kernel_id, pool_dir = queue.popleft()
+        while queue:
+            kernel_id = queue.popleft()
             self._last_lease = asyncio.get_running_loop().time()
             self._wake.set()
             if not await self._alive(kernel_id):
                 self.log.warning("cellwise_kernel_host: pooled kernel %s died; replacing it", kernel_id)
-                await self._discard(kernel_id, pool_dir)
+                await self._discard(kernel_id)
                 continue
             try:
-                os.rename(pool_dir, run_dir)
-            except OSError as error:
-                self.log.warning("cellwise_kernel_host: cannot move %s to %s: %s", pool_dir, run_dir, error)
-                queue.appendleft((kernel_id, pool_dir))
+                await launcher().request("limits", box=box_of(self.km, kernel_id), limits=limits)
+            except LauncherError as error:  # e.g. less memory than the idle kernel already holds
+                self.log.info("cellwise_kernel_host: pooled kernel %s cannot take %s: %s", kernel_id, limits, error)
+                queue.appendleft(kernel_id)
                 break
-            self._dirs[kernel_id] = run_dir
-            return self._model(kernel_id, name, run_dir, pooled=True)
-        created = not os.path.isdir(run_dir)
-        os.makedirs(run_dir, exist_ok=True)
-        try:
-            kernel_id = await self.km.start_kernel(kernel_name=name, path=self._kernel_path(run_dir))
-        except Exception:
-            if created:
-                await self.dirs.remove(run_dir)
-            raise
-        self._dirs[kernel_id] = run_dir
-        return self._model(kernel_id, name, run_dir, pooled=False)
+            self._runs[run_id] = kernel_id
+            return self._model(kernel_id, name, pooled=True)
+        kernel_id = await self.km.start_kernel(kernel_name=name, cellwise_limits=limits)
+        self._runs[run_id] = kernel_id
+        return self._model(kernel_id, name, pooled=False)
 
-    def _model(self, kernel_id, name, run_dir, pooled):
-        return {"id": kernel_id, "name": name, "path": self.dirs.api_path(run_dir), "pooled": pooled}
-
-    def _kernel_path(self, directory):
-        return self.dirs.api_path(directory) + "/notebook.ipynb"
+    def _model(self, kernel_id, name, pooled):
+        return {"id": kernel_id, "name": name, "pooled": pooled}
 
     def _forget_gone(self):
-        for kernel_id in [known for known in self._dirs if known not in self.km]:
-            del self._dirs[kernel_id]
+        for run_id in [r for r, k in self._runs.items() if k not in self.km]:
+            del self._runs[run_id]
 
     async def _alive(self, kernel_id):
         if kernel_id not in self.km:
             return False
         return bool(await ensure_async(self.km.get_kernel(kernel_id).is_alive()))
 
-    async def _discard(self, kernel_id, directory):
+    async def _discard(self, kernel_id):
         if kernel_id is not None and kernel_id in self.km:
             try:
                 await ensure_async(self.km.shutdown_kernel(kernel_id, now=True))
             except Exception as error:  # already gone, or its process would not stop
                 self.log.warning("cellwise_kernel_host: shutting down %s: %s", kernel_id, error)
-        if directory:
-            await self.dirs.remove(directory)
 
     def _wanting(self):
         for name, size in self.sizes.items():
@@ -186,18 +169,17 @@ class KernelPool:
     async def _prune(self):
         """Replaces pooled kernels that died (or were shut down by someone else)."""
         for queue in self._ready.values():
-            for entry in list(queue):
-                if not await self._alive(entry[0]) and entry in queue:
-                    queue.remove(entry)
-                    self.log.warning("cellwise_kernel_host: pooled kernel %s died; replacing it", entry[0])
-                    await self._discard(*entry)
+            for kernel_id in list(queue):
+                if not await self._alive(kernel_id) and kernel_id in queue:
+                    queue.remove(kernel_id)
+                    self.log.warning("cellwise_kernel_host: pooled kernel %s died; replacing it", kernel_id)
+                    await self._discard(kernel_id)
 
     async def _start_pooled(self, name):
         self._starting[name] += 1
-        kernel_id = pool_dir = None
+        kernel_id = None
         try:
-            pool_dir = self.dirs.new_pool_dir()
-            kernel_id = await self.km.start_kernel(kernel_name=name, path=self._kernel_path(pool_dir))
+            kernel_id = await self.km.start_kernel(kernel_name=name)
             client = self.km.get_kernel(kernel_id).client()
             client.start_channels()
             try:
@@ -205,13 +187,13 @@ class KernelPool:
             finally:
                 client.stop_channels()
         except asyncio.CancelledError:
-            raise  # the server stops: it shuts the kernel down, and the directory goes with the pool's
+            raise  # the server stops: it shuts the kernel down, and its box with it
         except Exception as error:
             self.log.warning("cellwise_kernel_host: starting a pooled %s kernel failed: %s", name, error)
-            await self._discard(kernel_id, pool_dir)
+            await self._discard(kernel_id)
             return False
         finally:
             self._starting[name] -= 1
-        self._ready[name].append((kernel_id, pool_dir))
+        self._ready[name].append(kernel_id)
         self.log.info("cellwise_kernel_host: pooled %s kernel %s is ready", name, kernel_id)
         return True

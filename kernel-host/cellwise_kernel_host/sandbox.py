@@ -1,141 +1,148 @@
-"""The kernel sandbox: what keeps notebook code away from the host and from other kernels.
+"""Kernels in boxes: the kernel manager and provisioner the server uses instead of Popen.
 
-Chosen by KERNEL_HOST_SANDBOX, a comma-separated set (empty: no sandbox, every kernel runs as
-the server's user with its network, as in the AWS image, where the task boundary isolates):
+The server runs unprivileged; every kernel is started by the launcher (the kernel host's one
+privileged process, kernel-host/cellwise_launcher) in a box of its own: its own user, its
+own directories, limits on memory, processes and disk, and, where the host allows, its own
+network, /tmp and /dev/shm (see cellwise_launcher/boxes.py). With a user per kernel or a
+network of its own, the server talks to the kernel over ZeroMQ `ipc` sockets in the box's
+`ipc/` directory, which only the kernel and the server's group can reach: no other kernel can
+connect to a kernel's channels (over loopback TCP any local process could).
 
-- ``uid``: every kernel runs as a user id of its own, never reused while the server runs, with
-  no supplementary groups (the server must be root). Its working directory and private
-  directory (home, temp, sockets) are its own (0700), so it cannot read the host's files
-  that are not world-readable, another kernel's files, or signal another kernel.
-- ``net``: every kernel runs in a network namespace of its own, with nothing but a private
-  loopback: no service, store or kernel of the host is reachable. The server talks to it
-  over Unix sockets (ZeroMQ ``ipc`` transport) in its private directory. As root the
-  namespace is made directly; otherwise inside a user namespace mapping the user to itself.
-
-The launcher (``launch.py``, the first word of every kernel's command) applies it before
-it replaces itself with the kernel.
+`start_kernel(..., cellwise_limits={...})` starts a kernel with a run's limits; the provisioner
+remembers the box (`provisioner.box`) for the file, limit and usage requests of that kernel.
 """
 
-import functools
-import itertools
+import asyncio
+import json
 import os
-import random
-import shutil
-import sys
-import tempfile
+import uuid
 
 from jupyter_client.ioloop import AsyncIOLoopKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from traitlets import default
 
-LAUNCHER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "launch.py")
-# Kernel user ids: a range no account uses, below 2**31 (some tools take uids as signed).
-UID_BASE = 1_900_000_000
-UID_SPAN = 200_000_000
-_next_uid = itertools.count(UID_BASE + random.randrange(UID_SPAN // 2))
-_root = None
+from .launcher_client import LauncherError, launcher, modes
 
 
-@functools.cache
-def modes():
-    """The sandbox modes KERNEL_HOST_SANDBOX asks for: a subset of {"uid", "net"} (read once)."""
-    wanted = {m.strip() for m in os.environ.get("KERNEL_HOST_SANDBOX", "").split(",") if m.strip()}
-    unknown = wanted - {"uid", "net"}
-    if unknown:
-        raise ValueError(f"KERNEL_HOST_SANDBOX: unknown mode(s) {sorted(unknown)}; use uid, net")
-    if "uid" in wanted and os.geteuid() != 0:
-        raise ValueError("KERNEL_HOST_SANDBOX=uid needs the kernel host to run as root")
-    return frozenset(wanted)
+def _alive(pid, start_time):
+    """Whether `pid` is still the process that was started (not a zombie, not a reused pid)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+    except OSError:
+        return False
+    rest = data[data.rindex(b")") + 2 :].split()
+    return rest[0] not in (b"Z", b"X") and (start_time is None or int(rest[19]) == start_time)
 
 
-def private_root():
-    """Where kernels' private directories go (short: Unix socket paths are limited to 107 bytes)."""
-    global _root
-    if _root is None:
-        configured = os.environ.get("KERNEL_HOST_SANDBOX_DIR")
-        if configured:
-            # Left over by a server that died: its kernels died with it.
-            shutil.rmtree(configured, ignore_errors=True)
-            os.makedirs(configured)
-            _root = configured
-        else:
-            _root = tempfile.mkdtemp(prefix="cellwise-kernels-")
-        os.chmod(_root, 0o711)  # kernels pass through to their own directory, list nothing
-    return _root
+class SandboxProvisioner(LocalProvisioner):
+    """Launches, signals and ends the kernel through the launcher; polls it through /proc."""
 
+    box = None  # the launcher's description of the box (name, uid, paths, limits)
+    _start_time = None
+    _exit_status = None
 
-def make_dirs_in_workdir(dirs, path):
-    """Creates the missing directories of `path` (inside a kernel's working directory), each
-    owned by that kernel's user."""
-    missing = []
-    while not os.path.isdir(path):
-        missing.append(path)
-        path = os.path.dirname(path)
-    for directory in reversed(missing):
-        os.mkdir(directory)
-        chown_into_workdir(dirs, directory)
+    @property
+    def has_process(self):
+        return self.pid is not None and self._exit_status is None
 
+    async def pre_launch(self, **kwargs):
+        wanted = kwargs.pop("cellwise_limits", None)
+        if self.box is None:  # a restart keeps its box
+            self.box = await launcher().request("prepare", limits=wanted)
+        if self.parent.transport == "ipc":
+            self.parent.ip = os.path.join(self.box["ipc"], "k")
+        return await super().pre_launch(**kwargs)
 
-def chown_into_workdir(dirs, path):
-    """Gives a file the server wrote into a kernel's working directory to that kernel's user."""
-    real = os.path.realpath(path)
-    workdir = real
-    while os.path.dirname(workdir) != dirs.runs:
-        parent = os.path.dirname(workdir)
-        if parent == workdir:
-            return
-        workdir = parent
-    owner = os.stat(workdir)
-    if owner.st_uid != os.geteuid():
-        os.lchown(real, owner.st_uid, owner.st_gid)
+    async def launch_kernel(self, cmd, **kwargs):
+        km = self.parent
+        with open(km.connection_file, encoding="utf-8") as f:
+            connection = json.load(f)
+        env = {k: v for k, v in (kwargs.get("env") or os.environ).items() if isinstance(v, str)}
+        started = await launcher().request(
+            "spawn",
+            box=self.box["box"],
+            argv=list(cmd),
+            env=env,
+            connection=connection,
+            connectionFile=km.connection_file,
+        )
+        self.pid = self.pgid = started["pid"]
+        self._start_time = started.get("startTime")
+        self._exit_status = None
+        return self.connection_info
+
+    async def poll(self):
+        if self.pid is None or self._exit_status is not None:
+            return self._exit_status if self._exit_status is not None else 0
+        if _alive(self.pid, self._start_time):
+            return None
+        self._exit_status = 1
+        try:
+            usage = await launcher().request("usage", box=self.box["box"])
+            if isinstance(usage.get("exitStatus"), int):
+                self._exit_status = usage["exitStatus"]
+        except LauncherError:
+            pass
+        return self._exit_status
+
+    async def wait(self):
+        while await self.poll() is None:
+            await asyncio.sleep(0.05)
+        return self._exit_status
+
+    async def send_signal(self, signum):
+        if self.has_process:
+            try:
+                await launcher().request("signal", box=self.box["box"], signum=int(signum))
+            except LauncherError as error:
+                raise ProcessLookupError(str(error)) from error
+
+    async def kill(self, restart=False):
+        try:
+            await self.send_signal(9)
+        except ProcessLookupError:
+            pass
+
+    async def terminate(self, restart=False):
+        try:
+            await self.send_signal(15)
+        except ProcessLookupError:
+            pass
+
+    async def cleanup(self, restart=False):
+        await super().cleanup(restart=restart)
+        if not restart and self.box is not None:
+            box, self.box = self.box, None
+            try:  # every process of the box, its files and its limits go
+                await launcher().request("end", box=box["box"])
+            except LauncherError as error:
+                self.log.warning("cellwise_kernel_host: ending box %s: %s", box["box"], error)
+
+    async def get_provisioner_info(self):
+        info = await super().get_provisioner_info()
+        info.update({"box": self.box, "start_time": self._start_time})
+        return info
 
 
 class SandboxedKernelManager(AsyncIOLoopKernelManager):
-    """A kernel manager that starts its kernel through the launcher, in the sandbox of `modes()`."""
+    """A kernel manager whose kernels are always started by the launcher, in boxes."""
 
     @default("transport")
     def _default_transport(self):
-        return "ipc" if "net" in modes() else "tcp"
+        return "ipc" if modes() & {"uid", "net"} else "tcp"
 
-    _private = None
-    _uid = None
+    async def pre_start_kernel(self, **kw):
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = SandboxProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await AsyncIOLoopKernelManager.pre_start_kernel(self, **kw)
 
-    def _prepare_private(self):
-        if self._private is not None:
-            return
-        wanted = modes()
-        self._uid = next(_next_uid) if "uid" in wanted else None
-        name = str(self._uid) if self._uid is not None else f"k{os.getpid()}-{next(_next_uid)}"
-        self._private = os.path.join(private_root(), name)
-        os.makedirs(self._private, mode=0o700)
-        if self._uid is not None:
-            os.chown(self._private, self._uid, self._uid)
 
-    def write_connection_file(self, **kwargs):
-        if modes():
-            self._prepare_private()
-        if self.transport == "ipc":
-            self.ip = os.path.join(self._private, "zmq")
-        return super().write_connection_file(**kwargs)
-
-    def format_kernel_cmd(self, extra_arguments=None):
-        command = super().format_kernel_cmd(extra_arguments)
-        wanted = modes()
-        if not wanted:
-            return command
-        self._prepare_private()
-        launcher = [sys.executable, "-s", LAUNCHER, "--private", self._private]
-        if self._uid is not None:
-            launcher += ["--uid", str(self._uid)]
-        if "net" in wanted:
-            launcher += ["--isolate-network"]
-        if self.connection_file:
-            launcher += ["--connection-file", self.connection_file]
-        if os.environ.get("KERNEL_HOST_EXIT_WITH_PARENT") == "1":
-            launcher += ["--exit-with-parent"]
-        return [*launcher, "--", *command]
-
-    async def cleanup_resources(self, restart=False):
-        await super().cleanup_resources(restart=restart)
-        if not restart and self._private is not None:
-            shutil.rmtree(self._private, ignore_errors=True)
-            self._private = None
+def box_of(kernel_manager, kernel_id):
+    """The box of a running kernel, or None (an unknown kernel, or one not started in a box)."""
+    if kernel_id not in kernel_manager:
+        return None
+    provisioner = getattr(kernel_manager.get_kernel(kernel_id), "provisioner", None)
+    box = getattr(provisioner, "box", None)
+    return box["box"] if box else None

@@ -6,6 +6,24 @@ const cellId = z.string().regex(/^[a-zA-Z0-9-_]{1,64}$/, 'must be a cell id (1â€
 
 export const executionParams = notebookParams.extend({ executionId: guid });
 
+/** A kernel's limits as a run asks for them (each optional: the deployment's default). */
+export const resourceLimits = z
+  .strictObject({
+    memoryMiB: z.number().int().min(128).max(1_048_576).optional().meta({
+      description: 'Memory of the kernel and everything it starts, MiB (default 2048). Over it the kernel is stopped: MemoryLimitExceeded',
+    }),
+    processes: z.number().int().min(16).max(65_536).optional().meta({
+      description: 'Processes and threads at once (default 256); past it, starting one fails (BlockingIOError)',
+    }),
+    diskMiB: z.number().int().min(16).max(1_048_576).optional().meta({
+      description: "The working directory, /tmp and /dev/shm together, MiB (default 1024); past it, writes fail (OSError: [Errno 28])",
+    }),
+  })
+  .meta({
+    id: 'ResourceLimits',
+    description: "The run's kernel limits, enforced by the kernel host's system (cgroups, rlimits, a sized private tmpfs). Each at most the deployment's maximum (400 above it)",
+  });
+
 /** Route 12's body (the execution seed's), with defaults for everything it leaves out. */
 export const executeBody = z
   .strictObject({
@@ -39,6 +57,7 @@ export const executeBody = z
       .max(3600)
       .default(300)
       .meta({ description: 'How long the kernel is kept after an error so a resume keeps its state' }),
+    resources: resourceLimits.optional(),
   })
   .superRefine((body, ctx) => {
     if (body.executionMode === 'range' && !body.cellRange) {
@@ -132,9 +151,18 @@ export const runStatus = z
         diskUsage: z.string(),
         peakMemoryBytes: z.number().nullable(),
         cpuTimeSeconds: z.number().nullable(),
+        peakDiskUsage: nullableString,
+        peakDiskBytes: z.number().nullable(),
         diskUsageBytes: z.number(),
       })
-      .nullable(),
+      .nullable()
+      .meta({
+        description:
+          "Measured by the kernel host from outside the kernel (its cgroup or /proc): peak memory, CPU time and peak disk of the kernel and everything it started; diskUsage is what the run's files take in storage",
+      }),
+    resourceLimits: z
+      .object({ memoryMiB: z.number().int(), processes: z.number().int(), diskMiB: z.number().int() })
+      .meta({ description: "The kernel's limits for this run" }),
     error: runError,
     parameters: z.record(z.string(), z.unknown()),
     timeout: z.number().int(),

@@ -1,4 +1,5 @@
 import type { Scope } from '../notebook.ts';
+import type { KernelLimits } from './kernel-ports.ts';
 import type { CellResult } from '../run/cell-result.ts';
 import type { QueueEntry, RunLimits, SlotState } from '../run/queue-order.ts';
 import type { RunPointer, RunRecord, RunStatus } from '../run/run.ts';
@@ -143,4 +144,6 @@ export interface RunSettings {
   defaultLimits: RunLimits;
   /** How often a queued run's workflow checks whether it was admitted. */
   queuePollSeconds: number;
+  /** A kernel's limits when a run names none, and the most a run may ask for. */
+  kernelLimits: { defaults: KernelLimits; max: KernelLimits };
 }

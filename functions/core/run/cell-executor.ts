@@ -1,5 +1,6 @@
 import { CellOutputCollector, type CellOutputRecord } from './cell-outputs.ts';
-import type { KernelEvent, KernelHost, KernelRef, KernelSession } from './kernel.ts';
+import type { Kernels } from '../ports/kernel-ports.ts';
+import type { KernelEvent, KernelRef, KernelSession } from './kernel.ts';
 
 /** How long an interrupted cell may take to stop before the kernel counts as hung. */
 const INTERRUPT_GRACE_MS = 5_000;
@@ -63,7 +64,7 @@ export interface ResumedCell {
  * losslessly; the next task resumes with `resume`).
  */
 export async function executeCell(
-  host: KernelHost,
+  host: Kernels,
   ref: KernelRef,
   session: KernelSession,
   code: string,

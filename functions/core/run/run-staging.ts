@@ -52,7 +52,9 @@ export function datasetFileOf(dataset: RunDataset): string {
  * Stages the run's files in its kernel's working directory: the dataset version (the kernel
  * host downloads it with a link of that one object, which the kernel never sees), then the
  * run file naming it, with identifiers and column roles, nothing secret. Nothing for a run
- * without a dataset. Idempotent: a resume in a kept kernel stages its own over the ended run's.
+ * without a dataset. Idempotent: a resume in a kept kernel stages its own over the ended
+ * run's. The kernel host writes as the kernel's user and never through a link: a kept kernel
+ * that replaced `.cellwise/` or its files by links to elsewhere gets them replaced, not followed.
  */
 export async function stageRun(services: Services, run: RunRecord, kernel: KernelRef): Promise<void> {
   if (!run.dataset) return;
@@ -68,7 +70,7 @@ export async function stageRun(services: Services, run: RunRecord, kernel: Kerne
     contentType: 'text/csv',
     expiresSeconds: STAGING_URL_SECONDS,
   });
-  await services.kernelHost.fetchFile(kernel, file, url, stored.bytes);
+  await services.kernelHost.files.fetch(kernel, file, url, stored.bytes);
   const content = {
     executionId: run.executionId,
     dataset: {
@@ -85,5 +87,5 @@ export async function stageRun(services: Services, run: RunRecord, kernel: Kerne
     },
     enrichment: run.dataset.enrich,
   };
-  await services.kernelHost.putFile(kernel, RUN_FILE, JSON.stringify(content, null, 2));
+  await services.kernelHost.files.put(kernel, RUN_FILE, JSON.stringify(content, null, 2));
 }

@@ -1,6 +1,7 @@
 import { parseParametersLossless } from '../parameters.ts';
 import type { CellResult } from './cell-result.ts';
 import { formatBytes, formatDuration } from './human-units.ts';
+import { DEFAULT_KERNEL_LIMITS } from './kernel.ts';
 import type { RunRecord } from './run.ts';
 
 /** One entry of `cellResults` (route 13). */
@@ -60,7 +61,7 @@ function runBasics(run: RunRecord) {
 /**
  * The status of a run (route 13) from its row and its cell results: progress as it happens,
  * per-cell results with measured timings, output counts from what the cells produced, and
- * resources measured in the kernel. Nothing here is invented: unknown is null.
+ * resources measured from outside the kernel. Nothing here is invented: unknown is null.
  */
 export function toRunStatus(run: RunRecord, results: CellResult[]) {
   const plan = run.plan ?? [];
@@ -119,8 +120,11 @@ export function toRunStatus(run: RunRecord, results: CellResult[]) {
       diskUsage: formatBytes(resources.diskUsageBytes),
       peakMemoryBytes: resources.peakMemoryBytes,
       cpuTimeSeconds: resources.cpuTimeSeconds,
+      peakDiskUsage: resources.peakDiskBytes == null ? null : formatBytes(resources.peakDiskBytes),
+      peakDiskBytes: resources.peakDiskBytes ?? null,
       diskUsageBytes: resources.diskUsageBytes,
     },
+    resourceLimits: run.resourceLimits ?? DEFAULT_KERNEL_LIMITS,
     error: run.error,
     parameters: parseParametersLossless(run.parametersJson) as Record<string, unknown>,
     timeout: run.timeoutSeconds,

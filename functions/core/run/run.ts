@@ -1,4 +1,5 @@
 import type { Scope } from '../notebook.ts';
+import type { KernelLimits } from '../ports/kernel-ports.ts';
 import type { KernelRef } from './kernel.ts';
 
 /** A duration estimate from the notebook's own history: its range as text and its median. */
@@ -23,6 +24,10 @@ export type RunErrorType =
   | 'CellError'
   | 'TimeoutError'
   | 'KernelDied'
+  /** The kernel was killed for going over its memory limit. */
+  | 'MemoryLimitExceeded'
+  /** The kernel host stopped the kernel for going over its disk limit (where no filesystem bounds it). */
+  | 'DiskLimitExceeded'
   | 'KernelUnavailable'
   | 'WorkflowFailed'
   | 'ServiceStopped'
@@ -68,10 +73,16 @@ export interface InFlightCell {
   idle: boolean;
 }
 
-/** Resource use measured in the kernel at the end of the run (null where it could not be measured). */
+/**
+ * Resource use at the end of the run: the kernel's peak memory, CPU time and peak disk,
+ * measured by the kernel host from outside the kernel (null where they could not be), and
+ * the bytes the run's files take in storage.
+ */
 export interface RunResources {
   peakMemoryBytes: number | null;
   cpuTimeSeconds: number | null;
+  /** The kernel's working directory, /tmp and /dev/shm at their fullest. */
+  peakDiskBytes?: number | null;
   diskUsageBytes: number;
 }
 
@@ -168,6 +179,8 @@ export interface RunRecord extends Scope {
   stopReason: 'cancel' | 'shutdown' | null;
   error: RunError | null;
   resources: RunResources | null;
+  /** The kernel's limits (the execute body's `resources` with the deployment's defaults); null on runs from before limits. */
+  resourceLimits: KernelLimits | null;
   /** Name of the workflow execution driving the run. */
   workflowName: string;
   /** Set once Finalize has written the executed notebook and files. */

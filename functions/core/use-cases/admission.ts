@@ -33,7 +33,7 @@ async function reclaimSlots(services: Services, tenantId: string, holders: strin
     const run = pointer ? await services.runs.get(pointer) : undefined;
     const orphan =
       !run && (!pointer || services.now().getTime() - idTime(pointer.executionId) > ORPHAN_SLOT_MS);
-    if (orphan || (run && isFinal(run.status))) {
+    if (orphan || (run && isFinal(run.status) && !keepsKernel(services, run))) {
       await services.queue.release(tenantId, holder);
       freed++;
     }
@@ -140,9 +140,25 @@ export async function admitOnSubmit(
   return admitted.includes(run.executionId) ? ((await services.runs.get(pointerOf(run))) ?? queued) : queued;
 }
 
-/** Gives an ended run's slot back, takes it out of the queue, and admits who waits next. */
+/**
+ * An ended run whose kernel is kept for a resume: the kernel still holds memory on the kernel
+ * host, so the run keeps its slot until the kernel expires (then `reclaimSlots` frees it) or
+ * a resume takes it over.
+ */
+function keepsKernel(services: Services, run: RunRecord): boolean {
+  return run.kernelKeptUntil !== null && Date.parse(run.kernelKeptUntil) > services.now().getTime();
+}
+
+/**
+ * Gives an ended run's slot back, takes it out of the queue, and admits who waits next. A run
+ * whose kernel is kept keeps its slot (see `keepsKernel`).
+ */
 export async function leaveAdmission(services: Services, run: RunRecord): Promise<void> {
   const pointer = pointerOf(run);
+  if (keepsKernel(services, run)) {
+    await services.queue.remove(pointer);
+    return;
+  }
   await Promise.all([
     services.queue.release(run.tenantId, holderOf(pointer)),
     services.queue.remove(pointer),

@@ -1,6 +1,7 @@
 import { runKeys } from '../content-keys.ts';
 import type { Services } from '../ports.ts';
-import type { KernelFile, KernelRef } from '../run/kernel.ts';
+import type { KernelFile } from '../ports/kernel-ports.ts';
+import type { KernelRef } from '../run/kernel.ts';
 import {
   type PublishedFrame,
   type PublishedModel,
@@ -14,6 +15,8 @@ import { enrichDataset } from './enrich-dataset.ts';
 /** At most this many frames and this many models are collected from one run. */
 export const MAX_PUBLISHED = 20;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+/** A manifest is a small JSON file; anything larger is not one. */
+const MAX_MANIFEST_BYTES = 1024 * 1024;
 
 interface Manifest {
   kind: 'frame' | 'model';
@@ -49,8 +52,9 @@ function parseManifest(file: KernelFile, text: string): Manifest | string {
 
 /**
  * Collects what the run published through the SDK (`.cellwise/outbox/` in its kernel's
- * working directory, read through the kernel host): each frame and model is stored under the
- * run's prefix; with enrichment (frozen at submission) and a Completed run, each frame also
+ * working directory, read through the kernel host as the kernel's own user: a link, a FIFO
+ * or a hard link planted there is refused, never followed, and listed in `skipped` with the
+ * reason): each frame and model is stored under the run's prefix; with enrichment (frozen at submission) and a Completed run, each frame also
  * becomes a new version of the run's dataset. The result is recorded on the run (`published`),
  * then the collected manifests are removed from the outbox (a kept kernel's next run does not
  * collect them again). Must run before the kernel ends
@@ -66,7 +70,9 @@ export async function collectPublished(
   const published: RunPublished = { frames: [], models: [], skipped: [] };
   let listed: KernelFile[];
   try {
-    listed = await services.kernelHost.listFiles(kernel, OUTBOX_DIR);
+    const outbox = await services.kernelHost.files.list(kernel, OUTBOX_DIR);
+    listed = outbox.files;
+    for (const refused of outbox.refused) published.skipped.push(`${refused.name}: refused: ${refused.reason}`);
   } catch (error) {
     published.skipped.push(`the outbox could not be read: ${(error as Error).message}`);
     return published;
@@ -87,7 +93,7 @@ export async function collectPublished(
     try {
       const manifest = parseManifest(
         file,
-        new TextDecoder().decode(await services.kernelHost.getFile(kernel, file.path)),
+        new TextDecoder().decode(await services.kernelHost.files.get(kernel, file.path, MAX_MANIFEST_BYTES)),
       );
       if (typeof manifest === 'string') {
         published.skipped.push(manifest);
@@ -100,7 +106,7 @@ export async function collectPublished(
       else if (list.length >= MAX_PUBLISHED)
         published.skipped.push(`${manifest.name}: more than ${MAX_PUBLISHED}`);
       else {
-        const bytes = await services.kernelHost.getFile(kernel, data.path);
+        const bytes = await services.kernelHost.files.get(kernel, data.path, limit);
         const objectKey = keys.published(manifest.file);
         if (manifest.kind === 'model') {
           await services.files.put(objectKey, bytes, 'application/octet-stream');
@@ -135,7 +141,7 @@ export async function collectPublished(
   // Recorded before the manifests are removed: a retried Finalize skips what is recorded.
   await services.runs.update(pointerOf(run), { published });
   await Promise.all(
-    collected.map((path) => services.kernelHost.deleteFile(kernel, path).catch(() => undefined)),
+    collected.map((path) => services.kernelHost.files.delete(kernel, path).catch(() => undefined)),
   );
   return published;
 }

@@ -33,7 +33,7 @@ export function listEnvironments(services: Services): Promise<KernelEnvironment[
 }
 
 async function askHost(services: Services): Promise<KernelEnvironment[]> {
-  const specs = await services.kernelHost.environments().catch(() => {
+  const specs = await services.kernelHost.specs.environments().catch(() => {
     throw new ServiceUnavailableError('The kernel host could not list its kernels; retry later');
   });
   const environments: KernelEnvironment[] = [];

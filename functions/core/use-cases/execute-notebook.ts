@@ -3,6 +3,7 @@ import { newId } from '../ids.ts';
 import type { NotebookRecord } from '../notebook.ts';
 import { unwritableParameters, validateParameterNames } from '../parameters.ts';
 import type { Actor, Services } from '../ports.ts';
+import type { KernelLimits } from '../ports/kernel-ports.ts';
 import type { OutputOptions, Priority, RunTrigger } from '../run/run.ts';
 import { checkCellRange, planRun } from '../run/run-plan.ts';
 import { resolveRunDataset } from '../run/run-staging.ts';
@@ -29,6 +30,8 @@ export interface ExecuteInput {
   scheduledFor?: string | null;
   /** How long the kernel is kept after the run ends in an error, for resume (default 300); 0: not kept. */
   keepKernelSeconds?: number;
+  /** The kernel's limits (the deployment's defaults when omitted; each at most the deployment's maximum). */
+  resources?: KernelLimits;
 }
 
 /** Kernels whose parameters the service can write (papermill's Python and R translators). */
@@ -118,6 +121,20 @@ function checkInput(services: Services, notebook: NotebookRecord, input: Execute
     ]);
   }
   checkTimeouts(input);
+  checkLimits(services, input.resources);
+}
+
+/** Each limit at most the deployment's maximum (400 naming `body.resources.<field>`). */
+export function checkLimits(services: Services, limits: KernelLimits | undefined): void {
+  if (!limits) return;
+  const max = services.runSettings.kernelLimits.max;
+  const over = (Object.keys(max) as (keyof KernelLimits)[]).filter((key) => limits[key] > max[key]);
+  if (over.length > 0) {
+    throw new ValidationError(
+      `resources above this deployment's maximum: ${over.map((k) => `${k} ${limits[k]} > ${max[k]}`).join(', ')}`,
+      over.map((key) => ({ path: `body.resources.${key}`, message: `must be at most ${max[key]}` })),
+    );
+  }
 }
 
 /** A cell's timeout may not exceed the run's (400 naming `body.cellTimeout`). */

@@ -4,7 +4,6 @@ import type { NbDocument } from '../nbformat/types.ts';
 import type { Services } from '../ports.ts';
 import { assembleOutputs, type CellOutputRecord } from '../run/cell-outputs.ts';
 import type { CellResult } from '../run/cell-result.ts';
-import { measureKernelUsage } from '../run/measure-resources.ts';
 import { extensionOf, outputBody, primaryMimeType } from '../run/output-files.ts';
 import { isFinal, type RunError, type RunPointer, type RunRecord, type RunStatus } from '../run/run.ts';
 import { collectPublished } from './collect-published.ts';
@@ -64,13 +63,13 @@ async function keepOrShutDown(
     run.keepKernelSeconds > 0;
   if (keep) {
     try {
-      await services.kernelHost.keep(kernel, run.keepKernelSeconds);
+      await services.kernelHost.kernels.keep(kernel, run.keepKernelSeconds);
       return new Date(services.now().getTime() + run.keepKernelSeconds * 1000).toISOString();
     } catch {
       // Not kept (the host is gone or refused): shut it down as after any other end.
     }
   }
-  await services.kernelHost.shutdown(kernel).catch(() => undefined);
+  await services.kernelHost.kernels.shutdown(kernel).catch(() => undefined);
   return null;
 }
 
@@ -117,7 +116,7 @@ async function writeRunFiles(services: Services, run: RunRecord, results: CellRe
     );
   });
   if (run.outputOptions.generateReport) {
-    const html = await services.kernelHost.renderHtml(executed).catch((error: Error) => {
+    const html = await services.kernelHost.reports.renderHtml(executed).catch((error: Error) => {
       const message = error.message.replace(/[<>&]/g, '');
       return `<!doctype html><title>Report unavailable</title><p>The report could not be rendered: ${message}</p>`;
     });
@@ -128,7 +127,7 @@ async function writeRunFiles(services: Services, run: RunRecord, results: CellRe
 
 /**
  * The workflow's Finalize task (it always runs, also after a failed task): decides the final
- * status, measures the kernel's resource use, collects what the run published (frames,
+ * status, has the kernel host report the kernel's resource use, collects what the run published (frames,
  * models; enrichment) and then shuts the kernel down, writes the executed
  * notebook, the per-output download files and the report, frees the notebook and then ends
  * the run. Every step is idempotent, so a retried Finalize finishes what a failed one began.
@@ -141,9 +140,8 @@ export async function finalizeRun(
   let run = await services.runs.get(pointer);
   if (!run) return null;
   if (!run.finalized) {
-    const usage = run.kernel
-      ? await measureKernelUsage(services.kernelHost, run.kernel, run.kernelSessionId)
-      : null;
+    // Measured by the kernel host from outside the kernel (nothing the kernel says about itself).
+    const usage = run.kernel ? await services.kernelHost.kernels.usage(run.kernel).catch(() => null) : null;
     // Before the kernel ends (that removes its directory): what the run published via the SDK.
     if (run.kernel && run.startTime && !run.published) {
       const completed = verdict(run, failure).status === 'Completed';
@@ -171,7 +169,8 @@ export async function finalizeRun(
         kernelKeptUntil: status === 'Error' ? keptUntil : null,
         resources: {
           peakMemoryBytes: usage?.peakMemoryBytes ?? null,
-          cpuTimeSeconds: usage?.cpuTimeSeconds ?? null,
+          cpuTimeSeconds: usage?.cpuSeconds ?? null,
+          peakDiskBytes: usage?.peakDiskBytes ?? null,
           diskUsageBytes: stored,
         },
       };

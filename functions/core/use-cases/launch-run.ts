@@ -99,6 +99,7 @@ export async function launchRun(
       stopReason: null,
       error: null,
       resources: null,
+      resourceLimits: input.resources ?? services.runSettings.kernelLimits.defaults,
       workflowName: executionId,
       finalized: false,
       kernelDied: false,
@@ -109,7 +110,7 @@ export async function launchRun(
       await Promise.all([services.contents.put(keys.input, spec.document), services.runs.create(r)]);
     });
   } catch (error) {
-    if (kernel) await services.kernelHost.shutdown(kernel).catch(() => undefined);
+    if (kernel) await services.kernelHost.kernels.shutdown(kernel).catch(() => undefined);
     await spec.onRefused?.();
     await services.notebooks.releaseRun(actor, notebookId, executionId, releaseUnchanged(notebook));
     throw error;

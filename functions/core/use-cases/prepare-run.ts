@@ -1,6 +1,6 @@
 import type { Services } from '../ports.ts';
-import { KernelHostRejectedError, KernelHostUnreachableError } from '../run/kernel.ts';
-import type { RunPointer } from '../run/run.ts';
+import { KernelHostRejectedError, KernelHostUnreachableError, type KernelRef } from '../run/kernel.ts';
+import type { RunPointer, RunRecord } from '../run/run.ts';
 import { stageRun } from '../run/run-staging.ts';
 import { admitQueued } from './admission.ts';
 
@@ -46,16 +46,16 @@ export async function prepareRun(services: Services, pointer: RunPointer): Promi
     }
     return { next: 'run' };
   }
-  let kernel: Awaited<ReturnType<Services['kernelHost']['start']>>;
+  let kernel: KernelRef;
   try {
-    kernel = await startKernel(services, run.kernelType, run.executionId);
+    kernel = await startKernel(services, run);
   } catch (error) {
     return kernelUnavailable(services, pointer, error, 'No kernel could be started');
   }
   try {
     await stageRun(services, run, kernel);
   } catch (error) {
-    await services.kernelHost.shutdown(kernel).catch(() => undefined);
+    await services.kernelHost.kernels.shutdown(kernel).catch(() => undefined);
     return kernelUnavailable(
       services,
       pointer,
@@ -65,7 +65,7 @@ export async function prepareRun(services: Services, pointer: RunPointer): Promi
   }
   // Recorded even if the run was cancelled meanwhile: Finalize shuts the kernel down.
   if (!(await services.runs.update(pointer, { kernel }, ['Running']))) {
-    await services.kernelHost.shutdown(kernel).catch(() => undefined);
+    await services.kernelHost.kernels.shutdown(kernel).catch(() => undefined);
     return { next: 'finalize' };
   }
   return { next: 'run' };
@@ -84,11 +84,12 @@ async function kernelUnavailable(
   return { next: 'finalize' };
 }
 
-/** Starts a kernel, retrying a host that is briefly unreachable (a rejection is final). */
-async function startKernel(services: Services, kernelType: string, runId: string) {
+/** Starts the run's kernel with its limits, retrying a host that is briefly unreachable (a rejection is final). */
+async function startKernel(services: Services, run: RunRecord): Promise<KernelRef> {
+  const limits = run.resourceLimits ?? services.runSettings.kernelLimits.defaults;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await services.kernelHost.start(kernelType, runId);
+      return await services.kernelHost.kernels.start(run.kernelType, run.executionId, limits);
     } catch (error) {
       if (!(error instanceof KernelHostUnreachableError) || attempt >= START_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));

@@ -40,7 +40,7 @@ export async function reconcileRun(
       [run.status],
     );
     if (requeued) {
-      if (run.kernel) await services.kernelHost.shutdown(run.kernel).catch(() => undefined);
+      if (run.kernel) await services.kernelHost.kernels.shutdown(run.kernel).catch(() => undefined);
       await requeueAdmitted(services, run);
       await services.workflow.start(pointer, workflowName);
       return 'requeued';
@@ -66,7 +66,7 @@ async function forceEnd(
 ): Promise<void> {
   const run = await services.runs.get(pointer);
   if (run && !run.finalized) {
-    if (run.kernel) await services.kernelHost.shutdown(run.kernel).catch(() => undefined);
+    if (run.kernel) await services.kernelHost.kernels.shutdown(run.kernel).catch(() => undefined);
     const message = `${reason.errorMessage}; finalizing failed: ${error.message}`;
     await services.runs.update(pointer, {
       status: run.status === 'Cancelled' ? 'Cancelled' : 'Error',

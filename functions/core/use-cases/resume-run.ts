@@ -4,6 +4,7 @@ import { parseParametersLossless } from '../parameters.ts';
 import type { Actor, Services } from '../ports.ts';
 import type { CellResult } from '../run/cell-result.ts';
 import type { KernelRef } from '../run/kernel.ts';
+import { holderOf } from '../run/queue-order.ts';
 import { type Priority, pointerOf, type RunRecord } from '../run/run.ts';
 import { planRun } from '../run/run-plan.ts';
 import type { RunStatusView } from '../run/run-view.ts';
@@ -38,7 +39,9 @@ async function takeKeptKernel(services: Services, run: RunRecord): Promise<Kerne
   }
   const claimed = await services.runs.update(pointerOf(run), { kernelKeptUntil: null }, [run.status]);
   if (!claimed) return null;
-  return (await services.kernelHost.reclaim(run.kernel).catch(() => false)) ? run.kernel : null;
+  // The kept kernel held its run's slot; the resume takes its own (see leaveAdmission).
+  await services.queue.release(run.tenantId, holderOf(pointerOf(run)));
+  return (await services.kernelHost.kernels.reclaim(run.kernel).catch(() => false)) ? run.kernel : null;
 }
 
 /**
@@ -105,6 +108,7 @@ export async function resumeExecution(
     priority: input.priority ?? previous.priority,
     idempotencyToken: null,
     keepKernelSeconds: input.keepKernelSeconds ?? previous.keepKernelSeconds,
+    resources: previous.resourceLimits ?? undefined,
   };
   checkTimeouts(run);
   const succeeded = new Set(

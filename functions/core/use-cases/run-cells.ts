@@ -30,8 +30,34 @@ function stopReader(services: Services, pointer: RunPointer): () => Promise<Stop
 
 const STOPPED_BY: Record<StopReason, string> = { cancel: 'Cancelled', shutdown: 'ServiceStopped' };
 
+/** A limit the kernel host stopped the kernel for, as the run's error (null: it just died). */
+type LimitBreach = { errorType: 'MemoryLimitExceeded' | 'DiskLimitExceeded'; errorMessage: string } | null;
+
+/** Why a kernel died, when it was for a limit: the kernel host measured it from outside. */
+async function limitBreach(services: Services, run: RunRecord): Promise<LimitBreach> {
+  const usage = await services.kernelHost.kernels.usage(run.kernel!).catch(() => null);
+  if (usage?.oomKilled) {
+    return {
+      errorType: 'MemoryLimitExceeded',
+      errorMessage: `The kernel went over its memory limit (${usage.limits.memoryMiB} MiB) and was stopped`,
+    };
+  }
+  if (usage?.breach === 'disk') {
+    return {
+      errorType: 'DiskLimitExceeded',
+      errorMessage: `The kernel went over its disk limit (${usage.limits.diskMiB} MiB) and was stopped`,
+    };
+  }
+  return null;
+}
+
 /** The verdict a cell's outcome gives the run (null: the run goes on). */
-function verdictOf(outcome: CellRun['outcome'], cellId: string, allowErrors: boolean): RunError | null {
+function verdictOf(
+  outcome: CellRun['outcome'],
+  cellId: string,
+  allowErrors: boolean,
+  breach: LimitBreach,
+): RunError | null {
   switch (outcome.kind) {
     case 'done':
       if (outcome.reply.status === 'ok' || allowErrors) return null;
@@ -48,7 +74,9 @@ function verdictOf(outcome: CellRun['outcome'], cellId: string, allowErrors: boo
         cellId,
       };
     case 'died':
-      return { errorType: 'KernelDied', errorMessage: `The kernel died: ${outcome.reason}`, cellId };
+      return breach
+        ? { ...breach, cellId }
+        : { errorType: 'KernelDied', errorMessage: `The kernel died: ${outcome.reason}`, cellId };
     case 'stopped':
       return outcome.reason === 'shutdown'
         ? { errorType: 'ServiceStopped', errorMessage: 'The service stopped during the run', cellId }
@@ -58,14 +86,17 @@ function verdictOf(outcome: CellRun['outcome'], cellId: string, allowErrors: boo
   }
 }
 
-function cellStatusOf(outcome: CellRun['outcome']): { status: CellStatus; stoppedBy: string | null } {
+function cellStatusOf(
+  outcome: CellRun['outcome'],
+  breach: LimitBreach,
+): { status: CellStatus; stoppedBy: string | null } {
   switch (outcome.kind) {
     case 'done':
       return { status: outcome.reply.status === 'ok' ? 'Success' : 'Error', stoppedBy: null };
     case 'timeout':
       return { status: 'Error', stoppedBy: 'TimeoutError' };
     case 'died':
-      return { status: 'Error', stoppedBy: 'KernelDied' };
+      return { status: 'Error', stoppedBy: breach?.errorType ?? 'KernelDied' };
     default:
       return {
         status: 'Cancelled',
@@ -96,14 +127,15 @@ export async function runCells(
   };
   let session: KernelSession;
   try {
-    session = await services.kernelHost.connect(run.kernel, run.kernelSessionId);
+    session = await services.kernelHost.kernels.connect(run.kernel, run.kernelSessionId);
   } catch (error) {
     if (!(error instanceof KernelHostUnreachableError || error instanceof KernelHostRejectedError))
       throw error;
-    const alive = await services.kernelHost.alive(run.kernel).catch(() => null);
+    const alive = await services.kernelHost.kernels.alive(run.kernel).catch(() => null);
+    const breach = alive === false ? await limitBreach(services, run) : null;
     const verdict: RunError =
       alive === false
-        ? { errorType: 'KernelDied', errorMessage: 'The kernel is gone', cellId: null }
+        ? { ...(breach ?? { errorType: 'KernelDied', errorMessage: 'The kernel is gone' }), cellId: null }
         : { errorType: 'KernelUnavailable', errorMessage: error.message, cellId: null };
     await services.runs.update(pointer, { error: verdict, kernelDied: alive === false }, ['Running']);
     return { next: 'finalize' };
@@ -190,7 +222,7 @@ async function executePlan(
       ? (JSON.parse(await services.files.getText(inFlight.partialKey)) as CellOutputRecord)
       : undefined;
     const cellRun = await executeCell(
-      services.kernelHost,
+      services.kernelHost.kernels,
       run.kernel!,
       session,
       joinSource(cells[planned.index]!.source),
@@ -227,7 +259,8 @@ async function executePlan(
       };
       return { ...ended(position), more: true, handover };
     }
-    const { status, stoppedBy } = cellStatusOf(cellRun.outcome);
+    const breach = cellRun.outcome.kind === 'died' ? await limitBreach(services, run) : null;
+    const { status, stoppedBy } = cellStatusOf(cellRun.outcome, breach);
     const reply = cellRun.outcome.kind === 'done' ? cellRun.outcome.reply : null;
     await writer.cellEnded(
       {
@@ -243,7 +276,7 @@ async function executePlan(
       },
       sealRecord(cellRun.record, maxBytes),
     );
-    const verdict = verdictOf(cellRun.outcome, planned.cellId, planned.allowErrors);
+    const verdict = verdictOf(cellRun.outcome, planned.cellId, planned.allowErrors, breach);
     if (verdict || cellRun.outcome.kind !== 'done') {
       return ended(position + 1, verdict, cellRun.outcome.kind === 'died');
     }

@@ -7,7 +7,7 @@ import type { Services } from '../ports.ts';
 export async function serviceHealth(services: Services) {
   const [checks, kernelPool] = await Promise.all([
     services.readiness(),
-    services.kernelHost.pool().catch(() => ({})),
+    services.kernelHost.specs.pool().catch(() => ({})),
   ]);
   const ok = Object.values(checks).every((v) => v === 'ok');
   return { ok, body: { status: ok ? 'ok' : 'degraded', checks, kernelPool } };

@@ -1,0 +1,126 @@
+import { KernelAPI, ServerConnection } from '@jupyterlab/services';
+import type { KernelLimits, Kernels, KernelUsage } from '../core/ports/kernel-ports.ts';
+import { KernelHostRejectedError, type KernelRef, type KernelSession } from '../core/run/kernel.ts';
+import { JupyterKernelSession } from './jupyter-kernel-session.ts';
+import { isObject, type KernelHostConnection, translate } from './kernel-host-connection.ts';
+
+const isUsage = (value: unknown): value is KernelUsage & Record<string, unknown> =>
+  isObject(value) &&
+  ['peakMemoryBytes', 'cpuSeconds', 'peakDiskBytes'].every((k) => typeof value[k] === 'number') &&
+  typeof value.oomKilled === 'boolean' &&
+  (value.breach === null || value.breach === 'disk') &&
+  isObject(value.limits);
+
+/**
+ * Kernels on the kernel host: leased from its warm pool (or started) in a box of their own
+ * with the run's limits, reached over Jupyter's websocket protocol, watched, kept, ended.
+ */
+export class JupyterKernels implements Kernels {
+  constructor(private readonly host: KernelHostConnection) {}
+
+  private kernelPath(ref: KernelRef, route: string): string {
+    return `/cellwise/v1/kernels/${encodeURIComponent(ref.kernelId)}/${route}`;
+  }
+
+  async start(kernelType: string, runId: string, limits?: KernelLimits): Promise<KernelRef> {
+    const host = await this.host.pickHost();
+    const name = kernelType === 'r' ? 'ir' : kernelType;
+    const leased = await this.host.request(host, '/cellwise/v1/kernels/lease', {
+      method: 'POST',
+      body: JSON.stringify({ kernel_name: name, run_id: runId, ...(limits ? { limits } : {}) }),
+    });
+    await this.host.expect(leased, `leasing a ${name} kernel`, 201);
+    const body = await this.host.json(leased, 'lease', (v): v is { id: string } => isObject(v) && typeof v.id === 'string');
+    return { kernelId: body.id, host };
+  }
+
+  async connect(ref: KernelRef, sessionId: string): Promise<KernelSession> {
+    const settings = await this.host.settings(ref.host);
+    return JupyterKernelSession.open(
+      (webSocket) => ({ ...settings, WebSocket: webSocket }),
+      ref.kernelId,
+      sessionId,
+    );
+  }
+
+  async interrupt(ref: KernelRef): Promise<void> {
+    const settings = await this.host.settings(ref.host);
+    await translate('interrupting the kernel', () => KernelAPI.interruptKernel(ref.kernelId, settings));
+  }
+
+  async alive(ref: KernelRef): Promise<boolean> {
+    const response = await this.host.request(ref.host, this.kernelPath(ref, 'alive'));
+    if (response.status === 404) return false;
+    await this.host.expect(response, 'kernel watchdog', 200);
+    const body = await this.host.json(response, 'watchdog', (v): v is { alive: boolean } =>
+      isObject(v) && typeof v.alive === 'boolean',
+    );
+    return body.alive;
+  }
+
+  async shutdown(ref: KernelRef): Promise<void> {
+    // The host ends the kernel and its box in the background: nobody waits for the process to
+    // exit (a graceful shutdown takes a few hundred ms).
+    const released = await this.host.request(ref.host, this.kernelPath(ref, 'release'), {
+      method: 'POST',
+      body: '{}',
+    });
+    if (released.status === 202) return this.host.drain(released);
+    // 404: the kernel is gone, or a pooled one: make sure, the Jupyter way.
+    await this.host.expect(released, 'releasing the kernel', 404);
+    await this.host.drain(released);
+    const settings = await this.host.settings(ref.host);
+    await translate('shutting the kernel down', async () => {
+      try {
+        await KernelAPI.shutdownKernel(ref.kernelId, settings);
+      } catch (error) {
+        if (!(error instanceof ServerConnection.ResponseError && error.response.status === 404)) throw error;
+      }
+    });
+  }
+
+  async keep(ref: KernelRef, seconds: number): Promise<void> {
+    const response = await this.host.request(ref.host, this.kernelPath(ref, 'keep'), {
+      method: 'POST',
+      body: JSON.stringify({ seconds }),
+    });
+    await this.host.expect(response, 'keeping the kernel', 200);
+    await this.host.drain(response);
+  }
+
+  async reclaim(ref: KernelRef): Promise<boolean> {
+    const response = await this.host.request(ref.host, this.kernelPath(ref, 'reclaim'), {
+      method: 'POST',
+      body: '{}',
+    });
+    if (response.status === 404) {
+      await this.host.drain(response);
+      return false;
+    }
+    await this.host.expect(response, 'reclaiming the kernel', 200);
+    await this.host.drain(response);
+    return true;
+  }
+
+  async usage(ref: KernelRef): Promise<KernelUsage | null> {
+    const response = await this.host.request(ref.host, this.kernelPath(ref, 'usage'));
+    if (response.status === 404) {
+      await this.host.drain(response);
+      return null;
+    }
+    await this.host.expect(response, 'kernel usage', 200);
+    const body = await this.host.json(response, 'kernel usage', isUsage);
+    const limits = body.limits as unknown as Record<string, unknown>;
+    if (!['memoryMiB', 'processes', 'diskMiB'].every((k) => typeof limits[k] === 'number')) {
+      throw new KernelHostRejectedError(200, 'kernel usage: malformed limits');
+    }
+    return {
+      peakMemoryBytes: body.peakMemoryBytes,
+      cpuSeconds: body.cpuSeconds,
+      peakDiskBytes: body.peakDiskBytes,
+      oomKilled: body.oomKilled,
+      breach: body.breach,
+      limits: body.limits,
+    };
+  }
+}

@@ -1,0 +1,1 @@
+"""The kernel host's privileged launcher: see main.py."""
