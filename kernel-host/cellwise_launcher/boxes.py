@@ -12,8 +12,9 @@ launcher's, so a kernel can rename or replace nothing on the way to its own file
 Modes (see launcher.py): `uid` a fresh user per kernel, never reused while the launcher
 runs; `net` a network namespace with only loopback; `mnt` a mount namespace whose /tmp,
 /var/tmp and /dev/shm are the box's, and the box a size-limited tmpfs; `cgroup` a memory,
-pids and cpuacct group per kernel. Without `cgroup`, rlimits bound memory (RLIMIT_AS) and,
-without `mnt`, the size of each file (RLIMIT_FSIZE); RLIMIT_NPROC bounds processes per user.
+pids and cpuacct group per kernel. Without `cgroup`, rlimits bound memory (RLIMIT_AS) and
+processes (RLIMIT_NPROC: per user, so exact with a user per kernel) and, without `mnt`, the
+size of each file (RLIMIT_FSIZE).
 """
 
 import json
@@ -84,7 +85,8 @@ class Usage:
 
 def make_box(name, root, uid, gid, server_gid, limits, modes):
     """Creates the box's directories (and its tmpfs with `mnt`); returns the Box."""
-    os.mkdir(root, 0o711)
+    os.mkdir(root)
+    os.chmod(root, 0o711)  # explicit: the launcher's umask is 077
     if "mnt" in modes:
         size = limits["diskMiB"] * MIB
         system.mount("tmpfs", root, "tmpfs", system.MS_NOSUID | system.MS_NODEV, f"size={size},mode=0711,uid=0,gid=0")
@@ -123,12 +125,8 @@ def enter(box, modes, launcher_pid):
     if "net" in modes:
         system.private_network()
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if "uid" in modes:
-        resource.setrlimit(resource.RLIMIT_NPROC, (box.limits["processes"],) * 2)
-    if "cgroup" not in modes:
-        resource.setrlimit(resource.RLIMIT_AS, (box.limits["memoryMiB"] * MIB,) * 2)
-    if "mnt" not in modes:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (box.limits["diskMiB"] * MIB,) * 2)
+    for kind, value in rlimits(box.limits, modes):
+        resource.setrlimit(kind, (value, value))
     os.chdir(box.work)
     if "uid" in modes:
         system.become(box.uid, box.gid)
@@ -138,6 +136,19 @@ def enter(box, modes, launcher_pid):
     if os.getppid() != launcher_pid:
         os._exit(1)
     os.umask(0o007 if "uid" in modes else 0o077)
+
+
+def rlimits(limits, modes):
+    """The rlimits that enforce `limits` where no cgroup or tmpfs does (soft = hard: a kernel
+    can lower them, never raise them)."""
+    chosen = []
+    if "cgroup" not in modes:
+        if "uid" in modes:
+            chosen.append((resource.RLIMIT_NPROC, limits["processes"]))
+        chosen.append((resource.RLIMIT_AS, limits["memoryMiB"] * MIB))
+    if "mnt" not in modes:
+        chosen.append((resource.RLIMIT_FSIZE, limits["diskMiB"] * MIB))
+    return chosen
 
 
 def kernel_environment(box, env, modes, launcher_pid):

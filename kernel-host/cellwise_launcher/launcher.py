@@ -242,7 +242,8 @@ _FILE_OPS = {
 
 
 def apply_limits(box, wanted, modes):
-    """New limits for a running box (a pooled kernel leased for a run with its own)."""
+    """New limits for a running box (a pooled kernel leased for a run with its own). Where
+    rlimits enforce them they can only go down (the launcher starts a fresh kernel otherwise)."""
     import resource
 
     from . import system
@@ -257,16 +258,18 @@ def apply_limits(box, wanted, modes):
             system.mount(None, box.root, None, system.MS_REMOUNT | system.MS_NOSUID | system.MS_NODEV, f"size={wanted['diskMiB'] * limits.MIB}")
         except OSError as error:
             raise LauncherError(FAILED, f"disk limit refused: {error.strerror}") from error
-    for pid in boxes.processes(box, modes):
-        try:
-            if "uid" in modes:
-                resource.prlimit(pid, resource.RLIMIT_NPROC, (wanted["processes"],) * 2)
-            if box.group is None:
-                resource.prlimit(pid, resource.RLIMIT_AS, (wanted["memoryMiB"] * limits.MIB,) * 2)
-            if "mnt" not in modes:
-                resource.prlimit(pid, resource.RLIMIT_FSIZE, (wanted["diskMiB"] * limits.MIB,) * 2)
-        except (OSError, ValueError) as error:
-            raise LauncherError(FAILED, f"limits refused for process {pid}: {error}") from error
+    chosen = boxes.rlimits(wanted, modes)
+    if not chosen:
+        return
+    pids = boxes.processes(box, modes)
+
+    def lower():  # as the box's user: lowering a hard limit needs no privilege, raising one does
+        for pid in pids:
+            for kind, value in chosen:
+                resource.prlimit(pid, kind, (value, value))
+
+    if boxes.in_box(box, modes, lower) != 0:
+        raise LauncherError(FAILED, "the kernel's rlimits cannot be raised while it runs")
 
 
 OPS = {

@@ -281,6 +281,7 @@ def main(argv):
     except (UsageError, OSError) as error:
         print(f"cellwise launcher: {error}", file=sys.stderr)
         return 64
+    os.umask(0o077)  # whatever the launcher makes is private unless it says otherwise
     server_uid, server_gid = _server_ids(options["server_user"])
     if "mnt" in modes:  # the boxes' tmpfs mounts stay in the launcher's namespace and end with it
         system.unshare(system.CLONE_NEWNS)

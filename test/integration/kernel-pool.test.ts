@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JupyterKernelHost } from '../../functions/adapters/jupyter-kernel-host.ts';
 import { KernelHostRejectedError, type KernelRef } from '../../functions/core/run/kernel.ts';
@@ -19,7 +19,6 @@ import { startKernelHost } from '../../local-stack/kernel-host.ts';
 interface Host {
   server: RunningJupyter;
   host: JupyterKernelHost;
-  root: string;
 }
 
 let dir: string;
@@ -30,7 +29,7 @@ const refs: KernelRef[] = [];
 async function start(name: string, poolSize: number): Promise<Host> {
   const server = await startKernelHost(join(dir, name), { poolSize });
   const host = new JupyterKernelHost(server.baseUrl, async () => server.token);
-  return { server, host, root: join(dir, name, 'kernel-host', 'work') };
+  return { server, host };
 }
 
 beforeAll(async () => {
@@ -42,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const host of [pooled, unpooled]) {
     for (const ref of refs.filter((r) => r.host === host?.server.baseUrl)) {
-      await host.host.shutdown(ref).catch(() => undefined);
+      await host.host.kernels.shutdown(ref).catch(() => undefined);
     }
     await host?.server.stop();
   }
@@ -61,7 +60,7 @@ async function until<T>(what: () => Promise<T>, ok: (value: T) => boolean, timeo
 
 const poolReady = (host: Host) =>
   until(
-    () => host.host.pool(),
+    () => host.host.specs.pool(),
     (pool) => pool.python3?.ready === 1,
   );
 
@@ -73,19 +72,19 @@ async function lease(host: Host, body: unknown): Promise<{ status: number; body:
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const json = (await res.json()) as any;
-  if (res.status === 201) refs.push({ kernelId: json.id, host: host.server.baseUrl, workDir: json.path });
+  if (res.status === 201) refs.push({ kernelId: json.id, host: host.server.baseUrl });
   return { status: res.status, body: json };
 }
 
 async function startKernel(host: Host): Promise<KernelRef> {
-  const ref = await host.host.start('python3', randomUUID());
+  const ref = await host.host.kernels.start('python3', randomUUID());
   refs.push(ref);
   return ref;
 }
 
 /** Runs `code` in the kernel through a session and returns its stdout. */
 async function stdout(host: Host, ref: KernelRef, code: string): Promise<string> {
-  const session = await host.host.connect(ref, randomUUID());
+  const session = await host.host.kernels.connect(ref, randomUUID());
   try {
     const msgId = session.execute(code);
     let text = '';
@@ -104,19 +103,27 @@ async function stdout(host: Host, ref: KernelRef, code: string): Promise<string>
   }
 }
 
+/** The kernel's working directory (its box's `work/`) as the kernel sees it. */
+const cwdOf = async (host: Host, ref: KernelRef) =>
+  (await stdout(host, ref, 'import os; print(os.getcwd())')).trim();
+
 describe('kernel pool', () => {
-  it('leases a ready pooled kernel that works in the run directory, and refills', async () => {
+  it('leases a ready pooled kernel with the run\'s limits, in a box of its own, and refills', async () => {
     expect(await poolReady(pooled)).toEqual({ python3: { size: 1, ready: 1, starting: 0 } });
-    const runId = randomUUID();
-    const leased = await lease(pooled, { kernel_name: 'python3', run_id: runId });
-    expect(leased).toMatchObject({
-      status: 201,
-      body: { name: 'python3', path: `runs/${runId}`, pooled: true },
-    });
-    const ref = { kernelId: leased.body.id, host: pooled.server.baseUrl, workDir: `runs/${runId}` };
-    const cwd = (await stdout(pooled, ref, 'import os; print(os.getcwd())')).trim();
-    expect(cwd.endsWith(`/runs/${runId}`)).toBe(true);
-    expect(existsSync(join(pooled.root, 'runs', runId))).toBe(true);
+    const limits = { memoryMiB: 512, processes: 64, diskMiB: 100 };
+    const leased = await lease(pooled, { kernel_name: 'python3', run_id: randomUUID(), limits });
+    expect(leased).toMatchObject({ status: 201, body: { name: 'python3', pooled: true } });
+    const ref = { kernelId: leased.body.id, host: pooled.server.baseUrl };
+    expect(await cwdOf(pooled, ref)).toMatch(/\/kernels\/\d+\/work$/);
+    expect((await pooled.host.kernels.usage(ref))?.limits).toEqual(limits);
+    // The process limit holds for the kernel (its threads count): starting more fails.
+    const started = await stdout(
+      pooled,
+      ref,
+      "import subprocess\nps = []\ntry:\n    for _ in range(80): ps.append(subprocess.Popen(['sleep', '5']))\nexcept BlockingIOError:\n    pass\nprint(len(ps))\nfor p in ps: p.kill()",
+    );
+    expect(Number(started)).toBeGreaterThan(20);
+    expect(Number(started)).toBeLessThan(64);
     await poolReady(pooled);
   });
 
@@ -124,7 +131,7 @@ describe('kernel pool', () => {
     await poolReady(pooled);
     const started = await Promise.all([startKernel(pooled), startKernel(pooled), startKernel(pooled)]);
     expect(new Set(started.map((ref) => ref.kernelId)).size).toBe(3);
-    for (const ref of started) expect(await pooled.host.alive(ref)).toBe(true);
+    for (const ref of started) expect(await pooled.host.kernels.alive(ref)).toBe(true);
     await poolReady(pooled);
   });
 
@@ -154,16 +161,15 @@ describe('kernel pool', () => {
     expect(other.body.id).not.toBe(first.body.id);
   });
 
-  it('starts a fresh kernel in the run directory when the pool size is 0', async () => {
-    expect(await unpooled.host.pool()).toEqual({ python3: { size: 0, ready: 0, starting: 0 } });
-    const runId = randomUUID();
-    const leased = await lease(unpooled, { kernel_name: 'python3', run_id: runId });
-    expect(leased).toMatchObject({ status: 201, body: { path: `runs/${runId}`, pooled: false } });
-    const ref = { kernelId: leased.body.id, host: unpooled.server.baseUrl, workDir: `runs/${runId}` };
-    expect((await stdout(unpooled, ref, 'import os; print(os.getcwd())')).trim()).toMatch(
-      new RegExp(`/runs/${runId}$`),
-    );
-    expect(await unpooled.host.pool()).toEqual({ python3: { size: 0, ready: 0, starting: 0 } });
+  it('starts a fresh kernel in a box of its own with the run\'s limits when the pool size is 0', async () => {
+    expect(await unpooled.host.specs.pool()).toEqual({ python3: { size: 0, ready: 0, starting: 0 } });
+    const limits = { memoryMiB: 300, processes: 40, diskMiB: 50 };
+    const leased = await lease(unpooled, { kernel_name: 'python3', run_id: randomUUID(), limits });
+    expect(leased).toMatchObject({ status: 201, body: { pooled: false } });
+    const ref = { kernelId: leased.body.id, host: unpooled.server.baseUrl };
+    expect(await cwdOf(unpooled, ref)).toMatch(/\/kernels\/\d+\/work$/);
+    expect((await unpooled.host.kernels.usage(ref))?.limits).toEqual(limits);
+    expect(await unpooled.host.specs.pool()).toEqual({ python3: { size: 0, ready: 0, starting: 0 } });
   });
 
   it('refuses bad lease bodies with 400, and callers without the token', async () => {
@@ -172,11 +178,22 @@ describe('kernel pool', () => {
       ['python3', '../../etc'],
       ['no-such-kernel', randomUUID()],
     ] as const) {
-      const error = await pooled.host.start(kernelType, runId).catch((e: unknown) => e);
+      const error = await pooled.host.kernels.start(kernelType, runId).catch((e: unknown) => e);
       expect(error, `${kernelType} ${runId}`).toBeInstanceOf(KernelHostRejectedError);
       expect((error as KernelHostRejectedError).status).toBe(400);
     }
-    for (const body of ['{not json', '[]', { kernel_name: 'python3' }, { run_id: randomUUID() }]) {
+    const run = { kernel_name: 'python3', run_id: randomUUID() };
+    for (const body of [
+      '{not json',
+      '[]',
+      { kernel_name: 'python3' },
+      { run_id: randomUUID() },
+      { ...run, limits: { memoryMiB: 1 } },
+      { ...run, limits: { processes: 'many' } },
+      { ...run, limits: { diskMiB: 1.5 } },
+      { ...run, limits: { cpus: 2 } },
+      { ...run, limits: [] },
+    ]) {
       expect((await lease(pooled, body)).status, JSON.stringify(body)).toBe(400);
     }
     for (const [method, path] of [
@@ -184,6 +201,10 @@ describe('kernel pool', () => {
       ['GET', 'pool'],
       ['POST', `kernels/${randomUUID()}/keep`],
       ['POST', `kernels/${randomUUID()}/reclaim`],
+      ['GET', `kernels/${randomUUID()}/files?path=x`],
+      ['GET', `kernels/${randomUUID()}/files/content?path=x&maxBytes=1`],
+      ['GET', `kernels/${randomUUID()}/usage`],
+      ['POST', `kernels/${randomUUID()}/fetch`],
     ]) {
       const res = await fetch(`${pooled.server.baseUrl}/cellwise/v1/${path}`, { method, body: undefined });
       expect(res.status, `${method} ${path} without the token`).toBe(403);
@@ -192,79 +213,81 @@ describe('kernel pool', () => {
 });
 
 describe('released kernels', () => {
-  it('answers at once and ends the kernel and its directory in the background', async () => {
+  it('answers at once and ends the kernel and its box in the background', async () => {
     const ref = await startKernel(pooled);
-    expect(existsSync(join(pooled.root, ref.workDir))).toBe(true);
-    await pooled.host.shutdown(ref);
+    const box = dirname(await cwdOf(pooled, ref));
+    expect(existsSync(box)).toBe(true);
+    await pooled.host.kernels.shutdown(ref);
     await until(
-      () => pooled.host.alive(ref),
+      () => pooled.host.kernels.alive(ref),
       (alive) => !alive,
       15_000,
     );
     await until(
-      async () => existsSync(join(pooled.root, ref.workDir)),
+      async () => existsSync(box),
       (exists) => !exists,
       15_000,
     );
     // Shutting down a kernel that is already gone is fine.
-    await pooled.host.shutdown(ref);
+    await pooled.host.kernels.shutdown(ref);
   });
 
   it('ends a kept kernel at once when it is released before its time', async () => {
     const ref = await startKernel(unpooled);
-    await unpooled.host.keep(ref, 600);
-    await unpooled.host.shutdown(ref);
+    await unpooled.host.kernels.keep(ref, 600);
+    await unpooled.host.kernels.shutdown(ref);
     await until(
-      () => unpooled.host.alive(ref),
+      () => unpooled.host.kernels.alive(ref),
       (alive) => !alive,
       15_000,
     );
-    expect(await unpooled.host.reclaim(ref)).toBe(false);
+    expect(await unpooled.host.kernels.reclaim(ref)).toBe(false);
   });
 });
 
 describe('kept kernels', () => {
-  it('shuts a kept kernel down and removes its directory when the time is up', async () => {
+  it('shuts a kept kernel down and removes its box when the time is up', async () => {
     const ref = await startKernel(unpooled);
-    await unpooled.host.keep(ref, 1);
+    const box = dirname(await cwdOf(unpooled, ref));
+    await unpooled.host.kernels.keep(ref, 1);
     await until(
-      () => unpooled.host.alive(ref),
+      () => unpooled.host.kernels.alive(ref),
       (alive) => !alive,
       15_000,
     );
     await until(
-      async () => existsSync(join(unpooled.root, ref.workDir)),
+      async () => existsSync(box),
       (exists) => !exists,
       15_000,
     );
-    expect(await unpooled.host.reclaim(ref)).toBe(false);
+    expect(await unpooled.host.kernels.reclaim(ref)).toBe(false);
   });
 
   it('keeps a kernel reclaimed before its time alive, with its state', async () => {
     const ref = await startKernel(unpooled);
     await stdout(unpooled, ref, 'kept_value = 42');
-    await unpooled.host.keep(ref, 2);
-    expect(await unpooled.host.reclaim(ref)).toBe(true);
+    await unpooled.host.kernels.keep(ref, 2);
+    expect(await unpooled.host.kernels.reclaim(ref)).toBe(true);
     await new Promise((r) => setTimeout(r, 3_000));
-    expect(await unpooled.host.alive(ref)).toBe(true);
+    expect(await unpooled.host.kernels.alive(ref)).toBe(true);
     expect((await stdout(unpooled, ref, 'print(kept_value)')).trim()).toBe('42');
-    expect(await unpooled.host.reclaim(ref)).toBe(true);
+    expect(await unpooled.host.kernels.reclaim(ref)).toBe(true);
   });
 
   it('reclaims nothing that was never kept, and refuses bad keep requests', async () => {
     const ref = await startKernel(unpooled);
-    expect(await unpooled.host.reclaim(ref)).toBe(false);
+    expect(await unpooled.host.kernels.reclaim(ref)).toBe(false);
     for (const seconds of [0, 3601, 1.5]) {
-      await expect(unpooled.host.keep(ref, seconds)).rejects.toMatchObject({
+      await expect(unpooled.host.kernels.keep(ref, seconds)).rejects.toMatchObject({
         name: 'KernelHostRejectedError',
         status: 400,
       });
     }
-    await expect(unpooled.host.keep({ ...ref, kernelId: randomUUID() }, 10)).rejects.toMatchObject({
+    await expect(unpooled.host.kernels.keep({ ...ref, kernelId: randomUUID() }, 10)).rejects.toMatchObject({
       name: 'KernelHostRejectedError',
       status: 404,
     });
-    expect(await unpooled.host.alive(ref)).toBe(true);
+    expect(await unpooled.host.kernels.alive(ref)).toBe(true);
   });
 });
 
@@ -286,7 +309,7 @@ describe('staging a file into a kernel (fetch)', () => {
 
   it("downloads into the kernel's directory as a file only that kernel's user can read", async () => {
     const ref = await startKernel(unpooled);
-    const size = await unpooled.host.fetchFile(
+    const size = await unpooled.host.files.fetch(
       ref,
       '.cellwise/datasets/d-v1.csv',
       `${base}/log.csv`,
@@ -322,7 +345,7 @@ describe('staging a file into a kernel (fetch)', () => {
     expect(await post({ ...good, maxBytes: 10 })).toBe(413);
     expect(await post({ ...good, url: `${base}/expired` })).toBe(502);
     await expect(
-      unpooled.host.fetchFile({ ...ref, kernelId: randomUUID() }, 'a.csv', good.url, 1000),
+      unpooled.host.files.fetch({ ...ref, kernelId: randomUUID() }, 'a.csv', good.url, 1000),
     ).rejects.toMatchObject({ name: 'KernelHostRejectedError', status: 404 });
     expect(await stdout(unpooled, ref, 'import os\nprint(sorted(os.listdir(".")))')).toBe('[]\n');
   });

@@ -1,15 +1,22 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { client, newTenant, stack } from '../support/api.ts';
-import { execute, notebookOf, runToEnd, streamText, upload, waitForRun, waitUntil } from '../support/runs.ts';
+import { existsSync, linkSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client, newTenant } from '../support/api.ts';
+import {
+  execute,
+  notebookOf,
+  resultsOf,
+  runToEnd,
+  streamText,
+  upload,
+  waitForRun,
+  waitUntil,
+} from '../support/runs.ts';
+import { rootOnlyCanary, SANDBOX_MODES } from '../support/sandbox-modes.ts';
 
-let api: ReturnType<typeof client>;
-
-beforeAll(async () => {
-  api = client(await newTenant());
-});
-
-/** The JSON a run's first cell printed. */
-const printed = (executed: any) => JSON.parse(streamText(executed.cells[0]).trim().split('\n').at(-1)!);
+/** The JSON a run's cell printed last. */
+const printed = (executed: any, cell = 0) =>
+  JSON.parse(streamText(executed.cells[cell]).trim().split('\n').at(-1)!);
 
 const portOf = (url: string) => Number(new URL(url).port);
 
@@ -22,9 +29,53 @@ const ATTEMPT = `def attempt(action):
         return type(e).__name__
 `;
 
-describe('kernel sandbox (the local stack runs every kernel as a user of its own, without network)', () => {
-  it("keeps notebook code out of the stack's files, processes and loopback services", async () => {
-    const info = stack();
+let canary: Awaited<ReturnType<typeof rootOnlyCanary>>;
+beforeAll(async () => {
+  canary = await rootOnlyCanary();
+});
+afterAll(() => canary.remove());
+
+/** The kernel process whose working directory holds `marker` (the test is root: it sees every cwd). */
+function kernelWith(marker: string): number | null {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (!readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('ipykernel')) continue;
+      if (existsSync(`/proc/${name}/cwd/${marker}`)) return Number(name);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
+}
+
+/** What a cell of a run printed, once the cell has ended (the run may still be going). */
+async function cellStdout(
+  api: ReturnType<typeof client>,
+  notebookId: string,
+  executionId: string,
+  cellId: string,
+) {
+  for (let tries = 0; tries < 100; tries++) {
+    const { results } = await resultsOf(api, notebookId, executionId);
+    const text = results.outputs
+      .filter((o: { cellId: string; outputType: string }) => o.cellId === cellId && o.outputType === 'stream')
+      .map((o: { content: string }) => o.content)
+      .join('');
+    if (text) return text;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`cell ${cellId} printed nothing`);
+}
+
+describe.each(SANDBOX_MODES)('kernel sandbox ($name)', ({ full, info }) => {
+  let api: ReturnType<typeof client>;
+  beforeAll(async () => {
+    api = client(await newTenant({ on: info() }));
+  });
+
+  it("keeps notebook code out of the stack's files, the server's token and the other kernels", async () => {
+    const stack = info();
     const probe = `
 import json, os, socket
 ${ATTEMPT}def connect(port):
@@ -35,21 +86,21 @@ def own_loopback():
         server.bind(("127.0.0.1", 0)); server.listen()
         with socket.create_connection(server.getsockname(), timeout=2):
             pass
-data = ${JSON.stringify(info.dataDir)}
+data = ${JSON.stringify(stack.dataDir)}
 print(json.dumps({
     "uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(),
     "seed": attempt(lambda: open(os.path.join(data, "seed.json")).read()),
     "signingKey": attempt(lambda: open(os.path.join(data, "link-signing-key")).read()),
     "listData": attempt(lambda: os.listdir(data)),
     "s3Files": attempt(lambda: os.listdir(os.path.join(data, "s3"))),
-    "otherRuns": attempt(lambda: os.listdir("..")),
-    "serverEnviron": attempt(lambda: open(f"/proc/{os.getppid()}/environ").read()),
-    "dynamodb": attempt(lambda: connect(${portOf(info.dynamodbEndpoint)})),
-    "s3": attempt(lambda: connect(${portOf(info.s3Endpoint)})),
-    "api": attempt(lambda: connect(${portOf(info.baseUrl)})),
-    "stepFunctions": attempt(lambda: connect(${portOf(info.sfnEndpoint)})),
+    "serverState": attempt(lambda: os.listdir(os.path.join(data, "kernel-host", "runtime"))),
+    "otherBoxes": attempt(lambda: os.listdir(os.path.join(os.getcwd(), "..", ".."))),
+    "parentEnviron": attempt(lambda: open(f"/proc/{os.getppid()}/environ").read()),
+    "canary": attempt(lambda: open(${JSON.stringify(canary.file)}).read()),
+    "dynamodb": attempt(lambda: connect(${portOf(stack.dynamodbEndpoint)})),
+    "api": attempt(lambda: connect(${portOf(stack.baseUrl)})),
     "ownLoopback": attempt(own_loopback),
-    "home": os.environ["HOME"] != os.path.expanduser("~root"),
+    "home": os.environ["HOME"].startswith(os.path.dirname(os.getcwd())),
 }))`;
     const { status, executed } = await runToEnd(api, notebookOf([probe]));
     expect(status.status, JSON.stringify(status.error)).toBe('Completed');
@@ -57,23 +108,33 @@ print(json.dumps({
     expect(seen.uid).toBeGreaterThan(65_535);
     expect(seen.gid).toBe(seen.uid);
     expect(seen.groups).toEqual([]);
-    for (const key of ['seed', 'signingKey', 'listData', 's3Files', 'otherRuns', 'serverEnviron']) {
-      expect(seen[key], key).toBe('PermissionError');
+    // A private /tmp hides a data dir under /tmp altogether (not found); elsewhere it is refused.
+    const refused =
+      full && stack.dataDir.startsWith('/tmp/') ? /^(PermissionError|FileNotFoundError)$/ : /^PermissionError$/;
+    for (const key of ['seed', 'signingKey', 'listData', 's3Files', 'serverState', 'canary']) {
+      expect(seen[key], key).toMatch(refused);
     }
-    for (const key of ['dynamodb', 's3', 'api', 'stepFunctions']) {
-      expect(seen[key], key).toMatch(/ConnectionRefusedError|OSError|TimeoutError/);
+    for (const key of ['otherBoxes', 'parentEnviron']) expect(seen[key], key).toBe('PermissionError');
+    // Without a network namespace (AWS) the task's loopback is shared: only the full box closes it.
+    if (full) {
+      for (const key of ['dynamodb', 'api'])
+        expect(seen[key], key).toMatch(/ConnectionRefusedError|OSError|TimeoutError/);
     }
     expect(seen.ownLoopback).toBe('allowed');
     expect(seen.home).toBe(true);
   });
 
-  it('gives two runs at once different users: neither can read the other’s directory or signal any other kernel', async () => {
+  it('gives two runs at once different users: neither can read the other’s files or signal any other kernel', async () => {
     const holder = await upload(
       api,
-      notebookOf(["open('secret.txt', 'w').write('mine')", 'import time\ntime.sleep(60)']),
+      notebookOf([
+        "open('secret.txt', 'w').write('mine')\nimport os\nprint(os.getcwd())",
+        'import time\ntime.sleep(60)',
+      ]),
     );
     const held = await execute(api, holder);
     await waitUntil(api, holder, held.executionId, (s) => s.currentCell === 'c2');
+    const heldDir = (await cellStdout(api, holder, held.executionId, 'c1')).trim();
     const { status, executed } = await runToEnd(
       api,
       notebookOf([
@@ -87,17 +148,18 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
         command = open(f"/proc/{pid}/cmdline", "rb").read()
     except OSError:
         continue
-    if b"ipykernel_launcher" in command and int(pid) != os.getpid():
+    if b"ipykernel" in command and int(pid) != os.getpid():
         kernels.append({"uid": uid_of(pid), "signal": attempt(lambda: os.kill(int(pid), 0))})
 print(json.dumps({
     "uid": os.getuid(),
-    "read": attempt(lambda: open(os.path.join("..", ${JSON.stringify(held.executionId)}, "secret.txt")).read()),
+    "read": attempt(lambda: open(os.path.join(${JSON.stringify(heldDir)}, "secret.txt")).read()),
     "kernels": kernels,
 }))`,
       ]),
     );
     expect(status.status, JSON.stringify(status.error)).toBe('Completed');
     const seen = printed(executed);
+    expect(heldDir).toMatch(/\/work$/);
     expect(seen.read).toBe('PermissionError');
     // At least the holder's kernel (and the warm pool's): each a user of its own, out of reach.
     expect(seen.kernels.length).toBeGreaterThanOrEqual(1);
@@ -109,5 +171,109 @@ print(json.dumps({
     const cancel = await api.post(`/notebook/${holder}/execution/${held.executionId}/cancel`);
     expect(cancel.status).toBe(202);
     expect((await waitForRun(api, holder, held.executionId)).status).toBe('Cancelled');
+  });
+
+  it('collects no link, FIFO or hard link from the outbox: each is skipped with its reason, the secret never stored', async () => {
+    const marker = `marker-${Math.random().toString(36).slice(2)}`;
+    const notebookId = await upload(
+      api,
+      notebookOf([
+        `import os
+from cellwise import ProcessMiningClient
+client = ProcessMiningClient()
+for name in ["kept", "linked", "piped", "hard"]:
+    client.log_model({"weights": [1, 2]}, name, metrics={"score": 1})
+outbox = ".cellwise/outbox"
+os.remove(f"{outbox}/model-linked.pkl"); os.symlink(${JSON.stringify(canary.file)}, f"{outbox}/model-linked.pkl")
+os.remove(f"{outbox}/model-piped.pkl"); os.mkfifo(f"{outbox}/model-piped.pkl")
+os.symlink(${JSON.stringify(canary.file)}, f"{outbox}/model-sneaky.json")
+open(${JSON.stringify(marker)}, "w").close()`,
+        `import os, time
+deadline = time.time() + 30
+while not os.path.exists("go") and time.time() < deadline:
+    time.sleep(0.05)`,
+      ]),
+    );
+    const started = await execute(api, notebookId);
+    await waitUntil(api, notebookId, started.executionId, (s) => s.currentCell === 'c2');
+    // A kernel cannot hard-link a root-only file (protected_hardlinks); a host without that
+    // setting would let it: the test plants one, as root, where the kernel logged a model.
+    let pid: number | null = null;
+    for (let i = 0; i < 100 && pid === null; i++) {
+      pid = kernelWith(marker);
+      if (pid === null) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(pid, 'the kernel of the run').not.toBeNull();
+    const outbox = `/proc/${pid}/cwd/.cellwise/outbox`;
+    unlinkSync(join(outbox, 'model-hard.pkl'));
+    let hardLinked = true;
+    try {
+      linkSync(canary.file, join(outbox, 'model-hard.pkl'));
+    } catch (error) {
+      // The box is a filesystem of its own (a tmpfs): a link to anything outside cannot exist.
+      expect(full).toBe(true);
+      expect((error as NodeJS.ErrnoException).code).toBe('EXDEV');
+      hardLinked = false;
+    }
+    writeFileSync(`/proc/${pid}/cwd/go`, '');
+    const status = await waitForRun(api, notebookId, started.executionId);
+    expect(status.status, JSON.stringify(status.error)).toBe('Completed');
+    const { results } = await resultsOf(api, notebookId, started.executionId);
+    expect(results.models.map((m: { name: string }) => m.name)).toEqual(['kept']);
+    const skipped: string[] = results.skipped;
+    expect(skipped).toContainEqual(
+      expect.stringMatching(/^model-linked\.pkl: refused: model-linked\.pkl is a symbolic link/),
+    );
+    expect(skipped).toContainEqual(
+      expect.stringMatching(/^model-piped\.pkl: refused: model-piped\.pkl is a FIFO/),
+    );
+    expect(skipped).toContainEqual(
+      expect.stringMatching(/^model-sneaky\.json: refused: model-sneaky\.json is a symbolic link/),
+    );
+    if (hardLinked) {
+      expect(skipped).toContainEqual(
+        expect.stringMatching(/^model-hard\.pkl: refused: model-hard\.pkl has 2 hard links/),
+      );
+    }
+    const stored = await fetch(results.models[0].downloadUrl).then((r) => r.text());
+    expect(stored).not.toContain(canary.secret);
+    expect(readFileSync(canary.file, 'utf8')).toBe(canary.secret);
+  });
+
+  it('re-stages a resume in its kept kernel without following the links the kernel put in place of its files', async () => {
+    const dataset = await api.post('/dataset', {
+      name: 'tiny log',
+      rows: [
+        { case_id: 'a', activity: 'Start', timestamp: '2024-01-01T08:00:00Z' },
+        { case_id: 'a', activity: 'End', timestamp: '2024-01-01T09:00:00Z' },
+      ],
+    });
+    expect(dataset.status, JSON.stringify(dataset.body)).toBe(201);
+    const notebookId = await upload(
+      api,
+      notebookOf([
+        'from cellwise import ProcessMiningClient\nrows = len(ProcessMiningClient().get_dataset())',
+        `import os, shutil
+if not os.path.exists("planted"):
+    os.remove(".cellwise/run.json"); os.symlink(${JSON.stringify(canary.file)}, ".cellwise/run.json")
+    shutil.rmtree(".cellwise/datasets"); os.symlink(${JSON.stringify(canary.dir)}, ".cellwise/datasets")
+    open("planted", "w").close()
+    raise RuntimeError("fail, so the kernel is kept")`,
+        'import json\nprint(json.dumps({"rows": len(ProcessMiningClient().get_dataset()), "run": json.load(open(".cellwise/run.json"))["executionId"], "links": [os.path.islink(".cellwise/run.json"), os.path.islink(".cellwise/datasets")]}))',
+      ]),
+    );
+    const failed = await execute(api, notebookId, { parameters: { dataset_id: dataset.body.datasetId } });
+    const ended = await waitForRun(api, notebookId, failed.executionId);
+    expect(ended.error).toMatchObject({ errorType: 'CellError', cellId: 'c2' });
+    const resumed = await api.post(`/notebook/${notebookId}/execution/${failed.executionId}/resume`);
+    expect(resumed.status, JSON.stringify(resumed.body)).toBe(202);
+    expect(resumed.body.replayedCells).toEqual([]); // in the kept kernel, links and all
+    const status = await waitForRun(api, notebookId, resumed.body.executionId);
+    expect(status.status, JSON.stringify(status.error)).toBe('Completed');
+    const { executed } = await resultsOf(api, notebookId, resumed.body.executionId);
+    const c3 = executed.cells.findIndex((c: { id: string }) => c.id === 'c3'); // after the injected parameters
+    expect(printed(executed, c3)).toEqual({ rows: 2, run: resumed.body.executionId, links: [false, false] });
+    expect(readFileSync(canary.file, 'utf8')).toBe(canary.secret);
+    expect(readdirSync(canary.dir)).toEqual(['canary']);
   });
 });

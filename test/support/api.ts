@@ -30,9 +30,13 @@ export interface Tenant {
   token: string;
   /** `/api/{tenantId}/{projectId}` */
   base: string;
+  /** The stack the tenant lives on (default: the shared test stack). */
+  baseUrl?: string;
 }
 
 export const stack = () => inject('stack');
+/** The second test stack: kernels boxed as AWS Fargate allows (a user each, no namespaces, no cgroups). */
+export const uidOnlyStack = () => inject('uidOnlyStack');
 
 /** Calls the running local stack. JSON bodies are serialised; `raw` sends a string or FormData as is. */
 export async function call<T = any>(
@@ -43,6 +47,7 @@ export async function call<T = any>(
     json?: unknown;
     raw?: string | FormData;
     headers?: Record<string, string>;
+    baseUrl?: string;
   } = {},
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
@@ -52,7 +57,7 @@ export async function call<T = any>(
     body = JSON.stringify(options.json);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(`${stack().baseUrl}${path}`, { method, headers, body });
+  const response = await fetch(`${options.baseUrl ?? stack().baseUrl}${path}`, { method, headers, body });
   const text = await response.text();
   let parsed: unknown = text;
   try {
@@ -63,7 +68,7 @@ export async function call<T = any>(
   return { status: response.status, headers: response.headers, body: parsed as T, text };
 }
 
-let tenancy: DynamoTenancyStore | undefined;
+const tenancies = new Map<string, DynamoTenancyStore>();
 
 /**
  * The environment the service's own code needs to reach the running test stack (its
@@ -92,8 +97,8 @@ export function stackServices(info: StackInfo = stack()): Services {
 }
 
 /** The DynamoDB client of the running stack (for the admin use-cases tests call directly). */
-function stackDynamo() {
-  return createAwsClients(loadConfig(stackEnv())).dynamodb;
+function stackDynamo(info: StackInfo = stack()) {
+  return createAwsClients(loadConfig(stackEnv(info))).dynamodb;
 }
 
 /** The running stack's admission records (for tests that arrange them directly). */
@@ -129,9 +134,14 @@ export async function setTenantRunLimits(
  * the stack's own DynamoDB: every test file gets an isolated project.
  */
 export async function newTenant(
-  options: { projects?: number; limitToFirst?: boolean } = {},
+  options: { projects?: number; limitToFirst?: boolean; on?: StackInfo } = {},
 ): Promise<Tenant & { projectIds: string[] }> {
-  tenancy ??= new DynamoTenancyStore(stackDynamo(), stack().tableName);
+  const info = options.on ?? stack();
+  let tenancy = tenancies.get(info.baseUrl);
+  if (!tenancy) {
+    tenancy = new DynamoTenancyStore(stackDynamo(info), info.tableName);
+    tenancies.set(info.baseUrl, tenancy);
+  }
   const { tenantId } = await createTenant(tenancy, { name: 'test tenant' });
   const projectIds: string[] = [];
   for (let i = 0; i < (options.projects ?? 1); i++) {
@@ -143,24 +153,30 @@ export async function newTenant(
     { tenantId, label: 'test', projectIds: options.limitToFirst ? [projectIds[0]!] : null },
   );
   const projectId = projectIds[0]!;
-  return { tenantId, projectId, token, base: `/api/${tenantId}/${projectId}`, projectIds };
+  return {
+    tenantId,
+    projectId,
+    token,
+    base: `/api/${tenantId}/${projectId}`,
+    projectIds,
+    ...(options.on ? { baseUrl: info.baseUrl } : {}),
+  };
 }
 
 /** A client bound to one tenant's token and project path. */
 export function client(t: Tenant) {
+  const on = { token: t.token, ...(t.baseUrl ? { baseUrl: t.baseUrl } : {}) };
   return {
-    get: <T = any>(path: string) => call<T>('GET', `${t.base}${path}`, { token: t.token }),
-    post: <T = any>(path: string, json?: unknown) =>
-      call<T>('POST', `${t.base}${path}`, { token: t.token, json }),
-    put: <T = any>(path: string, json?: unknown) =>
-      call<T>('PUT', `${t.base}${path}`, { token: t.token, json }),
-    del: <T = any>(path: string) => call<T>('DELETE', `${t.base}${path}`, { token: t.token }),
+    get: <T = any>(path: string) => call<T>('GET', `${t.base}${path}`, on),
+    post: <T = any>(path: string, json?: unknown) => call<T>('POST', `${t.base}${path}`, { ...on, json }),
+    put: <T = any>(path: string, json?: unknown) => call<T>('PUT', `${t.base}${path}`, { ...on, json }),
+    del: <T = any>(path: string) => call<T>('DELETE', `${t.base}${path}`, on),
     raw: <T = any>(
       method: string,
       path: string,
       raw: string | FormData,
       headers: Record<string, string> = {},
-    ) => call<T>(method, `${t.base}${path}`, { token: t.token, raw, headers }),
+    ) => call<T>(method, `${t.base}${path}`, { ...on, raw, headers }),
   };
 }
 

@@ -7,34 +7,52 @@ import { type RunningStack, type StackInfo, spawnStack } from '../../local-stack
 declare module 'vitest' {
   export interface ProvidedContext {
     stack: StackInfo;
+    uidOnlyStack: StackInfo;
   }
 }
 
-let stack: RunningStack | undefined;
-let dataDir: string | undefined;
+const stacks: RunningStack[] = [];
+const dataDirs: string[] = [];
 
-/** One real local stack (dynalite, s3rver, the gateway) for the whole test run. */
-export async function setup(project: TestProject) {
-  dataDir = await mkdtemp(join(tmpdir(), 'cellwise-test-'));
+/** What every test stack shares: short slices, loopback webhooks, small datasets, no wall-clock schedules. */
+async function testStack(env: Record<string, string>): Promise<RunningStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'cellwise-test-'));
+  dataDirs.push(dataDir);
   // Short task slices, so cells longer than a few seconds exercise the hand-over between tasks.
   // Webhooks: receivers on loopback are allowed (10/8, 169.254/16, 192.168/16... stay refused),
   // and retries come after 1, 2 and 4 s.
-  stack = await spawnStack({
+  const running = await spawnStack({
     CELLWISE_DATA_DIR: dataDir,
     CELLWISE_RUN_SLICE_SECONDS: '3',
     CELLWISE_WEBHOOK_ALLOW_CIDRS: '127.0.0.0/8',
     CELLWISE_WEBHOOK_RETRY_SECONDS: '1,2,4',
     CELLWISE_MAX_DATASET_BYTES: String(5 * 1024 * 1024),
-    // Test files run side by side on tenants of their own or the seeded one; the queue's
-    // tests set their tenants' own limits.
-    CELLWISE_MAX_CONCURRENT_RUNS: '8',
     // Schedule tests fire through loops with injected clocks; the wall clock fires nothing.
     CELLWISE_LOCAL_SCHEDULER: 'off',
+    ...env,
   });
-  project.provide('stack', stack.info);
+  stacks.push(running);
+  return running;
+}
+
+/**
+ * The real local stacks for the whole test run: the one every test uses (every kernel boxed
+ * with all the machine allows), and one whose kernels are boxed only as AWS Fargate allows
+ * (`CELLWISE_KERNEL_SANDBOX=uid`: a user per kernel, no namespaces, no cgroups), for the
+ * sandbox tests that must hold in both.
+ */
+export async function setup(project: TestProject) {
+  const [main, uidOnly] = await Promise.all([
+    // Test files run side by side on tenants of their own or the seeded one; the queue's
+    // tests set their tenants' own limits.
+    testStack({ CELLWISE_MAX_CONCURRENT_RUNS: '8' }),
+    testStack({ CELLWISE_KERNEL_SANDBOX: 'uid', CELLWISE_MAX_CONCURRENT_RUNS: '4', CELLWISE_DEMO: 'off' }),
+  ]);
+  project.provide('stack', main.info);
+  project.provide('uidOnlyStack', uidOnly.info);
 }
 
 export async function teardown() {
-  await stack?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await Promise.all(stacks.map((s) => s.stop()));
+  for (const dir of dataDirs) await rm(dir, { recursive: true, force: true });
 }

@@ -20,14 +20,14 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-const ref = () => ({ kernelId: 'k1', host: base, workDir: 'runs/r1' });
+const ref = () => ({ kernelId: 'k1', host: base });
 const host = () => new JupyterKernelHost(base, async () => 'token');
 
 describe('JupyterKernelHost error translation', () => {
   it('reports a host that refuses connections as unreachable', async () => {
     const closed = new JupyterKernelHost('http://127.0.0.1:1', async () => 'token');
-    await expect(closed.start('python3', 'r1')).rejects.toBeInstanceOf(KernelHostUnreachableError);
-    await expect(closed.interrupt({ ...ref(), host: 'http://127.0.0.1:1' })).rejects.toBeInstanceOf(
+    await expect(closed.kernels.start('python3', 'r1')).rejects.toBeInstanceOf(KernelHostUnreachableError);
+    await expect(closed.kernels.interrupt({ ...ref(), host: 'http://127.0.0.1:1' })).rejects.toBeInstanceOf(
       KernelHostUnreachableError,
     );
     expect(await closed.readiness()).toMatch(/^unavailable: /);
@@ -36,32 +36,59 @@ describe('JupyterKernelHost error translation', () => {
   it('reports an answer with an unexpected status as a rejection carrying that status', async () => {
     reply = { status: 403, body: '{"message": "Forbidden"}' };
     const error = await host()
-      .start('python3', 'r1')
+      .kernels.start('python3', 'r1')
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KernelHostRejectedError);
     expect((error as KernelHostRejectedError).status).toBe(403);
     reply = { status: 500, body: '{"message": "boom"}' };
-    await expect(host().interrupt(ref())).rejects.toMatchObject({
+    await expect(host().kernels.interrupt(ref())).rejects.toMatchObject({
       name: 'KernelHostRejectedError',
       status: 500,
     });
     await expect(
-      host().renderHtml({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }),
+      host().reports.renderHtml({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }),
     ).rejects.toBeInstanceOf(KernelHostRejectedError);
   });
 
   it('reads the watchdog exactly: 404 is a dead kernel, a malformed answer is a rejection', async () => {
     reply = { status: 200, body: '{"alive": true}' };
-    expect(await host().alive(ref())).toBe(true);
+    expect(await host().kernels.alive(ref())).toBe(true);
     reply = { status: 404, body: '{}' };
-    expect(await host().alive(ref())).toBe(false);
+    expect(await host().kernels.alive(ref())).toBe(false);
     reply = { status: 200, body: '{"alive": "yes"}' };
-    await expect(host().alive(ref())).rejects.toBeInstanceOf(KernelHostRejectedError);
+    await expect(host().kernels.alive(ref())).rejects.toBeInstanceOf(KernelHostRejectedError);
+  });
+
+  it('reads usage exactly: 404 is a kernel the host no longer knows, a malformed answer is a rejection', async () => {
+    const usage = {
+      peakMemoryBytes: 1,
+      cpuSeconds: 0.5,
+      peakDiskBytes: 2,
+      oomKilled: false,
+      breach: null,
+      limits: { memoryMiB: 2048, processes: 256, diskMiB: 1024 },
+      measuredBy: 'cgroup',
+    };
+    reply = { status: 200, body: JSON.stringify(usage) };
+    expect(await host().kernels.usage(ref())).toEqual({
+      peakMemoryBytes: 1,
+      cpuSeconds: 0.5,
+      peakDiskBytes: 2,
+      oomKilled: false,
+      breach: null,
+      limits: usage.limits,
+    });
+    reply = { status: 404, body: '{}' };
+    expect(await host().kernels.usage(ref())).toBeNull();
+    for (const bad of [{ ...usage, cpuSeconds: '1' }, { ...usage, breach: 'memory' }, { ...usage, limits: {} }]) {
+      reply = { status: 200, body: JSON.stringify(bad) };
+      await expect(host().kernels.usage(ref())).rejects.toBeInstanceOf(KernelHostRejectedError);
+    }
   });
 
   it('treats a kernel already gone as shut down', async () => {
     reply = { status: 404, body: '{"message": "no such kernel"}' };
-    await expect(host().shutdown(ref())).resolves.toBeUndefined();
+    await expect(host().kernels.shutdown(ref())).resolves.toBeUndefined();
   });
 });
 

@@ -7,14 +7,14 @@ import { KernelHostRejectedError } from '../../functions/core/run/kernel.ts';
 let server: Server;
 let base: string;
 const seen: { method: string; url: string; body: string }[] = [];
-let replies: Record<string, { status: number; body: string }> = {};
+let replies: Record<string, { status: number; body: string | Buffer }> = {};
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, body });
+      seen.push({ method: req.method!, url: req.url!, body: Buffer.concat(chunks).toString() });
       const reply = replies[req.method!] ?? { status: 200, body: '{}' };
       res.writeHead(reply.status, { 'content-type': 'application/json' });
       res.end(reply.body);
@@ -26,72 +26,83 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-const ref = () => ({ kernelId: 'k1', host: base, workDir: 'runs/r1' });
-const host = () => new JupyterKernelHost(base, async () => 'token');
+const ref = () => ({ kernelId: 'k1', host: base });
+const files = () => new JupyterKernelHost(base, async () => 'token').files;
 const reset = (r: typeof replies) => {
   seen.length = 0;
   replies = r;
 };
+/** Method, path and the query's `path` of each request the host got. */
+const calls = () =>
+  seen.map((s) => {
+    const url = new URL(s.url, base);
+    return `${s.method} ${url.pathname} ${url.searchParams.get('path') ?? ''}`.trim();
+  });
 
-describe('unit: kernel host files (contents API)', () => {
-  it('writes a file after creating its directories inside the working directory', async () => {
-    reset({ PUT: { status: 201, body: '{}' } });
-    await host().putFile(ref(), '.cellwise/run.json', '{"a":1}');
-    expect(seen.map((s) => `${s.method} ${s.url.split('?')[0]}`)).toEqual([
-      'PUT /api/contents/runs/r1/.cellwise',
-      'PUT /api/contents/runs/r1/.cellwise/run.json',
-    ]);
-    expect(JSON.parse(seen[1]!.body)).toEqual({ type: 'file', format: 'text', content: '{"a":1}' });
+describe('unit: kernel files through the kernel host (adapter)', () => {
+  it('writes a file in one request; the host makes its directories and names what it replaced', async () => {
+    reset({ PUT: { status: 201, body: '{"path": ".cellwise/run.json", "size": 7, "replaced": [".cellwise was a symbolic link; replaced by a directory"]}' } });
+    const written = await files().put(ref(), '.cellwise/run.json', '{"a":1}');
+    expect(calls()).toEqual(['PUT /cellwise/v1/kernels/k1/files/content .cellwise/run.json']);
+    expect(seen[0]!.body).toBe('{"a":1}');
+    expect(written.replaced).toEqual(['.cellwise was a symbolic link; replaced by a directory']);
   });
 
   it('refuses paths that leave the working directory without calling the host', async () => {
     reset({});
-    for (const path of ['../r2/.cellwise/run.json', '', 'a/../../b']) {
-      const error = await host()
-        .getFile(ref(), path)
+    for (const path of ['../r2/.cellwise/run.json', '', 'a/../../b', '/etc/passwd']) {
+      const error = await files()
+        .get(ref(), path, 10)
         .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(KernelHostRejectedError);
+      expect(error, path).toBeInstanceOf(KernelHostRejectedError);
       expect((error as KernelHostRejectedError).status).toBe(400);
     }
     expect(seen).toEqual([]);
   });
 
-  it('lists only files, with sizes; a missing directory is empty', async () => {
+  it('lists regular files apart from what the host refused, with the reason', async () => {
     reset({
       GET: {
         status: 200,
         body: JSON.stringify({
-          type: 'directory',
-          content: [
-            { name: 'frame-a.json', type: 'file', size: 12 },
-            { name: 'sub', type: 'directory', size: null },
+          entries: [
+            { name: 'frame-a.json', kind: 'file', bytes: 12 },
+            { name: 'model-b.pkl', kind: 'symbolic link', bytes: 11, refused: 'model-b.pkl is a symbolic link, not a regular file' },
+            { name: 'model-c.pkl', kind: 'file', bytes: 5, refused: 'model-c.pkl has 2 hard links' },
+            { name: 'sub', kind: 'directory', bytes: 4096 },
           ],
+          truncated: false,
+          exists: true,
         }),
       },
     });
-    expect(await host().listFiles(ref(), '.cellwise/outbox')).toEqual([
-      { name: 'frame-a.json', path: '.cellwise/outbox/frame-a.json', bytes: 12 },
-    ]);
-    reset({ GET: { status: 404, body: '{"message":"No such file"}' } });
-    expect(await host().listFiles(ref(), '.cellwise/outbox')).toEqual([]);
+    expect(await files().list(ref(), '.cellwise/outbox')).toEqual({
+      files: [{ name: 'frame-a.json', path: '.cellwise/outbox/frame-a.json', bytes: 12 }],
+      refused: [
+        { name: 'model-b.pkl', path: '.cellwise/outbox/model-b.pkl', reason: 'model-b.pkl is a symbolic link, not a regular file' },
+        { name: 'model-c.pkl', path: '.cellwise/outbox/model-c.pkl', reason: 'model-c.pkl has 2 hard links' },
+      ],
+    });
+    expect(calls()).toEqual(['GET /cellwise/v1/kernels/k1/files .cellwise/outbox']);
+    reset({ GET: { status: 200, body: '{"entries": [{"name": 1}]}' } });
+    await expect(files().list(ref(), '.cellwise/outbox')).rejects.toBeInstanceOf(KernelHostRejectedError);
   });
 
-  it('reads a file as bytes (base64 from the host) and reports a missing one as a 404 rejection', async () => {
-    reset({
-      GET: {
-        status: 200,
-        body: JSON.stringify({
-          type: 'file',
-          format: 'base64',
-          content: Buffer.from([0x80, 4, 0]).toString('base64'),
-        }),
-      },
-    });
-    expect([...(await host().getFile(ref(), '.cellwise/outbox/model-m.pkl'))]).toEqual([0x80, 4, 0]);
-    reset({ GET: { status: 404, body: '{}' } });
-    const error = await host()
-      .getFile(ref(), 'missing')
-      .catch((e: unknown) => e);
-    expect((error as KernelHostRejectedError).status).toBe(404);
+  it('reads a file as bytes, asking for at most maxBytes; refusals keep the host\'s status and reason', async () => {
+    reset({ GET: { status: 200, body: Buffer.from([0x80, 4, 0]) } });
+    expect([...(await files().get(ref(), '.cellwise/outbox/model-m.pkl', 100))]).toEqual([0x80, 4, 0]);
+    expect(new URL(seen[0]!.url, base).searchParams.get('maxBytes')).toBe('100');
+    for (const [status, message] of [
+      [404, '.cellwise/outbox/x does not exist'],
+      [413, '.cellwise/outbox/x is larger than 100 bytes'],
+      [422, '.cellwise/outbox/x is a FIFO, not a regular file'],
+    ] as const) {
+      reset({ GET: { status, body: JSON.stringify({ message }) } });
+      const error = (await files()
+        .get(ref(), '.cellwise/outbox/x', 100)
+        .catch((e: unknown) => e)) as KernelHostRejectedError;
+      expect(error.status).toBe(status);
+      expect(error.message).toContain(message);
+    }
   });
 });

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kernelPlaces, kernelSandbox } from '../../local-stack/kernel-sandbox.ts';
 
-const LAUNCHER = fileURLToPath(new URL('../../kernel-host/cellwise_kernel_host/launch.py', import.meta.url));
+const LAUNCHER = fileURLToPath(new URL('../../kernel-host/launcher.py', import.meta.url));
 const asRoot = process.getuid?.() === 0;
 let dir: string;
 const made: string[] = [];
@@ -19,61 +19,82 @@ afterEach(async () => {
   for (const path of [dir, ...made.splice(0)]) await rm(path, { recursive: true, force: true });
 });
 
-async function sdkIn(parent: string) {
-  const sdk = join(parent, 'sdk');
-  await mkdir(join(sdk, 'cellwise', '__pycache__'), { recursive: true });
-  await writeFile(join(sdk, 'cellwise', '__init__.py'), 'x = 1\n', { mode: 0o600 });
-  await writeFile(join(sdk, 'cellwise', '__pycache__', 'stale.pyc'), '');
-  return sdk;
+async function codeIn(parent: string, name: string) {
+  const code = join(parent, name);
+  await mkdir(join(code, 'pkg', '__pycache__'), { recursive: true });
+  await writeFile(join(code, 'pkg', '__init__.py'), 'x = 1\n', { mode: 0o600 });
+  await writeFile(join(code, 'pkg', '__pycache__', 'stale.pyc'), '');
+  return code;
 }
 
 describe('unit: kernel sandbox set-up of the local stack', () => {
-  it('asks for a user and a network namespace per kernel as root, fewer when told', () => {
-    expect(kernelSandbox({ CELLWISE_KERNEL_SANDBOX: 'off' })).toEqual([]);
-    expect(kernelSandbox({ CELLWISE_KERNEL_NETWORK: 'host' })).not.toContain('net');
-    if (asRoot) expect(kernelSandbox({})).toEqual(['uid', 'net']);
+  it('asks the launcher for every mode the machine allows, fewer when told, and gives the server a user of its own as root', () => {
+    expect(kernelSandbox({ CELLWISE_KERNEL_SANDBOX: 'off' })).toEqual({ sandbox: 'off', without: [], serverUid: null });
+    expect(kernelSandbox({ CELLWISE_KERNEL_NETWORK: 'host' })).toMatchObject({ sandbox: 'auto', without: ['net'] });
+    expect(kernelSandbox({ CELLWISE_KERNEL_SANDBOX: 'uid' }).sandbox).toBe('uid');
+    const { serverUid } = kernelSandbox({});
+    if (asRoot) {
+      expect(serverUid).toBeGreaterThanOrEqual(1_800_000_000);
+      expect(serverUid).toBeLessThan(1_900_000_000); // below the kernels' users
+    } else expect(serverUid).toBeNull();
   });
 
-  it('keeps kernels under the state directory when every directory up to it lets others pass', async () => {
+  it('keeps the server under the state directory when every directory up to it lets others pass', async () => {
     await chmod(dir, 0o711);
     const state = join(dir, 'kernel-host');
     await mkdir(state);
-    const sdk = await sdkIn(dir);
-    const places = await kernelPlaces(state, sdk, ['uid', 'net']);
-    expect(places).toEqual({
-      rootDir: join(state, 'work'),
-      privateDir: join(state, 'kernels'),
-      sdkDir: sdk,
-      temporary: [],
-    });
-    expect(statSync(places.rootDir).mode & 0o777).toBe(0o711);
+    const code = { sdkDir: await codeIn(dir, 'sdk'), hostDir: await codeIn(dir, 'host') };
+    const places = await kernelPlaces(state, code, kernelSandbox({}));
+    made.push(...places.temporary);
+    expect(places).toMatchObject({ stateDir: state, rootDir: join(state, 'work'), ...code });
+    if (asRoot) {
+      // The boxes are never under /tmp: each kernel's own /tmp covers it.
+      expect(places.kernelsDir.startsWith('/run/cellwise/')).toBe(true);
+      expect(statSync(join(places.kernelsDir, '..')).mode & 0o777).toBe(0o711);
+    }
   });
 
-  it('moves kernels to the temp directory with a readable copy of the SDK when a parent is private', async () => {
+  it.runIf(asRoot)('moves the server and readable copies of the code when a parent is private', async () => {
     await chmod(dir, 0o700);
     const state = join(dir, 'kernel-host');
     await mkdir(state);
-    const sdk = await sdkIn(dir);
-    const places = await kernelPlaces(state, sdk, ['uid']);
+    const code = { sdkDir: await codeIn(dir, 'sdk'), hostDir: await codeIn(dir, 'host') };
+    const places = await kernelPlaces(state, code, kernelSandbox({}));
     made.push(...places.temporary);
-    expect(places.rootDir.startsWith(join(tmpdir(), 'cellwise-kernels-'))).toBe(true);
-    expect(places.temporary).toEqual([join(places.rootDir, '..')]);
-    expect(places.sdkDir).toBe(join(places.rootDir, '..', 'sdk'));
-    expect(statSync(join(places.sdkDir, 'cellwise', '__init__.py')).mode & 0o777).toBe(0o644);
-    expect(statSync(join(places.sdkDir, 'cellwise')).mode & 0o777).toBe(0o755);
-    expect(existsSync(join(places.sdkDir, 'cellwise', '__pycache__'))).toBe(false);
-    // Without a user per kernel, kernels read what the service reads: nothing moves.
-    expect((await kernelPlaces(state, sdk, ['net'])).rootDir).toBe(join(state, 'work'));
+    expect(places.stateDir.startsWith('/run/cellwise/')).toBe(true);
+    expect(places.temporary).toContain(places.stateDir);
+    for (const copy of [places.sdkDir, places.hostDir]) {
+      expect(copy.startsWith(places.stateDir)).toBe(true);
+      expect(statSync(join(copy, 'pkg', '__init__.py')).mode & 0o777).toBe(0o644);
+      expect(statSync(join(copy, 'pkg')).mode & 0o777).toBe(0o755);
+      expect(existsSync(join(copy, 'pkg', '__pycache__'))).toBe(false);
+    }
+    // With the sandbox off, the server is this process's user: nothing moves.
+    const off = await kernelPlaces(state, code, kernelSandbox({ CELLWISE_KERNEL_SANDBOX: 'off' }));
+    made.push(...off.temporary);
+    expect(off).toMatchObject({ stateDir: state, ...code });
   });
 
-  it('refuses a launch without a kernel command or with an unknown option, saying why', () => {
-    for (const args of [
-      ['--private', dir],
-      ['--private', dir, '--bogus', '--', 'true'],
-    ]) {
-      const result = spawnSync('/usr/bin/python3', [LAUNCHER, ...args], { encoding: 'utf8' });
-      expect(result.status).toBe(70);
-      expect(result.stderr).toMatch(/^cellwise kernel launcher: (no kernel command|unknown option)/);
+  it('refuses a launch without a server command, with an unknown option or mode, saying why', () => {
+    for (const [args, reason] of [
+      [['--state', dir, '--kernels', dir], /no server command/],
+      [['--state', dir, '--kernels', dir, '--bogus', '--', 'true'], /unknown option '--bogus'/],
+      [['--state', dir, '--kernels', dir, '--sandbox', 'uid,chroot', '--', 'true'], /unknown sandbox mode/],
+      [['--kernels', dir, '--', 'true'], /--state, --kernels and a server command are required/],
+    ] as const) {
+      const result = spawnSync('/usr/bin/python3', ['-I', LAUNCHER, ...args], { encoding: 'utf8' });
+      expect(result.status, args.join(' ')).toBe(64);
+      expect(result.stderr).toMatch(reason);
     }
+  });
+
+  it.runIf(asRoot)('refuses boxes under /tmp when asked for the private-/tmp mode, which would hide them', () => {
+    const result = spawnSync(
+      '/usr/bin/python3',
+      ['-I', LAUNCHER, '--state', join(dir, 'state'), '--kernels', join(dir, 'kernels'), '--sandbox', 'mnt', '--', 'true'],
+      { encoding: 'utf8' },
+    );
+    expect(result.status).toBe(64);
+    expect(result.stderr).toMatch(/--kernels must not be under \/tmp with mnt/);
   });
 });

@@ -236,6 +236,10 @@ export const runResults = z
         downloadUrl: download.optional(),
       }),
     ),
+    skipped: z.array(z.string()).meta({
+      description:
+        "What the run published (SDK outbox) that was not collected, each with the reason: e.g. a symbolic link, FIFO or hard link (never followed), a file over the size limit, a malformed manifest",
+    }),
     enrichedDatasets: z.array(z.looseObject({ name: z.string(), downloadUrl: download })),
     models: z.array(z.looseObject({ name: z.string(), downloadUrl: download })),
     reports: z.array(z.object({ name: z.string(), format: z.literal('html'), downloadUrl: download })),

@@ -48,10 +48,11 @@ type UrlOf = (key: string, fileName: string, contentType: string) => Promise<str
 
 /** The frames and models the run published (SDK), by `outputType` (`data`: frames, `models`: models). */
 async function publishedOf(run: RunRecord, query: ResultsQuery, url: UrlOf) {
-  const published = run.published ?? { frames: [], models: [] };
+  const published = run.published ?? { frames: [], models: [], skipped: [] };
   const frames = query.outputType === 'all' || query.outputType === 'data' ? published.frames : [];
   const models = query.outputType === 'all' || query.outputType === 'models' ? published.models : [];
   return {
+    skipped: published.skipped ?? [],
     enrichedDatasets: await Promise.all(
       frames.map(async (f) => ({
         name: f.name,
