@@ -135,12 +135,12 @@ class Launcher:
 
     def op_usage(self, request):
         box = self.box(request)
-        self._sample(box)
+        self._sample(box, walk=True)
         return usage.report(box)
 
     def op_end(self, request):
         box = self.box(request)
-        self._sample(box)
+        self._sample(box, walk=True)
         report = usage.report(box)
         self.end(box)
         return report
@@ -163,9 +163,9 @@ class Launcher:
 
     # --- measuring -----------------------------------------------------------------------
 
-    def _sample(self, box):
+    def _sample(self, box, walk=False):
         try:
-            breach = usage.sample(box, self.modes, time.monotonic())
+            breach = usage.sample(box, self.modes, time.monotonic(), walk)
         except OSError:
             return
         if breach and box.breach is None and box.exit_status is None:

@@ -33,9 +33,10 @@ def _proc_figures(pid):
     return resident, (utime + stime + cutime + cstime) / _TICKS
 
 
-def sample(box, modes, now):
+def sample(box, modes, now, walk=False):
     """Updates `box.usage` with a fresh measurement; returns "disk" when the box is over its
-    disk limit (without `mnt`, where nothing else enforces it), else None."""
+    disk limit (without `mnt`, where nothing else enforces it), else None. Without `mnt` the
+    disk is walked every DISK_WALK_SECONDS, or now with `walk` (a report's figures are fresh)."""
     u = box.usage
     if box.group is not None:
         stats = box.group.stats()
@@ -61,7 +62,7 @@ def sample(box, modes, now):
             u.disk = (st.f_blocks - st.f_bfree) * st.f_frsize
         except OSError:
             pass
-    elif now - u.sampled_at >= DISK_WALK_SECONDS or u.sampled_at == 0:
+    elif walk or now - u.sampled_at >= DISK_WALK_SECONDS or u.sampled_at == 0:
         u.sampled_at = now
         u.disk, u.disk_entries = files.disk_usage(
             [box.path(sub) for sub in (*boxes.SUBDIRS, "ipc")] + _owned_in_shared(box, modes), MAX_ENTRIES

@@ -48,6 +48,17 @@ describe('POST /notebook/{id}/execute bad input', () => {
       { outputOptions: { generateReport: 'yes' } },
       'body.outputOptions.generateReport',
     ],
+    ['resources that are not an object', { resources: 2048 }, 'body.resources'],
+    ['an unknown resource', { resources: { cpus: 2 } }, 'body.resources'],
+    ['too little memory for a kernel', { resources: { memoryMiB: 64 } }, 'body.resources.memoryMiB'],
+    ['a fractional memory limit', { resources: { memoryMiB: 512.5 } }, 'body.resources.memoryMiB'],
+    ['too few processes', { resources: { processes: 2 } }, 'body.resources.processes'],
+    ['processes given as text', { resources: { processes: '64' } }, 'body.resources.processes'],
+    ['too little disk', { resources: { diskMiB: 1 } }, 'body.resources.diskMiB'],
+    // Above the deployment's maximum (by default four times the default): checked by the service.
+    ['more memory than the deployment allows', { resources: { memoryMiB: 8193 } }, 'body.resources.memoryMiB'],
+    ['more processes than the deployment allows', { resources: { processes: 1025 } }, 'body.resources.processes'],
+    ['more disk than the deployment allows', { resources: { diskMiB: 4097 } }, 'body.resources.diskMiB'],
   ];
   it.each(cases)('answers 400 for %s', async (_, body, path) => {
     expectBadRequest(await api.post(`/notebook/${notebookId}/execute`, body), path);

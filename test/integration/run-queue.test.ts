@@ -41,6 +41,31 @@ function maxOverlap(runs: { startTime: string; endTime: string }[]): number {
 }
 
 describe('run queue', () => {
+  it("counts a kept kernel against the tenant's runs until a resume takes it over", async () => {
+    const api = await limitedTenant(1);
+    // Fails once: the resume, in the same kernel (and directory), goes past it.
+    const failing = await upload(
+      api,
+      notebookOf([
+        "import os\nif not os.path.exists('tried'):\n    open('tried', 'w').close()\n    raise ValueError('kept')",
+        'x = 2',
+      ]),
+    );
+    const failed = await execute(api, failing, { keepKernelSeconds: 300 });
+    const ended = await waitForRun(api, failing, failed.executionId);
+    expect(ended.error.errorType).toBe('CellError');
+    // The kept kernel still holds memory on the kernel host: it keeps the only slot.
+    const waiting = await upload(api, quick);
+    const queued = await execute(api, waiting);
+    expect(queued.status).toBe('Queued');
+    // A resume continues in the kept kernel, on the slot the kernel held.
+    const resumed = await api.post(`/notebook/${failing}/execution/${failed.executionId}/resume`);
+    expect(resumed.status, JSON.stringify(resumed.body)).toBe(202);
+    expect(resumed.body.status).toBe('Running');
+    expect((await waitForRun(api, failing, resumed.body.executionId)).status).toBe('Completed');
+    // Its end frees the slot for the run that waited.
+    expect((await waitForRun(api, waiting, queued.executionId)).status).toBe('Completed');
+  });
   it('admits High before Normal before Low, first come within a priority, when the limit is 1', async () => {
     const api = await limitedTenant(1);
     const first = await blocker(api, 3);

@@ -8,7 +8,7 @@ import {
   type RunLimits,
   type SlotState,
 } from '../run/queue-order.ts';
-import { isFinal, pointerOf, type RunRecord } from '../run/run.ts';
+import { isFinal, pointerOf, type RunPointer, type RunRecord } from '../run/run.ts';
 
 /** Admission rounds per call: each round admits up to the free slots. */
 const ROUNDS = 4;
@@ -104,18 +104,22 @@ export async function admitQueued(services: Services, tenantId: string): Promise
 /**
  * Admission at submission. With a free slot and nobody waiting, the run takes a slot at
  * once and starts Running (the common, fast case); otherwise it joins the queue and the
- * queue is worked in order. Returns the run as written (Running when admitted, else Queued).
+ * queue is worked in order. A run that takes over the kernel another run kept (`takesOver`,
+ * a resume) takes over that run's slot too, ahead of the queue: no capacity is added.
+ * Returns the run as written (Running when admitted, else Queued).
  */
 export async function admitOnSubmit(
   services: Services,
   run: RunRecord,
   create: (run: RunRecord) => Promise<void>,
+  takesOver?: RunPointer,
 ): Promise<RunRecord> {
   const { tenantId } = run;
   const holder = holderOf(pointerOf(run));
+  if (takesOver) await services.queue.release(tenantId, holderOf(takesOver));
   const [state, waiting] = await Promise.all([services.queue.slots(tenantId), services.queue.list(tenantId)]);
   const limits = limitsOf(services, state);
-  if (waiting.length === 0 && state.holders.length < limits.maxConcurrentRuns) {
+  if ((takesOver || waiting.length === 0) && state.holders.length < limits.maxConcurrentRuns) {
     if ((await services.queue.acquire(tenantId, holder, limits.maxConcurrentRuns)) !== 'full') {
       const running = { ...run, status: 'Running' as const, startTime: services.now().toISOString() };
       try {

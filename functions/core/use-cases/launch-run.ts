@@ -5,7 +5,14 @@ import type { NbDocument } from '../nbformat/types.ts';
 import type { NotebookRecord } from '../notebook.ts';
 import type { Actor, RunEnd, Services } from '../ports.ts';
 import type { KernelRef } from '../run/kernel.ts';
-import { type Estimate, type PlannedCell, pointerOf, type RunDataset, type RunRecord } from '../run/run.ts';
+import {
+  type Estimate,
+  type PlannedCell,
+  pointerOf,
+  type RunDataset,
+  type RunPointer,
+  type RunRecord,
+} from '../run/run.ts';
 import { admitOnSubmit } from './admission.ts';
 import type { ExecuteInput } from './execute-notebook.ts';
 import { afterRunEnded } from './run-ended.ts';
@@ -26,7 +33,7 @@ export interface LaunchSpec {
    * Once the notebook is held: the kernel the run continues in (a resume's kept kernel) and
    * the plan for it, or null (a fresh kernel, the plan above).
    */
-  takeKernel?: () => Promise<{ kernel: KernelRef; plan: PlannedCell[] } | null>;
+  takeKernel?: () => Promise<{ kernel: KernelRef; plan: PlannedCell[]; slotOf: RunPointer } | null>;
   /** The dataset version the run reads (fixed at submission), if any. */
   dataset?: RunDataset | null;
   /** Called when the launch is refused or fails before the run exists. */
@@ -106,9 +113,14 @@ export async function launchRun(
       dataset: spec.dataset ?? null,
       published: null,
     };
-    run = await admitOnSubmit(services, draft, async (r) => {
-      await Promise.all([services.contents.put(keys.input, spec.document), services.runs.create(r)]);
-    });
+    run = await admitOnSubmit(
+      services,
+      draft,
+      async (r) => {
+        await Promise.all([services.contents.put(keys.input, spec.document), services.runs.create(r)]);
+      },
+      taken?.slotOf,
+    );
   } catch (error) {
     if (kernel) await services.kernelHost.kernels.shutdown(kernel).catch(() => undefined);
     await spec.onRefused?.();

@@ -4,7 +4,6 @@ import { parseParametersLossless } from '../parameters.ts';
 import type { Actor, Services } from '../ports.ts';
 import type { CellResult } from '../run/cell-result.ts';
 import type { KernelRef } from '../run/kernel.ts';
-import { holderOf } from '../run/queue-order.ts';
 import { type Priority, pointerOf, type RunRecord } from '../run/run.ts';
 import { planRun } from '../run/run-plan.ts';
 import type { RunStatusView } from '../run/run-view.ts';
@@ -39,8 +38,6 @@ async function takeKeptKernel(services: Services, run: RunRecord): Promise<Kerne
   }
   const claimed = await services.runs.update(pointerOf(run), { kernelKeptUntil: null }, [run.status]);
   if (!claimed) return null;
-  // The kept kernel held its run's slot; the resume takes its own (see leaveAdmission).
-  await services.queue.release(run.tenantId, holderOf(pointerOf(run)));
   return (await services.kernelHost.kernels.reclaim(run.kernel).catch(() => false)) ? run.kernel : null;
 }
 
@@ -126,7 +123,8 @@ export async function resumeExecution(
     dataset: previous.dataset,
     takeKernel: async () => {
       const kernel = await takeKeptKernel(services, previous);
-      return kernel && { kernel, plan: inKept.plan };
+      // The kept kernel held the ended run's slot: the resume takes it over.
+      return kernel && { kernel, plan: inKept.plan, slotOf: pointerOf(previous) };
     },
   });
   return viewOfNewRun(services, launched);
