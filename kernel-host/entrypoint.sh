@@ -1,22 +1,32 @@
 #!/bin/sh
-# Starts the kernel host: Debian's jupyter_server with the cellwise_kernel_host extension.
+# Starts the kernel host: the launcher (root), which runs Debian's jupyter_server with the
+# cellwise_kernel_host extension as the unprivileged `cellwise` user and every kernel as a
+# user of its own.
 #
-# Notebook code runs in kernels that inherit the server's environment and run as the same
-# user, so the token must reach jupyter_server without staying anywhere a kernel can read:
+# Notebook code must never see the server's token:
 #   1. ECS injects it (from Secrets Manager) as KERNEL_HOST_TOKEN;
-#   2. it is written into a private (0600) copy of jupyter_server_config.json and removed from
-#      the environment, together with the task role's credentials pointer;
-#   3. jupyter_server replaces this shell (exec), so it gets ECS's SIGTERM itself;
+#   2. it is written into a private (0600, owned by `cellwise`) copy of
+#      jupyter_server_config.json and removed from the environment, together with the task
+#      role's credentials pointer; kernels run as other users and cannot read the file;
+#   3. the launcher replaces this shell (exec), so it gets ECS's SIGTERM and passes it on;
 #   4. as soon as the server answers, it has read its configuration: a detached helper
 #      deletes the file, so no copy of the token stays on disk.
+# Fargate allows switching users but neither namespaces nor cgroups: kernels get a user and
+# a 0700 box each, limits by rlimits and the launcher's disk check, no access to /tmp,
+# /var/tmp or /dev/shm but their own (--lock-shared-tmp), and no network beyond what the
+# task's security group allows (see infra/network.ts).
 set -eu
 
 host_dir=${CELLWISE_KERNEL_HOST_DIR:-/opt/cellwise/kernel-host}
-work_dir=${CELLWISE_WORK_DIR:-$HOME/work}
+work_dir=${CELLWISE_WORK_DIR:-/home/cellwise/work}
 port=8888
 
 if [ -z "${KERNEL_HOST_TOKEN:-}" ]; then
   echo 'kernel host: KERNEL_HOST_TOKEN is not set; refusing to start without a token' >&2
+  exit 64
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo 'kernel host: the launcher must start as root (it gives every kernel a user of its own)' >&2
   exit 64
 fi
 token=$KERNEL_HOST_TOKEN
@@ -24,10 +34,11 @@ unset KERNEL_HOST_TOKEN AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CRE
   AWS_CONTAINER_AUTHORIZATION_TOKEN
 
 umask 077
-run_dir=$(mktemp -d "${TMPDIR:-/tmp}/kernel-host.XXXXXXXX")
+state=/var/lib/cellwise
+run_dir=$(mktemp -d "$state/server.XXXXXXXX")
 config=$run_dir/jupyter_server_config.json
 # printf is a shell builtin: the token never appears on a command line (/proc/*/cmdline).
-printf '%s' "$token" | python3 -c '
+printf '%s' "$token" | python3 -I -c '
 import json, sys
 with open(sys.argv[1], encoding="utf-8") as source:
     config = json.load(source)
@@ -37,14 +48,16 @@ with open(sys.argv[2], "w", encoding="utf-8") as target:
 ' "$host_dir/jupyter_server_config.json" "$config"
 token=
 chmod 0600 "$config"
-mkdir -p "$work_dir"
+mkdir -p "$work_dir" /home/cellwise/tmp
+# /tmp is locked below (kernels use their box's): the server keeps its temporary files at home.
+export TMPDIR=/home/cellwise/tmp
 
-# Detached (double fork, so the server never has to reap it): wait until the server answers
-# (it has read the file by then), then delete the file. Gives up waiting after ten minutes.
+# Detached (double fork, so nobody has to reap it): wait until the server answers (it has
+# read the file by then), then delete the file. Gives up waiting after ten minutes.
 (
   (
     tries=0
-    until python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/api', timeout=2)" \
+    until python3 -I -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/api', timeout=2)" \
       >/dev/null 2>&1 || [ "$tries" -ge 2400 ]; do
       tries=$((tries + 1))
       sleep 0.25
@@ -53,7 +66,14 @@ mkdir -p "$work_dir"
   ) </dev/null >/dev/null 2>&1 &
 )
 
-exec python3 -m jupyter_server \
+exec python3 -I "$host_dir/launcher.py" \
+  --state "$state/launcher" \
+  --kernels "$state/kernels" \
+  --sandbox uid \
+  --server-user cellwise \
+  --own "$run_dir" --own "$work_dir" --own /home/cellwise \
+  --lock-shared-tmp \
+  -- python3 -m jupyter_server \
   --config="$config" \
   --ServerApp.ip=0.0.0.0 \
   --ServerApp.port=$port \
