@@ -19,7 +19,13 @@ set -eu
 
 host_dir=${CELLWISE_KERNEL_HOST_DIR:-/opt/cellwise/kernel-host}
 work_dir=${CELLWISE_WORK_DIR:-/home/cellwise/work}
-port=8888
+state=${CELLWISE_STATE_DIR:-/var/lib/cellwise}
+server_user=${CELLWISE_SERVER_USER:-cellwise}
+server_home=${HOME:-/home/cellwise}
+port=${CELLWISE_KERNEL_HOST_PORT:-8888}
+# The image's /tmp is its own: locked so kernels only write where their limits count. (The
+# test that runs this script on a development machine turns it off.)
+lock_tmp=${CELLWISE_LOCK_SHARED_TMP:-1}
 
 if [ -z "${KERNEL_HOST_TOKEN:-}" ]; then
   echo 'kernel host: KERNEL_HOST_TOKEN is not set; refusing to start without a token' >&2
@@ -34,7 +40,8 @@ unset KERNEL_HOST_TOKEN AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CRE
   AWS_CONTAINER_AUTHORIZATION_TOKEN
 
 umask 077
-state=/var/lib/cellwise
+mkdir -p "$state"
+chmod 0711 "$state"
 run_dir=$(mktemp -d "$state/server.XXXXXXXX")
 config=$run_dir/jupyter_server_config.json
 # printf is a shell builtin: the token never appears on a command line (/proc/*/cmdline).
@@ -48,9 +55,10 @@ with open(sys.argv[2], "w", encoding="utf-8") as target:
 ' "$host_dir/jupyter_server_config.json" "$config"
 token=
 chmod 0600 "$config"
-mkdir -p "$work_dir" /home/cellwise/tmp
+mkdir -p "$work_dir" "$server_home/tmp"
+chmod 0700 "$server_home" # kernels (other users) must not even list it
 # /tmp is locked below (kernels use their box's): the server keeps its temporary files at home.
-export TMPDIR=/home/cellwise/tmp
+export TMPDIR="$server_home/tmp"
 
 # Detached (double fork, so nobody has to reap it): wait until the server answers (it has
 # read the file by then), then delete the file. Gives up waiting after ten minutes.
@@ -70,9 +78,9 @@ exec python3 -I "$host_dir/launcher.py" \
   --state "$state/launcher" \
   --kernels "$state/kernels" \
   --sandbox uid \
-  --server-user cellwise \
-  --own "$run_dir" --own "$work_dir" --own /home/cellwise \
-  --lock-shared-tmp \
+  --server-user "$server_user" \
+  --own "$run_dir" --own "$work_dir" --own "$server_home" \
+  $([ "$lock_tmp" = 1 ] && echo --lock-shared-tmp) \
   -- python3 -m jupyter_server \
   --config="$config" \
   --ServerApp.ip=0.0.0.0 \

@@ -29,7 +29,10 @@ export interface KernelHostOptions {
  * Its warm kernel pool holds `poolSize` python3 kernels (default: CELLWISE_KERNEL_POOL_SIZE,
  * else 1; 0 disables it).
  */
-export async function startKernelHost(dataDir: string, options: KernelHostOptions = {}): Promise<RunningJupyter> {
+export async function startKernelHost(
+  dataDir: string,
+  options: KernelHostOptions = {},
+): Promise<RunningJupyter> {
   const poolSize = options.poolSize ?? Number(process.env.CELLWISE_KERNEL_POOL_SIZE || '1');
   if (!Number.isInteger(poolSize) || poolSize < 0) {
     throw new Error(`CELLWISE_KERNEL_POOL_SIZE must be an integer >= 0, got ${poolSize}`);
@@ -38,13 +41,20 @@ export async function startKernelHost(dataDir: string, options: KernelHostOption
   const dataState = join(dataDir, 'kernel-host');
   await mkdir(dataState, { recursive: true });
   await chmod(dataState, 0o711);
-  const choice = kernelSandbox(options.sandbox === undefined ? process.env : { ...process.env, CELLWISE_KERNEL_SANDBOX: options.sandbox });
+  const choice = kernelSandbox(
+    options.sandbox === undefined
+      ? process.env
+      : { ...process.env, CELLWISE_KERNEL_SANDBOX: options.sandbox },
+  );
   const places = await kernelPlaces(dataState, { sdkDir: KERNEL_SDK_DIR, hostDir: KERNEL_HOST_DIR }, choice);
   const { stateDir } = places;
   const home = join(stateDir, 'home');
   for (const dir of [home, places.rootDir]) await mkdir(dir, { recursive: true, mode: 0o700 });
   const serverUser = choice.serverUid === null ? [] : ['--server-user', String(choice.serverUid)];
-  const owned = ['home', 'config', 'data', 'runtime', 'work'].flatMap((dir) => ['--own', join(stateDir, dir)]);
+  const owned = ['home', 'config', 'data', 'runtime', 'work'].flatMap((dir) => [
+    '--own',
+    join(stateDir, dir),
+  ]);
   const jupyter = await startJupyter({
     rootDir: places.rootDir,
     stateDir,

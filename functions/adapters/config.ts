@@ -74,7 +74,8 @@ function kernelLimits(env: NodeJS.ProcessEnv): Config['kernelLimits'] {
     diskMiB: Math.max(defaults.diskMiB, 4 * DEFAULT_KERNEL_LIMITS.diskMiB),
   });
   for (const key of Object.keys(defaults) as (keyof KernelLimits)[]) {
-    if (defaults[key] > max[key]) throw new Error(`configuration: the default kernel ${key} is above the maximum`);
+    if (defaults[key] > max[key])
+      throw new Error(`configuration: the default kernel ${key} is above the maximum`);
   }
   return { defaults, max };
 }

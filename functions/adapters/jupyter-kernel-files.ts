@@ -55,8 +55,11 @@ export class JupyterKernelFiles implements KernelFiles {
       headers: { 'content-type': 'application/octet-stream' },
     });
     await this.host.expect(response, `writing ${target}`, 201);
-    const body = await this.host.json(response, `writing ${target}`, (v): v is { replaced: string[] } =>
-      isObject(v) && Array.isArray(v.replaced) && v.replaced.every((r) => typeof r === 'string'),
+    const body = await this.host.json(
+      response,
+      `writing ${target}`,
+      (v): v is { replaced: string[] } =>
+        isObject(v) && Array.isArray(v.replaced) && v.replaced.every((r) => typeof r === 'string'),
     );
     return { replaced: body.replaced };
   }
@@ -70,8 +73,10 @@ export class JupyterKernelFiles implements KernelFiles {
       FETCH_DEADLINE_MS,
     );
     await this.host.expect(response, `staging ${target}`, 201);
-    const body = await this.host.json(response, 'fetch', (v): v is { size: number } =>
-      isObject(v) && typeof v.size === 'number',
+    const body = await this.host.json(
+      response,
+      'fetch',
+      (v): v is { size: number } => isObject(v) && typeof v.size === 'number',
     );
     return body.size;
   }

@@ -16,7 +16,9 @@ const SLOW_DEADLINE_MS = 120_000;
 
 const isPackageList = (value: unknown): value is KernelSpecEnvironment['packages'] =>
   Array.isArray(value) &&
-  value.every((p) => isObject(p) && typeof p.name === 'string' && (typeof p.version === 'string' || p.version === null));
+  value.every(
+    (p) => isObject(p) && typeof p.name === 'string' && (typeof p.version === 'string' || p.version === null),
+  );
 
 const isSpecEnvironment = (value: unknown): value is KernelSpecEnvironment =>
   isObject(value) &&
@@ -42,8 +44,11 @@ class JupyterKernelSpecs implements KernelSpecs {
       SLOW_DEADLINE_MS,
     );
     await this.host.expect(response, 'kernel environments', 200);
-    const body = await this.host.json(response, 'kernel environments', (v): v is { kernels: KernelSpecEnvironment[] } =>
-      isObject(v) && Array.isArray(v.kernels) && v.kernels.every(isSpecEnvironment),
+    const body = await this.host.json(
+      response,
+      'kernel environments',
+      (v): v is { kernels: KernelSpecEnvironment[] } =>
+        isObject(v) && Array.isArray(v.kernels) && v.kernels.every(isSpecEnvironment),
     );
     return body.kernels.map((k) => ({
       name: k.name,
@@ -62,8 +67,11 @@ class JupyterKernelSpecs implements KernelSpecs {
       return {};
     }
     await this.host.expect(response, 'kernel pool', 200);
-    const body = await this.host.json(response, 'kernel pool', (v): v is { kernels: Record<string, KernelPoolStats> } =>
-      isObject(v) && isObject(v.kernels) && Object.values(v.kernels).every(isPoolStats),
+    const body = await this.host.json(
+      response,
+      'kernel pool',
+      (v): v is { kernels: Record<string, KernelPoolStats> } =>
+        isObject(v) && isObject(v.kernels) && Object.values(v.kernels).every(isPoolStats),
     );
     return body.kernels;
   }

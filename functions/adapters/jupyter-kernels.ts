@@ -30,7 +30,11 @@ export class JupyterKernels implements Kernels {
       body: JSON.stringify({ kernel_name: name, run_id: runId, ...(limits ? { limits } : {}) }),
     });
     await this.host.expect(leased, `leasing a ${name} kernel`, 201);
-    const body = await this.host.json(leased, 'lease', (v): v is { id: string } => isObject(v) && typeof v.id === 'string');
+    const body = await this.host.json(
+      leased,
+      'lease',
+      (v): v is { id: string } => isObject(v) && typeof v.id === 'string',
+    );
     return { kernelId: body.id, host };
   }
 
@@ -52,8 +56,10 @@ export class JupyterKernels implements Kernels {
     const response = await this.host.request(ref.host, this.kernelPath(ref, 'alive'));
     if (response.status === 404) return false;
     await this.host.expect(response, 'kernel watchdog', 200);
-    const body = await this.host.json(response, 'watchdog', (v): v is { alive: boolean } =>
-      isObject(v) && typeof v.alive === 'boolean',
+    const body = await this.host.json(
+      response,
+      'watchdog',
+      (v): v is { alive: boolean } => isObject(v) && typeof v.alive === 'boolean',
     );
     return body.alive;
   }

@@ -15,9 +15,12 @@ export async function translate<T>(what: string, call: () => Promise<T>): Promis
     }
     if (error instanceof KernelHostRejectedError || error instanceof KernelHostUnreachableError) throw error;
     const cause = error as { message?: string; cause?: { message?: string } };
-    throw new KernelHostUnreachableError(`${what}: ${cause.cause?.message ?? cause.message ?? String(error)}`, {
-      cause: error,
-    });
+    throw new KernelHostUnreachableError(
+      `${what}: ${cause.cause?.message ?? cause.message ?? String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

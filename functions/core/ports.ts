@@ -1,7 +1,7 @@
 import type { KernelType, Scope } from './notebook.ts';
 import type { DatasetStore } from './ports/dataset-ports.ts';
-import type { ContentStore, InvestigationStore, NotebookStore } from './ports/notebook-ports.ts';
 import type { KernelHost } from './ports/kernel-ports.ts';
+import type { ContentStore, InvestigationStore, NotebookStore } from './ports/notebook-ports.ts';
 import type { FileStore, RunQueue, RunSettings, RunStore, RunTokens, Workflow } from './ports/run-ports.ts';
 import type { ScheduleRegistry } from './ports/schedule-ports.ts';
 import type { TenancyStore } from './ports/tenancy-ports.ts';

@@ -8,6 +8,7 @@ from tornado.ioloop import IOLoop
 
 from .environments import describe
 from .kernel_handlers import kernel_handlers
+from .launcher_client import launcher
 from .file_handlers import file_handlers
 
 # An executed notebook larger than this is not rendered (the service stores it anyway).
@@ -43,6 +44,15 @@ class RenderHtmlHandler(APIHandler):
             raise web.HTTPError(400, f"Not a renderable notebook: {error}") from error
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.finish(html)
+
+
+class SandboxHandler(APIHandler):
+    """How this host boxes kernels: the sandbox modes in force and the default limits."""
+
+    @web.authenticated
+    async def get(self):
+        status = await launcher().request("status")
+        self.finish(json.dumps({"modes": status["modes"], "defaultLimits": status["defaultLimits"]}))
 
 
 class EnvironmentsHandler(APIHandler):
@@ -82,6 +92,7 @@ def handlers(base_url):
         (prefix + r"/kernels/(?P<kernel_id>[\w-]+)/alive", KernelAliveHandler),
         (prefix + r"/render/html", RenderHtmlHandler),
         (prefix + r"/environments", EnvironmentsHandler),
+        (prefix + r"/sandbox", SandboxHandler),
         *kernel_handlers(prefix),
         *file_handlers(prefix),
     ]

@@ -56,8 +56,16 @@ describe('POST /notebook/{id}/execute bad input', () => {
     ['processes given as text', { resources: { processes: '64' } }, 'body.resources.processes'],
     ['too little disk', { resources: { diskMiB: 1 } }, 'body.resources.diskMiB'],
     // Above the deployment's maximum (by default four times the default): checked by the service.
-    ['more memory than the deployment allows', { resources: { memoryMiB: 8193 } }, 'body.resources.memoryMiB'],
-    ['more processes than the deployment allows', { resources: { processes: 1025 } }, 'body.resources.processes'],
+    [
+      'more memory than the deployment allows',
+      { resources: { memoryMiB: 8193 } },
+      'body.resources.memoryMiB',
+    ],
+    [
+      'more processes than the deployment allows',
+      { resources: { processes: 1025 } },
+      'body.resources.processes',
+    ],
     ['more disk than the deployment allows', { resources: { diskMiB: 4097 } }, 'body.resources.diskMiB'],
   ];
   it.each(cases)('answers 400 for %s', async (_, body, path) => {

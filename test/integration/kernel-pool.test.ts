@@ -108,7 +108,7 @@ const cwdOf = async (host: Host, ref: KernelRef) =>
   (await stdout(host, ref, 'import os; print(os.getcwd())')).trim();
 
 describe('kernel pool', () => {
-  it('leases a ready pooled kernel with the run\'s limits, in a box of its own, and refills', async () => {
+  it("leases a ready pooled kernel with the run's limits, in a box of its own, and refills", async () => {
     expect(await poolReady(pooled)).toEqual({ python3: { size: 1, ready: 1, starting: 0 } });
     const limits = { memoryMiB: 512, processes: 64, diskMiB: 100 };
     const leased = await lease(pooled, { kernel_name: 'python3', run_id: randomUUID(), limits });
@@ -161,7 +161,7 @@ describe('kernel pool', () => {
     expect(other.body.id).not.toBe(first.body.id);
   });
 
-  it('starts a fresh kernel in a box of its own with the run\'s limits when the pool size is 0', async () => {
+  it("starts a fresh kernel in a box of its own with the run's limits when the pool size is 0", async () => {
     expect(await unpooled.host.specs.pool()).toEqual({ python3: { size: 0, ready: 0, starting: 0 } });
     const limits = { memoryMiB: 300, processes: 40, diskMiB: 50 };
     const leased = await lease(unpooled, { kernel_name: 'python3', run_id: randomUUID(), limits });

@@ -110,7 +110,9 @@ print(json.dumps({
     expect(seen.groups).toEqual([]);
     // A private /tmp hides a data dir under /tmp altogether (not found); elsewhere it is refused.
     const refused =
-      full && stack.dataDir.startsWith('/tmp/') ? /^(PermissionError|FileNotFoundError)$/ : /^PermissionError$/;
+      full && stack.dataDir.startsWith('/tmp/')
+        ? /^(PermissionError|FileNotFoundError)$/
+        : /^PermissionError$/;
     for (const key of ['seed', 'signingKey', 'listData', 's3Files', 'serverState', 'canary']) {
       expect(seen[key], key).toMatch(refused);
     }

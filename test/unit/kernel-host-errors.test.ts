@@ -80,7 +80,11 @@ describe('JupyterKernelHost error translation', () => {
     });
     reply = { status: 404, body: '{}' };
     expect(await host().kernels.usage(ref())).toBeNull();
-    for (const bad of [{ ...usage, cpuSeconds: '1' }, { ...usage, breach: 'memory' }, { ...usage, limits: {} }]) {
+    for (const bad of [
+      { ...usage, cpuSeconds: '1' },
+      { ...usage, breach: 'memory' },
+      { ...usage, limits: {} },
+    ]) {
       reply = { status: 200, body: JSON.stringify(bad) };
       await expect(host().kernels.usage(ref())).rejects.toBeInstanceOf(KernelHostRejectedError);
     }

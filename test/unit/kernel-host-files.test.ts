@@ -41,7 +41,12 @@ const calls = () =>
 
 describe('unit: kernel files through the kernel host (adapter)', () => {
   it('writes a file in one request; the host makes its directories and names what it replaced', async () => {
-    reset({ PUT: { status: 201, body: '{"path": ".cellwise/run.json", "size": 7, "replaced": [".cellwise was a symbolic link; replaced by a directory"]}' } });
+    reset({
+      PUT: {
+        status: 201,
+        body: '{"path": ".cellwise/run.json", "size": 7, "replaced": [".cellwise was a symbolic link; replaced by a directory"]}',
+      },
+    });
     const written = await files().put(ref(), '.cellwise/run.json', '{"a":1}');
     expect(calls()).toEqual(['PUT /cellwise/v1/kernels/k1/files/content .cellwise/run.json']);
     expect(seen[0]!.body).toBe('{"a":1}');
@@ -67,7 +72,12 @@ describe('unit: kernel files through the kernel host (adapter)', () => {
         body: JSON.stringify({
           entries: [
             { name: 'frame-a.json', kind: 'file', bytes: 12 },
-            { name: 'model-b.pkl', kind: 'symbolic link', bytes: 11, refused: 'model-b.pkl is a symbolic link, not a regular file' },
+            {
+              name: 'model-b.pkl',
+              kind: 'symbolic link',
+              bytes: 11,
+              refused: 'model-b.pkl is a symbolic link, not a regular file',
+            },
             { name: 'model-c.pkl', kind: 'file', bytes: 5, refused: 'model-c.pkl has 2 hard links' },
             { name: 'sub', kind: 'directory', bytes: 4096 },
           ],
@@ -79,7 +89,11 @@ describe('unit: kernel files through the kernel host (adapter)', () => {
     expect(await files().list(ref(), '.cellwise/outbox')).toEqual({
       files: [{ name: 'frame-a.json', path: '.cellwise/outbox/frame-a.json', bytes: 12 }],
       refused: [
-        { name: 'model-b.pkl', path: '.cellwise/outbox/model-b.pkl', reason: 'model-b.pkl is a symbolic link, not a regular file' },
+        {
+          name: 'model-b.pkl',
+          path: '.cellwise/outbox/model-b.pkl',
+          reason: 'model-b.pkl is a symbolic link, not a regular file',
+        },
         { name: 'model-c.pkl', path: '.cellwise/outbox/model-c.pkl', reason: 'model-c.pkl has 2 hard links' },
       ],
     });
@@ -88,7 +102,7 @@ describe('unit: kernel files through the kernel host (adapter)', () => {
     await expect(files().list(ref(), '.cellwise/outbox')).rejects.toBeInstanceOf(KernelHostRejectedError);
   });
 
-  it('reads a file as bytes, asking for at most maxBytes; refusals keep the host\'s status and reason', async () => {
+  it("reads a file as bytes, asking for at most maxBytes; refusals keep the host's status and reason", async () => {
     reset({ GET: { status: 200, body: Buffer.from([0x80, 4, 0]) } });
     expect([...(await files().get(ref(), '.cellwise/outbox/model-m.pkl', 100))]).toEqual([0x80, 4, 0]);
     expect(new URL(seen[0]!.url, base).searchParams.get('maxBytes')).toBe('100');

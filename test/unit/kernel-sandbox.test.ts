@@ -29,8 +29,15 @@ async function codeIn(parent: string, name: string) {
 
 describe('unit: kernel sandbox set-up of the local stack', () => {
   it('asks the launcher for every mode the machine allows, fewer when told, and gives the server a user of its own as root', () => {
-    expect(kernelSandbox({ CELLWISE_KERNEL_SANDBOX: 'off' })).toEqual({ sandbox: 'off', without: [], serverUid: null });
-    expect(kernelSandbox({ CELLWISE_KERNEL_NETWORK: 'host' })).toMatchObject({ sandbox: 'auto', without: ['net'] });
+    expect(kernelSandbox({ CELLWISE_KERNEL_SANDBOX: 'off' })).toEqual({
+      sandbox: 'off',
+      without: [],
+      serverUid: null,
+    });
+    expect(kernelSandbox({ CELLWISE_KERNEL_NETWORK: 'host' })).toMatchObject({
+      sandbox: 'auto',
+      without: ['net'],
+    });
     expect(kernelSandbox({ CELLWISE_KERNEL_SANDBOX: 'uid' }).sandbox).toBe('uid');
     const { serverUid } = kernelSandbox({});
     if (asRoot) {
@@ -88,13 +95,27 @@ describe('unit: kernel sandbox set-up of the local stack', () => {
     }
   });
 
-  it.runIf(asRoot)('refuses boxes under /tmp when asked for the private-/tmp mode, which would hide them', () => {
-    const result = spawnSync(
-      '/usr/bin/python3',
-      ['-I', LAUNCHER, '--state', join(dir, 'state'), '--kernels', join(dir, 'kernels'), '--sandbox', 'mnt', '--', 'true'],
-      { encoding: 'utf8' },
-    );
-    expect(result.status).toBe(64);
-    expect(result.stderr).toMatch(/--kernels must not be under \/tmp with mnt/);
-  });
+  it.runIf(asRoot)(
+    'refuses boxes under /tmp when asked for the private-/tmp mode, which would hide them',
+    () => {
+      const result = spawnSync(
+        '/usr/bin/python3',
+        [
+          '-I',
+          LAUNCHER,
+          '--state',
+          join(dir, 'state'),
+          '--kernels',
+          join(dir, 'kernels'),
+          '--sandbox',
+          'mnt',
+          '--',
+          'true',
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(result.status).toBe(64);
+      expect(result.stderr).toMatch(/--kernels must not be under \/tmp with mnt/);
+    },
+  );
 });

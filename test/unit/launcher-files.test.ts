@@ -39,13 +39,16 @@ describe.runIf(asRoot)('unit: the launcher never follows what a kernel plants in
   it.each([
     ['symlink.pkl', 'is a symbolic link, not a regular file'],
     ['hardlink.pkl', 'has 2 hard links'],
-  ])('refuses a %s to a root-only file; either defence alone stops it; without both the secret leaks', (name, reason) => {
-    const outcome = seen!.reads[name]!;
-    expect(outcome.both).toBe(`refused: .cellwise/outbox/${name} ${reason}`);
-    expect(outcome.checksOnly).toBe(outcome.both);
-    expect(outcome.userOnly).toBe('PermissionError');
-    expect(outcome.neither).toBe(`read: ${seen!.secret}`);
-  });
+  ])(
+    'refuses a %s to a root-only file; either defence alone stops it; without both the secret leaks',
+    (name, reason) => {
+      const outcome = seen!.reads[name]!;
+      expect(outcome.both).toBe(`refused: .cellwise/outbox/${name} ${reason}`);
+      expect(outcome.checksOnly).toBe(outcome.both);
+      expect(outcome.userOnly).toBe('PermissionError');
+      expect(outcome.neither).toBe(`read: ${seen!.secret}`);
+    },
+  );
 
   it('refuses a FIFO at once (without the checks the reader blocks) and a socket', () => {
     expect(seen!.reads['fifo.pkl']).toEqual({
@@ -54,12 +57,16 @@ describe.runIf(asRoot)('unit: the launcher never follows what a kernel plants in
       userOnly: 'blocked',
       neither: 'blocked',
     });
-    expect(seen!.reads['socket.pkl']!.both).toBe('refused: .cellwise/outbox/socket.pkl is a socket, not a regular file');
+    expect(seen!.reads['socket.pkl']!.both).toBe(
+      'refused: .cellwise/outbox/socket.pkl is a socket, not a regular file',
+    );
   });
 
   it('lists the outbox with the reason for every entry it will not read', () => {
     const listing = JSON.parse(seen!.listing.replace(/^read: /, ''));
-    const refused = Object.fromEntries(listing.entries.map((e: { name: string; refused?: string }) => [e.name, e.refused ?? null]));
+    const refused = Object.fromEntries(
+      listing.entries.map((e: { name: string; refused?: string }) => [e.name, e.refused ?? null]),
+    );
     expect(refused).toEqual({
       'model.pkl': null,
       'symlink.pkl': 'symlink.pkl is a symbolic link, not a regular file',
@@ -72,7 +79,9 @@ describe.runIf(asRoot)('unit: the launcher never follows what a kernel plants in
   it('replaces a link standing where it writes instead of writing through it (a root write without the checks overwrites the target)', () => {
     expect(seen!.writes.neither).toBe('read: written');
     expect(seen!.writes.canaryAfterNeither).toBe('overwritten');
-    expect(seen!.writes.both).toBe('read: [".cellwise/datasets was a symbolic link; replaced by a directory"]');
+    expect(seen!.writes.both).toBe(
+      'read: [".cellwise/datasets was a symbolic link; replaced by a directory"]',
+    );
     expect(seen!.writes.canaryAfterBoth).toBe(seen!.secret);
   });
 });

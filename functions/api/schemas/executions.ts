@@ -10,18 +10,22 @@ export const executionParams = notebookParams.extend({ executionId: guid });
 export const resourceLimits = z
   .strictObject({
     memoryMiB: z.number().int().min(128).max(1_048_576).optional().meta({
-      description: 'Memory of the kernel and everything it starts, MiB (default 2048). Over it the kernel is stopped: MemoryLimitExceeded',
+      description:
+        'Memory of the kernel and everything it starts, MiB (default 2048). Over it the kernel is stopped: MemoryLimitExceeded',
     }),
     processes: z.number().int().min(16).max(65_536).optional().meta({
-      description: 'Processes and threads at once (default 256); past it, starting one fails (BlockingIOError)',
+      description:
+        'Processes and threads at once (default 256); past it, starting one fails (BlockingIOError)',
     }),
     diskMiB: z.number().int().min(16).max(1_048_576).optional().meta({
-      description: "The working directory, /tmp and /dev/shm together, MiB (default 1024); past it, writes fail (OSError: [Errno 28])",
+      description:
+        'The working directory, /tmp and /dev/shm together, MiB (default 1024); past it, writes fail (OSError: [Errno 28])',
     }),
   })
   .meta({
     id: 'ResourceLimits',
-    description: "The run's kernel limits, enforced by the kernel host's system (cgroups, rlimits, a sized private tmpfs). Each at most the deployment's maximum (400 above it)",
+    description:
+      "The run's kernel limits, enforced by the kernel host's system (cgroups, rlimits, a sized private tmpfs). Each at most the deployment's maximum (400 above it)",
   });
 
 /** Route 12's body (the execution seed's), with defaults for everything it leaves out. */
@@ -238,7 +242,7 @@ export const runResults = z
     ),
     skipped: z.array(z.string()).meta({
       description:
-        "What the run published (SDK outbox) that was not collected, each with the reason: e.g. a symbolic link, FIFO or hard link (never followed), a file over the size limit, a malformed manifest",
+        'What the run published (SDK outbox) that was not collected, each with the reason: e.g. a symbolic link, FIFO or hard link (never followed), a file over the size limit, a malformed manifest',
     }),
     enrichedDatasets: z.array(z.looseObject({ name: z.string(), downloadUrl: download })),
     models: z.array(z.looseObject({ name: z.string(), downloadUrl: download })),

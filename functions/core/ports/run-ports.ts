@@ -1,8 +1,8 @@
 import type { Scope } from '../notebook.ts';
-import type { KernelLimits } from './kernel-ports.ts';
 import type { CellResult } from '../run/cell-result.ts';
 import type { QueueEntry, RunLimits, SlotState } from '../run/queue-order.ts';
 import type { RunPointer, RunRecord, RunStatus } from '../run/run.ts';
+import type { KernelLimits } from './kernel-ports.ts';
 
 /** Ports of the run engine: runs, their files, the workflow, admission and idempotency. */
 

@@ -1,5 +1,5 @@
-import { CellOutputCollector, type CellOutputRecord } from './cell-outputs.ts';
 import type { Kernels } from '../ports/kernel-ports.ts';
+import { CellOutputCollector, type CellOutputRecord } from './cell-outputs.ts';
 import type { KernelEvent, KernelRef, KernelSession } from './kernel.ts';
 
 /** How long an interrupted cell may take to stop before the kernel counts as hung. */

@@ -1,6 +1,6 @@
 import { runKeys } from '../content-keys.ts';
-import type { Services } from '../ports.ts';
 import type { KernelFile } from '../ports/kernel-ports.ts';
+import type { Services } from '../ports.ts';
 import type { KernelRef } from '../run/kernel.ts';
 import {
   type PublishedFrame,
@@ -72,7 +72,8 @@ export async function collectPublished(
   try {
     const outbox = await services.kernelHost.files.list(kernel, OUTBOX_DIR);
     listed = outbox.files;
-    for (const refused of outbox.refused) published.skipped.push(`${refused.name}: refused: ${refused.reason}`);
+    for (const refused of outbox.refused)
+      published.skipped.push(`${refused.name}: refused: ${refused.reason}`);
   } catch (error) {
     published.skipped.push(`the outbox could not be read: ${(error as Error).message}`);
     return published;

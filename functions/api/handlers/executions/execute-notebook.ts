@@ -20,7 +20,9 @@ export const handler = route(contracts.executeNotebook, async ({ services, actor
     priority: body.priority,
     idempotencyToken: body.idempotencyToken ?? null,
     keepKernelSeconds: body.keepKernelSeconds,
-    ...(body.resources ? { resources: { ...services.runSettings.kernelLimits.defaults, ...body.resources } } : {}),
+    ...(body.resources
+      ? { resources: { ...services.runSettings.kernelLimits.defaults, ...body.resources } }
+      : {}),
   });
   // A repeated idempotencyToken answers with the run it started: 200, not a new 202.
   return json(created ? 202 : 200, view);
