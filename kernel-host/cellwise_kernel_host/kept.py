@@ -6,6 +6,9 @@ import asyncio
 
 from jupyter_server.utils import ensure_async
 
+from .launcher_client import LauncherError, launcher
+from .sandbox import box_of
+
 MAX_KEEP_SECONDS = 3600
 
 
@@ -41,6 +44,11 @@ class KeptKernels:
             return None
         if not await ensure_async(self.km.get_kernel(kernel_id).is_alive()):
             return None
+        if kernel_id not in self._reclaimed:  # the resume's usage starts now, not with the ended run's
+            try:
+                await launcher().request("reset", box=box_of(self.km, kernel_id))
+            except LauncherError as error:
+                self.log.warning("cellwise_kernel_host: resetting the usage of %s: %s", kernel_id, error)
         self._reclaimed.add(kernel_id)
         return self.km.kernel_model(kernel_id)
 

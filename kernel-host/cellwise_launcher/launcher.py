@@ -133,6 +133,12 @@ class Launcher:
         usage.reset(box, self.modes, time.monotonic())
         return {"limits": wanted}
 
+    def op_reset(self, request):
+        """Usage starts again from now (a kept kernel taken over by a resume)."""
+        box = self.box(request)
+        usage.reset(box, self.modes, time.monotonic())
+        return {}
+
     def op_usage(self, request):
         box = self.box(request)
         self._sample(box, walk=True)
@@ -278,6 +284,7 @@ OPS = {
     "signal": Launcher.op_signal,
     "limits": Launcher.op_limits,
     "usage": Launcher.op_usage,
+    "reset": Launcher.op_reset,
     "end": Launcher.op_end,
     "status": Launcher.op_status,
 }

@@ -189,6 +189,23 @@ print(json.dumps({"uid": os.getuid(), "box": os.path.dirname(os.getcwd())}))`,
     ).toEqual([]);
   });
 
+  it('measures a resume in its kept kernel from the resume on, not from the run it resumes', async () => {
+    const notebookId = await upload(
+      api,
+      notebookOf([
+        "import os, time\nif not os.path.exists('tried'):\n    open('tried', 'w').close()\n    t = time.process_time()\n    while time.process_time() - t < 1.5:\n        pass\n    raise ValueError('kept')",
+      ]),
+    );
+    const failed = await execute(api, notebookId);
+    const ended = await waitForRun(api, notebookId, failed.executionId);
+    expect(ended.resources.cpuTimeSeconds).toBeGreaterThan(1.4);
+    const resumed = await api.post(`/notebook/${notebookId}/execution/${failed.executionId}/resume`);
+    expect(resumed.status).toBe(202);
+    const status = await waitForRun(api, notebookId, resumed.body.executionId);
+    expect(status.status).toBe('Completed');
+    expect(status.resources.cpuTimeSeconds).toBeLessThan(0.5);
+  });
+
   it('measures resources from outside the kernel: a notebook that forges getrusage cannot shrink them', async () => {
     const { status, executed } = await runToEnd(
       api,

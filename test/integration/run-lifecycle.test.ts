@@ -96,7 +96,8 @@ describe('run lifecycle: timeouts, cancel, kernel death, history', () => {
       ['Success', null],
       ['Error', 'KernelDied'],
     ]);
-    expect(status.resources.peakMemoryBytes).toBeNull();
+    // Measured from outside the kernel: its peak up to its death is known.
+    expect(status.resources.peakMemoryBytes).toBeGreaterThan(10 * 2 ** 20);
     expect((await api.get(`/notebook/${notebookId}`)).body.status).toBe('Kernel_Dead');
     const listed = (await api.get('/notebooks?status=Kernel_Dead')).body;
     expect(listed.notebooks.map((n: any) => n.notebookId)).toContain(notebookId);

@@ -232,6 +232,7 @@ export const SEED_EXAMPLES: Readonly<
       cellResults: SEED_CELL_RESULTS,
       outputs: { total: 1, dataFrames: 0, plots: 0, models: 0, enrichedData: null },
       resources: null,
+      resourceLimits: { memoryMiB: 2048, processes: 256, diskMiB: 1024 },
       error: null,
       parameters: SEED_PARAMETERS,
       timeout: 1800,
@@ -301,8 +302,12 @@ export const SEED_EXAMPLES: Readonly<
         diskUsage: '450 MB',
         peakMemoryBytes: 2469606195,
         cpuTimeSeconds: 510,
+        peakDiskUsage: '620 MB',
+        peakDiskBytes: 650117120,
         diskUsageBytes: 471859200,
       },
+      // The seed's run peaked at 2.3 GB: it asked for more than the default 2048 MiB.
+      resourceLimits: { memoryMiB: 4096, processes: 256, diskMiB: 1024 },
       error: null,
       parameters: SEED_PARAMETERS,
       timeout: 1800,
@@ -365,6 +370,7 @@ export const SEED_EXAMPLES: Readonly<
           downloadUrl: 'https://api.mindzie.com/downloads/cell-008-bb0e8400.json',
         },
       ],
+      skipped: [],
       enrichedDatasets: [
         {
           name: 'customer_journey_enhanced',
