@@ -3,8 +3,11 @@ import { TenantStack } from './tenant-stack.ts';
 
 /**
  * One stack per tenant: `npx cdk synth -c tenantId=<guid>` / `npx cdk deploy -c tenantId=<guid>`
- * (optionally `-c maxConcurrentRuns=N`, the tenant's runs Running at once).
- * The stack does no lookups, so synth works offline and without AWS credentials.
+ * (optionally `-c maxConcurrentRuns=N`, the tenant's runs Running at once, and
+ * `-c kernelEgress='[{"cidr": "203.0.113.0/24", "port": 443}]'`, what notebook code may reach
+ * besides S3 and the kernel host's AWS endpoints; the stack reads and checks it).
+ * The stack does no lookups, so synth works offline and without AWS credentials (the S3
+ * prefix list is looked up at deploy time, by a custom resource).
  */
 const app = new App();
 const tenantId: unknown = app.node.tryGetContext('tenantId');

@@ -136,6 +136,10 @@ export class KernelHostService extends Construct {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // The task reaches Logs and Secrets Manager only through the VPC endpoints, whose policies
+    // let through nothing but this log group and this secret (the functions read it there too).
+    network.allowLogDelivery(logGroup);
+    network.allowSecretReads(this.token);
     const sdkDir = path.join(repoRoot, 'kernel-sdk');
     this.taskDefinition.addContainer('jupyter', {
       image: ContainerImage.fromAsset(path.join(repoRoot, 'kernel-host'), {
@@ -187,5 +191,8 @@ export class KernelHostService extends Construct {
         dnsTtl: Duration.seconds(10),
       },
     });
+    // The task has no way out but the endpoints: started before they are up, its image pull
+    // would fail (and fail the deployment through the circuit breaker).
+    this.service.node.addDependency(network.kernelHostEgressReady);
   }
 }

@@ -25,6 +25,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { isGuid } from '../functions/core/ids.ts';
 import { dataAccessOf, grantDataAccess } from './data-access.ts';
+import { type KernelEgressRule, kernelEgressOf } from './kernel-egress.ts';
 import { KernelHostService } from './kernel-host-service.ts';
 import { TenantNetwork } from './network.ts';
 import { NotebookSchedules } from './notebook-schedules.ts';
@@ -47,6 +48,12 @@ export interface TenantStackProps extends StackProps {
   tenantId: string;
   /** Runs the tenant may have Running at once (default 10); `npm run admin -- set-run-limits` overrides it. */
   maxConcurrentRuns?: number;
+  /**
+   * Destinations notebook code may reach (each one TCP egress rule on the kernel host's
+   * security group; at most `MAX_KERNEL_EGRESS_RULES`). Default: context `kernelEgress` (a JSON
+   * list), else none: the kernel host reaches only S3 and the AWS endpoints it needs.
+   */
+  kernelEgress?: readonly KernelEgressRule[];
 }
 
 /** `listNotebooks` → `ListNotebooks`, for construct ids. */
@@ -81,12 +88,14 @@ export class TenantStack extends Stack {
         `TenantStack: tenantId must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), got ${JSON.stringify(props?.tenantId)}`,
       );
     }
-    const { tenantId, maxConcurrentRuns = 10, ...stackProps } = props;
+    const { tenantId, maxConcurrentRuns = 10, kernelEgress, ...stackProps } = props;
     super(scope, id, {
       description: `Cellwise for tenant ${tenantId}: HTTP API, Lambda routes, DynamoDB table, S3 bucket, run workflow, kernel host`,
       ...stackProps,
     });
     Tags.of(this).add('cellwise:tenant', tenantId);
+    // Checked before anything is built: a bad allow-list fails at once, with its own message.
+    const kernelEgressRules = kernelEgressOf(this, kernelEgress);
 
     // --- Data -------------------------------------------------------------------------------
     this.table = new Table(this, 'Table', {
@@ -177,7 +186,11 @@ export class TenantStack extends Stack {
     const makeFunction = functionFactory(this, { repoRoot: REPO_ROOT, tenantId, environment });
 
     // --- Runs: network, kernel host, workflow -------------------------------------------------
-    this.network = new TenantNetwork(this, 'Network');
+    this.network = new TenantNetwork(this, 'Network', {
+      bucket: this.bucket,
+      table: this.table,
+      kernelEgress: kernelEgressRules,
+    });
     this.kernelHost = new KernelHostService(this, 'KernelHost', {
       network: this.network,
       repoRoot: REPO_ROOT,

@@ -14,12 +14,13 @@ const TENANT_ID = '11111111-2222-3333-4444-555555555555';
 
 /**
  * IAM actions without resource-level permissions (AWS's Service Authorization Reference):
- * Lambda's ENI lookups for VPC functions, the ECR login of the kernel host's image pull, and
+ * Lambda's ENI lookups for VPC functions, the deploy-time lookup of the S3 prefix list, the ECR login of the kernel host's image pull, and
  * the log delivery setup Step Functions logging needs.
  */
 const RESOURCE_WILDCARD_ONLY = [
   'ec2:DescribeNetworkInterfaces',
   'ec2:DescribeSubnets',
+  'ec2:DescribeManagedPrefixLists',
   'ecr:GetAuthorizationToken',
   'logs:CreateLogDelivery',
   'logs:GetLogDelivery',
@@ -45,6 +46,17 @@ function asList<T>(value: T | T[]): T[] {
 
 function ofType(type: string): [string, Resource][] {
   return Object.entries(resources).filter(([, r]) => r.Type === type);
+}
+
+/** The Lambda behind the deploy-time S3 prefix-list lookup (CDK's AwsCustomResource provider). */
+function prefixListLookupFunctionId(): string {
+  const lookup = resources[logicalId(stack.network.s3PrefixListLookup.node.findChild('Resource'))]!;
+  return (lookup.Properties!.ServiceToken as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+}
+
+/** The service's own Lambdas: every function but the prefix-list lookup. */
+function serviceFunctions(): [string, Resource][] {
+  return ofType('AWS::Lambda::Function').filter(([id]) => id !== prefixListLookupFunctionId());
 }
 
 /** Logical id of the CloudFormation resource behind an L2 construct. */
@@ -96,8 +108,10 @@ describe('TenantStack', () => {
   });
 
   it('creates one nodejs22.x arm64 Lambda per manifest route and workflow task, plus authorizer, reconciler, webhook delivery and schedule fire', () => {
-    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + WORKFLOW_TASKS.length + 4);
-    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+    // Besides: the deploy-time S3 prefix-list lookup (CDK's provider; tenant-network.test.ts).
+    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + WORKFLOW_TASKS.length + 4 + 1);
+    expect(serviceFunctions()).toHaveLength(ROUTES.length + WORKFLOW_TASKS.length + 4);
+    for (const [, fn] of serviceFunctions()) {
       expect(fn.Properties!.Runtime).toBe('nodejs22.x');
       expect(fn.Properties!.Architectures).toEqual(['arm64']);
       expect(fn.Properties!.Handler).toBe('index.handler');
@@ -115,7 +129,7 @@ describe('TenantStack', () => {
   });
 
   it('gives every function the table, the bucket and the API URL in its environment', () => {
-    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+    for (const [, fn] of serviceFunctions()) {
       const variables = (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(variables.CELLWISE_TABLE_NAME).toEqual({ Ref: logicalId(stack.table) });
       expect(variables.CELLWISE_BUCKET_NAME).toEqual({
