@@ -34,20 +34,20 @@ export interface Tenant {
 
 export const stack = () => inject('stack');
 
-/** Calls the running local stack. JSON bodies are serialised; `raw` sends a string or FormData as is. */
+/** Calls the running local stack. JSON bodies are serialised; `raw` sends a string, bytes or FormData as is. */
 export async function call<T = any>(
   method: string,
   path: string,
   options: {
     token?: string | null;
     json?: unknown;
-    raw?: string | FormData;
+    raw?: string | Uint8Array | FormData;
     headers?: Record<string, string>;
   } = {},
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: string | FormData | undefined = options.raw;
+  let body: string | Uint8Array | FormData | undefined = options.raw;
   if (options.json !== undefined) {
     body = JSON.stringify(options.json);
     headers['content-type'] ??= 'application/json';
@@ -158,7 +158,7 @@ export function client(t: Tenant) {
     raw: <T = any>(
       method: string,
       path: string,
-      raw: string | FormData,
+      raw: string | Uint8Array | FormData,
       headers: Record<string, string> = {},
     ) => call<T>(method, `${t.base}${path}`, { token: t.token, raw, headers }),
   };
