@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
@@ -5,6 +6,15 @@ import type { RouteDefinition } from '../infra/routes.ts';
 
 const TEXT_TYPES =
   /^(text\/|application\/(json|xml|x-www-form-urlencoded|javascript)|[^;]*\+json|[^;]*\+xml)/i;
+
+/**
+ * Whether API Gateway would pass the body as text (`isBase64Encoded: false`): a text media
+ * type and bytes that are valid UTF-8. Anything else is base64-encoded, so invalid bytes reach
+ * the handler as they were sent (never decoded lossily into U+FFFD here).
+ */
+function passedAsText(body: Buffer, contentType: string): boolean {
+  return body.length === 0 || (TEXT_TYPES.test(contentType) && isUtf8(body));
+}
 
 /** Builds the API Gateway HTTP API (payload 2.0) event Lambda would receive for this request. */
 export function toHttpApiEvent(
@@ -22,7 +32,7 @@ export function toHttpApiEvent(
   for (const [name, value] of url.searchParams)
     query[name] = name in query ? `${query[name]},${value}` : value;
   const contentType = headers['content-type'] ?? '';
-  const isText = body.length === 0 || TEXT_TYPES.test(contentType);
+  const isText = passedAsText(body, contentType);
   const now = new Date();
   const routeKey = `${route.method} ${route.path}`;
   return {

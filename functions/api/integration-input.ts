@@ -1,7 +1,7 @@
 import type { Integration } from '../core/notebook.ts';
 import { parseParametersLossless } from '../core/parameters.ts';
 import type { Services } from '../core/ports.ts';
-import { bodyBytes } from '../http/body.ts';
+import { bodyText } from '../http/body.ts';
 import type { HttpEvent } from '../http/route.ts';
 import type { integrationInput } from './schemas/notebooks.ts';
 
@@ -22,7 +22,7 @@ export function integrationFrom(
   const result: Partial<Integration> = { ...rest };
   if (scheduleTimezone !== undefined) result.scheduleTimezone = scheduleTimezone ?? 'UTC';
   if (scheduleParameters !== undefined) {
-    const text = bodyBytes(event, services.maxUploadBytes).toString('utf8');
+    const text = bodyText(event, services.maxUploadBytes);
     const lossless = parseParametersLossless(text) as { integration?: { scheduleParameters?: unknown } };
     result.scheduleParametersJson = JSON.stringify(lossless.integration?.scheduleParameters ?? {});
   }

@@ -9,8 +9,8 @@ export abstract class DomainError extends Error {
   /** Extra context fields merged into the response body (PascalCase keys, as in the seeds). */
   readonly context: Record<string, unknown>;
 
-  constructor(message: string, context: Record<string, unknown> = {}) {
-    super(message);
+  constructor(message: string, context: Record<string, unknown> = {}, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
     this.context = context;
   }
@@ -25,10 +25,49 @@ export interface ValidationIssue {
 export class ValidationError extends DomainError {
   readonly code: string;
   readonly details: ValidationIssue[];
-  constructor(message: string, details: ValidationIssue[] = [], code = 'ValidationError') {
-    super(message);
+  constructor(
+    message: string,
+    details: ValidationIssue[] = [],
+    code = 'ValidationError',
+    options?: ErrorOptions & { context?: Record<string, unknown> },
+  ) {
+    super(message, options?.context, options);
     this.code = code;
     this.details = details;
+  }
+}
+
+/** How a message names what was sent: the request body, the file, a form field. */
+function sentPart(where: string): string {
+  if (where === 'body') return 'The request body';
+  if (where === 'file') return 'The file';
+  return where.startsWith('form.') ? `Form field '${where.slice(5)}'` : `'${where}'`;
+}
+
+/**
+ * A JSON text (a request body, an uploaded notebook) nests objects and arrays deeper than
+ * `limit`: refused before anything parses or walks it (no recursion ever sees it).
+ */
+export class RequestTooDeepError extends ValidationError {
+  constructor(where: string, limit: number, position: string, options?: ErrorOptions) {
+    super(
+      `${sentPart(where)} nests objects and arrays deeper than ${limit} levels (${position})`,
+      [{ path: where, message: `must not nest deeper than ${limit} levels` }],
+      'RequestTooDeep',
+      { ...options, context: { Limit: limit } },
+    );
+  }
+}
+
+/** Bytes that should be UTF-8 text (a body, a form field, an uploaded file) are not. */
+export class InvalidUtf8Error extends ValidationError {
+  constructor(where: string, byteOffset: number, options?: ErrorOptions) {
+    super(
+      `${sentPart(where)} is not valid UTF-8 (invalid bytes at byte ${byteOffset})`,
+      [{ path: where, message: `must be UTF-8 text (invalid bytes at byte ${byteOffset})` }],
+      'InvalidUtf8',
+      options,
+    );
   }
 }
 

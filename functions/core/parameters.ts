@@ -30,12 +30,14 @@ export function parseParametersLossless(text: string): unknown {
   );
 }
 
-const PYTHON_KEYWORDS = new Set(
+/** Python's keywords: identifiers that cannot be assigned to. */
+export const PYTHON_KEYWORDS: readonly string[] =
   'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(
     ' ',
-  ),
-);
-const IDENTIFIER = /^[\p{XID_Start}_]\p{XID_Continue}*$/u;
+  );
+const KEYWORDS = new Set(PYTHON_KEYWORDS);
+/** `str.isidentifier()`: XID_Start or `_`, then XID_Continue (see {@link isPythonIdentifier}). */
+export const PYTHON_IDENTIFIER = /^[\p{XID_Start}_]\p{XID_Continue}*$/u;
 
 /**
  * True when `name` can be assigned to in Python: `str.isidentifier()` (XID_Start or `_`, then
@@ -45,7 +47,7 @@ const IDENTIFIER = /^[\p{XID_Start}_]\p{XID_Continue}*$/u;
  * the kernel's Python (Node knows a newer one) may still be refused by that Python.
  */
 export function isPythonIdentifier(name: string): boolean {
-  return IDENTIFIER.test(name) && !PYTHON_KEYWORDS.has(name.normalize('NFKC'));
+  return PYTHON_IDENTIFIER.test(name) && !KEYWORDS.has(name.normalize('NFKC'));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.ts';
+import { assertJsonDepth, decodeUtf8 } from '../core/json-limits.ts';
 import { locateJsonError } from '../core/nbformat/json-position.ts';
 
 export function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
@@ -9,27 +10,49 @@ export function header(event: APIGatewayProxyEventV2, name: string): string | un
   return undefined;
 }
 
+function assertWithin(size: number, limit: number): void {
+  if (size > limit) {
+    throw new PayloadTooLargeError(`The request body is ${size} bytes; the limit is ${limit} bytes`, {
+      Limit: limit,
+    });
+  }
+}
+
 /** The raw body bytes, refusing anything over `limit`. */
 export function bodyBytes(event: APIGatewayProxyEventV2, limit: number): Buffer {
   if (!event.body) return Buffer.alloc(0);
   const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
-  if (bytes.length > limit) {
-    throw new PayloadTooLargeError(`The request body is ${bytes.length} bytes; the limit is ${limit} bytes`, {
-      Limit: limit,
-    });
-  }
+  assertWithin(bytes.length, limit);
   return bytes;
 }
 
-/** Parses a JSON body. An empty body is `{}`; a non-JSON media type is a 415. */
+/**
+ * The body as text, refusing anything over `limit`. API Gateway passes a body that is not
+ * valid UTF-8 base64-encoded (`isBase64Encoded`), so that is where invalid bytes show up: a
+ * 400 InvalidUtf8, never text with U+FFFD in their place.
+ */
+export function bodyText(event: APIGatewayProxyEventV2, limit: number): string {
+  if (!event.body) return '';
+  if (!event.isBase64Encoded) {
+    assertWithin(Buffer.byteLength(event.body, 'utf8'), limit);
+    return event.body;
+  }
+  return decodeUtf8(bodyBytes(event, limit), 'body');
+}
+
+/**
+ * Parses a JSON body, once. An empty body is `{}`; a non-JSON media type is a 415; invalid
+ * UTF-8 and nesting deeper than MAX_JSON_DEPTH are 400s found before the parser runs.
+ */
 export function jsonBody(event: APIGatewayProxyEventV2, limit: number): unknown {
-  const bytes = bodyBytes(event, limit);
-  if (bytes.length === 0) return {};
+  if (!event.body) return {};
   const type = header(event, 'content-type');
   if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type.trim())) {
     throw new UnsupportedMediaTypeError(`Expected Content-Type application/json, got '${type}'`);
   }
-  const text = bytes.toString('utf8');
+  const text = bodyText(event, limit);
+  if (text.length === 0) return {};
+  assertJsonDepth(text, 'body');
   try {
     return JSON.parse(text);
   } catch {

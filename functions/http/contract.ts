@@ -6,7 +6,10 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export interface ResponseSpec {
   description: string;
   schema?: z.ZodType;
-  contentType?: string;
+  /** The media type of the body (default application/json); several when it depends on the request. */
+  contentType?: string | string[];
+  /** For a 400: Error codes a request the schemas allow can still get, each with when. */
+  refusals?: Record<string, string>;
 }
 
 /**

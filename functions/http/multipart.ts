@@ -1,5 +1,7 @@
+import { isUtf8 } from 'node:buffer';
 import busboy from 'busboy';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.ts';
+import { decodeUtf8 } from '../core/json-limits.ts';
 
 export interface UploadedFile {
   fieldName: string;
@@ -11,6 +13,27 @@ export interface UploadedFile {
 export interface MultipartForm {
   fields: Record<string, string>;
   files: UploadedFile[];
+}
+
+/** True when busboy handed over the bytes one char each (Latin-1), not text of a declared charset. */
+const byteString = (s: string) => !/[\u0100-\uffff]/.test(s);
+
+/**
+ * A field value read as Latin-1 (busboy's `defCharset` here, lossless: one char per byte)
+ * decoded as UTF-8, strictly: invalid bytes are a 400 naming the field, not U+FFFD.
+ */
+function fieldText(name: string, value: string): string {
+  return byteString(value) ? decodeUtf8(Buffer.from(value, 'latin1'), `form.${name}`) : value;
+}
+
+/**
+ * A file name as browsers send it (raw UTF-8 bytes, which busboy reads as Latin-1): UTF-8 when
+ * the bytes are UTF-8, else the Latin-1 reading (an old client's Latin-1 name stays readable).
+ */
+function fileNameText(name: string): string {
+  if (!byteString(name)) return name;
+  const bytes = Buffer.from(name, 'latin1');
+  return isUtf8(bytes) ? bytes.toString('utf8') : name;
 }
 
 /**
@@ -43,6 +66,10 @@ export function parseMultipart(
       parser = busboy({
         headers: { 'content-type': contentType },
         limits: { fileSize: maxFileBytes, files: 1, fields: 32, fieldSize: 64 * 1024, parts: 40 },
+        // Field values and file names arrive as bytes (Latin-1 is one char per byte); they are
+        // decoded as strict UTF-8 below, so invalid bytes are refused instead of replaced.
+        defCharset: 'latin1',
+        defParamCharset: 'latin1',
       });
     } catch (error) {
       reject(new ValidationError(`Malformed multipart body: ${(error as Error).message}`));
@@ -66,7 +93,7 @@ export function parseMultipart(
       stream.on('close', () => {
         form.files.push({
           fieldName,
-          fileName: info.filename ?? '',
+          fileName: fileNameText(info.filename ?? ''),
           contentType: info.mimeType,
           data: Buffer.concat(chunks),
         });
@@ -74,7 +101,11 @@ export function parseMultipart(
     });
     parser.on('field', (name, value, info) => {
       if (info.valueTruncated) fail(new ValidationError(`Form field '${name}' is longer than 64 KiB`));
-      form.fields[name] = value;
+      try {
+        form.fields[name] = fieldText(name, value);
+      } catch (error) {
+        fail(error as Error);
+      }
     });
     parser.on('filesLimit', () => fail(new ValidationError('Only one file may be uploaded per request')));
     parser.on('fieldsLimit', () => fail(new ValidationError('Too many form fields')));

@@ -38,21 +38,21 @@ export const stack = () => inject('stack');
 /** The second test stack: kernels boxed as AWS Fargate allows (a user each, no namespaces, no cgroups). */
 export const uidOnlyStack = () => inject('uidOnlyStack');
 
-/** Calls the running local stack. JSON bodies are serialised; `raw` sends a string or FormData as is. */
+/** Calls the running local stack. JSON bodies are serialised; `raw` sends a string, bytes or FormData as is. */
 export async function call<T = any>(
   method: string,
   path: string,
   options: {
     token?: string | null;
     json?: unknown;
-    raw?: string | FormData;
+    raw?: string | Uint8Array | FormData;
     headers?: Record<string, string>;
     baseUrl?: string;
   } = {},
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: string | FormData | undefined = options.raw;
+  let body: string | Uint8Array | FormData | undefined = options.raw;
   if (options.json !== undefined) {
     body = JSON.stringify(options.json);
     headers['content-type'] ??= 'application/json';
@@ -174,7 +174,7 @@ export function client(t: Tenant) {
     raw: <T = any>(
       method: string,
       path: string,
-      raw: string | FormData,
+      raw: string | Uint8Array | FormData,
       headers: Record<string, string> = {},
     ) => call<T>(method, `${t.base}${path}`, { ...on, raw, headers }),
   };

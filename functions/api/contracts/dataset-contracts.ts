@@ -12,14 +12,20 @@ import {
   datasetUpload,
   datasetVersionParams,
   downloadQuery,
+  newDatasetJsonBody,
+  newDatasetMultipartDoc,
 } from '../schemas/datasets.ts';
-import { errors, scopedErrors } from './shared.ts';
+import { errors, type Refusals, scopedErrors } from './shared.ts';
 
 const tags = ['Datasets'];
 
-const uploadBodies = {
-  'multipart/form-data': datasetMultipartDoc,
-  'application/json': datasetJsonBody,
+/** What an uploaded log can be refused for whatever its body's shape. */
+const LOG_REFUSALS: Refusals = {
+  MissingColumn: 'the case id, activity or timestamp column is not in the log (the columns are listed)',
+  InvalidDataset:
+    'a row is invalid: an empty case id or activity, a timestamp that cannot be read, a ragged row, no rows',
+  InvalidCsv: 'the file is not UTF-8 CSV text (binary, an unclosed quote)',
+  UploadNotFound: 'no file was PUT to the presigned upload `uploadId` (or it expired)',
 };
 
 export const createDataset = {
@@ -29,10 +35,13 @@ export const createDataset = {
   tags,
   auth: true,
   params: projectParams,
-  documentedBodies: uploadBodies,
+  documentedBodies: { 'multipart/form-data': newDatasetMultipartDoc, 'application/json': newDatasetJsonBody },
   responses: {
     201: { description: 'Stored: the version and what was measured on it', schema: datasetSummary },
-    ...scopedErrors(),
+    ...scopedErrors({
+      ...LOG_REFUSALS,
+      ColumnRolesDiffer: 'with `datasetId`: a role column other than the dataset’s',
+    }),
     ...errors(409, 413, 415),
   },
 } satisfies RouteContract;
@@ -43,10 +52,14 @@ export const addDatasetVersion = {
   tags,
   auth: true,
   params: datasetParams,
-  documentedBodies: uploadBodies,
+  documentedBodies: { 'multipart/form-data': datasetMultipartDoc, 'application/json': datasetJsonBody },
   responses: {
     201: { description: 'The new current version', schema: datasetSummary },
-    ...scopedErrors(),
+    ...scopedErrors({
+      ...LOG_REFUSALS,
+      ColumnRolesDiffer: 'a role column (caseIdColumn, …) other than the dataset’s',
+      DatasetMismatch: 'the body’s `datasetId` is not the path’s',
+    }),
     ...errors(409, 413, 415),
   },
 } satisfies RouteContract;

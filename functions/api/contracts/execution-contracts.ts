@@ -1,5 +1,5 @@
 import type { RouteContract } from '../../http/contract.ts';
-import { notebookParams } from '../schemas/common.ts';
+import { errorBody, notebookParams } from '../schemas/common.ts';
 import {
   executeBody,
   executionParams,
@@ -27,7 +27,11 @@ export const executeNotebook = {
       schema: runStatus,
     },
     200: { description: 'The run this idempotencyToken already started (no new run)', schema: runStatus },
-    ...scopedErrors(),
+    ...scopedErrors({
+      DatasetNotFound: 'parameters.dataset_id names no dataset of the project',
+      ResourcesAboveMaximum:
+        "a `resources` limit is above this deployment's maximum (by default four times the default: 8192 MiB, 1024 processes, 4096 MiB of disk)",
+    }),
     ...errors(409, 413, 415, 503),
   },
 } satisfies RouteContract;
@@ -48,7 +52,15 @@ export const getExecutionResults = {
   auth: true,
   params: executionParams,
   query: resultsQuery,
-  responses: { 200: { description: 'Results', schema: runResults }, ...scopedErrors() },
+  responses: {
+    200: { description: 'Results', schema: runResults },
+    ...scopedErrors(),
+    404: {
+      description:
+        'Not found: no such notebook or run (also for other tenants and projects), or `cellId` is not a cell the run ran (markdown and raw cells are not run)',
+      schema: errorBody,
+    },
+  },
 } satisfies RouteContract;
 
 export const listExecutions = {

@@ -8,6 +8,7 @@ import {
   fromTemplateBody,
   listNotebooksQuery,
   updateNotebookBody,
+  uploadForm,
   versionParam,
 } from '../schemas/notebooks.ts';
 import {
@@ -19,9 +20,18 @@ import {
   template,
   versionEntry,
 } from '../schemas/resources.ts';
-import { errors, scopedErrors } from './shared.ts';
+import { duplicateName, errors, type Refusals, scopedErrors } from './shared.ts';
 
 const tags = ['Notebooks'];
+
+/** Refusals of a notebook a request names a kernel, environment or dataset binding for. */
+const KERNEL: Refusals = {
+  KernelNotAvailable: 'the kernel is not one this deployment runs (GET /environments lists them)',
+};
+const ENVIRONMENT: Refusals = {
+  EnvironmentNotAvailable: 'a package or library is not installed in the kernel (GET /environments)',
+};
+const DATASET: Refusals = { DatasetNotFound: 'integration.datasetBinding names no dataset of the project' };
 const deleted = z.object({ Message: z.string(), NotebookId: z.uuid() });
 
 /** The longest a signed notebook link may live. */
@@ -65,7 +75,11 @@ export const createNotebook = {
   auth: true,
   params: projectParams,
   body: createNotebookBody,
-  responses: { 201: { description: 'Created', schema: notebook }, ...scopedErrors(), ...errors(413, 415) },
+  responses: {
+    201: { description: 'Created', schema: notebook },
+    ...scopedErrors({ ...KERNEL, ...ENVIRONMENT, ...DATASET, ...duplicateName('create') }),
+    ...errors(413, 415),
+  },
 } satisfies RouteContract;
 
 export const createInvestigationNotebook = {
@@ -75,7 +89,11 @@ export const createInvestigationNotebook = {
   auth: true,
   params: investigationParams,
   body: createInInvestigationBody,
-  responses: { 201: { description: 'Created', schema: notebook }, ...scopedErrors(), ...errors(413, 415) },
+  responses: {
+    201: { description: 'Created', schema: notebook },
+    ...scopedErrors({ ...KERNEL, ...duplicateName('create') }),
+    ...errors(413, 415),
+  },
 } satisfies RouteContract;
 
 export const createNotebookFromTemplate = {
@@ -85,7 +103,11 @@ export const createNotebookFromTemplate = {
   auth: true,
   params: investigationParams,
   body: fromTemplateBody,
-  responses: { 201: { description: 'Created', schema: notebook }, ...scopedErrors(), ...errors(413, 415) },
+  responses: {
+    201: { description: 'Created (404 for a templateId no template has)', schema: notebook },
+    ...scopedErrors({ ...KERNEL, ...duplicateName('create') }),
+    ...errors(413, 415),
+  },
 } satisfies RouteContract;
 
 export const uploadNotebook = {
@@ -96,17 +118,17 @@ export const uploadNotebook = {
   auth: true,
   params: projectParams,
   bodyEncoding: 'multipart',
-  body: z.object({
-    file: z.string().meta({ format: 'binary', description: 'The .ipynb file (nbformat v4)' }),
-    notebookName: z.string().optional(),
-    notebookDescription: z.string().optional(),
-    enrichmentMode: z.enum(['true', 'false']).optional(),
-    datasetBinding: z.string().optional(),
-    investigationId: z.string().optional(),
-  }),
+  body: uploadForm,
   responses: {
     201: { description: 'Uploaded', schema: notebook.extend({ parseResult }) },
-    ...scopedErrors(),
+    ...scopedErrors({
+      InvalidNotebook: 'the file is not JSON or not an nbformat v4 notebook (the reason and where)',
+      InvalidUtf8: 'the file is not UTF-8',
+      RequestTooDeep: 'the file nests deeper than 64 levels',
+      ...KERNEL,
+      ...DATASET,
+      ...duplicateName('create'),
+    }),
     ...errors(413, 415),
   },
 } satisfies RouteContract;
@@ -120,7 +142,7 @@ export const updateNotebook = {
   body: updateNotebookBody,
   responses: {
     200: { description: 'Updated', schema: notebook },
-    ...scopedErrors(),
+    ...scopedErrors({ ...KERNEL, ...ENVIRONMENT, ...DATASET, ...duplicateName('update') }),
     ...errors(409, 413, 415),
   },
 } satisfies RouteContract;
@@ -141,7 +163,11 @@ export const copyNotebook = {
   auth: true,
   params: notebookParams,
   body: copyNotebookBody,
-  responses: { 201: { description: 'The copy', schema: notebook }, ...scopedErrors(), ...errors(413, 415) },
+  responses: {
+    201: { description: 'The copy', schema: notebook },
+    ...scopedErrors(duplicateName('copy')),
+    ...errors(413, 415),
+  },
 } satisfies RouteContract;
 
 export const getNotebookUrl = {

@@ -111,7 +111,11 @@ export const getStaticAsset = {
   auth: false,
   params: z.strictObject({ asset: z.enum(ASSET_NAMES) }),
   responses: {
-    200: { description: 'The asset (JavaScript or CSS)', contentType: 'application/javascript' },
+    200: {
+      description:
+        'The asset: viewer.js and docs.js as application/javascript, viewer.css and docs.css as text/css',
+      contentType: ['application/javascript', 'text/css'],
+    },
     ...errors(400),
   },
 } satisfies RouteContract;

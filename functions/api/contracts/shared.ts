@@ -2,7 +2,7 @@ import type { ResponseSpec } from '../../http/contract.ts';
 import { errorBody } from '../schemas/common.ts';
 
 const ERROR_TEXT: Record<number, string> = {
-  400: 'Bad request: malformed id, query or body (Details lists each problem)',
+  400: 'Bad request: malformed id, query or body (Details lists each problem); a body that is not UTF-8 (InvalidUtf8), not JSON (InvalidJson) or nests deeper than 64 levels (RequestTooDeep)',
   401: 'Missing or invalid bearer token',
   404: 'Not found (also for other tenants and projects)',
   409: 'Conflict with the current state',
@@ -18,5 +18,26 @@ export function errors(...codes: number[]): Record<number, ResponseSpec> {
   );
 }
 
+/**
+ * Error codes (the body's `Error`) by which a route refuses a request its schemas allow: the
+ * state (an unknown dataset, a taken name) or a rule JSON Schema cannot state decides.
+ */
+export type Refusals = Record<string, string>;
+
+/** The duplicate-name 400 of the management seed (`Error` is this sentence). */
+export const duplicateName = (action: 'create' | 'update' | 'copy'): Refusals => ({
+  [`Failed to ${action} notebook. The name may already exist in this investigation.`]:
+    'another notebook of the investigation has this name (compared case-insensitively)',
+});
+
+/** The 400 of a route, with the refusals a schema-valid request can still meet (`x-refusals` lists their codes). */
+export function badRequest(refusals: Refusals = {}): Record<number, ResponseSpec> {
+  const listed = Object.entries(refusals).map(([code, when]) => `\`${code}\`: ${when}`);
+  const description = listed.length
+    ? `${ERROR_TEXT[400]}. A request the schema allows is still refused with these Error codes: ${listed.join('; ')}`
+    : ERROR_TEXT[400]!;
+  return { 400: { description, schema: errorBody, refusals } };
+}
+
 /** 400, 401 and 404: what every authenticated route under /api/{tenantId}/{projectId} can answer. */
-export const scopedErrors = () => errors(400, 401, 404);
+export const scopedErrors = (refusals: Refusals = {}) => ({ ...errors(401, 404), ...badRequest(refusals) });

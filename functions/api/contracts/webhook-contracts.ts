@@ -22,7 +22,10 @@ export const createWebhook = {
   body: createWebhookBody,
   responses: {
     201: { description: 'Created (with the signing secret, shown only here)', schema: createdWebhook },
-    ...scopedErrors(),
+    ...scopedErrors({
+      WebhookUrlRefused: 'the URL’s host does not resolve to public addresses only (the SSRF rule)',
+      NotebookNotFound: 'notebookId names no notebook of the project',
+    }),
     ...errors(409, 413, 415),
   },
 } satisfies RouteContract;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROUTES } from '../../../infra/routes.ts';
-import type { RouteContract } from '../../http/contract.ts';
+import type { ResponseSpec, RouteContract } from '../../http/contract.ts';
 import { CONTRACTS } from '../contracts/index.ts';
 import { addSeedExamples } from './seed-examples.ts';
 
@@ -53,6 +53,20 @@ function parameters(contract: RouteContract, components: Json): Json[] {
   return result;
 }
 
+/** One response: its description, its body's media type(s) and schema, and a 400's refusals. */
+function response(spec: ResponseSpec, components: Json): Json {
+  const types = spec.contentType ?? (spec.schema ? 'application/json' : []);
+  const media = spec.schema ? { schema: toSchema(spec.schema, 'output', components) } : {};
+  const refusals = Object.keys(spec.refusals ?? {});
+  return {
+    description: spec.description,
+    ...([types].flat().length > 0
+      ? { content: Object.fromEntries([types].flat().map((type) => [type, media])) }
+      : {}),
+    ...(refusals.length > 0 ? { 'x-refusals': refusals } : {}),
+  };
+}
+
 /** The OpenAPI 3.1 document of every manifest route, built from the handlers' own contracts. */
 export function buildOpenApi(): Json {
   const components: Json = {};
@@ -66,21 +80,7 @@ export function buildOpenApi(): Json {
       tags: contract.tags,
       parameters: parameters(contract, components),
       responses: Object.fromEntries(
-        Object.entries(contract.responses).map(([code, spec]) => [
-          code,
-          {
-            description: spec.description,
-            ...(spec.schema || spec.contentType
-              ? {
-                  content: {
-                    [spec.contentType ?? 'application/json']: spec.schema
-                      ? { schema: toSchema(spec.schema, 'output', components) }
-                      : {},
-                  },
-                }
-              : {}),
-          },
-        ]),
+        Object.entries(contract.responses).map(([code, spec]) => [code, response(spec, components)]),
       ),
       ...(contract.auth ? {} : { security: [] }),
     };

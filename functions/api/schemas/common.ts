@@ -10,13 +10,21 @@ export const guid = z
   .transform((s) => s.toLowerCase())
   .meta({ format: 'uuid' });
 
-/** Names: trimmed, 1–200 characters, no control characters. */
+/** No C0 or C1 control character (Unicode category Cc: U+0000–U+001F, U+007F–U+009F). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the rule is about exactly these characters
+export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001F\u007F-\u009F]*$/;
+
+/**
+ * Names: 1–200 characters, not blank, no control characters (a tab or newline included);
+ * surrounding spaces are trimmed.
+ */
 export const resourceName = z
   .string()
-  .trim()
-  .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters')
-  .refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters');
+  .regex(NO_CONTROL_CHARACTERS, 'must not contain control characters')
+  .regex(/\S/, 'must not be empty or blank')
+  .trim()
+  .meta({ minLength: 1 });
 
 export const description = z.string().max(4000, 'must be at most 4000 characters').nullable();
 
@@ -55,26 +63,49 @@ export function reconcileAliases<T extends Record<string, unknown>>(
 }
 
 /**
+ * The shape of a 5-field cron as a JSON Schema `pattern` (what the OpenAPI document can say:
+ * five fields of values, ranges, steps and lists, `?` only in the day fields, at most one day
+ * field restricted); value bounds and ascending ranges are checked by core's parser.
+ */
+const CRON_ITEM = '(?:\\*|[0-9A-Za-z]{1,3}(?:-[0-9A-Za-z]{1,3})?)(?:/[0-9]{1,2})?';
+const CRON_FIELD = `${CRON_ITEM}(?:,${CRON_ITEM})*`;
+const CRON_FREE_DAY = '[*?]';
+const CRON_SHAPE = `^\\s*${CRON_FIELD}\\s+${CRON_FIELD}\\s+(?:${CRON_FREE_DAY}\\s+${CRON_FIELD}\\s+(?:${CRON_FIELD}|\\?)|${CRON_FIELD}\\s+${CRON_FIELD}\\s+${CRON_FREE_DAY})\\s*$`;
+
+/**
  * Cron for `scheduleExecution`: five fields (minute hour day-of-month month day-of-week),
  * checked by core's parser (the message says which field is wrong and why).
  */
 export const cronExpression = z
   .string()
-  .trim()
   .max(200)
+  .trim()
   .superRefine((s, ctx) => {
     const problem = cronProblem(s);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
-  .meta({ description: '5-field cron, e.g. "0 2 * * *"', example: '0 2 * * *' });
+  .meta({
+    format: 'cron',
+    pattern: CRON_SHAPE,
+    description:
+      '5-field cron (minute hour day-of-month month day-of-week), e.g. "0 2 * * *": numbers, `*`, ascending ranges `a-b`, steps `/n` (n ≥ 1), lists, JAN–DEC, SUN–SAT (0 and 7: Sunday), `?` in a day field; day-of-month and day-of-week cannot both be restricted',
+    example: '0 2 * * *',
+  });
 
-/** An IANA time zone name (`Europe/Berlin`, `UTC`). */
+/** An IANA time zone name (`Europe/Berlin`, `UTC`; any case, legacy aliases too), not a bare offset. */
 export const timeZoneName = z
   .string()
   .min(1)
   .max(64)
+  .regex(/^[A-Za-z]/, 'must be an IANA time zone name, not an offset')
   .refine(isKnownTimeZone, 'must be an IANA time zone name, e.g. "Europe/Berlin" or "UTC"')
-  .transform(canonicalTimeZone);
+  .transform(canonicalTimeZone)
+  .meta({
+    format: 'iana-time-zone',
+    description:
+      'An IANA time zone name, e.g. "Europe/Berlin" or "UTC" (any case; legacy aliases such as "US/Pacific" too)',
+    example: 'Europe/Berlin',
+  });
 
 /** `page` (default 1) and `pageSize` (default 20, at most 100) of the paginated lists. */
 export const pageQuery = {

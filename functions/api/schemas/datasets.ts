@@ -14,13 +14,25 @@ export const downloadQuery = z.object({
     .meta({ description: 'false: answer 200 with the URL as JSON instead of a 302' }),
 });
 
-const columnName = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+/** A column of the log, 1–200 characters, not blank (surrounding spaces are trimmed). */
+const columnName = z
+  .string()
+  .max(200, 'must be at most 200 characters')
+  .regex(/\S/, 'must not be empty or blank')
+  .trim()
+  .meta({ minLength: 1 });
 
 /** The column roles a log may rename (defaults `case_id`, `activity`, `timestamp`). */
 const roleFields = {
   caseIdColumn: columnName.optional(),
   activityColumn: columnName.optional(),
   timestampColumn: columnName.optional(),
+};
+
+/** The form's rules across fields (createDataset: a new dataset needs a name). */
+const NEEDS_NAME = {
+  anyOf: [{ required: ['name'] }, { required: ['datasetId'] }],
+  description: 'A new dataset needs a `name`; with `datasetId`, the upload is a new version of that dataset.',
 };
 
 /** Form fields of a multipart upload (beside the `file` part). */
@@ -40,23 +52,33 @@ export const datasetJsonBody = z
     datasetId: guid
       .optional()
       .meta({ description: 'Add a new version to this dataset instead of creating one' }),
-    rows: z.array(z.record(z.string(), cell)).min(1, 'must have at least one row').optional(),
+    rows: z.array(z.record(z.string(), cell)).min(1, 'must have at least one row').optional().meta({
+      description:
+        'One object per event, column name to value; the case id, activity and timestamp columns must be there (else 400 MissingColumn), their values valid (else 400 InvalidDataset)',
+    }),
     uploadId: guid.optional().meta({ description: 'A presigned upload the file was PUT to' }),
   })
   .superRefine((body, ctx) => {
     if ((body.rows === undefined) === (body.uploadId === undefined))
       ctx.addIssue({ code: 'custom', path: ['rows'], message: 'send either rows or uploadId' });
-  });
+  })
+  .meta({ oneOf: [{ required: ['rows'] }, { required: ['uploadId'] }] });
 
-/** What the OpenAPI document shows for a multipart upload. */
-export const datasetMultipartDoc = z.object({
-  file: z.string().meta({ format: 'binary', description: 'The event log (CSV, UTF-8, header row first)' }),
-  name: z.string().optional(),
-  caseIdColumn: z.string().optional(),
-  activityColumn: z.string().optional(),
-  timestampColumn: z.string().optional(),
-  datasetId: z.string().optional(),
+/** createDataset's JSON body (a name unless it adds a version to `datasetId`). */
+export const newDatasetJsonBody = datasetJsonBody.meta({
+  anyOf: NEEDS_NAME.anyOf,
+  description: `Either \`rows\` or \`uploadId\`. ${NEEDS_NAME.description}`,
 });
+
+const csvFile = z.string().meta({
+  format: 'binary',
+  description: 'The event log: CSV, UTF-8 (a BOM is dropped), header row first, RFC 4180 quoting',
+});
+
+/** What the OpenAPI document shows for a multipart upload: the form fields and the `file` part. */
+export const datasetMultipartDoc = datasetFormFields.extend({ file: csvFile });
+/** createDataset's multipart form (a name unless it adds a version to `datasetId`). */
+export const newDatasetMultipartDoc = datasetMultipartDoc.meta(NEEDS_NAME);
 
 const column = z.object({
   name: z.string(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PRIORITIES, RUN_STATUSES } from '../../core/run/run.ts';
 import { guid, notebookParams, pageQuery } from './common.ts';
+import { pythonParameters } from './parameters.ts';
 
 const cellId = z.string().regex(/^[a-zA-Z0-9-_]{1,64}$/, 'must be a cell id (1–64 letters, digits, - or _)');
 
@@ -28,16 +29,25 @@ export const resourceLimits = z
       "The run's kernel limits, enforced by the kernel host's system (cgroups, rlimits, a sized private tmpfs). Each at most the deployment's maximum (400 above it)",
   });
 
+/** Route 12's rules across fields, as the OpenAPI document states them. */
+const executeRules = {
+  description:
+    '`cellRange` is required (not null) with `executionMode: "range"`; its cells must be cells of the notebook, `startCell` not after `endCell`. `cellTimeout` is at most `timeout` (default 3600).',
+  if: { properties: { executionMode: { const: 'range' } }, required: ['executionMode'] },
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
+  then: { properties: { cellRange: { type: 'object' } }, required: ['cellRange'] },
+};
+
 /** Route 12's body (the execution seed's), with defaults for everything it leaves out. */
 export const executeBody = z
   .strictObject({
     executionMode: z.enum(['all', 'range']).default('all'),
     /** Ignored with `executionMode: "all"` (the seed's example sends both). */
     cellRange: z.strictObject({ startCell: cellId, endCell: cellId }).nullable().optional(),
-    parameters: z
-      .record(z.string(), z.unknown())
-      .default({})
-      .refine((p) => JSON.stringify(p).length <= 64 * 1024, 'must be at most 64 KiB as JSON'),
+    parameters: pythonParameters(
+      'Run parameters',
+      'An R notebook takes R names instead (a leading `_` dropped); `dataset_id` must name a dataset of the project.',
+    ).default({}),
     outputOptions: z
       .strictObject({
         captureOutputs: z.boolean().default(true),
@@ -71,7 +81,8 @@ export const executeBody = z
         message: 'is required when executionMode is "range"',
       });
     }
-  });
+  })
+  .meta(executeRules);
 
 export const listExecutionsQuery = z.object({
   status: z.enum(RUN_STATUSES).optional(),

@@ -10,6 +10,8 @@ import {
   resourceName,
   timeZoneName,
 } from './common.ts';
+import { ALIASES, nameRequired, notebookOrder } from './notebook-fields.ts';
+import { pythonParameters } from './parameters.ts';
 
 export const integrationInput = z.strictObject({
   enrichmentMode: z.boolean().optional(),
@@ -20,16 +22,17 @@ export const integrationInput = z.strictObject({
   /** null resets to UTC. */
   scheduleTimezone: timeZoneName.nullable().optional(),
   /** Parameters of scheduled runs (read again losslessly from the body by the handler). */
-  scheduleParameters: z
-    .record(z.string(), z.unknown())
-    .refine((p) => JSON.stringify(p).length <= 64 * 1024, 'must be at most 64 KiB as JSON')
-    .optional(),
+  scheduleParameters: pythonParameters('Parameters of the scheduled runs').optional(),
 });
+
+const packageName = z.string().min(1).max(200);
 
 export const environmentInput = z.strictObject({
   pythonVersion: z.string().max(32).nullable().optional(),
-  packages: z.array(z.string().min(1).max(200)).max(200).optional(),
-  customLibraries: z.array(z.string().min(1).max(200)).max(200).optional(),
+  packages: z.array(packageName).max(200).optional().meta({
+    description: 'Each must be installed in the kernel (GET /environments), else 400 EnvironmentNotAvailable',
+  }),
+  customLibraries: z.array(packageName).max(200).optional(),
 });
 
 /** A cell as clients send it: `source`, or `content` as in the execution seed. */
@@ -45,6 +48,7 @@ export const cellInput = z
     tags: z.array(z.string().min(1).max(100)).max(50).optional(),
   })
   .superRefine((c, ctx) => reconcileAliases(c, ctx, [['source', 'content']]))
+  .meta({ description: '`source` or `content` (the same text if both are sent)' })
   .transform((c) => ({
     ...(c.cellId ? { cellId: c.cellId } : {}),
     cellType: c.cellType,
@@ -59,7 +63,8 @@ const cellList = z
     const ids = cells.flatMap((c) => (c.cellId ? [c.cellId] : []));
     const dup = ids.find((id, i) => ids.indexOf(id) !== i);
     if (dup) ctx.addIssue({ code: 'custom', message: `cellId '${dup}' appears twice` });
-  });
+  })
+  .meta({ description: 'A `cellId` may appear at most once' });
 
 const names = {
   name: resourceName.optional(),
@@ -93,7 +98,8 @@ export const createNotebookBody = z
       ['name', 'notebookName'],
       ['description', 'notebookDescription'],
     ]);
-  });
+  })
+  .meta(nameRequired);
 
 /** Route 5: `POST /notebook/investigation/{id}` (management seed's body). */
 export const createInInvestigationBody = z
@@ -108,7 +114,8 @@ export const createInInvestigationBody = z
       ['name', 'notebookName'],
       ['description', 'notebookDescription'],
     ]);
-  });
+  })
+  .meta(nameRequired);
 
 /** Route 6: `POST .../from-template`. */
 export const fromTemplateBody = z
@@ -125,13 +132,14 @@ export const fromTemplateBody = z
       ['name', 'notebookName'],
       ['description', 'notebookDescription'],
     ]),
-  );
+  )
+  .meta({ description: `${ALIASES} Without a name, the template's name is used.` });
 
 /** Route 8: `PUT /notebook/{id}`. */
 export const updateNotebookBody = z
   .strictObject({
     ...names,
-    notebookOrder: z.number().finite().optional(),
+    notebookOrder: notebookOrder.optional(),
     kernelType: kernelType.optional(),
     integration: integrationInput.optional(),
     environment: environmentInput.optional(),
@@ -144,7 +152,8 @@ export const updateNotebookBody = z
       ['name', 'notebookName'],
       ['description', 'notebookDescription'],
     ]);
-  });
+  })
+  .meta(nameRequired);
 
 /** Route 10: `POST /notebook/{id}/copy`. */
 export const copyNotebookBody = z.strictObject({
@@ -166,11 +175,24 @@ export const listNotebooksQuery = z.object({
 export const uploadFields = z.object({
   notebookName: resourceName.optional(),
   name: resourceName.optional(),
-  notebookDescription: description.optional(),
-  description: description.optional(),
+  notebookDescription: z.string().max(4000).optional(),
+  description: z.string().max(4000).optional(),
   enrichmentMode: booleanText.optional(),
   datasetBinding: z.union([z.literal(''), guid]).optional(),
   investigationId: z.union([z.literal(''), guid]).optional(),
 });
+
+/** Route 7's form as the OpenAPI document shows it: the fields and the `file` part. */
+export const uploadForm = uploadFields
+  .extend({
+    file: z.string().meta({
+      format: 'binary',
+      description: 'The .ipynb file: an nbformat v4 notebook, UTF-8 JSON',
+    }),
+  })
+  .meta({
+    description:
+      'Without notebookName (or name), the file name without .ipynb names the notebook. Other form fields are ignored.',
+  });
 
 export const versionParam = z.string().regex(/^\d{1,9}\.\d{1,9}\.\d{1,9}$/, 'must be MAJOR.MINOR.PATCH');

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse';
 import { ValidationError } from '../errors.ts';
+import { firstInvalidUtf8Byte } from '../json-limits.ts';
 
 /** One parsed row and the file line it started on. */
 export interface SourceRecord {
@@ -23,10 +24,9 @@ async function* utf8Text(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<stri
     try {
       text = decoder.decode(chunk, { stream: true });
     } catch {
-      throw notCsv(
-        `The file is not UTF-8 text (invalid bytes near byte ${offset})`,
-        'must be UTF-8 encoded CSV',
-      );
+      // The first bad byte of this chunk (a character split across chunks counts from here).
+      const at = offset + Math.max(0, firstInvalidUtf8Byte(chunk));
+      throw notCsv(`The file is not UTF-8 text (invalid bytes at byte ${at})`, 'must be UTF-8 encoded CSV');
     }
     if (text.includes('\0')) throw notCsv('The file is binary, not CSV text', 'must be a CSV text file');
     offset += chunk.byteLength;

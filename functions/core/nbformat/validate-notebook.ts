@@ -1,6 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import AjvDraft04 from 'ajv-draft-04';
 import { InvalidNotebookError } from '../errors.ts';
+import { assertJsonDepth } from '../json-limits.ts';
 import { ensureCellIds } from './cells.ts';
 import { locateJsonError } from './json-position.ts';
 import { LATEST_MINOR, NBFORMAT_V4_SCHEMAS } from './schemas.ts';
@@ -33,9 +34,12 @@ export interface ParseResult {
 /**
  * Parses and validates an uploaded .ipynb against the official nbformat v4 schema for its
  * minor version (as `nbformat.validate` does), then upgrades it to v4.5 (cell ids).
- * Throws InvalidNotebookError with the reason and where (line/column or JSON path).
+ * Throws InvalidNotebookError with the reason and where (line/column or JSON path), and
+ * RequestTooDeepError for a document nesting deeper than MAX_JSON_DEPTH.
  */
 export function parseNotebook(text: string): { document: NbDocument; parseResult: ParseResult } {
+  // Before parsing: the validator, the upgrade and storing the document all recurse.
+  assertJsonDepth(text, 'file');
   let raw: unknown;
   try {
     raw = JSON.parse(text);

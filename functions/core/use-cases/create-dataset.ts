@@ -46,6 +46,7 @@ async function ingest(
       throw new ValidationError(
         `No uploaded file for upload ${source.uploadId}: PUT the file to the upload URL first (it may have expired)`,
         [{ path: 'body.uploadId', message: 'no file was uploaded under this id' }],
+        'UploadNotFound',
       );
     if (staged.bytes > services.maxDatasetBytes) {
       await staged.chunks[Symbol.asyncIterator]().return?.(); // closes the unread body
@@ -149,6 +150,7 @@ export async function addDatasetVersion(
       throw new ValidationError(
         `Versions keep the dataset's columns: ${field} is '${record[field]}', not '${given}'`,
         [{ path: field, message: `must be '${record[field]}' (or omitted)` }],
+        'ColumnRolesDiffer',
       );
   }
   const n = record.currentVersion + 1;

@@ -133,6 +133,7 @@ export function checkLimits(services: Services, limits: KernelLimits | undefined
     throw new ValidationError(
       `resources above this deployment's maximum: ${over.map((k) => `${k} ${limits[k]} > ${max[k]}`).join(', ')}`,
       over.map((key) => ({ path: `body.resources.${key}`, message: `must be at most ${max[key]}` })),
+      'ResourcesAboveMaximum',
     );
   }
 }

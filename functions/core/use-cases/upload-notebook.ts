@@ -23,9 +23,11 @@ export async function uploadNotebook(services: Services, actor: Actor, input: Up
   const declared = kernelTypeOf(document);
   const spec = document.metadata.kernelspec as { name?: string } | undefined;
   if (spec?.name && !declared) {
-    throw new ValidationError(`The notebook's kernel '${spec.name}' is not one this service can run`, [
-      { path: 'file.metadata.kernelspec.name', message: `available: ${services.kernels.join(', ')}` },
-    ]);
+    throw new ValidationError(
+      `The notebook's kernel '${spec.name}' is not one this service can run`,
+      [{ path: 'file.metadata.kernelspec.name', message: `available: ${services.kernels.join(', ')}` }],
+      'KernelNotAvailable',
+    );
   }
   const kernelType = declared ?? 'python3';
   if (!spec?.name) {

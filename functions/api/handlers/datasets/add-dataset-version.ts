@@ -8,8 +8,10 @@ import { datasetInput } from '../../dataset-input.ts';
 export const handler = route(contracts.addDatasetVersion, async ({ services, actor, params, event }) => {
   const { datasetId, name: _name, ...input } = await datasetInput(event, services);
   if (datasetId && datasetId !== params.datasetId)
-    throw new ValidationError('The body names another dataset than the path', [
-      { path: 'datasetId', message: 'must match the path or be omitted' },
-    ]);
+    throw new ValidationError(
+      'The body names another dataset than the path',
+      [{ path: 'datasetId', message: 'must match the path or be omitted' }],
+      'DatasetMismatch',
+    );
   return json(201, await addDatasetVersion(services, actor, params.datasetId, input));
 });

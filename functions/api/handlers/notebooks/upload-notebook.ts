@@ -1,4 +1,5 @@
 import { ValidationError } from '../../../core/errors.ts';
+import { decodeUtf8 } from '../../../core/json-limits.ts';
 import { uploadNotebook } from '../../../core/use-cases/upload-notebook.ts';
 import { json } from '../../../http/responses.ts';
 import { route } from '../../../http/route.ts';
@@ -23,7 +24,8 @@ export const handler = route(contracts.uploadNotebook, async ({ services, actor,
   const fields = parsed.data;
   const result = await uploadNotebook(services, actor, {
     fileName: file.fileName,
-    fileText: file.data.toString('utf8'),
+    // A notebook is JSON, and JSON is UTF-8: invalid bytes are a 400, not U+FFFD in the cells.
+    fileText: decodeUtf8(file.data, 'file'),
     notebookName: fields.notebookName ?? fields.name,
     notebookDescription: fields.notebookDescription ?? fields.description ?? undefined,
     enrichmentMode: fields.enrichmentMode,
