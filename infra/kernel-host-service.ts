@@ -17,6 +17,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DnsRecordType, PrivateDnsNamespace } from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
+import type { KernelLimits } from '../functions/core/run/kernel.ts';
 import { KERNEL_HOST_PORT, PRIVATE_SUBNETS, type TenantNetwork } from './network.ts';
 
 /** The private DNS namespace (Cloud Map) the kernel hosts are registered in. */
@@ -73,6 +74,8 @@ export interface KernelHostServiceProps {
    * the pool). Default: context `kernelHostPoolSize`, else 2.
    */
   poolSize?: number;
+  /** The limits the warm pool's kernels start with (a lease gives each its run's). */
+  defaultLimits?: KernelLimits;
 }
 
 /** Warm python3 kernels per kernel host task unless the props or the context say otherwise. */
@@ -151,7 +154,10 @@ export class KernelHostService extends Construct {
       }),
       essential: true,
       portMappings: [{ containerPort: KERNEL_HOST_PORT }],
-      environment: { KERNEL_HOST_POOL_SIZE: String(poolSize) },
+      environment: {
+        KERNEL_HOST_POOL_SIZE: String(poolSize),
+        ...(props.defaultLimits ? { KERNEL_HOST_DEFAULT_LIMITS: JSON.stringify(props.defaultLimits) } : {}),
+      },
       secrets: { [KERNEL_HOST_TOKEN_ENV]: EcsSecret.fromSecretsManager(this.token) },
       logging: LogDrivers.awsLogs({ streamPrefix: 'kernel-host', logGroup }),
       // An init process reaps orphaned kernel processes and forwards SIGTERM to the server.

@@ -27,6 +27,7 @@ import { isGuid } from '../functions/core/ids.ts';
 import { dataAccessOf, grantDataAccess } from './data-access.ts';
 import { type KernelEgressRule, kernelEgressOf } from './kernel-egress.ts';
 import { KernelHostService } from './kernel-host-service.ts';
+import { type KernelLimitsProps, kernelLimitsEnvironment, kernelLimitsOf } from './kernel-limits.ts';
 import { TenantNetwork } from './network.ts';
 import { NotebookSchedules } from './notebook-schedules.ts';
 import { AUTHORIZER_ENTRY, ROUTES } from './routes.ts';
@@ -54,6 +55,12 @@ export interface TenantStackProps extends StackProps {
    * list), else none: the kernel host reaches only S3 and the AWS endpoints it needs.
    */
   kernelEgress?: readonly KernelEgressRule[];
+  /**
+   * Kernel limits: `defaults` a run gets when its execute body names none (2048 MiB, 256
+   * processes, 1024 MiB of disk) and `max`, the most a run may ask for (four times the
+   * defaults). Default: context `kernelLimits` (JSON), else those.
+   */
+  kernelLimits?: KernelLimitsProps;
 }
 
 /** `listNotebooks` → `ListNotebooks`, for construct ids. */
@@ -88,7 +95,7 @@ export class TenantStack extends Stack {
         `TenantStack: tenantId must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), got ${JSON.stringify(props?.tenantId)}`,
       );
     }
-    const { tenantId, maxConcurrentRuns = 10, kernelEgress, ...stackProps } = props;
+    const { tenantId, maxConcurrentRuns = 10, kernelEgress, kernelLimits, ...stackProps } = props;
     super(scope, id, {
       description: `Cellwise for tenant ${tenantId}: HTTP API, Lambda routes, DynamoDB table, S3 bucket, run workflow, kernel host`,
       ...stackProps,
@@ -96,6 +103,7 @@ export class TenantStack extends Stack {
     Tags.of(this).add('cellwise:tenant', tenantId);
     // Checked before anything is built: a bad allow-list fails at once, with its own message.
     const kernelEgressRules = kernelEgressOf(this, kernelEgress);
+    const limits = kernelLimitsOf(this, kernelLimits);
 
     // --- Data -------------------------------------------------------------------------------
     this.table = new Table(this, 'Table', {
@@ -180,6 +188,7 @@ export class TenantStack extends Stack {
       CELLWISE_MAX_CONCURRENT_RUNS: String(maxConcurrentRuns),
       // A queued run's workflow asks for admission every 5 s (each ask is 3 state transitions).
       CELLWISE_QUEUE_POLL_SECONDS: '5',
+      ...kernelLimitsEnvironment(limits),
       NODE_OPTIONS: '--enable-source-maps',
     };
 
@@ -195,6 +204,7 @@ export class TenantStack extends Stack {
       network: this.network,
       repoRoot: REPO_ROOT,
       tenantId,
+      defaultLimits: limits.defaults,
     });
     const kernelHostEnvironment = {
       CELLWISE_KERNEL_HOST_URL: this.kernelHost.url,

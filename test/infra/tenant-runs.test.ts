@@ -8,6 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernelHostSizing } from '../../infra/kernel-host-service.ts';
+import { type KernelLimitsProps, kernelLimitsOf } from '../../infra/kernel-limits.ts';
 import { ROUTES } from '../../infra/routes.ts';
 import { localTaskArn, resolveDefinitionString, synthesizeRunWorkflow } from '../../infra/run-workflow.ts';
 import { TenantStack } from '../../infra/tenant-stack.ts';
@@ -383,11 +384,46 @@ describe('TenantStack runs', () => {
     expect(JSON.stringify(container.Environment ?? [])).not.toContain(logicalId(stack.kernelHost.token));
   });
 
-  it('keeps a warm pool of two kernels in each kernel host task by default', () => {
+  it('keeps a warm pool of two kernels with the default kernel limits in each kernel host task', () => {
     const container = only(
       only(ofType('AWS::ECS::TaskDefinition'))[1].Properties!.ContainerDefinitions as any[],
     );
-    expect(container.Environment).toEqual([{ Name: 'KERNEL_HOST_POOL_SIZE', Value: '2' }]);
+    expect(container.Environment).toEqual([
+      { Name: 'KERNEL_HOST_POOL_SIZE', Value: '2' },
+      { Name: 'KERNEL_HOST_DEFAULT_LIMITS', Value: '{"memoryMiB":2048,"processes":256,"diskMiB":1024}' },
+    ]);
+  });
+
+  it("gives every function the tenant's kernel limits: the defaults and four times them as the maximum", () => {
+    for (const fnId of [routeFunctionId('executeNotebook'), ...taskFunctionIds()]) {
+      expect(envOf(fnId)).toMatchObject({
+        CELLWISE_KERNEL_DEFAULT_MEMORY_MIB: '2048',
+        CELLWISE_KERNEL_DEFAULT_PROCESSES: '256',
+        CELLWISE_KERNEL_DEFAULT_DISK_MIB: '1024',
+        CELLWISE_KERNEL_MAX_MEMORY_MIB: '8192',
+        CELLWISE_KERNEL_MAX_PROCESSES: '1024',
+        CELLWISE_KERNEL_MAX_DISK_MIB: '4096',
+      });
+    }
+  });
+
+  it('takes kernel limits from the props or the context, and refuses ones the kernel host would not', () => {
+    const of = (context: unknown, props?: KernelLimitsProps) =>
+      kernelLimitsOf(new App({ context: context === undefined ? {} : { kernelLimits: context } }), props);
+    expect(of('{"defaults": {"memoryMiB": 4096}, "max": {"memoryMiB": 16384}}')).toEqual({
+      defaults: { memoryMiB: 4096, processes: 256, diskMiB: 1024 },
+      max: { memoryMiB: 16384, processes: 1024, diskMiB: 4096 },
+    });
+    expect(of(undefined, { max: { processes: 300 } }).max.processes).toBe(300);
+    for (const [bad, message] of [
+      ['{not json', /must be JSON/],
+      [{ defaults: { memoryMiB: 64 } }, /defaults\.memoryMiB must be an integer from 128/],
+      [{ max: { cpus: 2 } }, /unknown limit\(s\) cpus/],
+      [{ defaults: { diskMiB: 2048 }, max: { diskMiB: 1024 } }, /default diskMiB is above the maximum/],
+      [{ defaults: [] }, /must be an object/],
+    ] as const) {
+      expect(() => of(bad), JSON.stringify(bad)).toThrow(message);
+    }
   });
 
   it('checks the kernel host health and sends its logs to CloudWatch', () => {
