@@ -96,12 +96,26 @@ export async function startKernelHost(
       MPLBACKEND: 'module://matplotlib_inline.backend_inline',
     },
   });
+  await warnIfWeak(jupyter, choice.sandbox);
   const stop = jupyter.stop;
   jupyter.stop = async () => {
     await stop();
     for (const dir of places.temporary) await rm(dir, { recursive: true, force: true });
   };
   return jupyter;
+}
+
+/** Says so on the console when kernels are boxed with less than a user and a network of their own. */
+async function warnIfWeak(jupyter: RunningJupyter, asked: string): Promise<void> {
+  const response = await fetch(`${jupyter.baseUrl}/cellwise/v1/sandbox`, { headers: jupyter.headers });
+  const { modes } = (await response.json()) as { modes: string[] };
+  const missing = ['uid', 'net'].filter((mode) => !modes.includes(mode));
+  if (missing.length === 0 || asked === 'off' || asked === 'uid') return;
+  console.warn(
+    `Cellwise: kernel sandbox ${modes.join(',') || 'none'}` +
+      (missing.includes('uid') ? ' (not root: kernels run as this user and can read its files)' : '') +
+      (missing.includes('net') ? ' (kernels share this machine\'s network: they reach the stack on loopback)' : ''),
+  );
 }
 
 /** System-wide kernelspec directories (Debian's packages install theirs in /usr/share). */

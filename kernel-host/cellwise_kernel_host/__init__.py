@@ -9,8 +9,8 @@
 - ``POST /cellwise/v1/render/html``: an executed notebook rendered to HTML by nbconvert (the
   run report), so the report renderer ships with the kernel host image.
 - A warm kernel pool (``pool``): ``POST /cellwise/v1/kernels/lease`` hands out a started kernel
-  in ``runs/<run_id>``; ``GET /cellwise/v1/pool`` reports it. KERNEL_HOST_POOL_SIZE (default 1,
-  0 disables) kernels of each name in KERNEL_HOST_POOL_KERNELS (default python3).
+  for a run, with the run's limits; ``GET /cellwise/v1/pool`` reports it. KERNEL_HOST_POOL_SIZE
+  (default 1, 0 disables) kernels of each name in KERNEL_HOST_POOL_KERNELS (default python3).
 - ``GET /cellwise/v1/environments`` (``environments``): every kernelspec with its language
   version, installed packages and (Python) the SDK packages of KERNEL_HOST_SDK_DIR; cached.
 - Kernels in boxes (``sandbox``): the server runs unprivileged and has every kernel started

@@ -8,6 +8,7 @@ import {
   resultsOf,
   runToEnd,
   streamText,
+  tinyLog,
   upload,
   waitForRun,
   waitUntil,
@@ -243,14 +244,7 @@ while not os.path.exists("go") and time.time() < deadline:
   });
 
   it('re-stages a resume in its kept kernel without following the links the kernel put in place of its files', async () => {
-    const dataset = await api.post('/dataset', {
-      name: 'tiny log',
-      rows: [
-        { case_id: 'a', activity: 'Start', timestamp: '2024-01-01T08:00:00Z' },
-        { case_id: 'a', activity: 'End', timestamp: '2024-01-01T09:00:00Z' },
-      ],
-    });
-    expect(dataset.status, JSON.stringify(dataset.body)).toBe(201);
+    const datasetId = await tinyLog(api);
     const notebookId = await upload(
       api,
       notebookOf([
@@ -264,7 +258,7 @@ if not os.path.exists("planted"):
         'import json\nprint(json.dumps({"rows": len(ProcessMiningClient().get_dataset()), "run": json.load(open(".cellwise/run.json"))["executionId"], "links": [os.path.islink(".cellwise/run.json"), os.path.islink(".cellwise/datasets")]}))',
       ]),
     );
-    const failed = await execute(api, notebookId, { parameters: { dataset_id: dataset.body.datasetId } });
+    const failed = await execute(api, notebookId, { parameters: { dataset_id: datasetId } });
     const ended = await waitForRun(api, notebookId, failed.executionId);
     expect(ended.error).toMatchObject({ errorType: 'CellError', cellId: 'c2' });
     const resumed = await api.post(`/notebook/${notebookId}/execution/${failed.executionId}/resume`);

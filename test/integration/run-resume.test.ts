@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { client, newTenant, stackRunStore } from '../support/api.ts';
-import { execute, notebookOf, upload, waitForRun, waitUntil } from '../support/runs.ts';
+import { execute, notebookOf, tinyLog, upload, waitForRun, waitUntil } from '../support/runs.ts';
 
 type Api = ReturnType<typeof client>;
 
@@ -156,14 +156,7 @@ describe('resume', () => {
 
   it('stages the resumed run’s own dataset file in the kept kernel', async () => {
     const api = client(await newTenant());
-    const dataset = await api.post('/dataset', {
-      name: 'tiny log',
-      rows: [
-        { case_id: 'a', activity: 'Start', timestamp: '2024-01-01T08:00:00Z' },
-        { case_id: 'a', activity: 'End', timestamp: '2024-01-01T09:00:00Z' },
-      ],
-    });
-    expect(dataset.status, JSON.stringify(dataset.body)).toBe(201);
+    const datasetId = await tinyLog(api);
     const notebookId = await upload(
       api,
       notebookOf([
@@ -172,7 +165,7 @@ describe('resume', () => {
         "print('staged for', json.load(open('.cellwise/run.json'))['executionId'], 'rows', rows)",
       ]),
     );
-    const failedRun = await execute(api, notebookId, { parameters: { dataset_id: dataset.body.datasetId } });
+    const failedRun = await execute(api, notebookId, { parameters: { dataset_id: datasetId } });
     expect((await waitForRun(api, notebookId, failedRun.executionId)).status).toBe('Error');
     await fix(api, notebookId, 'c2');
     const resumed = await api.post(`/notebook/${notebookId}/execution/${failedRun.executionId}/resume`);

@@ -102,6 +102,19 @@ export async function runToEnd(api: Api, document: object, body: object = {}, ti
   return { notebookId, executionId: started.executionId as string, status, results, executed, started };
 }
 
+/** A two-event log (one case, Start then End) as a dataset of the project; its id. */
+export async function tinyLog(api: Api): Promise<string> {
+  const dataset = await api.post('/dataset', {
+    name: 'tiny log',
+    rows: [
+      { case_id: 'a', activity: 'Start', timestamp: '2024-01-01T08:00:00Z' },
+      { case_id: 'a', activity: 'End', timestamp: '2024-01-01T09:00:00Z' },
+    ],
+  });
+  expect(dataset.status, JSON.stringify(dataset.body)).toBe(201);
+  return dataset.body.datasetId as string;
+}
+
 /** The text of a cell's stream outputs in an executed notebook. */
 export function streamText(cell: { outputs?: { output_type: string; text?: string | string[] }[] }): string {
   return (cell.outputs ?? [])
