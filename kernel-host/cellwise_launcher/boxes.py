@@ -191,8 +191,9 @@ def in_box(box, modes, work):
     return os.waitpid(pid, 0)[1]
 
 
-def processes(box, modes):
-    """Live (not zombie) processes of the box: its group's, or its user's."""
+def processes(box, modes, by_uid=None):
+    """Live (not zombie) processes of the box: its group's, or its user's (from `by_uid`,
+    a `processes_by_uid()` taken once for many boxes, else a fresh scan of /proc)."""
     if box.group is not None:
         try:
             return [p for p in box.group.pids() if not _zombie(p)]
@@ -200,12 +201,18 @@ def processes(box, modes):
             pass
     if "uid" not in modes:
         return [box.pid] if box.pid and not _zombie(box.pid) else []
-    found = []
+    return (by_uid if by_uid is not None else processes_by_uid()).get(box.uid, [])
+
+
+def processes_by_uid():
+    """Every live process of the machine by the user that owns it (one scan of /proc)."""
+    found = {}
     for name in os.listdir("/proc"):
         if name.isdigit():
             try:
-                if os.stat(f"/proc/{name}").st_uid == box.uid and not _zombie(int(name)):
-                    found.append(int(name))
+                uid = os.stat(f"/proc/{name}").st_uid
+                if not _zombie(int(name)):
+                    found.setdefault(uid, []).append(int(name))
             except OSError:
                 continue
     return found

@@ -169,9 +169,9 @@ class Launcher:
 
     # --- measuring -----------------------------------------------------------------------
 
-    def _sample(self, box, walk=False):
+    def _sample(self, box, walk=False, by_uid=None):
         try:
-            breach = usage.sample(box, self.modes, time.monotonic(), walk)
+            breach = usage.sample(box, self.modes, time.monotonic(), walk, by_uid)
         except OSError:
             return
         if breach and box.breach is None and box.exit_status is None:
@@ -179,9 +179,11 @@ class Launcher:
             boxes.kill_all(box, self.modes)
 
     def sample_all(self):
-        for box in list(self.boxes.values()):
-            if box.pid is not None:
-                self._sample(box)
+        running = [box for box in self.boxes.values() if box.pid is not None]
+        # Without cgroups, one scan of /proc serves every box.
+        by_uid = boxes.processes_by_uid() if running and self.cgroups is None and "uid" in self.modes else None
+        for box in running:
+            self._sample(box, by_uid=by_uid)
 
     def reaped(self, pid, uid, status, rusage):
         """A child of the launcher ended: the kernel of a box, or a process it left behind."""

@@ -33,7 +33,7 @@ def _proc_figures(pid):
     return resident, (utime + stime + cutime + cstime) / _TICKS
 
 
-def sample(box, modes, now, walk=False):
+def sample(box, modes, now, walk=False, by_uid=None):
     """Updates `box.usage` with a fresh measurement; returns "disk" when the box is over its
     disk limit (without `mnt`, where nothing else enforces it), else None. Without `mnt` the
     disk is walked every DISK_WALK_SECONDS, or now with `walk` (a report's figures are fresh)."""
@@ -47,7 +47,7 @@ def sample(box, modes, now, walk=False):
         u.processes = stats["processes"]
     else:
         memory, cpu, count = 0, 0.0, 0
-        for pid in boxes.processes(box, modes):
+        for pid in boxes.processes(box, modes, by_uid):
             figures = _proc_figures(pid)
             if figures:
                 memory += figures[0]
