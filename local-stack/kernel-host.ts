@@ -1,8 +1,9 @@
 import { access, chmod, mkdir, readFile, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RunningJupyter, startJupyter } from './jupyter-process.ts';
 import { kernelPlaces, kernelSandbox } from './kernel-sandbox.ts';
+import { detachedBufferEnv, kernelSpecsPath } from './lossless-output.ts';
 
 const KERNEL_HOST_DIR = resolve(fileURLToPath(new URL('../kernel-host', import.meta.url)));
 /** The in-kernel SDK (`import cellwise`, `from mindzie_sdk import ProcessMiningClient`). */
@@ -35,6 +36,7 @@ export async function startKernelHost(
   await chmod(stateDir, 0o711);
   const sandbox = kernelSandbox();
   const { rootDir, privateDir, sdkDir, temporary } = await kernelPlaces(stateDir, KERNEL_SDK_DIR, sandbox);
+  const jupyterPath = await kernelSpecsPath(sandbox, dirname(rootDir));
   const jupyter = await startJupyter({
     rootDir,
     stateDir,
@@ -44,6 +46,9 @@ export async function startKernelHost(
       HOME: join(stateDir, 'home'),
       LANG: 'C.UTF-8',
       PYTHONPATH: `${sdkDir}:${KERNEL_HOST_DIR}`,
+      // Our python3 kernelspec first (its IOPub never drops a message); bounded detached buffers.
+      JUPYTER_PATH: jupyterPath,
+      ...detachedBufferEnv(),
       // The custom libraries GET /cellwise/v1/environments reports.
       KERNEL_HOST_SDK_DIR: sdkDir,
       KERNEL_HOST_EXIT_WITH_PARENT: '1',

@@ -41,7 +41,7 @@ export function kernelSandbox(env: NodeJS.ProcessEnv = process.env): string[] {
 }
 
 /** True when every directory from `path` up to / lets other users pass (o+x). */
-async function passable(path: string): Promise<boolean> {
+export async function passable(path: string): Promise<boolean> {
   for (let dir = path; ; dir = dirname(dir)) {
     if (((await stat(dir)).mode & 0o001) === 0) return false;
     if (dirname(dir) === dir) return true;
@@ -49,7 +49,7 @@ async function passable(path: string): Promise<boolean> {
 }
 
 /** A copy of `from` that every user can read (the SDK, for kernels that cannot reach the checkout). */
-async function readableCopy(from: string, to: string): Promise<void> {
+export async function readableCopy(from: string, to: string): Promise<void> {
   await rm(to, { recursive: true, force: true });
   await cp(from, to, { recursive: true, filter: (source) => !source.includes('__pycache__') });
   const open = async (dir: string) => {

@@ -25,6 +25,9 @@ export async function setup(project: TestProject) {
     CELLWISE_WEBHOOK_ALLOW_CIDRS: '127.0.0.0/8',
     CELLWISE_WEBHOOK_RETRY_SECONDS: '1,2,4',
     CELLWISE_MAX_DATASET_BYTES: String(5 * 1024 * 1024),
+    // A detached session's buffer is bounded this low, so hand-overs of chatty cells pause the
+    // kernel (it queues the rest) instead of buffering in the kernel host: nothing may be lost.
+    CELLWISE_KERNEL_HOST_BUFFER_MESSAGES: '100',
     // Test files run side by side on tenants of their own or the seeded one; the queue's
     // tests set their tenants' own limits.
     CELLWISE_MAX_CONCURRENT_RUNS: '8',
