@@ -59,6 +59,14 @@ export const resultsQuery = z.object({
   outputType: z.enum(['all', 'data', 'plots', 'models', 'reports']).default('all'),
   format: z.enum(['summary', 'detailed', 'download']).default('detailed'),
   cellId: cellId.optional(),
+  page: pageQuery.page.meta({ description: 'Outputs are listed a page at a time, in cell order' }),
+  pageSize: z.coerce
+    .number()
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(1000, 'must be at most 1000')
+    .default(1000)
+    .meta({ description: 'Outputs per page' }),
 });
 
 const nullableString = z.string().nullable();
@@ -76,6 +84,49 @@ const progress = z.object({
   currentCellIndex: z.number().int().nullable(),
   percentComplete: z.number().int(),
 });
+
+const lossReason = z.enum([
+  'cellOutputBytes',
+  'cellOutputs',
+  'runOutputBytes',
+  'runOutputs',
+  'invalidOutput',
+  'unreadableMessage',
+]);
+const lossCounts = {
+  outputs: z
+    .number()
+    .int()
+    .meta({ description: 'Outputs (or display updates, unreadable messages) not kept at all' }),
+  truncated: z.number().int().meta({
+    description:
+      'Outputs kept in part: a stream cut at a limit, a display whose invalid representations were skipped',
+  }),
+  bytes: z.number().int().meta({ description: 'Bytes not kept' }),
+  reasons: z.array(lossReason).meta({
+    description:
+      'The limits reached (CELLWISE_MAX_CELL_OUTPUT_BYTES, CELLWISE_MAX_CELL_OUTPUTS, CELLWISE_MAX_RUN_OUTPUT_BYTES, CELLWISE_MAX_RUN_OUTPUTS), invalid output data skipped, messages that could not be read',
+  }),
+};
+/** Core's `droppedView`: what a run did not keep of its outputs, in total and per cell. */
+export const droppedOutputs = z
+  .object({
+    ...lossCounts,
+    cells: z.array(
+      z.object({
+        cellId: z.string(),
+        ...lossCounts,
+        details: z
+          .array(z.string())
+          .meta({ description: 'What was wrong with skipped data (the first ten)' }),
+      }),
+    ),
+  })
+  .meta({
+    id: 'DroppedOutputs',
+    description:
+      'What the run did not keep of its outputs: everything up to a limit is kept (a stream up to the limit), the rest is counted here and noted at the end of the cell in the executed notebook',
+  });
 
 /** What every view of a run shows (core's `runBasics`). */
 const runBasics = {
@@ -119,11 +170,14 @@ export const runStatus = z
       }),
     ),
     outputs: z.object({
-      total: z.number().int(),
+      total: z.number().int().meta({
+        description: 'Outputs stored: each one is in the executed notebook and listed by the results',
+      }),
       dataFrames: z.number().int(),
       plots: z.number().int(),
       models: z.number().int(),
       enrichedData: z.object({ recordCount: z.number().int(), newColumns: z.array(z.string()) }).nullable(),
+      dropped: droppedOutputs,
     }),
     resources: z
       .object({
@@ -193,7 +247,13 @@ export const runResults = z
     status: z.enum(RUN_STATUSES),
     format: z.enum(['summary', 'detailed', 'download']),
     outputType: z.string(),
-    counts: z.record(z.string(), z.number().int()),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+    hasNextPage: z.boolean().meta({ description: 'More outputs follow on the next page' }),
+    dropped: droppedOutputs,
+    counts: z
+      .record(z.string(), z.number().int())
+      .meta({ description: 'Of every output the filters select, on all pages' }),
     outputs: z.array(
       z.looseObject({
         cellId: z.string(),
@@ -206,6 +266,10 @@ export const runResults = z
         truncated: z.boolean().optional(),
         dimensions: z.object({ width: z.number().int(), height: z.number().int() }).optional(),
         downloadUrl: download.optional(),
+        downloadError: z
+          .string()
+          .optional()
+          .meta({ description: 'Why the output has no download file (it is in the executed notebook)' }),
       }),
     ),
     enrichedDatasets: z.array(z.looseObject({ name: z.string(), downloadUrl: download })),
