@@ -1,4 +1,4 @@
-import type { KernelMessage as JlMessage } from '@jupyterlab/services';
+import type { KernelMessage as JlMessage, ServerConnection } from '@jupyterlab/services';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -72,4 +72,32 @@ export function deserializeLenient(data: ArrayBuffer | string, protocol: string)
     content: parseLenient(part(4)),
     buffers,
   } as unknown as JlMessage.IMessage;
+}
+
+/**
+ * The connection's serializer, reading a frame the standard one refuses with Python's
+ * non-finite numbers as null (`NaN` in a kernel's JSON output would otherwise lose the whole
+ * message); `repaired` hears of each such message before it is handled.
+ */
+export function lenient(
+  serializer: ServerConnection.ISettings['serializer'],
+  repaired: (message: JlMessage.IMessage) => void,
+): ServerConnection.ISettings['serializer'] {
+  return {
+    serialize: (message, protocol) => serializer.serialize(message, protocol),
+    deserialize: (data, protocol) => {
+      try {
+        return serializer.deserialize(data, protocol);
+      } catch (error) {
+        let message: JlMessage.IMessage;
+        try {
+          message = deserializeLenient(data, protocol ?? '');
+        } catch {
+          throw error;
+        }
+        repaired(message);
+        return message;
+      }
+    },
+  };
 }

@@ -6,7 +6,7 @@ import {
 } from '@jupyterlab/services';
 import type { ExecuteOptions, KernelEvent, KernelSession } from '../core/run/kernel.ts';
 import { KernelHostUnreachableError } from '../core/run/kernel.ts';
-import { deserializeLenient } from './json-non-finite.ts';
+import { lenient } from './json-non-finite.ts';
 import { checkMessage } from './jupyter-message-check.ts';
 
 const CONNECT_DEADLINE_MS = 15_000;
@@ -35,34 +35,6 @@ interface SocketTap {
 const decoder = new TextDecoder();
 
 const REPAIRED = 'non-finite numbers (NaN, Infinity) in JSON data were replaced by null';
-
-/**
- * The connection's serializer, reading a frame the standard one refuses with Python's
- * non-finite numbers as null (`NaN` in a kernel's JSON output would otherwise lose the whole
- * message); `repaired` hears of each such message before it is handled.
- */
-function lenient(
-  serializer: ServerConnection.ISettings['serializer'],
-  repaired: (message: JlMessage.IMessage) => void,
-): ServerConnection.ISettings['serializer'] {
-  return {
-    serialize: (message, protocol) => serializer.serialize(message, protocol),
-    deserialize: (data, protocol) => {
-      try {
-        return serializer.deserialize(data, protocol);
-      } catch (error) {
-        let message: JlMessage.IMessage;
-        try {
-          message = deserializeLenient(data, protocol ?? '');
-        } catch {
-          throw error;
-        }
-        repaired(message);
-        return message;
-      }
-    },
-  };
-}
 
 /**
  * The msg_id of a frame KernelConnection sends: JSON text (Jupyter's legacy protocol) or a

@@ -1,7 +1,7 @@
 import type { NbCell, NbOutput } from '../nbformat/types.ts';
+import type { KernelMessage } from './kernel.ts';
 import { lossNote } from './loss-note.ts';
-import { normalized } from './output-collector.ts';
-import { hasLoss, type OutputLimits, type OutputLoss } from './output-limits.ts';
+import { addLoss, hasLoss, noLoss, type OutputLimits, type OutputLoss } from './output-limits.ts';
 
 /** An update_display_data (or a display_data reusing an id): applied to earlier cells at the end. */
 export interface DisplayUpdate {
@@ -26,6 +26,35 @@ export interface CellOutputRecord {
   timing: Record<string, string>;
   /** What was not kept (limits, invalid data), and why; `sealRecord` notes it in the outputs. */
   loss: OutputLoss;
+}
+
+/** nbformat's `output_from_msg`. */
+export function outputFromMessage(message: KernelMessage): NbOutput {
+  const c = message.content;
+  switch (message.msgType) {
+    case 'execute_result':
+      return {
+        output_type: 'execute_result',
+        data: c.data,
+        metadata: c.metadata,
+        execution_count: c.execution_count,
+      };
+    case 'stream':
+      return { output_type: 'stream', name: c.name, text: c.text };
+    case 'error':
+      return { output_type: 'error', ename: c.ename, evalue: c.evalue, traceback: c.traceback };
+    default:
+      return { output_type: 'display_data', data: c.data, metadata: c.metadata };
+  }
+}
+
+/** A record as stored by any version (records before `loss` counted dropped outputs only). */
+export function normalized(record: CellOutputRecord): CellOutputRecord {
+  if (record.loss) return record;
+  const dropped = (record as { droppedOutputs?: number }).droppedOutputs ?? 0;
+  const loss = noLoss();
+  if (dropped > 0) addLoss(loss, { outputs: dropped, reason: 'cellOutputBytes' });
+  return { ...record, loss };
 }
 
 /**

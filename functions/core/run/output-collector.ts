@@ -1,43 +1,14 @@
 import type { NbOutput } from '../nbformat/types.ts';
-import type { CellOutputRecord, DisplayUpdate } from './cell-outputs.ts';
+import { type CellOutputRecord, type DisplayUpdate, normalized, outputFromMessage } from './cell-outputs.ts';
 import type { KernelMessage } from './kernel.ts';
 import { addLoss, type CellBudget, noLoss, outputBytes, UNLIMITED, utf8Prefix } from './output-limits.ts';
 import { sanitizeBundle, sanitizeOutput } from './output-sanitizer.ts';
 
 const OUTPUT_TYPES = new Set(['stream', 'display_data', 'execute_result', 'error']);
 
-/** nbformat's `output_from_msg`. */
-function outputFromMessage(message: KernelMessage): NbOutput {
-  const c = message.content;
-  switch (message.msgType) {
-    case 'execute_result':
-      return {
-        output_type: 'execute_result',
-        data: c.data,
-        metadata: c.metadata,
-        execution_count: c.execution_count,
-      };
-    case 'stream':
-      return { output_type: 'stream', name: c.name, text: c.text };
-    case 'error':
-      return { output_type: 'error', ename: c.ename, evalue: c.evalue, traceback: c.traceback };
-    default:
-      return { output_type: 'display_data', data: c.data, metadata: c.metadata };
-  }
-}
-
 /** The bytes of a stored display update, counted like a display's (`outputBytes`). */
 const updateBytes = (u: DisplayUpdate) =>
   outputBytes({ output_type: 'display_data', data: u.data, metadata: u.metadata });
-
-/** A record as stored by any version (records before `loss` counted dropped outputs only). */
-export function normalized(record: CellOutputRecord): CellOutputRecord {
-  if (record.loss) return record;
-  const dropped = (record as { droppedOutputs?: number }).droppedOutputs ?? 0;
-  const loss = noLoss();
-  if (dropped > 0) addLoss(loss, { outputs: dropped, reason: 'cellOutputBytes' });
-  return { ...record, loss };
-}
 
 /**
  * Collects one cell's output messages exactly as nbclient's `process_message`/`output`/
