@@ -17,10 +17,14 @@ export const KERNEL_SPECS_DIR = resolve(
  * read them from a readable copy in `placesDir` when the checkout is below a directory they
  * cannot pass (as the SDK, `kernelPlaces`).
  */
-export async function kernelSpecsPath(sandbox: string[], placesDir: string): Promise<string> {
-  if (!sandbox.includes('uid') || (await passable(KERNEL_SPECS_DIR))) return KERNEL_SPECS_DIR;
+export async function kernelSpecsPath(
+  sandbox: string[],
+  placesDir: string,
+  specsDir = KERNEL_SPECS_DIR,
+): Promise<string> {
+  if (!sandbox.includes('uid') || (await passable(specsDir))) return specsDir;
   const copy = join(placesDir, 'jupyter');
-  await readableCopy(KERNEL_SPECS_DIR, copy);
+  await readableCopy(specsDir, copy);
   return copy;
 }
 
