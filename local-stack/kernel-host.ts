@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEBIAN_PYTHON, type RunningJupyter, startJupyter } from './jupyter-process.ts';
 import { kernelPlaces, kernelSandbox } from './kernel-sandbox.ts';
+import { detachedBufferEnv } from './lossless-output.ts';
 
 const KERNEL_HOST_DIR = resolve(fileURLToPath(new URL('../kernel-host', import.meta.url)));
 /** The in-kernel SDK (`import cellwise`, `from mindzie_sdk import ProcessMiningClient`). */
@@ -82,6 +83,9 @@ export async function startKernelHost(
       HOME: home,
       LANG: 'C.UTF-8',
       PYTHONPATH: `${places.sdkDir}:${places.hostDir}`,
+      // Our python3 kernelspec first (its IOPub never drops a message); bounded detached buffers.
+      JUPYTER_PATH: join(places.hostDir, 'share', 'jupyter'),
+      ...detachedBufferEnv(),
       // The custom libraries GET /cellwise/v1/environments reports.
       KERNEL_HOST_SDK_DIR: places.sdkDir,
       KERNEL_HOST_EXIT_WITH_PARENT: '1',
@@ -114,7 +118,9 @@ async function warnIfWeak(jupyter: RunningJupyter, asked: string): Promise<void>
   console.warn(
     `Cellwise: kernel sandbox ${modes.join(',') || 'none'}` +
       (missing.includes('uid') ? ' (not root: kernels run as this user and can read its files)' : '') +
-      (missing.includes('net') ? ' (kernels share this machine\'s network: they reach the stack on loopback)' : ''),
+      (missing.includes('net')
+        ? " (kernels share this machine's network: they reach the stack on loopback)"
+        : ''),
   );
 }
 

@@ -36,7 +36,7 @@ export function kernelSandbox(env: NodeJS.ProcessEnv = process.env): SandboxChoi
 }
 
 /** True when every directory from `path` up to / lets other users pass (o+x). */
-async function passable(path: string): Promise<boolean> {
+export async function passable(path: string): Promise<boolean> {
   for (let dir = path; ; dir = dirname(dir)) {
     if (((await stat(dir)).mode & 0o001) === 0) return false;
     if (dirname(dir) === dir) return true;

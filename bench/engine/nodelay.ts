@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { JupyterKernelHost } from '../../functions/adapters/jupyter-kernel-host.ts';
 import { executeCell } from '../../functions/core/run/cell-executor.ts';
+import { UNLIMITED } from '../../functions/core/run/output-limits.ts';
 import { startKernelHost } from '../../local-stack/kernel-host.ts';
 
 /**
@@ -27,7 +28,7 @@ export async function nodelayComparison(
         stopRequested: async () => null,
       };
       const run = (i: number) =>
-        executeCell(host, ref, session, `x = ${i}`, { allowErrors: false, limits, maxOutputBytes: 1 << 20 });
+        executeCell(host, ref, session, `x = ${i}`, { allowErrors: false, limits, budget: UNLIMITED });
       for (let i = 0; i < 5; i++) await run(i);
       const started = performance.now();
       for (let i = 0; i < cells; i++) await run(i);

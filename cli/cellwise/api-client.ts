@@ -134,12 +134,18 @@ export class CellwiseClient {
     );
   }
 
-  results(notebookId: string, executionId: string, format: 'summary' | 'detailed' | 'download' = 'download') {
+  /** One page of a run's results (outputs are listed a page at a time; `hasNextPage`). */
+  results(
+    notebookId: string,
+    executionId: string,
+    format: 'summary' | 'detailed' | 'download' = 'download',
+    page = 1,
+  ) {
     return this.request<RunResults>(
       'getExecutionResults',
       { notebookId, executionId },
       {
-        query: { format },
+        query: { format, ...(page > 1 ? { page: String(page) } : {}) },
       },
     );
   }

@@ -57,6 +57,12 @@ export async function downloadResults(
 ): Promise<WrittenFile[]> {
   const status = await client.getExecution(ref.notebookId, ref.executionId);
   const results = await client.results(ref.notebookId, ref.executionId, 'download');
+  // A run with more outputs than one page lists: the later pages' outputs too.
+  for (let page = 2, more = results.body.hasNextPage; more; page++) {
+    const next = await client.results(ref.notebookId, ref.executionId, 'download', page);
+    results.body.outputs.push(...next.body.outputs);
+    more = next.body.hasNextPage;
+  }
   await mkdir(dir, { recursive: true });
   const written: WrittenFile[] = [];
   const save = async (kind: WrittenFile['kind'], path: string, data: Uint8Array | string) => {
@@ -100,6 +106,10 @@ export async function downloadResults(
     }
   }
   await save('status', 'status.json', `${prettyJson(status.text)}\n`);
-  await save('results', 'results.json', `${prettyJson(results.text)}\n`);
+  // One page: the answer as sent (numbers exact); several: their outputs in one listing.
+  const listing = results.body.hasNextPage
+    ? JSON.stringify({ ...results.body, hasNextPage: false }, null, 2)
+    : prettyJson(results.text);
+  await save('results', 'results.json', `${listing}\n`);
   return written;
 }

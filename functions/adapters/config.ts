@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { KERNEL_TYPES, type KernelType } from '../core/notebook.ts';
 import { DEFAULT_KERNEL_LIMITS, type KernelLimits } from '../core/run/kernel.ts';
+import type { OutputLimits } from '../core/run/output-limits.ts';
 
 /**
  * Everything that differs between AWS and the local stack is here, read from the
@@ -36,7 +37,8 @@ export interface Config {
    */
   scheduler?: { groupName: string; targetArn: string; roleArn: string };
   runSliceSeconds: number;
-  maxCellOutputBytes: number;
+  /** What a run keeps of its outputs, per cell and per run (count and bytes). */
+  outputLimits: OutputLimits;
   /** The Lambda API (the local stack serves Invoke for the webhook delivery function). */
   lambdaEndpoint?: string;
   /** The webhook delivery function kicked after a run ends (unset: only the periodic sweep delivers). */
@@ -104,6 +106,19 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return value;
 }
 
+/**
+ * What a run keeps of its outputs. Per run they bound what Finalize reads, assembles and
+ * writes in one task (its Lambda has 1 GB and 5 minutes; every output is one download file).
+ */
+function outputLimits(env: NodeJS.ProcessEnv): OutputLimits {
+  return {
+    cellBytes: positive(env, 'CELLWISE_MAX_CELL_OUTPUT_BYTES', 32 * 1024 * 1024),
+    cellOutputs: positive(env, 'CELLWISE_MAX_CELL_OUTPUTS', 50_000),
+    runBytes: positive(env, 'CELLWISE_MAX_RUN_OUTPUT_BYTES', 256 * 1024 * 1024),
+    runOutputs: positive(env, 'CELLWISE_MAX_RUN_OUTPUTS', 100_000),
+  };
+}
+
 function kernels(text: string | undefined): KernelType[] {
   const names = (text ?? 'python3')
     .split(',')
@@ -148,7 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     // A RunCells task hands over after this long (its Lambda has a longer timeout).
     runSliceSeconds: Number(env.CELLWISE_RUN_SLICE_SECONDS ?? 60),
-    maxCellOutputBytes: Number(env.CELLWISE_MAX_CELL_OUTPUT_BYTES ?? 32 * 1024 * 1024),
+    outputLimits: outputLimits(env),
     lambdaEndpoint: env.CELLWISE_LAMBDA_ENDPOINT || undefined,
     webhookFunctionName: env.CELLWISE_WEBHOOK_FUNCTION_NAME || undefined,
     // 6 attempts: at once, then after 30 s, 2 min, 10 min, 1 h and 6 h.

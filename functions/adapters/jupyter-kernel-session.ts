@@ -6,6 +6,7 @@ import {
 } from '@jupyterlab/services';
 import type { ExecuteOptions, KernelEvent, KernelSession } from '../core/run/kernel.ts';
 import { KernelHostUnreachableError } from '../core/run/kernel.ts';
+import { lenient } from './json-non-finite.ts';
 import { checkMessage } from './jupyter-message-check.ts';
 
 const CONNECT_DEADLINE_MS = 15_000;
@@ -26,10 +27,14 @@ interface SocketTap {
   detaching: boolean;
   sent: Set<string>;
   invalid(reason: string): void;
+  /** A message read with its non-finite numbers as null. */
+  repaired(message: JlMessage.IMessage): void;
   detached(): void;
 }
 
 const decoder = new TextDecoder();
+
+const REPAIRED = 'non-finite numbers (NaN, Infinity) in JSON data were replaced by null';
 
 /**
  * The msg_id of a frame KernelConnection sends: JSON text (Jupyter's legacy protocol) or a
@@ -100,6 +105,14 @@ export class JupyterKernelSession implements KernelSession {
     detaching: false,
     sent: new Set(),
     invalid: (reason) => this.push({ kind: 'invalid', reason }),
+    repaired: (message) => {
+      const parent = (message.parent_header as { msg_id?: unknown } | undefined)?.msg_id;
+      this.push({
+        kind: 'repaired',
+        reason: REPAIRED,
+        parentMsgId: typeof parent === 'string' ? parent : null,
+      });
+    },
     detached: () => this.onDetached?.(),
   };
 
@@ -112,9 +125,10 @@ export class JupyterKernelSession implements KernelSession {
     sessionId: string,
   ): Promise<JupyterKernelSession> {
     const session = new JupyterKernelSession();
+    const settings = settingsFor(tappedWebSocket(session.tap));
     const kernel = new KernelConnection({
       model: { id: kernelId, name: '' },
-      serverSettings: settingsFor(tappedWebSocket(session.tap)),
+      serverSettings: { ...settings, serializer: lenient(settings.serializer, session.tap.repaired) },
       clientId: sessionId,
       username: 'cellwise',
       handleComms: false,
@@ -153,9 +167,10 @@ export class JupyterKernelSession implements KernelSession {
       // Replies to the connection's own kernel_info handshake are not the run's business.
       if ((msg.parent_header as { msg_type?: string }).msg_type === 'kernel_info_request') return;
       const checked = checkMessage(msg as never);
+      const parent = (msg.parent_header as { msg_id?: unknown } | undefined)?.msg_id;
       this.push(
         typeof checked === 'string'
-          ? { kind: 'invalid', reason: checked }
+          ? { kind: 'invalid', reason: checked, parentMsgId: typeof parent === 'string' ? parent : null }
           : { kind: 'message', message: checked },
       );
     });
@@ -227,18 +242,24 @@ export class JupyterKernelSession implements KernelSession {
   private async detach(): Promise<void> {
     const socket = this.tap.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN) return;
-    const marker = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, DETACH_DEADLINE_MS);
+    const marker = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), DETACH_DEADLINE_MS);
       this.onDetached = () => {
         clearTimeout(timer);
-        resolve();
+        resolve(true);
       };
     });
     const header = { msg_id: randomUUID(), msg_type: 'detach_request', session: this.kernel.clientId };
     socket.send(
       JSON.stringify({ channel: 'cellwise', header, parent_header: {}, metadata: {}, content: {} }),
     );
-    await marker;
+    if (!(await marker)) {
+      // Messages still on their way when the connection closes would be lost: say so.
+      this.queue.push({
+        kind: 'invalid',
+        reason: `the hand-over to the next task was not confirmed within ${DETACH_DEADLINE_MS} ms; messages in flight may be missing`,
+      });
+    }
     // KernelConnection handles messages in a promise chain: let it emit what it has received.
     await new Promise((resolve) => setImmediate(resolve));
   }

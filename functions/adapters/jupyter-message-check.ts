@@ -16,9 +16,9 @@ function fields(spec: Record<string, (v: unknown) => boolean>): Check {
   };
 }
 
-const mimeBundle = (v: unknown) =>
-  isObject(v) &&
-  Object.values(v).every((x) => isString(x) || isObject(x) || Array.isArray(x) || typeof x === 'number');
+// Any values: what each representation must hold is checked when the output is kept
+// (`sanitizeOutput`), which skips a bad one by name instead of losing the whole message.
+const mimeBundle = isObject;
 const transient = (v: unknown) =>
   v === undefined || (isObject(v) && (v.display_id === undefined || isString(v.display_id)));
 const display = fields({ data: mimeBundle, metadata: isObject, transient });

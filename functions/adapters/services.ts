@@ -83,7 +83,7 @@ export function createServices(config: Config = loadConfig()): Services {
     ),
     runSettings: {
       sliceMs: config.runSliceSeconds * 1000,
-      maxCellOutputBytes: config.maxCellOutputBytes,
+      outputLimits: config.outputLimits,
       inlineOutputBytes: 256 * 1024,
       downloadUrlSeconds: 3600,
       defaultLimits: {

@@ -1,7 +1,9 @@
 """Cellwise's Jupyter Server extension: what the kernel host adds to Debian's jupyter_server.
 
 - Kernel websockets: TCP_NODELAY (jupyter_server 1.23 leaves Nagle on: ~40 ms per message)
-  and a lossless detach handshake (see ``websocket_patches``).
+  and a lossless detach handshake (see ``websocket_patches``); what a detached session
+  buffers is bounded without dropping anything (``detached_buffer``: KERNEL_HOST_BUFFER_MAX_MESSAGES,
+  KERNEL_HOST_BUFFER_MAX_BYTES).
 - ``GET /cellwise/v1/kernels/{id}/alive``: whether the kernel's process is alive (the
   watchdog the execution engine polls, as nbclient polls ``is_alive()``).
 - With KERNEL_HOST_EXIT_WITH_PARENT=1 (the local stack), it stops when its parent process dies.
@@ -26,7 +28,7 @@ import ctypes
 import os
 import signal
 
-from . import websocket_patches
+from . import detached_buffer, websocket_patches
 from .handlers import handlers
 from .kept import KeptKernels
 from .kernel_handlers import KEPT, POOL
@@ -83,6 +85,8 @@ def _load_jupyter_server_extension(serverapp):
     launcher()  # no launcher, no kernels: fail at start, not at the first run
     sandbox = sorted(modes())
     websocket_patches.apply()
+    buffer_limits = detached_buffer.limits()
+    detached_buffer.apply(*buffer_limits)
     # The server-info and browser-open files hold the token; kernels run as the same user and
     # could read them. API clients get the token from the service's configuration instead.
     serverapp.write_server_info_file = lambda *args, **kwargs: None
@@ -91,7 +95,8 @@ def _load_jupyter_server_extension(serverapp):
     serverapp.web_app.add_handlers(".*$", handlers(base))
     _start_pool(serverapp)
     serverapp.log.info(
-        "cellwise_kernel_host: TCP_NODELAY and detach on kernel websockets; /cellwise/v1 routes; pool %s; sandbox %s",
+        "cellwise_kernel_host: TCP_NODELAY and detach on kernel websockets; detached buffers up to %d messages, %d bytes; /cellwise/v1 routes; pool %s; sandbox %s",
+        *buffer_limits,
         serverapp.web_app.settings[POOL].sizes,
         ",".join(sandbox) or "none",
     )

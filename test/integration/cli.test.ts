@@ -224,6 +224,23 @@ describe('cellwise CLI', () => {
     for (const f of files) expect(existsSync(f.path)).toBe(true);
   });
 
+  it('writes every output of a run whose results come on several pages', async () => {
+    const notebookId = await uploaded('many-outputs.ipynb', ['for i in range(1001):\n    display(i)']);
+    const run = await cellwise(['--json', 'run', notebookId]);
+    expect(run.code, run.stderr).toBe(0);
+    const { executionId } = JSON.parse(run.stdout);
+    const out = join(work, 'results-pages');
+    const results = await cellwise(['--json', 'results', `${notebookId}/${executionId}`, '--out', out]);
+    expect(results.code, results.stderr).toBe(0);
+    const files = JSON.parse(results.stdout).files as { kind: string; path: string }[];
+    const outputs = files.filter((f) => f.kind === 'output');
+    const listing = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(outputs).toHaveLength(listing.outputs.length);
+    expect(listing).toMatchObject({ hasNextPage: false, counts: { outputs: outputs.length } });
+    expect(outputs).toHaveLength(1001);
+    expect(readFileSync(outputs.at(-1)!.path, 'utf8')).toBe('1000');
+  }, 120_000);
+
   it('exits 2 for usage errors and 1 for API errors, with the reason on stderr', async () => {
     const unknown = await cellwise(['frobnicate']);
     expect(unknown.code).toBe(2);

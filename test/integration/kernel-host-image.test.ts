@@ -64,6 +64,7 @@ beforeAll(async () => {
       PYTHONPATH: `${join(opt, 'kernel-sdk')}:${join(opt, 'kernel-host')}`,
       PYTHONDONTWRITEBYTECODE: '1',
       JUPYTER_PLATFORM_DIRS: '1',
+      JUPYTER_PATH: join(opt, 'kernel-host', 'share', 'jupyter'), // as the Dockerfile sets it
       CELLWISE_KERNEL_HOST_DIR: join(opt, 'kernel-host'),
       CELLWISE_WORK_DIR: join(base, 'home', 'work'),
       CELLWISE_STATE_DIR: join(base, 'state'),

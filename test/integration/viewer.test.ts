@@ -426,6 +426,40 @@ describe('the notebook viewer page (route 11’s URL)', () => {
     expect(await page.locator('.cell.code .prompt').allTextContents()).toEqual(['[1]:', '[2]:', '[3]:']);
     await page.close();
   });
+
+  it('shows every output of a long cell and the note on what was not kept, live and after the run', async () => {
+    const notebookId = await upload(
+      api,
+      notebookOf([
+        "for i in range(1100):\n    display(i)\ndisplay({'text/x\\nY': 'v'}, raw=True)",
+        'import time\ntime.sleep(3)\nprint("done")',
+      ]),
+    );
+    const { body } = await api.get(`/notebook/${notebookId}/url`);
+    const page = await open(body.relativePath, mine.token);
+    await page.waitForSelector('.cell.code');
+    const started = await execute(api, notebookId);
+    const note = '.cell.code .outputs .stderr';
+    // Live: the results come a page (1,000 outputs) at a time; the note ends the second page.
+    await page.waitForSelector(note, { timeout: 30_000 });
+    expect(await page.textContent('#progress-text')).toMatch(/Running/);
+    const noteText = 'Skipped as invalid: MIME type "text/x\\nY" is not a valid media type.';
+    expect(await page.locator(note).textContent()).toContain(noteText);
+    expect(await page.locator('.cell.code').first().locator('.outputs > *').count()).toBe(1101);
+    await waitForRun(api, notebookId, started.executionId);
+    await page.waitForSelector('#progress', { state: 'hidden', timeout: 10_000 });
+    // After the run: the notebook's own outputs, the note among them.
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as PageGlobals).document.querySelectorAll('.outputs')[1]?.textContent ===
+        'done\n',
+      null,
+      { timeout: 15_000 },
+    );
+    expect(await page.locator(note).textContent()).toContain(noteText);
+    expect(await page.locator('.cell.code').first().locator('.outputs > *').count()).toBe(1101);
+    await page.close();
+  });
 });
 
 describe('signed read-only links (GET .../url?expiresIn=)', () => {

@@ -27,6 +27,9 @@ async function testStack(env: Record<string, string>): Promise<RunningStack> {
     CELLWISE_WEBHOOK_ALLOW_CIDRS: '127.0.0.0/8',
     CELLWISE_WEBHOOK_RETRY_SECONDS: '1,2,4',
     CELLWISE_MAX_DATASET_BYTES: String(5 * 1024 * 1024),
+    // A detached session's buffer is bounded this low, so hand-overs of chatty cells pause the
+    // kernel (it queues the rest) instead of buffering in the kernel host: nothing may be lost.
+    CELLWISE_KERNEL_HOST_BUFFER_MESSAGES: '100',
     // Schedule tests fire through loops with injected clocks; the wall clock fires nothing.
     CELLWISE_LOCAL_SCHEDULER: 'off',
     ...env,

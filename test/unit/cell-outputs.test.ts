@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { NbCell } from '../../functions/core/nbformat/types.ts';
-import { assembleOutputs, CellOutputCollector, sealRecord } from '../../functions/core/run/cell-outputs.ts';
+import { assembleOutputs, sealRecord } from '../../functions/core/run/cell-outputs.ts';
 import type { KernelMessage } from '../../functions/core/run/kernel.ts';
+import { CellOutputCollector } from '../../functions/core/run/output-collector.ts';
+import { type CellBudget, cellBudget, UNLIMITED } from '../../functions/core/run/output-limits.ts';
 
 let n = 0;
 const msg = (
@@ -24,11 +26,13 @@ const display = (text: string, displayId?: string, type = 'display_data') =>
     ...(displayId ? { transient: { display_id: displayId } } : {}),
   });
 
-function collect(messages: KernelMessage[], maxBytes?: number) {
-  const collector = new CellOutputCollector(undefined, maxBytes);
+function collect(messages: KernelMessage[], budget: Partial<CellBudget> = {}) {
+  const collector = new CellOutputCollector(undefined, { ...UNLIMITED, ...budget });
   for (const m of messages) collector.apply(m);
   return collector.record;
 }
+
+const LIMITS = { cellBytes: 100, cellOutputs: 1000, runBytes: 10_000, runOutputs: 10_000 };
 
 describe('CellOutputCollector (nbclient semantics)', () => {
   it('keeps outputs in order and takes the execution count from the messages', () => {
@@ -114,12 +118,18 @@ describe('CellOutputCollector (nbclient semantics)', () => {
     });
   });
 
-  it('drops outputs past the size limit and says so in a note', () => {
-    const record = collect([stream('x'.repeat(60)), stream('y'.repeat(60)), stream('z')], 100);
-    expect(record.outputs).toHaveLength(1);
-    expect(record.droppedOutputs).toBe(2);
-    const sealed = sealRecord(record, 100);
+  it('keeps a stream up to the byte limit, drops what follows and says so in a note', () => {
+    const record = collect(
+      [stream('x'.repeat(60)), stream('y'.repeat(60)), stream('z')],
+      cellBudget(LIMITS, { outputs: 0, bytes: 0 }),
+    );
+    expect(record.outputs.map((o) => o.text)).toEqual(['x'.repeat(60), 'y'.repeat(40)]);
+    expect(record.loss).toMatchObject({ outputs: 1, truncated: 1, bytes: 21, reasons: ['cellOutputBytes'] });
+    const sealed = sealRecord(record, LIMITS);
     expect(sealed.outputs.at(-1)).toMatchObject({ output_type: 'stream', name: 'stderr' });
-    expect(String(sealed.outputs.at(-1)!.text)).toContain('2 more output(s) were dropped');
+    expect(String(sealed.outputs.at(-1)!.text)).toContain(
+      '1 output(s) dropped, 1 output(s) kept in part (21 bytes not kept)',
+    );
+    expect(String(sealed.outputs.at(-1)!.text)).toContain("the cell's output limit of 100 bytes");
   });
 });

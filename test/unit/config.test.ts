@@ -26,5 +26,28 @@ describe('unit', () => {
         expect(loadConfig({ ...base, ...rest, [name]: '' }).scheduler, `empty ${name}`).toBeUndefined();
       }
     });
+
+    it('reads the output limits per cell and per run, with their defaults, and refuses a bad one', () => {
+      expect(loadConfig(base).outputLimits).toEqual({
+        cellBytes: 32 * 1024 * 1024,
+        cellOutputs: 50_000,
+        runBytes: 256 * 1024 * 1024,
+        runOutputs: 100_000,
+      });
+      const set = loadConfig({
+        ...base,
+        CELLWISE_MAX_CELL_OUTPUT_BYTES: '1000',
+        CELLWISE_MAX_CELL_OUTPUTS: '10',
+        CELLWISE_MAX_RUN_OUTPUT_BYTES: '5000',
+        CELLWISE_MAX_RUN_OUTPUTS: '20',
+      });
+      expect(set.outputLimits).toEqual({ cellBytes: 1000, cellOutputs: 10, runBytes: 5000, runOutputs: 20 });
+      expect(() => loadConfig({ ...base, CELLWISE_MAX_RUN_OUTPUTS: '0' })).toThrow(
+        /CELLWISE_MAX_RUN_OUTPUTS/,
+      );
+      expect(() => loadConfig({ ...base, CELLWISE_MAX_CELL_OUTPUT_BYTES: '1.5' })).toThrow(
+        /CELLWISE_MAX_CELL_OUTPUT_BYTES/,
+      );
+    });
   });
 });

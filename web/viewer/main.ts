@@ -201,10 +201,11 @@ const PER_CELL_FETCHES = 4;
  */
 async function showOutputs(executionId: string, cellIds: string[], shown: Set<string>) {
   const path = `/execution/${executionId}/results?format=detailed`;
-  const pages =
+  const pages = (
     cellIds.length > PER_CELL_FETCHES
-      ? [await get(path)]
-      : await Promise.all(cellIds.map((id) => get(`${path}&cellId=${encodeURIComponent(id)}`)));
+      ? [await allPages(path)]
+      : await Promise.all(cellIds.map((id) => allPages(`${path}&cellId=${encodeURIComponent(id)}`)))
+  ).flat();
   const byCell = new Map<string, Json[]>();
   for (const o of pages.flatMap((page) => (page.outputs ?? []) as Json[])) {
     const list = byCell.get(String(o.cellId)) ?? [];
@@ -216,6 +217,16 @@ async function showOutputs(executionId: string, cellIds: string[], shown: Set<st
     const box = document.querySelector(`section[data-cell-id="${CSS.escape(cellId)}"] .outputs`);
     if (!box) continue;
     box.replaceChildren(...(byCell.get(cellId) ?? []).map((o) => output(asNbOutput(o))));
+  }
+}
+
+/** Every page of a results listing (outputs come a page at a time; the last ones may be notes). */
+async function allPages(path: string): Promise<Json[]> {
+  const pages: Json[] = [];
+  for (let page = 1; ; page++) {
+    const answer = await get(`${path}&page=${page}`);
+    pages.push(answer);
+    if (!answer.hasNextPage) return pages;
   }
 }
 

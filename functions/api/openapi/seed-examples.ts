@@ -13,6 +13,8 @@ const DATASET_ID = '880e8400-e29b-41d4-a716-446655440000';
 /** The management seed's investigation and notebooks (its ids made RFC 9562 GUIDs). */
 const INVESTIGATION_ID = '11111111-2222-4333-8444-555555555555';
 const USER_ID = 'a1b2c3d4-e5f6-7890-abcd-ef1234567890';
+/** `outputs.dropped` of a run that kept every output. */
+const NOTHING_DROPPED = { outputs: 0, truncated: 0, bytes: 0, reasons: [], cells: [] };
 
 const SEED_PARAMETERS = {
   dataset_id: DATASET_ID,
@@ -230,7 +232,7 @@ export const SEED_EXAMPLES: Readonly<
         percentComplete: 17,
       },
       cellResults: SEED_CELL_RESULTS,
-      outputs: { total: 1, dataFrames: 0, plots: 0, models: 0, enrichedData: null },
+      outputs: { total: 1, dataFrames: 0, plots: 0, models: 0, enrichedData: null, dropped: NOTHING_DROPPED },
       resources: null,
       resourceLimits: { memoryMiB: 2048, processes: 256, diskMiB: 1024 },
       error: null,
@@ -295,6 +297,7 @@ export const SEED_EXAMPLES: Readonly<
           recordCount: 15420,
           newColumns: ['customer_segment', 'journey_score', 'anomaly_flag'],
         },
+        dropped: NOTHING_DROPPED,
       },
       resources: {
         peakMemoryUsage: '2.3 GB',
@@ -324,6 +327,10 @@ export const SEED_EXAMPLES: Readonly<
       status: 'Completed',
       format: 'detailed',
       outputType: 'all',
+      page: 1,
+      pageSize: 1000,
+      hasNextPage: false,
+      dropped: NOTHING_DROPPED,
       counts: { outputs: 3, streams: 0, errors: 0, plots: 1, dataFrames: 0 },
       outputs: [
         {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PRIORITIES, RUN_STATUSES } from '../../core/run/run.ts';
 import { guid, notebookParams, pageQuery } from './common.ts';
+import { droppedOutputs } from './dropped-outputs.ts';
 import { pythonParameters } from './parameters.ts';
 
 const cellId = z.string().regex(/^[a-zA-Z0-9-_]{1,64}$/, 'must be a cell id (1–64 letters, digits, - or _)');
@@ -93,6 +94,14 @@ export const resultsQuery = z.object({
   outputType: z.enum(['all', 'data', 'plots', 'models', 'reports']).default('all'),
   format: z.enum(['summary', 'detailed', 'download']).default('detailed'),
   cellId: cellId.optional(),
+  page: pageQuery.page.meta({ description: 'Outputs are listed a page at a time, in cell order' }),
+  pageSize: z.coerce
+    .number()
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(1000, 'must be at most 1000')
+    .default(1000)
+    .meta({ description: 'Outputs per page' }),
 });
 
 const nullableString = z.string().nullable();
@@ -153,11 +162,14 @@ export const runStatus = z
       }),
     ),
     outputs: z.object({
-      total: z.number().int(),
+      total: z.number().int().meta({
+        description: 'Outputs stored: each one is in the executed notebook and listed by the results',
+      }),
       dataFrames: z.number().int(),
       plots: z.number().int(),
       models: z.number().int(),
       enrichedData: z.object({ recordCount: z.number().int(), newColumns: z.array(z.string()) }).nullable(),
+      dropped: droppedOutputs,
     }),
     resources: z
       .object({
@@ -236,7 +248,13 @@ export const runResults = z
     status: z.enum(RUN_STATUSES),
     format: z.enum(['summary', 'detailed', 'download']),
     outputType: z.string(),
-    counts: z.record(z.string(), z.number().int()),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+    hasNextPage: z.boolean().meta({ description: 'More outputs follow on the next page' }),
+    dropped: droppedOutputs,
+    counts: z
+      .record(z.string(), z.number().int())
+      .meta({ description: 'Of every output the filters select, on all pages' }),
     outputs: z.array(
       z.looseObject({
         cellId: z.string(),
@@ -249,6 +267,10 @@ export const runResults = z
         truncated: z.boolean().optional(),
         dimensions: z.object({ width: z.number().int(), height: z.number().int() }).optional(),
         downloadUrl: download.optional(),
+        downloadError: z
+          .string()
+          .optional()
+          .meta({ description: 'Why the output has no download file (it is in the executed notebook)' }),
       }),
     ),
     skipped: z.array(z.string()).meta({

@@ -1,5 +1,6 @@
 import type { Scope } from '../notebook.ts';
 import type { CellResult } from '../run/cell-result.ts';
+import type { OutputLimits } from '../run/output-limits.ts';
 import type { QueueEntry, RunLimits, SlotState } from '../run/queue-order.ts';
 import type { RunPointer, RunRecord, RunStatus } from '../run/run.ts';
 import type { KernelLimits } from './kernel-ports.ts';
@@ -134,8 +135,8 @@ export interface RunTokens {
 export interface RunSettings {
   /** How long one RunCells task may work before it returns "still running" (no task waits past its limit). */
   sliceMs: number;
-  /** Largest output stored per cell (bytes); beyond it the cell's outputs are truncated with a note. */
-  maxCellOutputBytes: number;
+  /** What a run keeps of its outputs, per cell and per run; beyond a limit the rest is dropped and reported. */
+  outputLimits: OutputLimits;
   /** Content up to this size is inlined in `format=detailed` results. */
   inlineOutputBytes: number;
   /** Lifetime of download URLs. */

@@ -1,6 +1,8 @@
 import type { Kernels } from '../ports/kernel-ports.ts';
-import { CellOutputCollector, type CellOutputRecord } from './cell-outputs.ts';
+import type { CellOutputRecord } from './cell-outputs.ts';
 import type { KernelEvent, KernelRef, KernelSession } from './kernel.ts';
+import { CellOutputCollector } from './output-collector.ts';
+import type { CellBudget } from './output-limits.ts';
 
 /** How long an interrupted cell may take to stop before the kernel counts as hung. */
 const INTERRUPT_GRACE_MS = 5_000;
@@ -68,10 +70,16 @@ export async function executeCell(
   ref: KernelRef,
   session: KernelSession,
   code: string,
-  options: { allowErrors: boolean; limits: ExecutionLimits; maxOutputBytes: number; resume?: ResumedCell },
+  options: {
+    allowErrors: boolean;
+    limits: ExecutionLimits;
+    /** What the cell may keep of its outputs (its limits, or what is left of the run's). */
+    budget: CellBudget;
+    resume?: ResumedCell;
+  },
 ): Promise<CellRun> {
   const { limits } = options;
-  const collector = new CellOutputCollector(options.resume?.record, options.maxOutputBytes);
+  const collector = new CellOutputCollector(options.resume?.record, options.budget);
   const startedAt = options.resume?.startedAt ?? Date.now();
   const msgId = options.resume?.msgId ?? session.execute(code, { stopOnError: !options.allowErrors });
   let reply: ExecuteReply | null = options.resume?.reply ?? null;
@@ -95,6 +103,12 @@ export async function executeCell(
     lastEvent = Date.now();
     if (event.kind === 'invalid') {
       invalidMessages++;
+      // Unreadable while this cell runs (or answering it): it may have been one of its outputs.
+      if (!event.parentMsgId || event.parentMsgId === msgId) collector.unreadable(event.reason);
+      return null;
+    }
+    if (event.kind === 'repaired') {
+      if (!event.parentMsgId || event.parentMsgId === msgId) collector.repaired(event.reason);
       return null;
     }
     if (event.kind === 'dead') {

@@ -1,5 +1,7 @@
 import type { NbCell, NbOutput } from '../nbformat/types.ts';
 import type { KernelMessage } from './kernel.ts';
+import { lossNote } from './loss-note.ts';
+import { addLoss, hasLoss, noLoss, type OutputLimits, type OutputLoss } from './output-limits.ts';
 
 /** An update_display_data (or a display_data reusing an id): applied to earlier cells at the end. */
 export interface DisplayUpdate {
@@ -17,18 +19,17 @@ export interface DisplayUpdate {
 export interface CellOutputRecord {
   outputs: NbOutput[];
   displayIds: (string | null)[];
+  /** The last update of each display id (applying them all in order ends the same way). */
   updates: DisplayUpdate[];
   executionCount: number | null;
   /** nbclient's timing metadata (`cell.metadata.execution`). */
   timing: Record<string, string>;
-  /** Outputs dropped because the cell went over the size limit (a note output says so). */
-  droppedOutputs: number;
+  /** What was not kept (limits, invalid data), and why; `sealRecord` notes it in the outputs. */
+  loss: OutputLoss;
 }
 
-const OUTPUT_TYPES = new Set(['stream', 'display_data', 'execute_result', 'error']);
-
 /** nbformat's `output_from_msg`. */
-function outputFromMessage(message: KernelMessage): NbOutput {
+export function outputFromMessage(message: KernelMessage): NbOutput {
   const c = message.content;
   switch (message.msgType) {
     case 'execute_result':
@@ -47,98 +48,26 @@ function outputFromMessage(message: KernelMessage): NbOutput {
   }
 }
 
-/**
- * Collects one cell's output messages exactly as nbclient's `process_message`/`output`/
- * `clear_output` do, so the executed notebook matches what nbclient would write.
- */
-export class CellOutputCollector {
-  readonly record: CellOutputRecord;
-  private clearBeforeNext = false;
-  private bytes: number;
-
-  /** `maxBytes` bounds what one cell keeps (a runaway print loop must not exhaust memory or storage). */
-  constructor(
-    previous?: CellOutputRecord,
-    private readonly maxBytes = Number.POSITIVE_INFINITY,
-  ) {
-    this.record = previous ?? {
-      outputs: [],
-      displayIds: [],
-      updates: [],
-      executionCount: null,
-      timing: {},
-      droppedOutputs: 0,
-    };
-    this.bytes = this.record.outputs.reduce((n, o) => n + JSON.stringify(o).length, 0);
-  }
-
-  /** Applies one message whose parent is this cell's execute_request. */
-  apply(message: KernelMessage): void {
-    const { msgType, content } = message;
-    const rec = this.record;
-    const transient = content.transient as { display_id?: string } | undefined;
-    const displayId = transient?.display_id ?? null;
-    if (displayId && ['execute_result', 'display_data', 'update_display_data'].includes(msgType)) {
-      const update = { displayId, data: content.data as object, metadata: content.metadata as object };
-      rec.updates.push(update as DisplayUpdate);
-      rec.displayIds.forEach((id, i) => {
-        if (id === displayId)
-          rec.outputs[i] = { ...rec.outputs[i]!, data: update.data, metadata: update.metadata };
-      });
-    }
-    if (typeof content.execution_count === 'number') rec.executionCount = content.execution_count;
-    if (message.date) this.time(message, message.date);
-    if (msgType === 'clear_output') {
-      if (content.wait) this.clearBeforeNext = true;
-      else this.clear();
-      return;
-    }
-    if (!OUTPUT_TYPES.has(msgType)) return;
-    if (this.clearBeforeNext) {
-      this.clear();
-      this.clearBeforeNext = false;
-    }
-    const output = outputFromMessage(message);
-    const size = JSON.stringify(output).length;
-    if (this.bytes + size > this.maxBytes) {
-      rec.droppedOutputs++;
-      return;
-    }
-    this.bytes += size;
-    rec.outputs.push(output);
-    rec.displayIds.push(displayId);
-  }
-
-  /** Records nbclient's shell.execute_reply timestamp. */
-  reply(date: string | null): void {
-    if (date) this.record.timing['shell.execute_reply'] = date;
-  }
-
-  private time(message: KernelMessage, date: string): void {
-    const t = this.record.timing;
-    if (message.msgType === 'execute_input') t['iopub.execute_input'] = date;
-    if (message.msgType === 'status' && message.content.execution_state === 'busy')
-      t['iopub.status.busy'] = date;
-    if (message.msgType === 'status' && message.content.execution_state === 'idle')
-      t['iopub.status.idle'] = date;
-  }
-
-  private clear(): void {
-    this.record.outputs = [];
-    this.bytes = 0;
-    // nbclient forgets this cell's display-id positions; later updates no longer reach them.
-    this.record.displayIds = [];
-  }
+/** A record as stored by any version (records before `loss` counted dropped outputs only). */
+export function normalized(record: CellOutputRecord): CellOutputRecord {
+  if (record.loss) return record;
+  const dropped = (record as { droppedOutputs?: number }).droppedOutputs ?? 0;
+  const loss = noLoss();
+  if (dropped > 0) addLoss(loss, { outputs: dropped, reason: 'cellOutputBytes' });
+  return { ...record, loss };
 }
 
-/** The record as stored: a note output at the end says how many outputs were dropped for size. */
-export function sealRecord(record: CellOutputRecord, maxBytes: number): CellOutputRecord {
-  if (record.droppedOutputs === 0) return record;
-  const text = `[cellwise] ${record.droppedOutputs} more output(s) were dropped: the cell went over the ${maxBytes}-byte output limit\n`;
+/**
+ * The record as stored: when anything was not kept, a note at the end of its outputs (a
+ * stderr stream, shown by every notebook viewer) says what and why (`lossNote`).
+ */
+export function sealRecord(record: CellOutputRecord, limits: OutputLimits): CellOutputRecord {
+  const rec = normalized(record);
+  if (!hasLoss(rec.loss)) return rec;
   return {
-    ...record,
-    outputs: [...record.outputs, { output_type: 'stream', name: 'stderr', text }],
-    displayIds: [...record.displayIds, null],
+    ...rec,
+    outputs: [...rec.outputs, { output_type: 'stream', name: 'stderr', text: lossNote(rec.loss, limits) }],
+    displayIds: [...rec.displayIds, null],
   };
 }
 

@@ -1,4 +1,5 @@
 import type { NbOutput } from '../nbformat/types.ts';
+import type { OutputLoss } from './output-limits.ts';
 
 export type CellStatus = 'Success' | 'Error' | 'Skipped' | 'Cancelled';
 
@@ -36,6 +37,8 @@ export interface CellResult {
   error: { ename: string; evalue: string } | null;
   /** The engine's verdict when the cell was stopped (TimeoutError, KernelDied, Cancelled...). */
   stoppedBy: string | null;
+  /** What the cell did not keep of its outputs, and why (absent: everything was kept). */
+  dropped?: OutputLoss;
 }
 
 const MAX_SUMMARIES = 200;

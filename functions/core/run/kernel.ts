@@ -50,8 +50,10 @@ export type KernelEvent =
   | { kind: 'message'; message: KernelMessage }
   /** The kernel is gone (its process died, or the host no longer knows it). */
   | { kind: 'dead'; reason: string }
-  /** A message failed validation and was dropped (counted, never silently used). */
-  | { kind: 'invalid'; reason: string };
+  /** A message failed validation and was dropped (reported with its cell, never silently used). */
+  | { kind: 'invalid'; reason: string; parentMsgId?: string | null }
+  /** The next message was repaired to be read (e.g. NaN became null); reported with its cell. */
+  | { kind: 'repaired'; reason: string; parentMsgId: string | null };
 
 export interface ExecuteOptions {
   silent?: boolean;

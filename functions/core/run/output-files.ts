@@ -1,4 +1,5 @@
 import { joinSource, type NbOutput } from '../nbformat/types.ts';
+import { isJsonType, isMediaType } from './output-sanitizer.ts';
 
 /** The mime types a download prefers, richest first. */
 const PREFERENCE = [
@@ -33,9 +34,15 @@ export function primaryMimeType(output: NbOutput): string {
   return preferredMime(Object.keys((output.data ?? {}) as Record<string, unknown>));
 }
 
-/** The representation an output is stored and downloaded as, among its mime types. */
+/**
+ * The representation an output is stored and downloaded as, among its mime types. Only a
+ * valid media type (RFC 6838) is ever used as a Content-Type or to pick an extension: outputs
+ * are sanitised when kept, and data stored before that is served as octet-stream.
+ */
 export function preferredMime(mimeTypes: readonly string[]): string {
-  return PREFERENCE.find((m) => mimeTypes.includes(m)) ?? mimeTypes[0] ?? 'text/plain';
+  const valid = mimeTypes.filter(isMediaType);
+  if (valid.length < mimeTypes.length && valid.length === 0) return 'application/octet-stream';
+  return PREFERENCE.find((m) => valid.includes(m)) ?? valid[0] ?? 'text/plain';
 }
 
 export function extensionOf(mime: string): string {
@@ -53,6 +60,8 @@ export function outputBody(output: NbOutput, mime = primaryMimeType(output)): Ui
   }
   const value = ((output.data ?? {}) as Record<string, unknown>)[mime];
   if (BASE64.test(mime) && typeof value === 'string') return Buffer.from(value.replace(/\s+/g, ''), 'base64');
+  if (value === undefined) return '';
+  if (isJsonType(mime)) return JSON.stringify(value, null, 2);
   if (typeof value === 'string' || Array.isArray(value)) return joinSource(value as string | string[]);
   return JSON.stringify(value, null, 2);
 }

@@ -2,6 +2,7 @@ import { runKeys } from '../content-keys.ts';
 import type { Services } from '../ports.ts';
 import type { CellOutputRecord } from './cell-outputs.ts';
 import { type CellResult, summarizeOutputs } from './cell-result.ts';
+import { hasLoss } from './output-limits.ts';
 import type { RunPointer, RunRecord } from './run.ts';
 
 /** Cell ends waiting behind the kernel before the engine pauses for them. */
@@ -9,7 +10,7 @@ const MAX_QUEUED = 64;
 /** Result rows per write (DynamoDB's batch size). */
 const BATCH = 25;
 
-type Ended = Omit<CellResult, 'outputs' | 'moreOutputs' | 'outputsKey' | 'storedBytes'>;
+type Ended = Omit<CellResult, 'outputs' | 'moreOutputs' | 'outputsKey' | 'storedBytes' | 'dropped'>;
 
 /**
  * Records each cell's end as it happens: its outputs to the file store, then its result row
@@ -55,7 +56,8 @@ export class ProgressWriter {
     if (!capture) return { ...ended, outputs: [], moreOutputs: 0, outputsKey: null, storedBytes: 0 };
     const key = runKeys(this.run, this.run.notebookId, this.run.executionId).cellOutputs(ended.position);
     const storedBytes = await this.services.files.put(key, JSON.stringify(record), 'application/json');
-    return { ...ended, ...summarizeOutputs(record.outputs), outputsKey: key, storedBytes };
+    const dropped = hasLoss(record.loss) ? { dropped: record.loss } : {};
+    return { ...ended, ...summarizeOutputs(record.outputs), outputsKey: key, storedBytes, ...dropped };
   }
 
   /** Waits for every queued write; throws the first failure. */

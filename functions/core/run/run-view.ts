@@ -1,5 +1,6 @@
 import { parseParametersLossless } from '../parameters.ts';
 import type { CellResult } from './cell-result.ts';
+import { droppedView, storedOutputs } from './dropped-view.ts';
 import { formatBytes, formatDuration } from './human-units.ts';
 import { DEFAULT_KERNEL_LIMITS } from './kernel.ts';
 import type { RunRecord } from './run.ts';
@@ -108,11 +109,12 @@ export function toRunStatus(run: RunRecord, results: CellResult[]) {
     },
     cellResults,
     outputs: {
-      total: outputs.length,
+      total: storedOutputs(results),
       dataFrames: outputs.filter((o) => o.dataFrame).length,
       plots: outputs.filter((o) => o.mimeTypes.some((m) => m.startsWith('image/'))).length,
       models: run.published?.models.length ?? 0,
       enrichedData: enrichedDataOf(run),
+      dropped: droppedView(results),
     },
     resources: resources && {
       peakMemoryUsage: resources.peakMemoryBytes === null ? null : formatBytes(resources.peakMemoryBytes),

@@ -1,6 +1,7 @@
 import type { Scope } from '../notebook.ts';
 import type { KernelLimits } from '../ports/kernel-ports.ts';
 import type { KernelRef } from './kernel.ts';
+import type { OutputUsage } from './output-limits.ts';
 
 /** A duration estimate from the notebook's own history: its range as text and its median. */
 export interface Estimate {
@@ -191,6 +192,17 @@ export interface RunRecord extends Scope {
   dataset: RunDataset | null;
   /** What the run published, collected by Finalize. */
   published: RunPublished | null;
+  /** What the run's ended cells kept of their outputs (counts against the run's output limits). */
+  outputUsage?: OutputUsage;
+  /** Download files of outputs Finalize could not write, and why (the outputs are in the notebook). */
+  unwrittenFiles?: UnwrittenFile[];
+}
+
+/** An output whose download file Finalize could not write (it stays in the executed notebook). */
+export interface UnwrittenFile {
+  position: number;
+  outputIndex: number;
+  reason: string;
 }
 
 export function isFinal(status: RunStatus): boolean {

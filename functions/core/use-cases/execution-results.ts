@@ -2,8 +2,8 @@ import { runKeys } from '../content-keys.ts';
 import { NotFoundError } from '../errors.ts';
 import { joinSource, type NbOutput } from '../nbformat/types.ts';
 import type { Actor, Services } from '../ports.ts';
-import type { CellOutputRecord } from '../run/cell-outputs.ts';
-import type { CellResult, OutputSummary } from '../run/cell-result.ts';
+import type { OutputSummary } from '../run/cell-result.ts';
+import { droppedView } from '../run/dropped-view.ts';
 import {
   extensionOf,
   outputBody,
@@ -13,36 +13,26 @@ import {
 } from '../run/output-files.ts';
 import type { RunRecord } from '../run/run.ts';
 import { requireRun } from './run-history.ts';
+import { allSummaries, loadOutputs } from './stored-outputs.ts';
 
 export interface ResultsQuery {
   outputType: 'all' | 'data' | 'plots' | 'models' | 'reports';
   format: 'summary' | 'detailed' | 'download';
   cellId?: string;
+  /** Outputs are listed a page at a time (the whole list can be tens of thousands). */
+  page: number;
+  pageSize: number;
 }
+
+/**
+ * Content inlined in one `format=detailed` answer, all outputs together: the rest of the page
+ * comes with `truncated: true` and its download URL (an answer must fit Lambda's 6 MB).
+ */
+const INLINE_BUDGET_BYTES = 3 * 1024 * 1024;
 
 // The same choice Finalize named the output's file by.
 const mainMime = (s: OutputSummary) => preferredMime(s.mimeTypes);
 const isPlot = (mime: string) => mime.startsWith('image/');
-
-/** The stored outputs of each listed cell: the executed notebook once the run is final, else each cell's record. */
-async function loadOutputs(services: Services, run: RunRecord, results: CellResult[]) {
-  const byPosition = new Map<number, NbOutput[]>();
-  if (run.finalized && run.startTime) {
-    const executed = await services.contents.get(runKeys(run, run.notebookId, run.executionId).executed);
-    for (const r of results)
-      byPosition.set(r.position, executed.cells[run.plan![r.position]!.index]?.outputs ?? []);
-    return byPosition;
-  }
-  await Promise.all(
-    results
-      .filter((r) => r.outputsKey)
-      .map(async (r) => {
-        const record = JSON.parse(await services.files.getText(r.outputsKey!)) as CellOutputRecord;
-        byPosition.set(r.position, record.outputs);
-      }),
-  );
-  return byPosition;
-}
 
 type UrlOf = (key: string, fileName: string, contentType: string) => Promise<string | null>;
 
@@ -125,16 +115,23 @@ export async function getExecutionResults(
   const wanted = (mime: string) =>
     query.outputType === 'all' ||
     (query.outputType === 'plots' ? isPlot(mime) : query.outputType === 'data' && !isPlot(mime));
+  const summaries = await allSummaries(services, run, results);
   const listed = results.flatMap((r) =>
-    r.outputs.map((summary, n) => ({ r, summary, n, mime: mainMime(summary) })).filter((o) => wanted(o.mime)),
+    (summaries.get(r.position) ?? [])
+      .map((summary, n) => ({ r, summary, n, mime: mainMime(summary) }))
+      .filter((o) => wanted(o.mime)),
   );
+  const first = (query.page - 1) * query.pageSize;
+  const page = listed.slice(first, first + query.pageSize);
   const stored =
-    query.format === 'detailed'
-      ? await loadOutputs(services, run, [...new Set(listed.map((o) => o.r))])
-      : null;
+    query.format === 'detailed' ? await loadOutputs(services, run, [...new Set(page.map((o) => o.r))]) : null;
   const limit = services.runSettings.inlineOutputBytes;
+  let inlineLeft = INLINE_BUDGET_BYTES;
+  const unwritten = new Map(
+    (run.unwrittenFiles ?? []).map((u) => [`${u.position}-${u.outputIndex}`, u.reason]),
+  );
   const outputs = await Promise.all(
-    listed.map(async ({ r, summary, n, mime }) => {
+    page.map(async ({ r, summary, n, mime }) => {
       const entry: Record<string, unknown> = {
         cellId: r.cellId,
         outputIndex: n,
@@ -148,7 +145,9 @@ export async function getExecutionResults(
       const output = stored?.get(r.position)?.[n];
       if (output) {
         const exact = primaryMimeType(output);
-        Object.assign(entry, inlineContent(output, exact, limit, summary.bytes));
+        const inline = inlineContent(output, exact, Math.min(limit, inlineLeft), summary.bytes);
+        if (!inline.truncated) inlineLeft -= summary.bytes;
+        Object.assign(entry, inline);
         if (exact === 'image/png') {
           const dimensions = pngDimensions(outputBody(output, exact) as Uint8Array);
           if (dimensions) entry.dimensions = dimensions;
@@ -156,11 +155,11 @@ export async function getExecutionResults(
       }
       if (query.format !== 'summary') {
         const extension = extensionOf(mime);
-        entry.downloadUrl = await url(
-          keys.file(r.position, n, extension),
-          `${r.cellId}-${n}.${extension}`,
-          mime,
-        );
+        const missing = unwritten.get(`${r.position}-${n}`);
+        entry.downloadUrl = missing
+          ? null
+          : await url(keys.file(r.position, n, extension), `${r.cellId}-${n}.${extension}`, mime);
+        if (missing) entry.downloadError = missing;
       }
       return entry;
     }),
@@ -174,6 +173,10 @@ export async function getExecutionResults(
     status: run.status,
     format: query.format,
     outputType: query.outputType,
+    page: query.page,
+    pageSize: query.pageSize,
+    hasNextPage: first + query.pageSize < listed.length,
+    dropped: droppedView(results),
     counts: {
       outputs: listed.length,
       streams: listed.filter((o) => o.summary.outputType === 'stream').length,

@@ -1,25 +1,12 @@
 import { runKeys } from '../content-keys.ts';
-import { serializeDocument } from '../nbformat/document.ts';
 import type { NbDocument } from '../nbformat/types.ts';
 import type { Services } from '../ports.ts';
-import { assembleOutputs, type CellOutputRecord } from '../run/cell-outputs.ts';
 import type { CellResult } from '../run/cell-result.ts';
-import { extensionOf, outputBody, primaryMimeType } from '../run/output-files.ts';
 import { isFinal, type RunError, type RunPointer, type RunRecord, type RunStatus } from '../run/run.ts';
 import { collectPublished } from './collect-published.ts';
 import { recordRunEnd, releaseNotebook } from './record-run-end.ts';
 import { afterRunEnded } from './run-ended.ts';
-
-/** How many objects Finalize reads or writes at once. */
-const CONCURRENCY = 16;
-
-async function inBatches<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
-}
+import { writeRunFiles } from './run-files.ts';
 
 /** The run's final status and error, from what the tasks recorded (and why the workflow ended). */
 export function verdict(run: RunRecord, failure?: RunError): { status: RunStatus; error: RunError | null } {
@@ -73,58 +60,6 @@ async function keepOrShutDown(
   return null;
 }
 
-/** Writes the executed notebook (as nbclient would) and one download file per output; returns bytes stored. */
-async function writeRunFiles(services: Services, run: RunRecord, results: CellResult[]) {
-  const keys = runKeys(run, run.notebookId, run.executionId);
-  const records = new Map<number, CellOutputRecord>();
-  const indexOf = new Map(run.plan!.map((p, position) => [position, p.index]));
-  await inBatches(
-    results.filter((r) => r.outputsKey),
-    async (r) => {
-      records.set(indexOf.get(r.position)!, JSON.parse(await services.files.getText(r.outputsKey!)));
-    },
-  );
-  for (const r of results) {
-    const index = indexOf.get(r.position)!;
-    if (!records.has(index) && r.status !== 'Skipped') {
-      records.set(index, {
-        outputs: [],
-        displayIds: [],
-        updates: [],
-        executionCount: r.executionCount,
-        timing: {},
-        droppedOutputs: 0,
-      });
-    }
-  }
-  const executed: NbDocument = await services.contents.get(run.inputKey!);
-  assembleOutputs(executed.cells, records);
-  let bytes = await services.files.put(
-    keys.executed,
-    serializeDocument(executed),
-    'application/x-ipynb+json',
-  );
-  const files = results.flatMap((r) =>
-    (executed.cells[indexOf.get(r.position)!]!.outputs ?? []).map((output, n) => ({ r, output, n })),
-  );
-  await inBatches(files, async ({ r, output, n }) => {
-    const mime = primaryMimeType(output);
-    bytes += await services.files.put(
-      keys.file(r.position, n, extensionOf(mime)),
-      outputBody(output, mime),
-      mime,
-    );
-  });
-  if (run.outputOptions.generateReport) {
-    const html = await services.kernelHost.reports.renderHtml(executed).catch((error: Error) => {
-      const message = error.message.replace(/[<>&]/g, '');
-      return `<!doctype html><title>Report unavailable</title><p>The report could not be rendered: ${message}</p>`;
-    });
-    bytes += await services.files.put(keys.report, html, 'text/html; charset=utf-8');
-  }
-  return { executed, bytes };
-}
-
 /**
  * The workflow's Finalize task (it always runs, also after a failed task): decides the final
  * status, has the kernel host report the kernel's resource use, collects what the run published (frames,
@@ -152,7 +87,7 @@ export async function finalizeRun(
     const filesOf = async (results: CellResult[]) =>
       ended.startTime
         ? await writeRunFiles(services, ended, results)
-        : { executed: null as NbDocument | null, bytes: 0 };
+        : { executed: null as NbDocument | null, bytes: 0, unwritten: [] };
     const results = await services.runs.listCellResults(pointer);
     const [keptUntil, written] = await Promise.all([
       ended.kernel ? keepOrShutDown(services, ended, verdict(ended, failure)) : null,
@@ -167,6 +102,7 @@ export async function finalizeRun(
         endTime: run.endTime ?? services.now().toISOString(),
         finalized: true,
         kernelKeptUntil: status === 'Error' ? keptUntil : null,
+        ...(written.unwritten.length > 0 ? { unwrittenFiles: written.unwritten } : {}),
         resources: {
           peakMemoryBytes: usage?.peakMemoryBytes ?? null,
           cpuTimeSeconds: usage?.cpuSeconds ?? null,

@@ -1,8 +1,11 @@
+import { runKeys } from '../content-keys.ts';
+import { serializeDocument } from '../nbformat/document.ts';
 import type { Services } from '../ports.ts';
 import type { RunError, RunPointer } from '../run/run.ts';
 import { requeueAdmitted } from './admission.ts';
 import { finalizeRun } from './finalize-run.ts';
 import { recordRunEnd } from './record-run-end.ts';
+import { assembleExecuted } from './run-files.ts';
 
 export type ReconcileOutcome = 'finalized' | 'requeued' | 'gone';
 
@@ -56,7 +59,8 @@ export async function reconcileRun(
 
 /**
  * Last resort when Finalize itself keeps failing: end the run without its files and free the
- * notebook, so nothing stays Running forever.
+ * notebook, so nothing stays Running forever. The notebook still gets the outputs its cells
+ * recorded, when they can be read (the executed notebook is assembled in memory).
  */
 async function forceEnd(
   services: Services,
@@ -74,7 +78,16 @@ async function forceEnd(
       endTime: run.endTime ?? services.now().toISOString(),
       finalized: true,
     });
-    await recordRunEnd(services, { ...run, status: 'Error' }, null, []);
+    const results = run.startTime ? await services.runs.listCellResults(pointer).catch(() => []) : [];
+    const executed =
+      results.length > 0 ? await assembleExecuted(services, run, results).catch(() => null) : null;
+    if (executed) {
+      const key = runKeys(run, run.notebookId, run.executionId).executed;
+      await services.files
+        .put(key, serializeDocument(executed), 'application/x-ipynb+json')
+        .catch(() => undefined);
+    }
+    await recordRunEnd(services, { ...run, status: 'Error' }, executed, executed ? results : []);
   }
   await services.runs.clearActive(pointer);
 }

@@ -6,6 +6,7 @@ import type { CellOutputRecord } from '../run/cell-outputs.ts';
 import { sealRecord } from '../run/cell-outputs.ts';
 import type { CellStatus } from '../run/cell-result.ts';
 import { KernelHostRejectedError, KernelHostUnreachableError, type KernelSession } from '../run/kernel.ts';
+import { cellBudget, type OutputUsage, outputBytes } from '../run/output-limits.ts';
 import { ProgressWriter } from '../run/progress-writer.ts';
 import type { InFlightCell, RunError, RunPointer, RunRecord } from '../run/run.ts';
 import type { StepResult } from './prepare-run.ts';
@@ -148,9 +149,11 @@ export async function runCells(
   );
   await writer.flush();
   if (outcome.more) {
-    await services.runs.update(pointer, { nextPosition: outcome.position, inFlight: outcome.handover }, [
-      'Running',
-    ]);
+    await services.runs.update(
+      pointer,
+      { nextPosition: outcome.position, inFlight: outcome.handover, outputUsage: outcome.usage },
+      ['Running'],
+    );
     return { next: 'run' };
   }
   await services.runs.update(
@@ -158,6 +161,7 @@ export async function runCells(
     {
       nextPosition: outcome.position,
       inFlight: null,
+      outputUsage: outcome.usage,
       ...(outcome.verdict ? { error: outcome.verdict } : {}),
       ...(outcome.kernelDied ? { kernelDied: true } : {}),
     },
@@ -174,15 +178,9 @@ interface PlanOutcome {
   /** The slice is used up and cells remain: the next task goes on (with `handover` mid-cell). */
   more: boolean;
   handover: InFlightCell | null;
+  /** What the run's ended cells kept of their outputs, this task's included. */
+  usage: OutputUsage;
 }
-
-const ended = (position: number, verdict: RunError | null = null, kernelDied = false): PlanOutcome => ({
-  position,
-  verdict,
-  kernelDied,
-  more: false,
-  handover: null,
-});
 
 async function executePlan(
   services: Services,
@@ -194,7 +192,16 @@ async function executePlan(
 ): Promise<PlanOutcome> {
   const plan = run.plan!;
   const keys = runKeys(run, run.notebookId, run.executionId);
-  const maxBytes = services.runSettings.maxCellOutputBytes;
+  const outputLimits = services.runSettings.outputLimits;
+  const usage: OutputUsage = { ...(run.outputUsage ?? { outputs: 0, bytes: 0 }) };
+  const ended = (position: number, verdict: RunError | null = null, kernelDied = false): PlanOutcome => ({
+    position,
+    verdict,
+    kernelDied,
+    more: false,
+    handover: null,
+    usage,
+  });
   for (let position = run.nextPosition; position < plan.length; position++) {
     const planned = plan[position]!;
     const inFlight = run.inFlight?.position === position ? run.inFlight : null;
@@ -229,7 +236,7 @@ async function executePlan(
       {
         allowErrors: planned.allowErrors,
         limits,
-        maxOutputBytes: maxBytes,
+        budget: cellBudget(outputLimits, usage),
         ...(inFlight
           ? {
               resume: {
@@ -261,6 +268,10 @@ async function executePlan(
     }
     const breach = cellRun.outcome.kind === 'died' ? await limitBreach(services, run) : null;
     const { status, stoppedBy } = cellStatusOf(cellRun.outcome, breach);
+    if (run.outputOptions.captureOutputs) {
+      usage.outputs += cellRun.record.outputs.length;
+      usage.bytes += cellRun.record.outputs.reduce((n, o) => n + outputBytes(o), 0);
+    }
     const reply = cellRun.outcome.kind === 'done' ? cellRun.outcome.reply : null;
     await writer.cellEnded(
       {
@@ -274,7 +285,7 @@ async function executePlan(
         error:
           reply?.status === 'error' ? { ename: reply.ename ?? 'Error', evalue: reply.evalue ?? '' } : null,
       },
-      sealRecord(cellRun.record, maxBytes),
+      sealRecord(cellRun.record, outputLimits),
     );
     const verdict = verdictOf(cellRun.outcome, planned.cellId, planned.allowErrors, breach);
     if (verdict || cellRun.outcome.kind !== 'done') {
