@@ -114,7 +114,9 @@ async function warnIfWeak(jupyter: RunningJupyter, asked: string): Promise<void>
   console.warn(
     `Cellwise: kernel sandbox ${modes.join(',') || 'none'}` +
       (missing.includes('uid') ? ' (not root: kernels run as this user and can read its files)' : '') +
-      (missing.includes('net') ? ' (kernels share this machine\'s network: they reach the stack on loopback)' : ''),
+      (missing.includes('net')
+        ? " (kernels share this machine's network: they reach the stack on loopback)"
+        : ''),
   );
 }
 
