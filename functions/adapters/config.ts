@@ -34,7 +34,7 @@ export interface Config {
    * EventBridge Scheduler: schedules are mirrored there only when all three are set (AWS);
    * unset (local stack), the in-process loop fires the same schedule records.
    */
-  scheduler?: { groupName: string; targetArn: string; roleArn: string };
+  scheduler?: { groupName: string; targetArn: string; roleArn: string; deadLetterArn?: string };
   runSliceSeconds: number;
   maxCellOutputBytes: number;
   /** The Lambda API (the local stack serves Invoke for the webhook delivery function). */
@@ -144,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             groupName: env.CELLWISE_SCHEDULE_GROUP,
             targetArn: env.CELLWISE_SCHEDULER_TARGET_ARN,
             roleArn: env.CELLWISE_SCHEDULER_ROLE_ARN,
+            deadLetterArn: env.CELLWISE_SCHEDULER_DEAD_LETTER_ARN || undefined,
           }
         : undefined,
     // A RunCells task hands over after this long (its Lambda has a longer timeout).
