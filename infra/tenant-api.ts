@@ -5,7 +5,7 @@ import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-ap
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { AUTHORIZER_ENTRY, ROUTES, type RouteDefinition } from './routes.ts';
 import type { MakeFunction } from './tenant-function.ts';
 
@@ -44,97 +44,97 @@ export interface TenantApiProps {
   network: Parameters<MakeFunction>[2]['network'];
 }
 
+/** What `addTenantApi` made. */
+export interface TenantApi {
+  api: HttpApi;
+  authorizerFunction: NodejsFunction;
+  functions: ReadonlyMap<string, NodejsFunction>;
+}
+
 /**
- * The tenant's HTTP API: one Lambda per manifest route, the Lambda authorizer on the routes
- * that need a caller, throttling and JSON access logs on the default stage. The authorizer's
- * identity source is the Authorization header: a request without one is refused by API
- * Gateway itself (`401 {"message":"Unauthorized"}`), and a token the authorizer cannot
+ * Adds the tenant's HTTP API to `scope`: one Lambda per manifest route, the Lambda authorizer
+ * on the routes that need a caller, throttling and JSON access logs on the default stage.
+ * The authorizer's identity source is the Authorization header: a request without one is
+ * refused by API Gateway itself (`401 {"message":"Unauthorized"}`), and a token the authorizer cannot
  * resolve is denied (`403 {"message":"Forbidden"}`); either way no route Lambda runs. Its
  * results are not cached by API Gateway (a revoked token must stop working; the authorizer
  * caches lookups for `AUTH_CACHE_SECONDS` itself).
  */
-export class TenantApi extends Construct {
-  readonly api: HttpApi;
-  readonly authorizerFunction: NodejsFunction;
-  readonly functions: ReadonlyMap<string, NodejsFunction>;
+export function addTenantApi(scope: Construct, props: TenantApiProps): TenantApi {
+  const { tenantId, makeFunction } = props;
+  const api = new HttpApi(scope, 'HttpApi', {
+    apiName: `cellwise-${tenantId}`,
+    description: `Cellwise REST API for tenant ${tenantId}`,
+    createDefaultStage: false,
+  });
+  api.addStage('DefaultStage', {
+    stageName: '$default',
+    autoDeploy: true,
+    throttle: { rateLimit: 100, burstLimit: 200 },
+    accessLogSettings: {
+      destination: new LogGroupLogDestination(props.accessLogs),
+      format: AccessLogFormat.custom(
+        JSON.stringify({
+          requestId: '$context.requestId',
+          ip: '$context.identity.sourceIp',
+          requestTime: '$context.requestTime',
+          routeKey: '$context.routeKey',
+          status: '$context.status',
+          responseLength: '$context.responseLength',
+          latencyMs: '$context.responseLatency',
+          integrationError: '$context.integrationErrorMessage',
+          authorizerError: '$context.authorizer.error',
+        }),
+      ),
+    },
+  });
 
-  constructor(scope: Construct, id: string, props: TenantApiProps) {
-    super(scope, id);
-    const { tenantId, makeFunction } = props;
-    this.api = new HttpApi(scope, 'HttpApi', {
-      apiName: `cellwise-${tenantId}`,
-      description: `Cellwise REST API for tenant ${tenantId}`,
-      createDefaultStage: false,
-    });
-    this.api.addStage('DefaultStage', {
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: { rateLimit: 100, burstLimit: 200 },
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(props.accessLogs),
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            ip: '$context.identity.sourceIp',
-            requestTime: '$context.requestTime',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            responseLength: '$context.responseLength',
-            latencyMs: '$context.responseLatency',
-            integrationError: '$context.integrationErrorMessage',
-            authorizerError: '$context.authorizer.error',
-          }),
-        ),
-      },
-    });
+  const authorizerFunction = makeFunction('Authorizer', AUTHORIZER_ENTRY, {
+    group: 'api',
+    permissions: props.authorizer.permissions,
+    invokedBy: 'API Gateway (the Lambda authorizer)',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    environment: props.authorizer.environment,
+  });
+  props.authorizer.grant(authorizerFunction);
+  const authorizer = new HttpLambdaAuthorizer('TokenAuthorizer', authorizerFunction, {
+    responseTypes: [HttpLambdaResponseType.SIMPLE],
+    identitySource: ['$request.header.Authorization'],
+    resultsCacheTtl: Duration.seconds(0),
+  });
 
-    this.authorizerFunction = makeFunction('Authorizer', AUTHORIZER_ENTRY, {
+  const functions = new Map<string, NodejsFunction>();
+  for (const route of ROUTES) {
+    const spec = props.route(route);
+    const fn = makeFunction(pascal(route.id), route.entry, {
       group: 'api',
-      permissions: props.authorizer.permissions,
-      invokedBy: 'API Gateway (the Lambda authorizer)',
-      memoryMb: 256,
-      timeoutSeconds: 10,
-      environment: props.authorizer.environment,
+      permissions: spec.permissions,
+      invokedBy: `API Gateway (route ${route.method} ${route.path})`,
+      memoryMb: route.memoryMb ?? DEFAULT_MEMORY_MB,
+      timeoutSeconds: route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      environment: spec.environment,
+      ...(spec.inVpc ? { network: props.network } : {}),
+      ...(spec.afterBundling ? { afterBundling: spec.afterBundling } : {}),
     });
-    props.authorizer.grant(this.authorizerFunction);
-    const authorizer = new HttpLambdaAuthorizer('TokenAuthorizer', this.authorizerFunction, {
-      responseTypes: [HttpLambdaResponseType.SIMPLE],
-      identitySource: ['$request.header.Authorization'],
-      resultsCacheTtl: Duration.seconds(0),
+    spec.grant(fn);
+    const [httpRoute] = api.addRoutes({
+      path: route.path,
+      methods: [route.method as HttpMethod],
+      integration: new HttpLambdaIntegration(`${pascal(route.id)}Integration`, fn),
+      ...(route.auth ? { authorizer } : {}),
     });
-
-    const functions = new Map<string, NodejsFunction>();
-    for (const route of ROUTES) {
-      const spec = props.route(route);
-      const fn = makeFunction(pascal(route.id), route.entry, {
-        group: 'api',
-        permissions: spec.permissions,
-        invokedBy: `API Gateway (route ${route.method} ${route.path})`,
-        memoryMb: route.memoryMb ?? DEFAULT_MEMORY_MB,
-        timeoutSeconds: route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
-        environment: spec.environment,
-        ...(spec.inVpc ? { network: props.network } : {}),
-        ...(spec.afterBundling ? { afterBundling: spec.afterBundling } : {}),
-      });
-      spec.grant(fn);
-      const [httpRoute] = this.api.addRoutes({
-        path: route.path,
-        methods: [route.method as HttpMethod],
-        integration: new HttpLambdaIntegration(`${pascal(route.id)}Integration`, fn),
-        ...(route.auth ? { authorizer } : {}),
-      });
-      if (!route.auth) {
-        const reason = PUBLIC_ROUTE_REASONS[route.id];
-        if (!reason)
-          throw new Error(
-            `TenantApi: route ${route.id} has no authorizer and no reason in PUBLIC_ROUTE_REASONS`,
-          );
-        Validations.of(httpRoute!).acknowledge({ id: 'AwsSolutions-APIG4', reason });
-      }
-      functions.set(route.id, fn);
+    if (!route.auth) {
+      const reason = PUBLIC_ROUTE_REASONS[route.id];
+      if (!reason)
+        throw new Error(
+          `TenantApi: route ${route.id} has no authorizer and no reason in PUBLIC_ROUTE_REASONS`,
+        );
+      Validations.of(httpRoute!).acknowledge({ id: 'AwsSolutions-APIG4', reason });
     }
-    this.functions = functions;
+    functions.set(route.id, fn);
   }
+  return { api, authorizerFunction, functions };
 }
 
 function pascal(id: string): string {

@@ -29,7 +29,7 @@ import { NotebookSchedules, SCHEDULE_MANAGEMENT_ACTIONS } from './notebook-sched
 import { type OperationsProps, operationsOf } from './operations-props.ts';
 import type { RouteDependency } from './routes.ts';
 import { TABLE_SCHEMA } from './table-schema.ts';
-import { TenantApi } from './tenant-api.ts';
+import { addTenantApi } from './tenant-api.ts';
 import { type FunctionRegistry, functionFactory } from './tenant-function.ts';
 import { type ExistingVpcProps, existingVpcOf } from './vpc-props.ts';
 import { WebhookDelivery } from './webhook-delivery.ts';
@@ -290,7 +290,7 @@ export class TenantStack extends Stack {
       `cd "${REPO_ROOT}" && node --import tsx scripts/build-static.ts "${outputDir}/static"`,
     ];
 
-    const tenantApi = new TenantApi(this, 'Api', {
+    const tenantApi = addTenantApi(this, {
       tenantId,
       makeFunction,
       accessLogs,
