@@ -1,4 +1,4 @@
-import { Annotations, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import {
   Connections,
@@ -6,7 +6,6 @@ import {
   FlowLogDestination,
   FlowLogResourceType,
   FlowLogTrafficType,
-  GatewayVpcEndpointAwsService,
   type IPeer,
   IpAddresses,
   type ISecurityGroup,
@@ -18,23 +17,21 @@ import {
   SubnetType,
   Vpc,
 } from 'aws-cdk-lib/aws-ec2';
-import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { CfnFunction, IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { type ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
-import { AwsCustomResource, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
+import type { AwsCustomResource } from 'aws-cdk-lib/custom-resources';
 import { Construct, DependencyGroup, type IDependable } from 'constructs';
 import { type KernelEgressRule, kernelEgressDescription, parseKernelEgress } from './kernel-egress.ts';
 import { TenantEndpoints } from './network-endpoints.ts';
+import { lookUpS3PrefixList } from './s3-prefix-list.ts';
 import type { ExistingVpcProps } from './vpc-props.ts';
 
 /** The port every kernel host listens on (Jupyter Server). */
 export const KERNEL_HOST_PORT = 8888;
-
-/** The construct id CDK gives the singleton function behind every AwsCustomResource of a stack. */
-const AWS_CUSTOM_RESOURCE_PROVIDER = 'AWS679f53fac002430cb0da5b7982bd2287';
 
 /** The address range of a VPC the stack makes. */
 const VPC_CIDR = '10.64.0.0/16';
@@ -189,7 +186,7 @@ export class TenantNetwork extends Construct {
       'Jupyter Server API and kernel websockets, from the Cellwise functions',
     );
 
-    const lookup = this.lookUpS3PrefixList();
+    const lookup = lookUpS3PrefixList(this);
     this.s3PrefixListLookup = lookup.resource;
     this.s3PrefixListId = lookup.id;
     const s3 = new InlinePrefixList(this.s3PrefixListId, 'S3PrefixList');
@@ -233,60 +230,6 @@ export class TenantNetwork extends Construct {
       ready.add(this.endpoints.s3, this.endpoints.dynamoDb, ...Object.values(this.endpoints.interfaces));
     }
     this.kernelHostEgressReady = ready;
-  }
-
-  /**
-   * S3's prefix list id differs per region and CloudFormation has no attribute for it: a
-   * custom resource (a Lambda outside the VPC, allowed `ec2:DescribeManagedPrefixLists` only)
-   * looks it up at deploy time, so synth stays offline and credential-free.
-   */
-  private lookUpS3PrefixList(): { resource: AwsCustomResource; id: string } {
-    const role = new Role(this, 'S3PrefixListLookupRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Cellwise: looks up the S3 prefix list id at deploy time',
-    });
-    const logs = new LogGroup(this, 'S3PrefixListLookupLogs', {
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    logs.grantWrite(role);
-    // A List/Describe action: no resource-level permissions.
-    role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['ec2:DescribeManagedPrefixLists'], resources: ['*'] }),
-    );
-    const resource = new AwsCustomResource(this, 'S3PrefixList', {
-      onUpdate: {
-        service: 'EC2',
-        action: 'DescribeManagedPrefixLists',
-        parameters: {
-          Filters: [{ Name: 'prefix-list-name', Values: [GatewayVpcEndpointAwsService.S3.name] }],
-        },
-        physicalResourceId: PhysicalResourceId.fromResponse('PrefixLists.0.PrefixListId'),
-        outputPaths: ['PrefixLists.0.PrefixListId'],
-      },
-      role,
-      logGroup: logs,
-      memorySize: 256,
-      installLatestAwsSdk: false,
-    });
-    // CDK's provider function (one per stack): traced like every other Lambda.
-    const provider = Stack.of(this).node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER) as
-      | LambdaFunction
-      | undefined;
-    if (!provider) throw new Error('TenantNetwork: the AwsCustomResource provider function was not found');
-    (provider.node.defaultChild as CfnFunction).tracingConfig = { mode: 'Active' };
-    role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-        resources: ['*'],
-      }),
-    );
-    Validations.of(provider).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason:
-        "CDK's AwsCustomResource provider: CloudFormation invokes it during a deployment and waits for its answer; a failure fails (and rolls back) the deployment, so there is no event to dead-letter",
-    });
-    return { resource, id: resource.getResponseField('PrefixLists.0.PrefixListId') };
   }
 
   /** Lets this account's principals write to `logGroup` through the Logs endpoint (the awslogs driver). */

@@ -1,18 +1,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import {
-  type AttributeType,
-  BillingMode,
-  ProjectionType,
-  Table,
-  TableEncryption,
-} from 'aws-cdk-lib/aws-dynamodb';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { isGuid } from '../functions/core/ids.ts';
@@ -28,8 +22,8 @@ import { TenantNetwork } from './network.ts';
 import { NotebookSchedules, SCHEDULE_MANAGEMENT_ACTIONS } from './notebook-schedules.ts';
 import { type OperationsProps, operationsOf } from './operations-props.ts';
 import type { RouteDependency } from './routes.ts';
-import { TABLE_SCHEMA } from './table-schema.ts';
 import { addTenantApi } from './tenant-api.ts';
+import { addTenantData } from './tenant-data.ts';
 import { type FunctionRegistry, functionFactory } from './tenant-function.ts';
 import { type ExistingVpcProps, existingVpcOf } from './vpc-props.ts';
 import { WebhookDelivery } from './webhook-delivery.ts';
@@ -130,56 +124,7 @@ export class TenantStack extends Stack {
     acknowledgeUnavoidableWildcards(this);
 
     // --- Data -------------------------------------------------------------------------------
-    this.table = new Table(this, 'Table', {
-      partitionKey: {
-        name: TABLE_SCHEMA.partitionKey.name,
-        type: TABLE_SCHEMA.partitionKey.type as AttributeType,
-      },
-      sortKey: { name: TABLE_SCHEMA.sortKey.name, type: TABLE_SCHEMA.sortKey.type as AttributeType },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      encryption: TableEncryption.AWS_MANAGED,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    for (const index of TABLE_SCHEMA.globalSecondaryIndexes) {
-      this.table.addGlobalSecondaryIndex({
-        indexName: index.indexName,
-        partitionKey: { name: index.partitionKey.name, type: index.partitionKey.type as AttributeType },
-        sortKey: { name: index.sortKey.name, type: index.sortKey.type as AttributeType },
-        projectionType: ProjectionType.ALL,
-      });
-    }
-    this.logBucket = new Bucket(this, 'Logs', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(365) }],
-    });
-    Validations.of(this.logBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        "The log bucket itself (the notebook bucket's access logs and the VPC flow logs): logging its own accesses into itself would log every log delivery",
-    });
-    this.bucket = new Bucket(this, 'Notebooks', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      serverAccessLogsBucket: this.logBucket,
-      serverAccessLogsPrefix: 'notebooks-access/',
-      lifecycleRules: [
-        {
-          id: 'expire-noncurrent-versions',
-          noncurrentVersionExpiration: Duration.days(90),
-          expiredObjectDeleteMarker: true,
-          abortIncompleteMultipartUploadAfter: Duration.days(7),
-        },
-      ],
-    });
+    ({ table: this.table, bucket: this.bucket, logBucket: this.logBucket } = addTenantData(this));
     const data = { table: this.table, bucket: this.bucket, tenantId };
 
     // --- Functions --------------------------------------------------------------------------
