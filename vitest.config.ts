@@ -14,6 +14,7 @@ export default defineConfig({
         test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
+          globalSetup: ['test/infra/support/global-setup.ts'],
           isolate: false,
           maxWorkers: 1,
           fileParallelism: false,

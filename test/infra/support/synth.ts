@@ -1,9 +1,8 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { inject } from 'vitest';
 import type { KernelEgressRule } from '../../../infra/kernel-egress.ts';
 import { type NagAcknowledgment, type NagViolation, nagReport } from '../../../infra/nag-report.ts';
 import { TenantStack } from '../../../infra/tenant-stack.ts';
@@ -72,8 +71,8 @@ async function synthesize(): Promise<TenantSynth> {
   const started = Date.now();
   // Synthesis needs neither AWS credentials nor Docker.
   for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-  const outdir = await mkdtemp(join(tmpdir(), 'cellwise-cdk-'));
-  process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
+  // The infra project's global setup makes (and later removes) the directory.
+  const outdir = inject('infraOutdir');
   const flags = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')).context as Record<
     string,
     unknown
