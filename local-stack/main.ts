@@ -22,6 +22,7 @@ import { privateDataDir } from './data-dir.ts';
 import { seedDemo } from './demo.ts';
 import { startGateway } from './http-gateway.ts';
 import { localKernelTypes, startKernelHost } from './kernel-host.ts';
+import { installLocalRuntime } from './lambda-runtime.ts';
 import { LocalLambdaService } from './lambda-service.ts';
 import { localLinkSigningKey } from './link-key.ts';
 import { ensureBucket, ensureTable } from './provision-storage.ts';
@@ -91,6 +92,8 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
 async function main() {
+  // Handlers run side by side in this process as in Lambda's multi-concurrency runtime.
+  await installLocalRuntime();
   await privateDataDir(dataDir);
   await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
   await mkdir(join(dataDir, 's3'), { recursive: true });
