@@ -21,7 +21,8 @@ import { type ChildService, startChild } from './child-services.ts';
 import { privateDataDir } from './data-dir.ts';
 import { seedDemo } from './demo.ts';
 import { startGateway } from './http-gateway.ts';
-import { localKernelTypes, startKernelHost } from './kernel-host.ts';
+import { LocalKernelFleet } from './kernel-fleet.ts';
+import { localKernelTypes } from './kernel-host.ts';
 import { installLocalRuntime } from './lambda-runtime.ts';
 import { LocalLambdaService } from './lambda-service.ts';
 import { localLinkSigningKey } from './link-key.ts';
@@ -36,6 +37,7 @@ const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
 
 const children: ChildService[] = [];
+let kernelFleet: LocalKernelFleet | undefined;
 let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
 let workflow: LocalWorkflowService | undefined;
 let lambda: LocalLambdaService | undefined;
@@ -82,7 +84,7 @@ async function shutdown(signal: string, code = 0) {
   await stopRuns().catch((error) => console.error(`Cellwise: stopping runs failed: ${error}`));
   // Deliveries in flight finish (each attempt is bounded); pending ones wait for the next start.
   await lambda?.drain(12_000);
-  await Promise.all(children.map((c) => c.stop()));
+  await Promise.all([...children.map((c) => c.stop()), kernelFleet?.stop()]);
   console.log('Cellwise: stopped');
   process.exit(code);
 }
@@ -97,17 +99,22 @@ async function main() {
   await privateDataDir(dataDir);
   await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
   await mkdir(join(dataDir, 's3'), { recursive: true });
-  const [dynamo, s3, kernels] = await Promise.all([
+  const [dynamo, s3, fleet] = await Promise.all([
     startChild('dynalite', './dynalite-process.ts', [join(dataDir, 'dynamodb')]),
     startChild('s3rver', './s3rver-process.ts', [join(dataDir, 's3')], ['--openssl-legacy-provider']),
-    startKernelHost(dataDir),
+    // Kernel hosts: a lost one is started again, the service goes on (kernel-fleet.ts).
+    LocalKernelFleet.start(dataDir, Number(process.env.CELLWISE_KERNEL_HOSTS || '1'), {
+      lost: (i, code) =>
+        console.error(
+          `Cellwise: kernel host ${i} exited (code ${code}); its runs end KernelHostLost; starting it again`,
+        ),
+      restarted: (i, host) => console.log(`Cellwise: kernel host ${i} is back at ${host.baseUrl}`),
+      failed: (i, error) => console.error(`Cellwise: kernel host ${i} could not start: ${error}`),
+    }),
   ]);
-  children.push(dynamo, s3, {
-    name: 'kernel host',
-    port: kernels.port,
-    process: kernels.process,
-    stop: kernels.stop,
-  });
+  kernelFleet = fleet;
+  children.push(dynamo, s3);
+  const kernels = [...fleet.running.values()][0]!;
 
   Object.assign(process.env, {
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
@@ -119,7 +126,8 @@ async function main() {
     CELLWISE_S3_ENDPOINT: `http://127.0.0.1:${s3.port}`,
     CELLWISE_S3_FORCE_PATH_STYLE: 'true',
     CELLWISE_KERNEL_HOST_URL: kernels.baseUrl,
-    CELLWISE_KERNEL_HOST_TOKEN: kernels.token,
+    CELLWISE_KERNEL_HOSTS_FILE: fleet.directoryFile,
+    CELLWISE_KERNEL_HOST_TOKEN: fleet.token,
     CELLWISE_LINK_SIGNING_KEY: process.env.CELLWISE_LINK_SIGNING_KEY ?? (await localLinkSigningKey(dataDir)),
     CELLWISE_STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
     CELLWISE_RUN_SLICE_SECONDS: process.env.CELLWISE_RUN_SLICE_SECONDS ?? '60',
@@ -178,7 +186,7 @@ async function main() {
   lambda.every(LOCAL_WEBHOOK_FUNCTION_NAME, 1000);
 
   console.log(`
-Cellwise is running (embedded stack: dynalite, s3rver, Jupyter Server ${kernels.version}, local Step Functions; data in ${dataDir})
+Cellwise is running (embedded stack: dynalite, s3rver, ${fleet.running.size} Jupyter Server ${kernels.version} kernel host(s), local Step Functions; data in ${dataDir})
 
   Base URL    ${baseUrl}
   Tenant id   ${seed.tenantId}

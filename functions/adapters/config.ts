@@ -22,6 +22,8 @@ export interface Config {
   maxDatasetBytes: number;
   /** Base URL of the kernel host (a DNS name may stand for several hosts). */
   kernelHostUrl: string;
+  /** The local stack's list of live kernel hosts (rewritten as hosts come and go); unset in AWS, where the URL's DNS name lists them. */
+  kernelHostsFile?: string;
   /** The kernel host's token: given directly (local stack) or as a Secrets Manager secret (AWS). */
   kernelHostToken?: string;
   kernelHostTokenSecret?: string;
@@ -147,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // 6 MB payload limits: larger logs go through the presigned upload (`POST .../dataset/uploads`).
     maxDatasetBytes: positive(env, 'CELLWISE_MAX_DATASET_BYTES', 200 * 1024 * 1024),
     kernelHostUrl: env.CELLWISE_KERNEL_HOST_URL ?? 'http://127.0.0.1:8888',
+    kernelHostsFile: env.CELLWISE_KERNEL_HOSTS_FILE || undefined,
     kernelHostToken: env.CELLWISE_KERNEL_HOST_TOKEN || undefined,
     kernelHostTokenSecret: env.CELLWISE_KERNEL_HOST_TOKEN_SECRET || undefined,
     secretsEndpoint: env.CELLWISE_SECRETS_ENDPOINT || undefined,

@@ -1,6 +1,12 @@
 import { KernelAPI, ServerConnection } from '@jupyterlab/services';
-import type { KernelLimits, Kernels, KernelUsage } from '../core/ports/kernel-ports.ts';
-import { KernelHostRejectedError, type KernelRef, type KernelSession } from '../core/run/kernel.ts';
+import type { KernelHostView, KernelLimits, Kernels, KernelUsage } from '../core/ports/kernel-ports.ts';
+import {
+  KernelHostRejectedError,
+  KernelHostUnreachableError,
+  type KernelRef,
+  type KernelSession,
+} from '../core/run/kernel.ts';
+import { placement } from '../core/run/kernel-placement.ts';
 import { JupyterKernelSession } from './jupyter-kernel-session.ts';
 import { isObject, type KernelHostConnection, translate } from './kernel-host-connection.ts';
 
@@ -22,20 +28,50 @@ export class JupyterKernels implements Kernels {
     return `/cellwise/v1/kernels/${encodeURIComponent(ref.kernelId)}/${route}`;
   }
 
+  /**
+   * Places the run's kernel on a live host with room (`placement`: a warm kernel of that kind
+   * first, then the least loaded) and leases it there; a host that has filled up meanwhile
+   * (503) passes it to the next.
+   */
   async start(kernelType: string, runId: string, limits?: KernelLimits): Promise<KernelRef> {
-    const host = await this.host.pickHost();
     const name = kernelType === 'r' ? 'ir' : kernelType;
-    const leased = await this.host.request(host, '/cellwise/v1/kernels/lease', {
-      method: 'POST',
-      body: JSON.stringify({ kernel_name: name, run_id: runId, ...(limits ? { limits } : {}) }),
-    });
-    await this.host.expect(leased, `leasing a ${name} kernel`, 201);
-    const body = await this.host.json(
-      leased,
-      'lease',
-      (v): v is { id: string } => isObject(v) && typeof v.id === 'string',
-    );
-    return { kernelId: body.id, host };
+    const fleet = await this.host.fleet();
+    if (fleet.length === 0) throw new KernelHostUnreachableError('no kernel host answers');
+    const candidates = placement(fleet, name, limits?.memoryMiB ?? 0);
+    let refusal = `no kernel host has room for a kernel of ${limits?.memoryMiB ?? 'the default'} MiB`;
+    for (const [index, candidate] of candidates.entries()) {
+      const leased = await this.host.request(candidate.url, '/cellwise/v1/kernels/lease', {
+        method: 'POST',
+        body: JSON.stringify({ kernel_name: name, run_id: runId, ...(limits ? { limits } : {}) }),
+      });
+      if (leased.status === 503 && index < candidates.length - 1) {
+        refusal = (await leased.text().catch(() => '')).slice(0, 300);
+        continue;
+      }
+      await this.host.expect(leased, `leasing a ${name} kernel`, 201);
+      const body = await this.host.json(
+        leased,
+        'lease',
+        (v): v is { id: string } => isObject(v) && typeof v.id === 'string',
+      );
+      return { kernelId: body.id, host: candidate.url, hostId: candidate.hostId };
+    }
+    throw new KernelHostRejectedError(503, refusal);
+  }
+
+  async hostState(ref: KernelRef): Promise<'live' | 'lost' | 'unreachable'> {
+    if (!(await this.host.hosts().catch(() => [ref.host])).includes(ref.host)) return 'lost';
+    try {
+      const view = await this.host.describe(ref.host);
+      return ref.hostId === undefined || view.hostId === ref.hostId ? 'live' : 'lost';
+    } catch (error) {
+      if (error instanceof KernelHostRejectedError && error.status === 404) return 'lost';
+      return 'unreachable';
+    }
+  }
+
+  fleet(): Promise<KernelHostView[]> {
+    return this.host.fleet();
   }
 
   async connect(ref: KernelRef, sessionId: string): Promise<KernelSession> {

@@ -8,6 +8,8 @@ export interface KernelRef {
   kernelId: string;
   /** Base URL of the kernel host process the kernel lives on (a run sticks to it). */
   host: string;
+  /** The id of that kernel host (a host restarted at the same address has another); runs of before the fleet have none. */
+  hostId?: string;
 }
 
 /** A kernel's limits, enforced by the kernel host's system (cgroups, rlimits, a sized tmpfs). */

@@ -1,7 +1,13 @@
 import { runKeys } from '../content-keys.ts';
 import { joinSource } from '../nbformat/types.ts';
 import type { Services } from '../ports.ts';
-import { type CellRun, type ExecutionLimits, executeCell, type StopReason } from '../run/cell-executor.ts';
+import {
+  type CellRun,
+  type ExecutionLimits,
+  executeCell,
+  HOST_LOST_MS,
+  type StopReason,
+} from '../run/cell-executor.ts';
 import type { CellOutputRecord } from '../run/cell-outputs.ts';
 import { sealRecord } from '../run/cell-outputs.ts';
 import type { CellStatus } from '../run/cell-result.ts';
@@ -78,6 +84,12 @@ function verdictOf(
       return breach
         ? { ...breach, cellId }
         : { errorType: 'KernelDied', errorMessage: `The kernel died: ${outcome.reason}`, cellId };
+    case 'lost':
+      return {
+        errorType: 'KernelHostLost',
+        errorMessage: `The run's kernel host was lost: ${outcome.reason}`,
+        cellId,
+      };
     case 'stopped':
       return outcome.reason === 'shutdown'
         ? { errorType: 'ServiceStopped', errorMessage: 'The service stopped during the run', cellId }
@@ -98,6 +110,8 @@ function cellStatusOf(
       return { status: 'Error', stoppedBy: 'TimeoutError' };
     case 'died':
       return { status: 'Error', stoppedBy: breach?.errorType ?? 'KernelDied' };
+    case 'lost':
+      return { status: 'Error', stoppedBy: 'KernelHostLost' };
     default:
       return {
         status: 'Cancelled',
@@ -132,13 +146,11 @@ export async function runCells(
   } catch (error) {
     if (!(error instanceof KernelHostUnreachableError || error instanceof KernelHostRejectedError))
       throw error;
-    const alive = await services.kernelHost.kernels.alive(run.kernel).catch(() => null);
-    const breach = alive === false ? await limitBreach(services, run) : null;
-    const verdict: RunError =
-      alive === false
-        ? { ...(breach ?? { errorType: 'KernelDied', errorMessage: 'The kernel is gone' }), cellId: null }
-        : { errorType: 'KernelUnavailable', errorMessage: error.message, cellId: null };
-    await services.runs.update(pointer, { error: verdict, kernelDied: alive === false }, ['Running']);
+    const verdict = await unreachableVerdict(services, run, error, remainingMs);
+    if (!verdict) return { next: 'run' }; // its host answers again: the next task reconnects
+    await services.runs.update(pointer, { error: verdict, kernelDied: verdict.errorType === 'KernelDied' }, [
+      'Running',
+    ]);
     return { next: 'finalize' };
   }
   const writer = new ProgressWriter(services, run, pointer);
@@ -168,6 +180,47 @@ export async function runCells(
     ['Running'],
   );
   return { next: 'finalize' };
+}
+
+/**
+ * Why a run's kernel cannot be reached: its host lost (gone, restarted, or silent for
+ * HOST_LOST_MS: this task waits that long, within its time), the kernel dead (for a limit,
+ * or not), or the host refusing; null when the host answers again with the kernel alive.
+ */
+async function unreachableVerdict(
+  services: Services,
+  run: RunRecord,
+  error: Error,
+  remainingMs: () => number,
+): Promise<RunError | null> {
+  const kernels = services.kernelHost.kernels;
+  const until = Date.now() + Math.min(HOST_LOST_MS, Math.max(0, remainingMs() - SAFETY_MS));
+  for (;;) {
+    const state = await kernels.hostState(run.kernel!).catch(() => 'unreachable' as const);
+    if (state === 'lost') {
+      return { errorType: 'KernelHostLost', errorMessage: "The run's kernel host was lost", cellId: null };
+    }
+    if (state === 'live') {
+      const alive = await kernels.alive(run.kernel!).catch(() => null);
+      if (alive) return null;
+      if (alive === false) {
+        const breach = await limitBreach(services, run);
+        return {
+          ...(breach ?? { errorType: 'KernelDied', errorMessage: 'The kernel is gone' }),
+          cellId: null,
+        };
+      }
+      return { errorType: 'KernelUnavailable', errorMessage: error.message, cellId: null };
+    }
+    if (Date.now() >= until) {
+      return {
+        errorType: 'KernelHostLost',
+        errorMessage: `The run's kernel host has not answered for ${Math.round(HOST_LOST_MS / 1000)} s`,
+        cellId: null,
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
 }
 
 interface PlanOutcome {
