@@ -6,7 +6,7 @@ import {
   type KernelRef,
   type KernelSession,
 } from '../core/run/kernel.ts';
-import { placement } from '../core/run/kernel-placement.ts';
+import { placement, withPending } from '../core/run/kernel-placement.ts';
 import { JupyterKernelSession } from './jupyter-kernel-session.ts';
 import { isObject, type KernelHostConnection, translate } from './kernel-host-connection.ts';
 
@@ -17,12 +17,24 @@ const isUsage = (value: unknown): value is KernelUsage & Record<string, unknown>
   (value.breach === null || value.breach === 'disk') &&
   isObject(value.limits);
 
+/** How long this process counts a kernel it placed before the host's own figures surely do. */
+const PENDING_MS = 2_000;
+
 /**
  * Kernels on the kernel host: leased from its warm pool (or started) in a box of their own
  * with the run's limits, reached over Jupyter's websocket protocol, watched, kept, ended.
  */
 export class JupyterKernels implements Kernels {
   constructor(private readonly host: KernelHostConnection) {}
+
+  /** Leases in flight from this process, by host id (see `withPending`). */
+  private readonly pending = new Map<string, number>();
+
+  private count(hostId: string, delta: number): void {
+    const next = (this.pending.get(hostId) ?? 0) + delta;
+    if (next > 0) this.pending.set(hostId, next);
+    else this.pending.delete(hostId);
+  }
 
   private kernelPath(ref: KernelRef, route: string): string {
     return `/cellwise/v1/kernels/${encodeURIComponent(ref.kernelId)}/${route}`;
@@ -37,13 +49,17 @@ export class JupyterKernels implements Kernels {
     const name = kernelType === 'r' ? 'ir' : kernelType;
     const fleet = await this.host.fleet();
     if (fleet.length === 0) throw new KernelHostUnreachableError('no kernel host answers');
-    const candidates = placement(fleet, name, limits?.memoryMiB ?? 0);
+    const candidates = placement(withPending(fleet, this.pending), name, limits?.memoryMiB ?? 0);
     let refusal = `no kernel host has room for a kernel of ${limits?.memoryMiB ?? 'the default'} MiB`;
     for (const [index, candidate] of candidates.entries()) {
-      const leased = await this.host.request(candidate.url, '/cellwise/v1/kernels/lease', {
-        method: 'POST',
-        body: JSON.stringify({ kernel_name: name, run_id: runId, ...(limits ? { limits } : {}) }),
-      });
+      // Counted until views fetched meanwhile are stale (they may not have seen this lease).
+      this.count(candidate.hostId, 1);
+      const leased = await this.host
+        .request(candidate.url, '/cellwise/v1/kernels/lease', {
+          method: 'POST',
+          body: JSON.stringify({ kernel_name: name, run_id: runId, ...(limits ? { limits } : {}) }),
+        })
+        .finally(() => setTimeout(() => this.count(candidate.hostId, -1), PENDING_MS).unref());
       if (leased.status === 503 && index < candidates.length - 1) {
         refusal = (await leased.text().catch(() => '')).slice(0, 300);
         continue;

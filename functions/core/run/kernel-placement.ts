@@ -18,19 +18,37 @@ function fullness(host: KernelHostView): number {
 }
 
 /**
- * Where a run's kernel goes, best first: live hosts with room (not draining), those with a
- * warm kernel of that kernelspec first (a lease then skips a kernel start), then the least
- * loaded; ties by host id, so placement is stable.
+ * Where a run's kernel goes, best first: live hosts with room (not draining), the least loaded
+ * first, and among equally loaded ones those with a warm kernel of that kernelspec (a lease
+ * then skips a kernel start); remaining ties in random order (`random`), so placements made
+ * at the same moment from the same view spread instead of piling onto one host.
  */
-export function placement(fleet: KernelHostView[], kernelName: string, memoryMiB: number): KernelHostView[] {
+export function placement(
+  fleet: KernelHostView[],
+  kernelName: string,
+  memoryMiB: number,
+  random: () => number = Math.random,
+): KernelHostView[] {
+  const drawn = new Map(fleet.map((host) => [host.hostId, random()]));
   return fleet
     .filter((host) => hasRoom(host, memoryMiB))
     .sort(
       (a, b) =>
-        Number((b.warm[kernelName] ?? 0) > 0) - Number((a.warm[kernelName] ?? 0) > 0) ||
         fullness(a) - fullness(b) ||
-        a.hostId.localeCompare(b.hostId),
+        Number((b.warm[kernelName] ?? 0) > 0) - Number((a.warm[kernelName] ?? 0) > 0) ||
+        drawn.get(a.hostId)! - drawn.get(b.hostId)!,
     );
+}
+
+/**
+ * A fleet view with the kernels this process has just placed and the hosts have not counted
+ * yet (`pending`, by host id): placements in a burst see each other.
+ */
+export function withPending(fleet: KernelHostView[], pending: ReadonlyMap<string, number>): KernelHostView[] {
+  return fleet.map((host) => {
+    const more = pending.get(host.hostId) ?? 0;
+    return more === 0 ? host : { ...host, load: { ...host.load, kernels: host.load.kernels + more } };
+  });
 }
 
 /** Kernels the fleet can hold at once, in all (what admission counts). */
