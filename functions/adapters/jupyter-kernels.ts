@@ -1,6 +1,7 @@
 import { KernelAPI, ServerConnection } from '@jupyterlab/services';
 import type { KernelHostView, KernelLimits, Kernels, KernelUsage } from '../core/ports/kernel-ports.ts';
 import {
+  KernelFleetFullError,
   KernelHostRejectedError,
   KernelHostUnreachableError,
   type KernelRef,
@@ -48,10 +49,10 @@ export class JupyterKernels implements Kernels {
   async start(kernelType: string, runId: string, limits?: KernelLimits): Promise<KernelRef> {
     const name = kernelType === 'r' ? 'ir' : kernelType;
     const fleet = await this.host.fleet();
-    if (fleet.length === 0) throw new KernelHostUnreachableError('no kernel host answers');
+    if (fleet.length === 0) throw new KernelFleetFullError('no kernel host is up');
     const candidates = placement(withPending(fleet, this.pending), name, limits?.memoryMiB ?? 0);
     let refusal = `no kernel host has room for a kernel of ${limits?.memoryMiB ?? 'the default'} MiB`;
-    for (const [index, candidate] of candidates.entries()) {
+    for (const candidate of candidates) {
       // Counted until views fetched meanwhile are stale (they may not have seen this lease).
       this.count(candidate.hostId, 1);
       const leased = await this.host
@@ -60,7 +61,7 @@ export class JupyterKernels implements Kernels {
           body: JSON.stringify({ kernel_name: name, run_id: runId, ...(limits ? { limits } : {}) }),
         })
         .finally(() => setTimeout(() => this.count(candidate.hostId, -1), PENDING_MS).unref());
-      if (leased.status === 503 && index < candidates.length - 1) {
+      if (leased.status === 503) {
         refusal = (await leased.text().catch(() => '')).slice(0, 300);
         continue;
       }
@@ -72,7 +73,7 @@ export class JupyterKernels implements Kernels {
       );
       return { kernelId: body.id, host: candidate.url, hostId: candidate.hostId };
     }
-    throw new KernelHostRejectedError(503, refusal);
+    throw new KernelFleetFullError(refusal);
   }
 
   async hostState(ref: KernelRef): Promise<'live' | 'lost' | 'unreachable'> {

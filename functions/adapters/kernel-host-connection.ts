@@ -65,7 +65,12 @@ export class KernelHostConnection {
       url,
       draining: body.draining,
       capacity: { kernels: body.capacity.kernels, memoryMiB: body.capacity.memoryMiB },
-      load: { kernels: body.load.kernels, kept: body.load.kept, memoryMiB: body.load.memoryMiB },
+      load: {
+        kernels: body.load.kernels,
+        kept: body.load.kept,
+        memoryMiB: body.load.memoryMiB,
+        keptMemoryMiB: body.load.keptMemoryMiB,
+      },
       warm,
     };
   }
@@ -141,14 +146,14 @@ const isHostAnswer = (
   hostId: string;
   draining: boolean;
   capacity: { kernels: number; memoryMiB: number };
-  load: { kernels: number; kept: number; memoryMiB: number };
+  load: { kernels: number; kept: number; memoryMiB: number; keptMemoryMiB: number };
   pool: Record<string, { ready: number }>;
 } =>
   isObject(value) &&
   typeof value.hostId === 'string' &&
   typeof value.draining === 'boolean' &&
   isCounts(value.capacity, ['kernels', 'memoryMiB']) &&
-  isCounts(value.load, ['kernels', 'kept', 'memoryMiB']) &&
+  isCounts(value.load, ['kernels', 'kept', 'memoryMiB', 'keptMemoryMiB']) &&
   isObject(value.pool) &&
   Object.values(value.pool).every((p) => isCounts(p, ['ready']));
 

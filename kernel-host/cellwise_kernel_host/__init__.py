@@ -61,6 +61,9 @@ def _start_pool(serverapp):
     kept = KeptKernels(km, pool, serverapp.log)
     host = HostState(km, pool, kept, serverapp.log, os.environ, default_memory)
     pool.refuse = host.refusal
+    pool.leased = host.leased_one
+    pool.make_room = host.make_room
+    host.drain_on_sigterm(serverapp)
     serverapp.web_app.settings[POOL] = pool
     serverapp.web_app.settings[KEPT] = kept
     serverapp.web_app.settings[HOST] = host

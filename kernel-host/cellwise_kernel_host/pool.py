@@ -38,6 +38,10 @@ class HostFullError(Exception):
     """The host takes no more kernels (it is full, or draining)."""
 
 
+async def _no_room():
+    return False
+
+
 class KernelPool:
     def __init__(self, kernel_manager, sizes, log, default_memory_mib=2048):
         self.km = kernel_manager
@@ -49,6 +53,8 @@ class KernelPool:
         self._runs = {}  # run_id -> kernel_id of the kernel leased for it
         # Why the host cannot take a kernel of that memory now (None: it can); the host sets it.
         self.refuse = lambda memory_mib: None
+        self.leased = lambda: None
+        self.make_room = _no_room
         self._leasing = {}  # run_id -> [lock, count] of the leases in progress
         self._last_lease = 0.0  # loop time of the last lease (refills wait REFILL_DELAY_SECONDS after it)
         self._wake = asyncio.Event()
@@ -110,7 +116,10 @@ class KernelPool:
         known = self._runs.get(run_id)
         if known is not None and await self._alive(known) and self.km.get_kernel(known).kernel_name == name:
             return self._model(known, name, pooled=False)
-        refusal = self.refuse(int((limits or {}).get("memoryMiB") or self.default_memory_mib))
+        memory_mib = int((limits or {}).get("memoryMiB") or self.default_memory_mib)
+        refusal = self.refuse(memory_mib)
+        while refusal and await self.make_room():
+            refusal = self.refuse(memory_mib)
         if refusal:
             raise HostFullError(refusal)
         queue = self._ready.get(name)
@@ -130,9 +139,11 @@ class KernelPool:
                 queue.appendleft(kernel_id)
                 break
             self._runs[run_id] = kernel_id
+            self.leased()
             return self._model(kernel_id, name, pooled=True)
         kernel_id = await self.km.start_kernel(kernel_name=name, cellwise_limits=limits)
         self._runs[run_id] = kernel_id
+        self.leased()
         return self._model(kernel_id, name, pooled=False)
 
     def _model(self, kernel_id, name, pooled):

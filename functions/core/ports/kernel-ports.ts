@@ -67,8 +67,11 @@ export interface KernelHostView {
   /** Taking no new runs (scale-in, a drain): its runs go on. */
   draining: boolean;
   capacity: { kernels: number; memoryMiB: number };
-  /** The kernels it holds for runs (kept ones too) and the memory their limits reserve. */
-  load: { kernels: number; kept: number; memoryMiB: number };
+  /**
+   * The kernels it holds for runs (kept ones too) and the memory their limits reserve; of
+   * them, the kept kernels and their memory (a full host evicts a kept kernel for a run).
+   */
+  load: { kernels: number; kept: number; memoryMiB: number; keptMemoryMiB: number };
   /** Ready pooled kernels per kernelspec name. */
   warm: Record<string, number>;
 }

@@ -1,11 +1,15 @@
 import type { KernelHostView } from '../ports/kernel-ports.ts';
 
-/** Room for one more kernel of `memoryMiB` (0: the host's default), by count and by memory. */
+/**
+ * Room for one more kernel of `memoryMiB` (0: the host's default), by count and by memory,
+ * counting kept kernels as free: a full host evicts one for a run (its resume then replays).
+ */
 export function hasRoom(host: KernelHostView, memoryMiB: number): boolean {
+  const { load, capacity } = host;
   return (
     !host.draining &&
-    host.load.kernels < host.capacity.kernels &&
-    host.load.memoryMiB + memoryMiB <= host.capacity.memoryMiB
+    load.kernels - load.kept < capacity.kernels &&
+    load.memoryMiB - load.keptMemoryMiB + memoryMiB <= capacity.memoryMiB
   );
 }
 

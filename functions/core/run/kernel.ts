@@ -100,6 +100,14 @@ export class KernelHostRejectedError extends Error {
   }
 }
 
+/** No kernel host of the fleet has room for the kernel (or there is no host at all right now). */
+export class KernelFleetFullError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'KernelFleetFullError';
+  }
+}
+
 /** The kernel host did not answer (connection refused, reset, or no answer before the deadline). */
 export class KernelHostUnreachableError extends Error {
   constructor(message: string, options?: ErrorOptions) {

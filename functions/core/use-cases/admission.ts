@@ -13,8 +13,18 @@ import { isFinal, pointerOf, type RunPointer, type RunRecord } from '../run/run.
 /** Admission rounds per call: each round admits up to the free slots. */
 const ROUNDS = 4;
 
-function limitsOf(services: Services, state: SlotState): RunLimits {
-  return { ...services.runSettings.defaultLimits, ...state.limits };
+/** A fleet figure older than this is not trusted (the sweep that records it every minute stopped). */
+const FLEET_STALE_MS = 5 * 60_000;
+
+/**
+ * The tenant's limits, its concurrency bounded by the kernel fleet's capacity as the sweep last
+ * recorded it (a fleet of 0 hosts admits nothing: runs wait, and their demand scales it out).
+ * No fresh figure: the tenant's own limit alone.
+ */
+function limitsOf(services: Services, state: SlotState, fleet: FleetCapacity | null): RunLimits {
+  const limits = { ...services.runSettings.defaultLimits, ...state.limits };
+  if (!fleet || services.now().getTime() - Date.parse(fleet.seenAt) > FLEET_STALE_MS) return limits;
+  return { ...limits, maxConcurrentRuns: Math.min(limits.maxConcurrentRuns, fleet.kernels) };
 }
 
 /** A slot taken for a run that was never written is given back after this long. */
@@ -52,42 +62,68 @@ function reclaimDue(services: Services, tenantId: string): boolean {
   return true;
 }
 
-/** Marks an admitted run Running (conditionally: a run cancelled meanwhile gives its slot back). */
-async function markAdmitted(services: Services, entry: QueueEntry, holder: string): Promise<boolean> {
+/**
+ * Starts an admitted run: Running (conditionally: a run cancelled meanwhile gives its slot
+ * back), its workflow started (the execution name is the attempt's, so a repeated start is a
+ * no-op), and only then out of the queue. A process that dies midway leaves the entry, and
+ * whoever admits next (or the sweep) finishes the start. Returns whether the run is started.
+ */
+async function startAdmitted(services: Services, entry: QueueEntry, holder: string): Promise<boolean> {
   const { tenantId } = entry.pointer;
   const admitted = { status: 'Running' as const, startTime: services.now().toISOString() };
-  const ok = await services.runs.update(entry.pointer, admitted, ['Queued']);
-  await services.queue.remove(entry.pointer);
-  if (!ok) {
-    const run = await services.runs.get(entry.pointer);
-    if (run?.status !== 'Running') await services.queue.release(tenantId, holder);
-    return run?.status === 'Running';
+  const marked = await services.runs.update(entry.pointer, admitted, ['Queued']);
+  const run = await services.runs.get(entry.pointer);
+  if (run?.status !== 'Running') {
+    await services.queue.release(tenantId, holder);
+    await services.queue.remove(entry.pointer);
+    return false;
   }
-  const waitedMs = services.now().getTime() - Date.parse(entry.queuedAt);
-  services.telemetry.runAdmitted({ queueWaitSeconds: Number.isFinite(waitedMs) ? waitedMs / 1000 : 0 });
+  try {
+    await services.workflow.start(entry.pointer, run.workflowName);
+  } catch (error) {
+    services.telemetry.problem('admitted run: its workflow did not start (the sweep retries)', {
+      executionId: run.executionId,
+      error: (error as Error).message,
+    });
+    return false;
+  }
+  await services.queue.remove(entry.pointer);
+  if (marked) {
+    const waitedMs = services.now().getTime() - Date.parse(entry.queuedAt);
+    services.telemetry.runAdmitted({ queueWaitSeconds: Number.isFinite(waitedMs) ? waitedMs / 1000 : 0 });
+    services.telemetry.runStarted({ trigger: run.trigger });
+  }
   return true;
 }
 
 /**
  * Admits the tenant's waiting runs while it has free slots, in queue order (priority with
- * ageing, then first come). Each admission is a conditional write on the tenant's slot
- * record, so however many callers race (submissions, ending runs, waiting workflows) no more
- * than the limit ever run. Returns the execution ids admitted by this call.
+ * ageing, then first come), and starts their workflows. Each admission is a conditional write
+ * on the tenant's slot record, so however many callers race (submissions, ending runs, the
+ * sweep) no more than the limit ever run; the limit is the tenant's, bounded by the kernel
+ * fleet's capacity. Runs admitted earlier whose start was cut short are started first.
+ * Returns the execution ids started by this call.
  */
 export async function admitQueued(services: Services, tenantId: string): Promise<string[]> {
-  const admitted: string[] = [];
+  const started: string[] = [];
+  const fleet = await services.queue.fleet();
   for (let round = 0; round < ROUNDS; round++) {
-    const [state, entries] = await Promise.all([
-      services.queue.slots(tenantId),
-      services.queue.list(tenantId),
-    ]);
+    const { slots: state, waiting: entries } = await services.queue.state(tenantId);
     if (entries.length === 0) break;
-    const limits = limitsOf(services, state);
+    const held = new Set(state.holders);
+    const waiting: QueueEntry[] = [];
+    for (const entry of entries) {
+      const holder = holderOf(entry.pointer);
+      if (!held.has(holder)) waiting.push(entry);
+      else if (await startAdmitted(services, entry, holder)) started.push(entry.pointer.executionId);
+    }
+    if (waiting.length === 0) break;
+    const limits = limitsOf(services, state, fleet);
     let free = limits.maxConcurrentRuns - state.holders.length;
     if (free <= 0 && reclaimDue(services, tenantId))
       free = await reclaimSlots(services, tenantId, state.holders);
     if (free <= 0) break;
-    const heads = orderQueue(entries, services.now(), limits.queueAgingSeconds).slice(0, free);
+    const heads = orderQueue(waiting, services.now(), limits.queueAgingSeconds).slice(0, free);
     let full = false;
     for (const entry of heads) {
       const holder = holderOf(entry.pointer);
@@ -96,11 +132,11 @@ export async function admitQueued(services: Services, tenantId: string): Promise
         full = true;
         break;
       }
-      if (await markAdmitted(services, entry, holder)) admitted.push(entry.pointer.executionId);
+      if (await startAdmitted(services, entry, holder)) started.push(entry.pointer.executionId);
     }
     if (full) break;
   }
-  return admitted;
+  return started;
 }
 
 /**
@@ -188,7 +224,7 @@ export async function queuePosition(services: Services, run: RunRecord): Promise
     services.queue.slots(run.tenantId),
     services.queue.list(run.tenantId),
   ]);
-  const order = orderQueue(entries, services.now(), limitsOf(services, state).queueAgingSeconds);
+  const order = orderQueue(entries, services.now(), limitsOf(services, state, null).queueAgingSeconds);
   const index = order.findIndex((e) => e.pointer.executionId === run.executionId);
   return index < 0 ? null : index + 1;
 }
