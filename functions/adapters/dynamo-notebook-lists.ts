@@ -24,8 +24,8 @@ export class NotebookLists {
 
   async list(scope: Scope, filters: NotebookFilters, page: number, pageSize: number) {
     const filtered = Object.values(filters).some((v) => v !== undefined);
-    const state = filtered ? await this.index.state(scope) : await this.index.current(scope);
-    const cacheKey = JSON.stringify([keys.project(scope), state.revision, filters, page, pageSize]);
+    const revision = await this.index.revision(scope);
+    const cacheKey = JSON.stringify([keys.project(scope), revision, filters, page, pageSize]);
     const cached = this.pages.get(cacheKey);
     if (cached) return cached;
     const offset = (page - 1) * pageSize;
