@@ -52,6 +52,8 @@ export interface GatewayOptions {
    * since the last reset (the benchmark reads it around each measurement).
    */
   diagnostics?: (reset: boolean) => Promise<unknown>;
+  /** `GET /local/profile?ms=N`: a CPU profile (.cpuprofile JSON) of this process over the next N ms. */
+  profile?: (ms: number) => Promise<unknown>;
 }
 
 /**
@@ -89,6 +91,10 @@ export async function startGateway(
           200,
           JSON.stringify(await options.diagnostics(url.searchParams.get('reset') === '1')),
         );
+      }
+      if (url.pathname === '/local/profile' && options.profile) {
+        const ms = Math.min(60_000, Math.max(1, Number(url.searchParams.get('ms') ?? 1000)));
+        return send(res, 200, JSON.stringify(await options.profile(ms)));
       }
       const match = router.match(req.method ?? 'GET', url.pathname);
       const body = await readBody(req);

@@ -16,7 +16,7 @@ import { reconcileActiveRuns } from '../functions/core/use-cases/reconcile-runs.
 import { type ChildService, startChild } from './child-services.ts';
 import { privateDataDir } from './data-dir.ts';
 import { seedDemo } from './demo.ts';
-import { DiagnosticsMonitor } from './diagnostics.ts';
+import { DiagnosticsMonitor, profileFor } from './diagnostics.ts';
 import { type FunctionsHost, startFunctionsHost } from './functions-host-process.ts';
 import { startGateway } from './http-gateway.ts';
 import { localKernelTypes, startKernelHost } from './kernel-host.ts';
@@ -117,6 +117,7 @@ async function main() {
       api: diagnostics.snapshot(reset),
       functions: await functionsDiagnostics(reset),
     }),
+    profile: profileFor,
   });
   const baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${gateway.port}`;
   process.env.CELLWISE_PUBLIC_BASE_URL ??= baseUrl;

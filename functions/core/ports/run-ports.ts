@@ -37,6 +37,8 @@ export interface RunStore {
     notebookId: string,
     query: RunQuery,
   ): Promise<{ items: RunRecord[]; totalCount: number }>;
+  /** A notebook's `count` newest Completed runs (reading no further back than it needs to). */
+  latestCompleted(scope: Scope, notebookId: string, count: number): Promise<RunRecord[]>;
   /** Records the end of cells (idempotent per plan position; any number, written in batches). */
   putCellResults(pointer: RunPointer, results: CellResult[]): Promise<void>;
   /** Every cell result of a run, in plan order. */
@@ -94,6 +96,8 @@ export interface RunQueue {
   list(tenantId: string): Promise<QueueEntry[]>;
   /** The tenant's slot holders and limit overrides. */
   slots(tenantId: string): Promise<SlotState>;
+  /** `slots` and `list` together, read at once (one request where both live in one place). */
+  state(tenantId: string): Promise<{ slots: SlotState; waiting: QueueEntry[] }>;
   /**
    * Takes a slot for `holder` if fewer than `limit` are held: `acquired`, `held` (it already
    * has one) or `full`.
