@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { ProcessDiagnostics } from './diagnostics.ts';
 import type {
   FunctionsHostDiagnostics,
+  FunctionsHostProfile,
   FunctionsHostReady,
   FunctionsHostRequest,
 } from './functions-host-protocol.ts';
@@ -13,6 +14,8 @@ export interface FunctionsHost {
   endpoints: FunctionsHostReady;
   /** Its event loop, GC and CPU since the last reset (`reset` starts a new window). */
   diagnostics(reset: boolean): Promise<ProcessDiagnostics>;
+  /** A CPU profile of it over the next `ms` milliseconds. */
+  profile(ms: number): Promise<unknown>;
   /** Stops its schedules, stops running runs (they end Error/ServiceStopped), drains, exits. */
   stop(): Promise<void>;
 }
@@ -28,12 +31,18 @@ export function startFunctionsHost(dataDir: string, timeoutMs = 60_000): Promise
   });
   const send = (request: FunctionsHostRequest) => child.send(request);
   let nextId = 0;
-  const waiting = new Map<number, (d: ProcessDiagnostics) => void>();
-  child.on('message', (message: FunctionsHostDiagnostics | FunctionsHostReady) => {
-    if (message.type !== 'diagnostics') return;
-    waiting.get(message.id)?.(message.diagnostics);
+  const waiting = new Map<number, (answer: unknown) => void>();
+  child.on('message', (message: FunctionsHostDiagnostics | FunctionsHostProfile | FunctionsHostReady) => {
+    if (message.type === 'ready') return;
+    waiting.get(message.id)?.(message.type === 'profile' ? message.profile : message.diagnostics);
     waiting.delete(message.id);
   });
+  const ask = <T>(request: (id: number) => FunctionsHostRequest) =>
+    new Promise<T>((answer) => {
+      const id = ++nextId;
+      waiting.set(id, answer as (value: unknown) => void);
+      send(request(id));
+    });
   const stop = () =>
     new Promise<void>((done) => {
       if (child.exitCode !== null || child.signalCode !== null) return done();
@@ -57,12 +66,8 @@ export function startFunctionsHost(dataDir: string, timeoutMs = 60_000): Promise
         process: child,
         endpoints: message,
         stop,
-        diagnostics: (reset) =>
-          new Promise((answer) => {
-            const id = ++nextId;
-            waiting.set(id, answer);
-            send({ type: 'diagnostics', id, reset });
-          }),
+        diagnostics: (reset) => ask<ProcessDiagnostics>((id) => ({ type: 'diagnostics', id, reset })),
+        profile: (ms) => ask<unknown>((id) => ({ type: 'profile', id, ms })),
       });
     });
   });

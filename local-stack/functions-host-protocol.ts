@@ -12,11 +12,21 @@ export interface FunctionsHostReady {
 }
 
 /** Requests the stack sends the functions host. */
-export type FunctionsHostRequest = { type: 'stop' } | { type: 'diagnostics'; id: number; reset: boolean };
+export type FunctionsHostRequest =
+  | { type: 'stop' }
+  | { type: 'diagnostics'; id: number; reset: boolean }
+  | { type: 'profile'; id: number; ms: number };
 
 /** The functions host's answer to a diagnostics request. */
 export interface FunctionsHostDiagnostics {
   type: 'diagnostics';
   id: number;
   diagnostics: ProcessDiagnostics;
+}
+
+/** The functions host's answer to a profile request (a .cpuprofile document). */
+export interface FunctionsHostProfile {
+  type: 'profile';
+  id: number;
+  profile: unknown;
 }

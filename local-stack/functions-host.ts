@@ -13,7 +13,7 @@ import {
   WEBHOOK_DELIVERY_ENTRY,
   WEBHOOK_DELIVERY_TIMEOUT_SECONDS,
 } from '../infra/webhook-delivery.ts';
-import { DiagnosticsMonitor } from './diagnostics.ts';
+import { DiagnosticsMonitor, profileFor } from './diagnostics.ts';
 import type { FunctionsHostReady, FunctionsHostRequest } from './functions-host-protocol.ts';
 import { LocalLambdaService } from './lambda-service.ts';
 import { ScheduleLoop } from './schedule-loop.ts';
@@ -88,6 +88,11 @@ process.on('message', (message: FunctionsHostRequest) => {
   if (message.type === 'stop') void stop();
   if (message.type === 'diagnostics') {
     process.send?.({ type: 'diagnostics', id: message.id, diagnostics: diagnostics.snapshot(message.reset) });
+  }
+  if (message.type === 'profile') {
+    void profileFor(message.ms).then((profile) =>
+      process.send?.({ type: 'profile', id: message.id, profile }),
+    );
   }
 });
 // The parent is gone (killed): so are its runs; the next start reconciles them.

@@ -52,8 +52,11 @@ export interface GatewayOptions {
    * since the last reset (the benchmark reads it around each measurement).
    */
   diagnostics?: (reset: boolean) => Promise<unknown>;
-  /** `GET /local/profile?ms=N`: a CPU profile (.cpuprofile JSON) of this process over the next N ms. */
-  profile?: (ms: number) => Promise<unknown>;
+  /**
+   * `GET /local/profile?ms=N[&process=functions]`: a CPU profile (.cpuprofile JSON) of this
+   * process (or of the functions host) over the next N ms.
+   */
+  profile?: (ms: number, process: string) => Promise<unknown>;
 }
 
 /**
@@ -94,7 +97,8 @@ export async function startGateway(
       }
       if (url.pathname === '/local/profile' && options.profile) {
         const ms = Math.min(60_000, Math.max(1, Number(url.searchParams.get('ms') ?? 1000)));
-        return send(res, 200, JSON.stringify(await options.profile(ms)));
+        const which = url.searchParams.get('process') ?? 'api';
+        return send(res, 200, JSON.stringify(await options.profile(ms, which)));
       }
       const match = router.match(req.method ?? 'GET', url.pathname);
       const body = await readBody(req);

@@ -111,13 +111,13 @@ async function main() {
   });
   children.push({ name: 'functions host', port: 0, process: functions.process, stop: functions.stop });
 
-  const { diagnostics: functionsDiagnostics } = functions;
+  const { diagnostics: functionsDiagnostics, profile: functionsProfile } = functions;
   gateway = await startGateway(port, host, {
     diagnostics: async (reset) => ({
       api: diagnostics.snapshot(reset),
       functions: await functionsDiagnostics(reset),
     }),
-    profile: profileFor,
+    profile: (ms, which) => (which === 'functions' ? functionsProfile(ms) : profileFor(ms)),
   });
   const baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${gateway.port}`;
   process.env.CELLWISE_PUBLIC_BASE_URL ??= baseUrl;

@@ -90,6 +90,20 @@ export class DynamoRunStore implements RunStore {
     return out.Item ? fromRunRow(out.Item) : undefined;
   }
 
+  async stopRequest(p: RunPointer) {
+    const out = await this.db.send(
+      new GetItemCommand({
+        TableName: this.table,
+        Key: toItem(runKey(p)),
+        ConsistentRead: true,
+        ProjectionExpression: 'cancelRequested, stopReason',
+      }),
+    );
+    if (!out.Item) return undefined;
+    const row = fromItem<Partial<RunRecord>>(out.Item);
+    return { cancelRequested: row.cancelRequested ?? false, stopReason: row.stopReason ?? null };
+  }
+
   async update(
     p: RunPointer,
     changes: Partial<RunRecord>,

@@ -22,6 +22,8 @@ export interface RunStore {
   /** Inserts the run and its entry in the active-run index. */
   create(run: RunRecord): Promise<void>;
   get(pointer: RunPointer): Promise<RunRecord | undefined>;
+  /** Whether a stop was asked for (and why): the two fields alone, read often while cells run. */
+  stopRequest(pointer: RunPointer): Promise<Pick<RunRecord, 'cancelRequested' | 'stopReason'> | undefined>;
   /**
    * Applies `changes` only if the stored status is one of `whenStatusIn` (any status when
    * omitted). Returns false, changing nothing, when it is not (or the run is gone).
