@@ -45,6 +45,11 @@ function wholeNumber(scope: Construct, key: string, given: unknown, fallback: nu
   return value;
 }
 
+/** The memory kernels may reserve on one host: `kernelHostMemoryMb` (default 8192) less the server's share. */
+export function kernelHostMemoryMiB(scope: Construct): number {
+  return wholeNumber(scope, 'kernelHostMemoryMb', undefined, 8192, 1024) - SERVER_RESERVE_MIB;
+}
+
 /**
  * The fleet's sizing from the props, else the context, else the defaults (1 to 4 hosts of 2 vCPU
  * and 8 GiB). A host holds as many kernels of the default memory limit as fit in its memory
@@ -67,8 +72,8 @@ export function kernelFleetSizing(
   if (maxHosts > MAX_HOSTS) throw new Error(`maxHosts must be at most ${MAX_HOSTS}, got ${maxHosts}`);
   if (minHosts > maxHosts) throw new Error(`minHosts (${minHosts}) must not be above maxHosts (${maxHosts})`);
   const cpu = wholeNumber(scope, 'kernelHostCpu', undefined, 2048, 256);
-  const memoryMb = wholeNumber(scope, 'kernelHostMemoryMb', undefined, 8192, 512);
-  const hostMemoryMiB = memoryMb - SERVER_RESERVE_MIB;
+  const memoryMb = wholeNumber(scope, 'kernelHostMemoryMb', undefined, 8192, 1024);
+  const hostMemoryMiB = kernelHostMemoryMiB(scope);
   const kernelsPerHost = Math.floor(hostMemoryMiB / defaultKernelMemoryMiB);
   if (kernelsPerHost < 1) {
     throw new Error(

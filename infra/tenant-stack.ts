@@ -15,7 +15,12 @@ import { TenantAlarms } from './alarms.ts';
 import { TenantDashboard } from './dashboard.ts';
 import { type DataAccess, dataAccessOf, grantDataAccess } from './data-access.ts';
 import { type KernelEgressRule, kernelEgressOf } from './kernel-egress.ts';
-import { type KernelFleetProps, kernelFleetEnvironment, kernelFleetSizing } from './kernel-fleet.ts';
+import {
+  type KernelFleetProps,
+  kernelFleetEnvironment,
+  kernelFleetSizing,
+  kernelHostMemoryMiB,
+} from './kernel-fleet.ts';
 import { KernelHostService } from './kernel-host-service.ts';
 import { type KernelLimitsProps, kernelLimitsEnvironment, kernelLimitsOf } from './kernel-limits.ts';
 import { acknowledgeUnavoidableWildcards } from './nag-acknowledgments.ts';
@@ -121,7 +126,7 @@ export class TenantStack extends Stack {
     Tags.of(this).add('cellwise:tenant', tenantId);
     // Checked before anything is built: a bad setting fails at once, with its own message.
     const kernelEgressRules = kernelEgressOf(this, kernelEgress);
-    const limits = kernelLimitsOf(this, kernelLimits);
+    const limits = kernelLimitsOf(this, kernelLimits, kernelHostMemoryMiB(this));
     const fleet = kernelFleetSizing(this, { minHosts, maxHosts }, limits.defaults.memoryMiB);
     const vpc = existingVpcOf(this, existingVpc);
     const operations = operationsOf(this, { alarmEmail, queueWaitAlarmSeconds, reservedConcurrency });

@@ -9,8 +9,8 @@ const RESTART_DELAY_MS = 500;
 const MAX_RESTART_DELAY_MS = 60_000;
 
 export interface FleetEvents {
-  lost?: (index: number, code: number | null) => void;
-  restarted?: (index: number, host: RunningJupyter) => void;
+  lost?: (index: number, code: number | null, hostId: string) => void;
+  restarted?: (index: number, host: RunningJupyter, hostId: string) => void;
   failed?: (index: number, error: unknown) => void;
 }
 
@@ -56,31 +56,29 @@ export class LocalKernelFleet {
     return this.hosts;
   }
 
-  private async startHost(index: number): Promise<RunningJupyter> {
+  private async startHost(index: number): Promise<{ host: RunningJupyter; hostId: string }> {
     const generation = (this.generations.get(index) ?? 0) + 1;
     this.generations.set(index, generation);
-    const host = await startKernelHost(this.dataDir, {
-      name: `host-${index}`,
-      token: this.token,
-      hostId: `local-${index}-${generation}-${randomBytes(3).toString('hex')}`,
-    });
+    const hostId = `local-${index}-${generation}-${randomBytes(3).toString('hex')}`;
+    const host = await startKernelHost(this.dataDir, { name: `host-${index}`, token: this.token, hostId });
     this.hosts.set(index, host);
-    host.process.once('exit', (code) => void this.lost(index, host, code));
+    host.process.once('exit', (code) => void this.lost(index, host, hostId, code));
     await this.publish();
-    return host;
+    return { host, hostId };
   }
 
-  private async lost(index: number, host: RunningJupyter, code: number | null): Promise<void> {
+  private async lost(index: number, host: RunningJupyter, hostId: string, code: number | null): Promise<void> {
     if (this.stopping || this.hosts.get(index) !== host) return;
     this.hosts.delete(index);
     await this.publish();
-    this.events.lost?.(index, code);
+    this.events.lost?.(index, code, hostId);
     await host.stop().catch(() => undefined); // its state's temporary places
     for (let delay = RESTART_DELAY_MS; !this.stopping; delay = Math.min(delay * 2, MAX_RESTART_DELAY_MS)) {
       await new Promise((resolve) => setTimeout(resolve, delay));
       if (this.stopping) return;
       try {
-        this.events.restarted?.(index, await this.startHost(index));
+        const { host: started, hostId } = await this.startHost(index);
+        this.events.restarted?.(index, started, hostId);
         return;
       } catch (error) {
         this.events.failed?.(index, error);

@@ -55,10 +55,25 @@ export interface Config {
   maxConcurrentRuns: number;
   /** A waiting run gains one priority level per this many seconds (no starvation). */
   queueAgingSeconds: number;
-  /** How often a queued run's workflow checks whether it was admitted. */
-  queuePollSeconds: number;
+  /**
+   * The kernel fleet's bounds (CELLWISE_KERNEL_FLEET_MIN_HOSTS / _MAX_HOSTS, CDK sets them; the
+   * local stack's fleet is CELLWISE_KERNEL_HOSTS) and what one host holds
+   * (CELLWISE_KERNELS_PER_HOST; unset: what the live hosts say).
+   */
+  fleet: { minHosts: number; maxHosts: number; kernelsPerHost: number | null };
   /** A kernel's limits when a run names none, and the most a run may ask for (the tenant's maximum). */
   kernelLimits: { defaults: KernelLimits; max: KernelLimits };
+}
+
+function fleetSettings(env: NodeJS.ProcessEnv): Config['fleet'] {
+  const local = positive(env, 'CELLWISE_KERNEL_HOSTS', 1);
+  const minHosts = whole(env, 'CELLWISE_KERNEL_FLEET_MIN_HOSTS', local);
+  const maxHosts = Math.max(minHosts, positive(env, 'CELLWISE_KERNEL_FLEET_MAX_HOSTS', Math.max(1, minHosts)));
+  return {
+    minHosts,
+    maxHosts,
+    kernelsPerHost: env.CELLWISE_KERNELS_PER_HOST ? positive(env, 'CELLWISE_KERNELS_PER_HOST', 1) : null,
+  };
 }
 
 /**
@@ -105,6 +120,15 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1)
     throw new Error(`configuration: ${name} must be a positive integer`);
+  return value;
+}
+
+function whole(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`configuration: ${name} must be a whole number`);
   return value;
 }
 
@@ -180,7 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Locally the machine's cores; CDK sets it for a deployment.
     maxConcurrentRuns: positive(env, 'CELLWISE_MAX_CONCURRENT_RUNS', availableParallelism()),
     queueAgingSeconds: positive(env, 'CELLWISE_QUEUE_AGING_SECONDS', 300),
-    queuePollSeconds: positive(env, 'CELLWISE_QUEUE_POLL_SECONDS', 1),
+    fleet: fleetSettings(env),
     kernelLimits: kernelLimits(env),
   };
 }

@@ -93,7 +93,7 @@ export function createServices(config: Config = loadConfig()): Services {
         maxConcurrentRuns: config.maxConcurrentRuns,
         queueAgingSeconds: config.queueAgingSeconds,
       },
-      queuePollSeconds: config.queuePollSeconds,
+      fleet: config.fleet,
       kernelLimits: config.kernelLimits,
     },
     now: () => new Date(),

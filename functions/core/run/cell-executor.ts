@@ -56,7 +56,8 @@ export interface CellRun {
 export interface ResumedCell {
   msgId: string;
   startedAt: number;
-  record: CellOutputRecord;
+  /** The outputs collected so far (none: a cell that had not been collected yet). */
+  record: CellOutputRecord | undefined;
   /** What the earlier task had already received of the cell's end. */
   reply: ExecuteReply | null;
   idle: boolean;
@@ -80,12 +81,22 @@ export async function executeCell(
     /** What the cell may keep of its outputs (its limits, or what is left of the run's). */
     budget: CellBudget;
     resume?: ResumedCell;
+    /** The request was sent already (chained to the cell before): collect it from `startedAt`. */
+    sent?: { msgId: string; startedAt: number };
+    /**
+     * The next cell's request, chained to this one: its messages can arrive before this cell's
+     * idle (the kernel's replies overtake its IOPub), so they are kept for it.
+     */
+    chained?: string;
   },
 ): Promise<CellRun> {
   const { limits } = options;
   const collector = new CellOutputCollector(options.resume?.record, options.budget);
-  const startedAt = options.resume?.startedAt ?? Date.now();
-  const msgId = options.resume?.msgId ?? session.execute(code, { stopOnError: !options.allowErrors });
+  const startedAt = options.resume?.startedAt ?? options.sent?.startedAt ?? Date.now();
+  const msgId =
+    options.resume?.msgId ??
+    options.sent?.msgId ??
+    session.execute(code, { stopOnError: !options.allowErrors });
   let reply: ExecuteReply | null = options.resume?.reply ?? null;
   let idle = options.resume?.idle ?? false;
   let invalidMessages = 0;
@@ -95,12 +106,12 @@ export async function executeCell(
     limits.cellTimeoutSeconds === null
       ? Number.POSITIVE_INFINITY
       : startedAt + limits.cellTimeoutSeconds * 1000;
-  const finish = (outcome: CellOutcome): CellRun => ({
-    outcome,
-    record: collector.record,
-    elapsedMs: Date.now() - startedAt,
-    invalidMessages,
-  });
+  /** Messages of the chained next cell, read while this one was collected. */
+  const early: KernelEvent[] = [];
+  const finish = (outcome: CellOutcome): CellRun => {
+    if (early.length > 0) session.unread(early);
+    return { outcome, record: collector.record, elapsedMs: Date.now() - startedAt, invalidMessages };
+  };
 
   let unreachableSince: number | null = null;
   let lostReason = '';
@@ -133,6 +144,15 @@ export async function executeCell(
   /** Applies one event; returns a verdict when the event ends the wait. */
   const handle = async (event: KernelEvent): Promise<CellOutcome | null> => {
     lastEvent = Date.now();
+    if (
+      options.chained &&
+      event.kind !== 'dead' &&
+      'parentMsgId' in event &&
+      event.parentMsgId === options.chained
+    ) {
+      early.push(event);
+      return null;
+    }
     if (event.kind === 'invalid') {
       invalidMessages++;
       // Unreadable while this cell runs (or answering it): it may have been one of its outputs.
@@ -152,7 +172,10 @@ export async function executeCell(
       return found === 'alive' ? { kind: 'detached', msgId, reply, idle } : null;
     }
     const m = event.message;
-    if (m.parentMsgId !== msgId) return null;
+    if (m.parentMsgId !== msgId) {
+      if (options.chained && m.parentMsgId === options.chained) early.push(event);
+      return null;
+    }
     if (m.channel === 'shell' && m.msgType === 'execute_reply') {
       const c = m.content;
       if (typeof c.execution_count === 'number') collector.record.executionCount = c.execution_count;

@@ -1,5 +1,5 @@
 import { idTime } from '../ids.ts';
-import type { Services } from '../ports.ts';
+import type { FleetCapacity, Services } from '../ports.ts';
 import {
   holderOf,
   orderQueue,
@@ -144,20 +144,26 @@ export async function admitQueued(services: Services, tenantId: string): Promise
  * once and starts Running (the common, fast case); otherwise it joins the queue and the
  * queue is worked in order. A run that takes over the kernel another run kept (`takesOver`,
  * a resume) takes over that run's slot too, ahead of the queue: no capacity is added.
- * Returns the run as written (Running when admitted, else Queued).
+ * Returns the run as written (Running when admitted, else Queued) and whether its workflow
+ * was started here (a run admitted from the queue is started by `admitQueued`; one admitted
+ * at once is the caller's to start).
  */
 export async function admitOnSubmit(
   services: Services,
   run: RunRecord,
   create: (run: RunRecord) => Promise<void>,
   takesOver?: RunPointer,
-): Promise<RunRecord> {
+): Promise<{ run: RunRecord; workflowStarted: boolean }> {
   const { tenantId } = run;
   const holder = holderOf(pointerOf(run));
   if (takesOver) await services.queue.release(tenantId, holderOf(takesOver));
-  const [state, waiting] = await Promise.all([services.queue.slots(tenantId), services.queue.list(tenantId)]);
-  const limits = limitsOf(services, state);
-  if ((takesOver || waiting.length === 0) && state.holders.length < limits.maxConcurrentRuns) {
+  const [{ slots: state, waiting }, fleet] = await Promise.all([
+    services.queue.state(tenantId),
+    services.queue.fleet(),
+  ]);
+  const limits = limitsOf(services, state, fleet);
+  let full = state.holders.length >= limits.maxConcurrentRuns;
+  if ((takesOver || waiting.length === 0) && !full) {
     if ((await services.queue.acquire(tenantId, holder, limits.maxConcurrentRuns)) !== 'full') {
       const running = { ...run, status: 'Running' as const, startTime: services.now().toISOString() };
       try {
@@ -167,8 +173,9 @@ export async function admitOnSubmit(
         throw error;
       }
       services.telemetry.runAdmitted({ queueWaitSeconds: 0 });
-      return running;
+      return { run: running, workflowStarted: false };
     }
+    full = true;
   }
   const queued = { ...run, status: 'Queued' as const, startTime: null };
   await create(queued);
@@ -178,10 +185,12 @@ export async function admitOnSubmit(
     priority: run.priority,
     queuedAt: run.dateCreated,
   });
-  // Every slot taken: nothing to admit now (the next run end, or this run's workflow, will).
-  if (state.holders.length >= limits.maxConcurrentRuns) return queued;
-  const admitted = await admitQueued(services, tenantId);
-  return admitted.includes(run.executionId) ? ((await services.runs.get(pointerOf(run))) ?? queued) : queued;
+  // Every slot taken (or just lost to another run): nothing to admit now; the next run end (or
+  // the sweep) admits it.
+  if (full) return { run: queued, workflowStarted: false };
+  const started = await admitQueued(services, tenantId);
+  if (!started.includes(run.executionId)) return { run: queued, workflowStarted: false };
+  return { run: (await services.runs.get(pointerOf(run))) ?? queued, workflowStarted: true };
 }
 
 /**
@@ -210,20 +219,33 @@ export async function leaveAdmission(services: Services, run: RunRecord): Promis
   await admitQueued(services, run.tenantId);
 }
 
-/** Puts a run that was admitted but never started a cell back in the queue (after a restart). */
-export async function requeueAdmitted(services: Services, run: RunRecord): Promise<void> {
+/** The workflow name of a run's next attempt: `<executionId>-r<n>` (the first is the execution id). */
+export function nextWorkflowName(run: RunRecord): string {
+  const attempt = Number(/-r(\d+)$/.exec(run.workflowName)?.[1] ?? 0) + 1;
+  return `${run.executionId}-r${attempt}`;
+}
+
+/**
+ * Puts a run that was admitted but never started a cell back in the queue: Queued again
+ * (conditionally on its status as read), its kernel forgotten (the caller shuts it down if it
+ * has one), its slot given back, its entry restored with its original time (it keeps its
+ * place), and a new workflow name for its next attempt. Nothing is admitted here: whoever
+ * frees capacity next (or the sweep) does. Returns whether the run was requeued.
+ */
+export async function requeueRun(services: Services, run: RunRecord): Promise<boolean> {
   const pointer = pointerOf(run);
-  await services.queue.release(run.tenantId, holderOf(pointer));
+  const workflowName = nextWorkflowName(run);
+  const changes = { status: 'Queued' as const, kernel: null, startTime: null, inFlight: null, workflowName };
+  if (!(await services.runs.update(pointer, changes, [run.status]))) return false;
   await services.queue.enqueue({ pointer, priority: run.priority, queuedAt: run.dateCreated });
+  await services.queue.release(run.tenantId, holderOf(pointer));
+  return true;
 }
 
 /** A queued run's place in its tenant's queue (1 = next to be admitted), null when not queued. */
 export async function queuePosition(services: Services, run: RunRecord): Promise<number | null> {
   if (run.status !== 'Queued') return null;
-  const [state, entries] = await Promise.all([
-    services.queue.slots(run.tenantId),
-    services.queue.list(run.tenantId),
-  ]);
+  const { slots: state, waiting: entries } = await services.queue.state(run.tenantId);
   const order = orderQueue(entries, services.now(), limitsOf(services, state, null).queueAgingSeconds);
   const index = order.findIndex((e) => e.pointer.executionId === run.executionId);
   return index < 0 ? null : index + 1;
