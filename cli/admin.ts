@@ -7,6 +7,7 @@
  *   npm run admin -- create-tenant --name "Acme" [--tenant-id <guid>]
  *   npm run admin -- create-project --tenant-id <guid> --name "Claims" [--project-id <guid>]
  *   npm run admin -- create-token --tenant-id <guid> [--project-id <guid> ...] [--label ci]
+ *   npm run admin -- revoke-token --token-stdin          (the token on stdin, never on the command line)
  *   npm run admin -- set-run-limits --tenant-id <guid> [--max-concurrent-runs N] [--queue-aging-seconds S]
  */
 import { readFileSync } from 'node:fs';
@@ -22,15 +23,17 @@ import {
   createProject,
   createTenant,
   createToken,
+  revokeToken,
   setRunLimits,
 } from '../functions/core/use-cases/tenancy.ts';
 
-const USAGE = `usage: npm run admin -- <create-tenant|create-project|create-token|set-run-limits> [options]
+const USAGE = `usage: npm run admin -- <create-tenant|create-project|create-token|revoke-token|set-run-limits> [options]
   --local [dir]        use the running local stack (data dir, default .cellwise)
   --name <text>        tenant or project name
   --tenant-id <guid>   tenant (required for create-project and create-token)
   --project-id <guid>  project (create-project: its id; create-token: limit the token, repeatable)
   --label <text>       a label for the token (default "admin")
+  --token-stdin        revoke-token: read the token to revoke from stdin
   --max-concurrent-runs <n>   set-run-limits: runs of the tenant Running at once ("default": the deployment's)
   --queue-aging-seconds <s>   set-run-limits: a waiting run gains a priority level per s seconds`;
 
@@ -78,6 +81,7 @@ async function main() {
       label: { type: 'string', default: 'admin' },
       'max-concurrent-runs': { type: 'string' },
       'queue-aging-seconds': { type: 'string' },
+      'token-stdin': { type: 'boolean' },
     },
   });
   const command = positionals[0];
@@ -109,6 +113,13 @@ async function main() {
         { tenantId, projectIds, label: values.label },
       );
       break;
+    case 'revoke-token': {
+      if (!values['token-stdin']) fail('revoke-token reads the token from stdin: pass --token-stdin');
+      const token = readFileSync(0, 'utf8').trim();
+      if (!token) fail('no token on stdin');
+      result = await revokeToken(tenancy, { newToken, hashToken }, { token });
+      break;
+    }
     case 'set-run-limits':
       if (!tenantId) fail('--tenant-id is required');
       result = await setRunLimits(new DynamoRunQueue(createAwsClients(config).dynamodb, config.tableName), {

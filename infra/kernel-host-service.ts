@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { Duration, FileSystem, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, FileSystem, RemovalPolicy, Stage, Validations } from 'aws-cdk-lib';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import {
   Cluster,
   ContainerImage,
+  ContainerInsights,
   CpuArchitecture,
   Secret as EcsSecret,
   FargateService,
@@ -18,10 +21,13 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DnsRecordType, PrivateDnsNamespace } from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import type { KernelLimits } from '../functions/core/run/kernel.ts';
-import { KERNEL_HOST_PORT, PRIVATE_SUBNETS, type TenantNetwork } from './network.ts';
+import { KERNEL_HOST_PORT, type TenantNetwork } from './network.ts';
 
-/** The private DNS namespace (Cloud Map) the kernel hosts are registered in. */
-export const KERNEL_HOST_NAMESPACE = 'cellwise.internal';
+/**
+ * The private DNS namespace (Cloud Map) a tenant's kernel hosts are registered in: one per
+ * tenant, so tenants sharing a VPC never share (or clash over) a name.
+ */
+export const kernelHostNamespace = (tenantId: string) => `cellwise-${tenantId.toLowerCase()}.internal`;
 /** The Cloud Map service of the kernel hosts: one A record per healthy task. */
 export const KERNEL_HOST_SERVICE_NAME = 'kernels';
 /** The environment variable the container's entrypoint takes the token from (and then removes). */
@@ -81,6 +87,40 @@ export interface KernelHostServiceProps {
 /** Warm python3 kernels per kernel host task unless the props or the context say otherwise. */
 export const DEFAULT_KERNEL_POOL_SIZE = 2;
 
+/** What of the SDK is not part of the image. */
+const SDK_EXCLUDE = ['**/__pycache__', '**/*.pyc'];
+
+/**
+ * The image's build context, staged as one directory: `kernel-host/` with `kernel-sdk/`
+ * inside it, which the Dockerfile takes as the named build context `kernel-sdk`, passed as
+ * a path relative to the context. CDK copies the directory into the cloud assembly, so the
+ * asset manifest names no path of this machine and a deployment from another checkout (or
+ * another CI job) builds the same image. Staged under `outdir` (the cloud assembly's
+ * directory) once per content (a hash of both), atomically.
+ */
+export function stageKernelHostImage(repoRoot: string, outdir: string): string {
+  const host = path.join(repoRoot, 'kernel-host');
+  const sdk = path.join(repoRoot, 'kernel-sdk');
+  const hash = createHash('sha256')
+    .update(FileSystem.fingerprint(host, { exclude: SDK_EXCLUDE }))
+    .update(FileSystem.fingerprint(sdk, { exclude: SDK_EXCLUDE }))
+    .digest('hex')
+    .slice(0, 16);
+  const staged = path.join(outdir, `kernel-host-context.${hash}`);
+  if (existsSync(staged)) return staged;
+  mkdirSync(outdir, { recursive: true });
+  const building = mkdtempSync(`${staged}.tmp-`);
+  const keep = (file: string) => !/(^|\/)(__pycache__)(\/|$)|\.pyc$/.test(file);
+  cpSync(host, building, { recursive: true, filter: keep });
+  cpSync(sdk, path.join(building, 'kernel-sdk'), { recursive: true, filter: keep });
+  try {
+    renameSync(building, staged);
+  } catch {
+    rmSync(building, { recursive: true, force: true }); // another synth staged it first
+  }
+  return staged;
+}
+
 /**
  * The kernel host: Jupyter Server (`kernel-host/Dockerfile`) on ECS Fargate in the private
  * subnets, found through Cloud Map at `http://kernels.cellwise.internal:8888`, with its token
@@ -89,14 +129,16 @@ export const DEFAULT_KERNEL_POOL_SIZE = 2;
 export class KernelHostService extends Construct {
   /** The kernel host's token (48 letters and digits); the functions read it, ECS injects it. */
   readonly token: Secret;
+  readonly cluster: Cluster;
   readonly service: FargateService;
   readonly taskDefinition: FargateTaskDefinition;
   /** Base URL the functions use (`CELLWISE_KERNEL_HOST_URL`); resolves to every healthy host. */
-  readonly url = `http://${KERNEL_HOST_SERVICE_NAME}.${KERNEL_HOST_NAMESPACE}:${KERNEL_HOST_PORT}`;
+  readonly url: string;
 
   constructor(scope: Construct, id: string, props: KernelHostServiceProps) {
     super(scope, id);
     const { network, repoRoot, tenantId } = props;
+    this.url = `http://${KERNEL_HOST_SERVICE_NAME}.${kernelHostNamespace(tenantId)}:${KERNEL_HOST_PORT}`;
     const sizing = kernelHostSizing(this);
     const poolSize = props.poolSize ?? positiveInt(this, 'kernelHostPoolSize', DEFAULT_KERNEL_POOL_SIZE, 0);
     // The kernel host accepts 0..16 (it falls back to 1 otherwise).
@@ -108,10 +150,19 @@ export class KernelHostService extends Construct {
       generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    Validations.of(this.token).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The kernel host token: the host reads it once at start and the functions cache it per container, so a rotation means restarting the kernel host (ending its kernels); it is rotated by hand in a quiet window (README: Rotating secrets), never by a timer mid-run',
+    });
 
-    const cluster = new Cluster(this, 'Cluster', { vpc: network.vpc });
+    // Container Insights: the service's running and desired task counts (the kernel host alarm).
+    this.cluster = new Cluster(this, 'Cluster', {
+      vpc: network.vpc,
+      containerInsightsV2: ContainerInsights.ENABLED,
+    });
     const namespace = new PrivateDnsNamespace(this, 'Namespace', {
-      name: KERNEL_HOST_NAMESPACE,
+      name: kernelHostNamespace(tenantId),
       vpc: network.vpc,
       description: 'Cellwise kernel hosts',
     });
@@ -143,14 +194,12 @@ export class KernelHostService extends Construct {
     // let through nothing but this log group and this secret (the functions read it there too).
     network.allowLogDelivery(logGroup);
     network.allowSecretReads(this.token);
-    const sdkDir = path.join(repoRoot, 'kernel-sdk');
-    this.taskDefinition.addContainer('jupyter', {
-      image: ContainerImage.fromAsset(path.join(repoRoot, 'kernel-host'), {
+    const container = this.taskDefinition.addContainer('jupyter', {
+      image: ContainerImage.fromAsset(stageKernelHostImage(repoRoot, Stage.of(this)!.outdir), {
         platform: arm ? Platform.LINUX_ARM64 : Platform.LINUX_AMD64,
-        // The in-kernel SDK is a named build context (`COPY --from=kernel-sdk`); its content is
-        // hashed into the asset so an SDK change rebuilds the image.
-        buildContexts: { 'kernel-sdk': sdkDir },
-        extraHash: FileSystem.fingerprint(sdkDir, { exclude: ['**/__pycache__', '**/*.pyc'] }),
+        // The in-kernel SDK is a named build context (`COPY --from=kernel-sdk`), staged inside
+        // the context directory: a relative path, resolved where the asset is built.
+        buildContexts: { 'kernel-sdk': 'kernel-sdk' },
       }),
       essential: true,
       portMappings: [{ containerPort: KERNEL_HOST_PORT }],
@@ -177,12 +226,17 @@ export class KernelHostService extends Construct {
       },
       stopTimeout: Duration.seconds(30),
     });
+    Validations.of(container.taskDefinition).acknowledge({
+      id: 'AwsSolutions-ECS2',
+      reason:
+        'The kernel host container gets two plain settings as variables (KERNEL_HOST_POOL_SIZE, KERNEL_HOST_DEFAULT_LIMITS); its one secret, the token, comes from Secrets Manager as an ECS secret',
+    });
 
     this.service = new FargateService(this, 'Service', {
-      cluster,
+      cluster: this.cluster,
       taskDefinition: this.taskDefinition,
       desiredCount: sizing.count,
-      vpcSubnets: PRIVATE_SUBNETS,
+      vpcSubnets: network.privateSubnets,
       securityGroups: [network.kernelHostSg],
       assignPublicIp: false,
       // Replacing a host ends the kernels on it: start the new one before stopping the old.

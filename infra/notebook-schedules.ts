@@ -1,8 +1,10 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeDeadLetterQueue } from './nag-acknowledgments.ts';
 import type { MakeFunction } from './tenant-function.ts';
 
 /** The fire Lambda's handler module, relative to the repository root. */
@@ -23,24 +25,43 @@ export interface NotebookSchedulesProps {
   environment: Record<string, string>;
   /** Grants the fire function what submitting a run needs (as the execute route). */
   grant: (fn: NodejsFunction) => void;
+  /** The name of what `grant` gives. */
+  permissions: string;
 }
 
 /**
  * Notebook schedules in AWS: an EventBridge Scheduler group holding one schedule per
  * notebook (the API functions create, update and delete them with the notebook, see
- * `allowManage`), the fire Lambda every schedule targets (its input: the notebook's ids and
- * `<aws.scheduler.scheduled-time>`), and the role the scheduler assumes to invoke it.
+ * `allowManage`, each with a retry policy and `deadLetters` as its dead-letter queue), the
+ * fire Lambda every schedule targets (its input: the notebook's ids and
+ * `<aws.scheduler.scheduled-time>`), and the role the scheduler assumes to invoke it. A fire
+ * that fails for good (the scheduler's retries, or the function's own async retries) lands
+ * in `deadLetters`, which an alarm watches: no scheduled run is lost silently.
  */
 export class NotebookSchedules extends Construct {
   readonly group: ScheduleGroup;
   readonly fireFunction: NodejsFunction;
-  /** The role EventBridge Scheduler invokes the fire function with. */
+  /** The role EventBridge Scheduler invokes the fire function with (and sends dead letters with). */
   readonly invokeRole: Role;
+  readonly deadLetters: Queue;
 
   constructor(scope: Construct, id: string, props: NotebookSchedulesProps) {
     super(scope, id);
     this.group = new ScheduleGroup(this, 'Group', { scheduleGroupName: `cellwise-${props.tenantId}` });
+    this.deadLetters = new Queue(this, 'DeadLetters', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    acknowledgeDeadLetterQueue(
+      this.deadLetters,
+      'the notebook schedules (the scheduler and the fire function)',
+    );
     this.fireFunction = props.makeFunction('FireSchedule', FIRE_SCHEDULE_ENTRY, {
+      group: 'schedules',
+      permissions: props.permissions,
+      invokedBy: 'EventBridge Scheduler (asynchronously)',
+      deadLetterQueue: this.deadLetters,
       memoryMb: 512,
       timeoutSeconds: 60,
       environment: props.environment,
@@ -53,6 +74,7 @@ export class NotebookSchedules extends Construct {
       }),
     });
     this.fireFunction.grantInvoke(this.invokeRole);
+    this.deadLetters.grantSendMessages(this.invokeRole);
   }
 
   /**
@@ -78,5 +100,6 @@ export class NotebookSchedules extends Construct {
     fn.addEnvironment('CELLWISE_SCHEDULE_GROUP', this.group.scheduleGroupName);
     fn.addEnvironment('CELLWISE_SCHEDULER_TARGET_ARN', this.fireFunction.functionArn);
     fn.addEnvironment('CELLWISE_SCHEDULER_ROLE_ARN', this.invokeRole.roleArn);
+    fn.addEnvironment('CELLWISE_SCHEDULER_DEAD_LETTER_ARN', this.deadLetters.queueArn);
   }
 }

@@ -84,6 +84,8 @@ export function runWorkflowDefinition(scope: Construct, tasks: TaskFunctions): I
 export interface RunWorkflowProps {
   tasks: TaskFunctions;
   logs?: LogOptions;
+  /** X-Ray traces of the executions (the tenant stack turns it on). */
+  tracing?: boolean;
 }
 
 /** The run workflow's Standard state machine. */
@@ -97,6 +99,7 @@ export class RunWorkflow extends Construct {
       definitionBody: DefinitionBody.fromChainable(runWorkflowDefinition(this, props.tasks)),
       timeout: WORKFLOW_TIMEOUT,
       ...(props.logs ? { logs: props.logs } : {}),
+      ...(props.tracing ? { tracingEnabled: true } : {}),
     });
   }
 }

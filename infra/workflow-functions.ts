@@ -6,6 +6,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { LogLevel } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { acknowledgeDeadLetterQueue } from './nag-acknowledgments.ts';
 import type { TenantNetwork } from './network.ts';
 import { RunWorkflow } from './run-workflow.ts';
 import type { MakeFunction } from './tenant-function.ts';
@@ -28,13 +29,17 @@ export interface WorkflowFunctionsProps {
   environment: Record<string, string>;
   /** Grants one task function or the reconciler what it needs (table, bucket, token secret). */
   grant: (fn: NodejsFunction) => void;
+  /** The name of what `grant` gives (functions with the same permissions share a role). */
+  permissions: string;
 }
 
 /**
  * The run workflow in AWS: one Lambda per `WORKFLOW_TASKS` entry, the `RunWorkflow` state
- * machine over them (Standard, errors logged), and the reconciler, which EventBridge feeds
- * the workflow's FAILED / TIMED_OUT / ABORTED status changes. Every function here runs in
- * the VPC, beside the kernel host.
+ * machine over them (Standard, every event logged, X-Ray traced), and the reconciler, which
+ * EventBridge feeds the workflow's FAILED / TIMED_OUT / ABORTED status changes; events it
+ * cannot take (EventBridge's delivery, or the reconciler's own retries) end in
+ * `deadLetters`, which an alarm watches. Every function here runs in the VPC, beside the
+ * kernel host.
  */
 export class WorkflowFunctions extends Construct {
   /** The task Lambda behind each Task state. */
@@ -42,15 +47,20 @@ export class WorkflowFunctions extends Construct {
   readonly reconciler: NodejsFunction;
   readonly workflow: RunWorkflow;
   readonly endedRule: Rule;
+  /** The reconciler's dead letters: status changes it could not take after the retries. */
+  readonly deadLetters: Queue;
 
   constructor(scope: Construct, id: string, props: WorkflowFunctionsProps) {
     super(scope, id);
-    const { makeFunction, network, grant, tenantId } = props;
+    const { makeFunction, network, grant, tenantId, permissions } = props;
     const environment = { ...props.environment, CELLWISE_RUN_SLICE_SECONDS: String(AWS_RUN_SLICE_SECONDS) };
 
     const tasks = new Map<WorkflowTask['state'], NodejsFunction>();
     for (const task of WORKFLOW_TASKS) {
       const fn = makeFunction(task.id, task.entry, {
+        group: 'runs',
+        permissions,
+        invokedBy: `the run workflow's ${task.state} state (its Retry and Catch handle a failure; Finalize always runs)`,
         memoryMb: task.memoryMb,
         timeoutSeconds: task.timeoutSeconds,
         environment,
@@ -69,26 +79,35 @@ export class WorkflowFunctions extends Construct {
     });
     this.workflow = new RunWorkflow(this, 'RunWorkflow', {
       tasks: Object.fromEntries(tasks) as Record<WorkflowTask['state'], NodejsFunction>,
-      // The state holds only the run's ids, so execution data is safe to log with the errors.
-      logs: { destination: logGroup, level: LogLevel.ERROR, includeExecutionData: true },
+      // The state holds only the run's ids, so execution data is safe to log, every event.
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      tracing: true,
     });
+
+    // Events the reconciler could not take after the retries are kept for two weeks.
+    this.deadLetters = new Queue(this, 'ReconcilerDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    acknowledgeDeadLetterQueue(
+      this.deadLetters,
+      "the reconciler (EventBridge delivery and the function's async retries)",
+    );
 
     // The reconciler finalizes the run the workflow left behind: sized like Finalize.
     const finalize = WORKFLOW_TASKS.find((t) => t.state === 'Finalize')!;
     this.reconciler = makeFunction('ReconcileRun', RECONCILER_ENTRY, {
+      group: 'runs',
+      permissions,
+      invokedBy: 'EventBridge (asynchronously)',
+      deadLetterQueue: this.deadLetters,
       memoryMb: finalize.memoryMb,
       timeoutSeconds: finalize.timeoutSeconds,
       environment,
       network,
     });
     grant(this.reconciler);
-
-    // Events the reconciler could not take after the retries are kept for two weeks.
-    const deadLetters = new Queue(this, 'ReconcilerDeadLetters', {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
     this.endedRule = new Rule(this, 'RunWorkflowEnded', {
       description:
         'Run workflow executions that failed, timed out or were stopped: the reconciler ends the run',
@@ -104,7 +123,7 @@ export class WorkflowFunctions extends Construct {
         new LambdaFunction(this.reconciler, {
           retryAttempts: 4,
           maxEventAge: Duration.hours(6),
-          deadLetterQueue: deadLetters,
+          deadLetterQueue: this.deadLetters,
         }),
       ],
     });

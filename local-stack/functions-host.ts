@@ -15,6 +15,7 @@ import {
 } from '../infra/webhook-delivery.ts';
 import { DiagnosticsMonitor, profileFor } from './diagnostics.ts';
 import type { FunctionsHostReady, FunctionsHostRequest } from './functions-host-protocol.ts';
+import { installLocalRuntime } from './lambda-runtime.ts';
 import { LocalLambdaService } from './lambda-service.ts';
 import { ScheduleLoop } from './schedule-loop.ts';
 import { LOCAL_STATE_MACHINE_ARN, LocalWorkflowService } from './workflow-service.ts';
@@ -25,6 +26,9 @@ const RUN_DRAIN_MS = 20_000;
 
 const diagnostics = new DiagnosticsMonitor();
 let stopping = false;
+
+// Handlers run side by side in this process as in Lambda's multi-concurrency runtime.
+await installLocalRuntime();
 
 // The webhook delivery worker behind the Lambda Invoke API, kicked after run ends and swept
 // every second (the AWS schedule runs every minute).

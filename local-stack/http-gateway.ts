@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import type {
@@ -6,8 +7,10 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   Context,
 } from 'aws-lambda';
+import { log } from '../functions/observability/logger.ts';
 import { AUTHORIZER_ENTRY, ROUTES } from '../infra/routes.ts';
 import { lambdaContext, toAuthorizerEvent, toHttpApiEvent } from './api-gateway-event.ts';
+import { invokeLocally } from './lambda-runtime.ts';
 import { Router } from './router.ts';
 
 type RouteHandler = (
@@ -16,6 +19,7 @@ type RouteHandler = (
 ) => Promise<APIGatewayProxyStructuredResultV2 | string>;
 type Authorizer = (
   event: APIGatewayRequestAuthorizerEventV2,
+  context: Context,
 ) => Promise<{ isAuthorized: boolean; context?: object }>;
 
 /** API Gateway's own payload limit. */
@@ -62,6 +66,9 @@ export interface GatewayOptions {
 /**
  * The local stand-in for API Gateway: routes with the manifest, runs the Lambda authorizer,
  * builds the same payload-2.0 event and calls the same handler module Lambda would run.
+ * Authorization as the deployed API does it: a route with the authorizer and no
+ * Authorization header (its identity source) is `401 {"message":"Unauthorized"}` without
+ * calling anything; an authorizer's deny is `403 {"message":"Forbidden"}`.
  */
 export async function startGateway(
   port: number,
@@ -106,7 +113,15 @@ export async function startGateway(
       if (body === null) return send(res, 413, JSON.stringify({ message: 'Request Entity Too Large' }));
       const event = toHttpApiEvent(req, url, match.route, match.pathParameters, body);
       if (match.route.auth) {
-        const decision = await authorizer(toAuthorizerEvent(event));
+        if (!req.headers.authorization)
+          return send(res, 401, JSON.stringify({ message: 'Unauthorized' }), {
+            'www-authenticate': 'Bearer',
+          });
+        const decision = await invokeLocally(
+          authorizer,
+          toAuthorizerEvent(event),
+          lambdaContext('Authorizer', 10, randomUUID()),
+        );
         if (!decision.isAuthorized) return send(res, 403, JSON.stringify({ message: 'Forbidden' }));
         (event.requestContext as unknown as { authorizer: object }).authorizer = {
           lambda: decision.context ?? {},
@@ -114,12 +129,8 @@ export async function startGateway(
       }
       if (req.socket.destroyed) return; // the client gave up while the body arrived
       const handler = handlers.get(match.route.id)!;
-      const context = lambdaContext(
-        match.route.id,
-        match.route.timeoutSeconds ?? 29,
-        event.requestContext.requestId,
-      );
-      const result = await handler(event, context);
+      const context = lambdaContext(match.route.id, match.route.timeoutSeconds ?? 29, randomUUID());
+      const result = await invokeLocally(handler, event, context);
       const structured = typeof result === 'string' ? { statusCode: 200, body: result } : result;
       const payload = structured.isBase64Encoded
         ? Buffer.from(structured.body ?? '', 'base64')
@@ -131,7 +142,7 @@ export async function startGateway(
       });
       res.end(payload);
     } catch (error) {
-      console.error(JSON.stringify({ level: 'error', message: 'gateway failure', error: String(error) }));
+      log('error', 'gateway failure', { error });
       if (!res.headersSent) send(res, 500, JSON.stringify({ message: 'Internal Server Error' }));
     } finally {
       inFlight--;

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { log } from '../functions/observability/logger.ts';
 import { lambdaContext } from './api-gateway-event.ts';
+import { invokeLocally } from './lambda-runtime.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -98,9 +100,9 @@ export class LocalLambdaService {
     const target = this.handlers.get(name);
     if (!target) return Promise.reject(new Error(`Function not found: ${name}`));
     const { fn, handler } = target;
-    const run = handler(event, lambdaContext(fn.name, fn.timeoutSeconds, randomUUID())).catch(
+    const run = invokeLocally(handler, event, lambdaContext(fn.name, fn.timeoutSeconds, randomUUID())).catch(
       (error: Error) => {
-        console.error(JSON.stringify({ level: 'error', message: `${fn.name} failed`, error: error.message }));
+        log('error', `${fn.name} failed`, { error });
         throw error;
       },
     );

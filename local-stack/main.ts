@@ -20,6 +20,7 @@ import { DiagnosticsMonitor, profileFor } from './diagnostics.ts';
 import { type FunctionsHost, startFunctionsHost } from './functions-host-process.ts';
 import { startGateway } from './http-gateway.ts';
 import { localKernelTypes, startKernelHost } from './kernel-host.ts';
+import { installLocalRuntime } from './lambda-runtime.ts';
 import { localLinkSigningKey } from './link-key.ts';
 import { ensureBucket, ensureTable } from './provision-storage.ts';
 import { seedTenancy } from './seed.ts';
@@ -65,6 +66,8 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
 async function main() {
+  // Handlers run side by side in this process as in Lambda's multi-concurrency runtime.
+  await installLocalRuntime();
   await privateDataDir(dataDir);
   await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
   await mkdir(join(dataDir, 's3'), { recursive: true });

@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { log } from '../functions/observability/logger.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, synthesizeRunWorkflow } from '../infra/run-workflow.ts';
 import { RECONCILER_ENTRY, WORKFLOW_TASKS } from '../infra/workflow-tasks.ts';
 import { lambdaContext } from './api-gateway-event.ts';
+import { invokeLocally } from './lambda-runtime.ts';
 
 type TaskHandler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -159,7 +161,7 @@ export class LocalWorkflowService {
         return [
           state,
           (event: unknown) =>
-            handler(event, lambdaContext(task.id, task.timeoutSeconds, randomUUID())) as never,
+            invokeLocally(handler, event, lambdaContext(task.id, task.timeoutSeconds, randomUUID())) as never,
         ];
       }),
     );
@@ -212,9 +214,9 @@ export class LocalWorkflowService {
       resources: [execution.arn],
       detail: this.describe(execution),
     };
-    await this.reconciler(event, lambdaContext('Reconciler', 60, randomUUID())).catch((error: Error) => {
-      console.error(JSON.stringify({ level: 'error', message: 'reconciler failed', error: error.message }));
-    });
+    await invokeLocally(this.reconciler, event, lambdaContext('Reconciler', 60, randomUUID())).catch(
+      (error: Error) => log('error', 'reconciler failed', { error }),
+    );
   }
 
   /** Executions still running. */

@@ -151,10 +151,20 @@ export class CellwiseClient {
   }
 }
 
+/** What API Gateway's own refusals (`{"message": …}`, before any route runs) mean here. */
+const GATEWAY_REFUSALS: Record<number, string> = {
+  401: 'no API token was sent',
+  403: 'the API token was not accepted (unknown, revoked or expired)',
+};
+
 /** The API's error body as one line: `404 Notebook not found: ...` plus each validation detail. */
 function apiError(status: number, body: unknown): ApiError {
-  const e = (body ?? {}) as Partial<ApiErrorBody>;
-  const head = [e.Error, e.Message].filter(Boolean).join(': ') || 'request failed';
+  const e = (body ?? {}) as Partial<ApiErrorBody> & { message?: unknown };
+  const gateway =
+    typeof e.message === 'string' && !e.Error
+      ? `${e.message}: ${GATEWAY_REFUSALS[status] ?? 'refused by the API gateway'}`
+      : '';
+  const head = gateway || [e.Error, e.Message].filter(Boolean).join(': ') || 'request failed';
   const details = (e.Details ?? []).map((d) => `\n  ${d.path || '(body)'}: ${d.message}`).join('');
   return new ApiError(status, body, `${status} ${head}${details}`);
 }

@@ -58,7 +58,7 @@ export async function login(ctx: CommandContext, options: LoginOptions): Promise
   fields.token ||= saved.token;
   const config = checkConfig(fields);
   if (options.verify !== false) {
-    // A real call: a wrong token is 401, a tenant or project it cannot reach is 404.
+    // A real call: a wrong token is refused (403), a tenant or project it cannot reach is 404.
     await new CellwiseClient(config).listNotebooks({ pageSize: 1 });
   }
   const file = saveConfig(config);

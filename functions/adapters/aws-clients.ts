@@ -5,6 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { traced } from '../observability/tracer.ts';
 import type { Config } from './config.ts';
 
 export interface AwsClients {
@@ -17,19 +18,20 @@ export interface AwsClients {
 }
 
 /**
- * The one factory for SDK clients. Endpoints come from config, so the local stack and AWS
- * use the same clients and the same code; only the addresses differ.
- */
-/**
  * The SDK's logger middleware redacts every response against its schema even when nothing
  * is logged; measured at a third of the gateway's CPU under list load. The service logs
  * through its own logger, so the middleware goes.
  */
 function withoutLogger<T extends { middlewareStack: { remove(name: string): boolean } }>(client: T): T {
   client.middlewareStack.remove('loggerMiddleware');
-  return client;
+  // In Lambda each call becomes an X-Ray subsegment (Powertools' tracer; a no-op elsewhere).
+  return traced(client);
 }
 
+/**
+ * The one factory for SDK clients. Endpoints come from config, so the local stack and AWS
+ * use the same clients and the same code; only the addresses differ.
+ */
 export function createAwsClients(config: Config): AwsClients {
   const common = { region: config.region, maxAttempts: 3 };
   const keepAlive = { httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }) };

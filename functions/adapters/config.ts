@@ -35,7 +35,7 @@ export interface Config {
    * EventBridge Scheduler: schedules are mirrored there only when all three are set (AWS);
    * unset (local stack), the in-process loop fires the same schedule records.
    */
-  scheduler?: { groupName: string; targetArn: string; roleArn: string };
+  scheduler?: { groupName: string; targetArn: string; roleArn: string; deadLetterArn?: string };
   runSliceSeconds: number;
   /** What a run keeps of its outputs, per cell and per run (count and bytes). */
   outputLimits: OutputLimits;
@@ -159,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             groupName: env.CELLWISE_SCHEDULE_GROUP,
             targetArn: env.CELLWISE_SCHEDULER_TARGET_ARN,
             roleArn: env.CELLWISE_SCHEDULER_ROLE_ARN,
+            deadLetterArn: env.CELLWISE_SCHEDULER_DEAD_LETTER_ARN || undefined,
           }
         : undefined,
     // A RunCells task hands over after this long (its Lambda has a longer timeout).

@@ -1,4 +1,10 @@
-import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { Scope } from '../core/notebook.ts';
 import type { Principal, TenancyStore } from '../core/ports.ts';
 import { keys } from './dynamo-keys.ts';
@@ -78,5 +84,29 @@ export class DynamoTenancyStore implements TenancyStore {
         }),
       }),
     );
+  }
+
+  async revokeToken(tokenHash: string): Promise<Principal | undefined> {
+    try {
+      const out = await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: toItem({ pk: keys.token(tokenHash), sk: keys.tokenMeta }),
+          UpdateExpression: 'SET revoked = :yes, dateRevoked = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: toItem({ ':yes': true, ':now': new Date().toISOString() }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const row = fromItem<Principal>(out.Attributes ?? {});
+      return { tokenId: row.tokenId, tenantId: row.tenantId, projectIds: row.projectIds ?? null };
+    } catch (error) {
+      if (
+        error instanceof ConditionalCheckFailedException ||
+        (error as { name?: string }).name === 'ConditionalCheckFailedException'
+      )
+        return undefined;
+      throw error;
+    }
   }
 }

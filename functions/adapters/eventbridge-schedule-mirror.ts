@@ -16,7 +16,15 @@ export interface SchedulerTarget {
   groupName: string;
   targetArn: string;
   roleArn: string;
+  /** The SQS queue a fire that fails for good goes to (the role may send to it). */
+  deadLetterArn?: string;
 }
+
+/**
+ * How EventBridge Scheduler retries a fire the fire function did not take: a few times within
+ * an hour (a fire later than that is no longer the one scheduled), then the dead-letter queue.
+ */
+export const FIRE_RETRY_POLICY = { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 } as const;
 
 /** The schedule's name in its group: one per notebook (notebook ids are unique across tenants). */
 export const scheduleName = (notebookId: string) => `nb-${notebookId}`;
@@ -38,7 +46,8 @@ const notFound = (error: unknown) =>
 /**
  * Mirrors schedule records into EventBridge Scheduler: one schedule per notebook, its cron in
  * the notebook's time zone, targeting the fire Lambda with the notebook's ids and
- * `<aws.scheduler.scheduled-time>`. No flexible window, so fire times are the cron's.
+ * `<aws.scheduler.scheduled-time>`, with a retry policy and (when configured) a dead-letter
+ * queue, so no failed fire is lost silently. No flexible window, so fire times are the cron's.
  */
 export class EventBridgeScheduleMirror implements ScheduleMirror {
   constructor(
@@ -59,6 +68,8 @@ export class EventBridgeScheduleMirror implements ScheduleMirror {
         Arn: this.target.targetArn,
         RoleArn: this.target.roleArn,
         Input: fireInput(schedule, schedule.notebookId),
+        RetryPolicy: { ...FIRE_RETRY_POLICY },
+        ...(this.target.deadLetterArn ? { DeadLetterConfig: { Arn: this.target.deadLetterArn } } : {}),
       },
     };
     try {

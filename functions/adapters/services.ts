@@ -1,6 +1,7 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { Services } from '../core/ports.ts';
 import { parseCidrList } from '../core/webhooks/address-policy.ts';
+import { metrics } from '../observability/metrics.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
 import { type Config, loadConfig } from './config.ts';
 import { DynamoDatasetStore } from './dynamo-dataset-store.ts';
@@ -16,6 +17,7 @@ import { EventBridgeScheduleMirror } from './eventbridge-schedule-mirror.ts';
 import { HttpWebhookTransport } from './http-webhook-transport.ts';
 import { JupyterKernelHost } from './jupyter-kernel-host.ts';
 import { LambdaWebhookDispatcher } from './lambda-webhook-dispatcher.ts';
+import { PowertoolsTelemetry } from './powertools-telemetry.ts';
 import { probeDependencies } from './readiness.ts';
 import { S3ContentStore } from './s3-content-store.ts';
 import { S3FileStore } from './s3-file-store.ts';
@@ -108,6 +110,8 @@ export function createServices(config: Config = loadConfig()): Services {
     webhookRetrySeconds: config.webhookRetrySeconds,
     datasets: new DynamoDatasetStore(clients.dynamodb, config.tableName),
     maxDatasetBytes: config.maxDatasetBytes,
+    // Log lines everywhere; metrics where the deployment has a namespace (AWS), none locally.
+    telemetry: new PowertoolsTelemetry(metrics),
   };
 }
 

@@ -1,17 +1,26 @@
-import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import middy from '@middy/core';
+import type { APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
 import { services as defaultServices } from '../adapters/services.ts';
 import { isLinkToken, verifyLink } from '../core/notebook-link.ts';
 import type { Principal, Services } from '../core/ports.ts';
 import type { AuthorizerContext } from '../http/auth.ts';
-import { log } from '../http/log.ts';
+import { correlate, log } from '../observability/logger.ts';
+import { observability } from '../observability/middlewares.ts';
 import { bearerToken, hashToken } from './token.ts';
 
-interface AuthorizerResult {
+/** The simple response of an HTTP API Lambda authorizer (payload 2.0). */
+export interface AuthorizerResult {
   isAuthorized: boolean;
   context: AuthorizerContext;
 }
 
-const CACHE_TTL_MS = 60_000;
+/**
+ * How long one authorizer container trusts a token lookup (allowed or refused): the most a
+ * revoked token keeps working (`npm run admin -- revoke-token`). API Gateway's own cache is
+ * off, so revocation is never slower than this.
+ */
+export const AUTH_CACHE_SECONDS = 5;
+
 const cache = new Map<string, { principal: Principal | undefined; at: number }>();
 
 /** A signed notebook link resolves to a principal limited to that notebook (checked on every request: links expire). */
@@ -28,32 +37,41 @@ async function resolveLink(services: Services, token: string): Promise<Principal
 
 async function resolve(services: Services, hash: string): Promise<Principal | undefined> {
   const hit = cache.get(hash);
-  if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.principal;
+  if (hit && Date.now() - hit.at < AUTH_CACHE_SECONDS * 1000) return hit.principal;
   const principal = await services.tenancy.resolveToken(hash);
   if (cache.size > 10_000) cache.clear();
   cache.set(hash, { principal, at: Date.now() });
   return principal;
 }
 
+const DENY: AuthorizerResult = { isAuthorized: false, context: {} };
+
 /**
- * The Lambda authorizer (HTTP API, simple responses). It resolves the bearer token to a
- * principal and hands it to the route as context. It never denies: API Gateway would turn
- * a deny into a bare 403, while the contract wants 401 in its own error shape, so the
- * route's first middleware rejects requests without a principal.
+ * The Lambda authorizer (HTTP API, simple responses). It resolves the bearer token (an API
+ * token, by its hash, or a signed notebook link) to a principal and hands it to the route as
+ * context. A malformed, unknown, revoked or expired token is denied here, so no route
+ * Lambda runs for it: API Gateway answers `403 {"message":"Forbidden"}` (and, before this
+ * function runs at all, `401 {"message":"Unauthorized"}` to a request without an
+ * Authorization header, the authorizer's identity source). Both bodies are API Gateway's:
+ * an HTTP API cannot put the contract's error shape on them.
  */
 export function createAuthorizer(getServices: () => Services = defaultServices) {
   return async (event: APIGatewayRequestAuthorizerEventV2): Promise<AuthorizerResult> => {
+    correlate({ route: event.routeKey, apiRequestId: event.requestContext?.requestId });
     const headers = event.headers ?? {};
-    const authorization = headers.authorization ?? headers.Authorization;
-    const token = bearerToken(authorization);
-    if (!token) return { isAuthorized: true, context: {} };
+    const token = bearerToken(headers.authorization ?? headers.Authorization);
+    if (!token) {
+      log('info', 'denied: no bearer token');
+      return DENY;
+    }
     const principal = isLinkToken(token)
       ? await resolveLink(getServices(), token)
       : await resolve(getServices(), hashToken(token));
     if (!principal) {
-      log('warn', 'unknown or revoked token', { route: event.routeKey });
-      return { isAuthorized: true, context: {} };
+      log('warn', 'denied: unknown, revoked or expired token');
+      return DENY;
     }
+    correlate({ tenantId: principal.tenantId, tokenId: principal.tokenId });
     return {
       isAuthorized: true,
       context: {
@@ -66,4 +84,7 @@ export function createAuthorizer(getServices: () => Services = defaultServices) 
   };
 }
 
-export const handler = createAuthorizer();
+/** The authorizer behind the same Powertools middlewares as every other Lambda. */
+export const handler = middy<APIGatewayRequestAuthorizerEventV2, AuthorizerResult, Error, Context>()
+  .use(observability())
+  .handler(createAuthorizer());

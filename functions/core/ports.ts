@@ -4,6 +4,7 @@ import type { KernelHost } from './ports/kernel-ports.ts';
 import type { ContentStore, InvestigationStore, NotebookStore } from './ports/notebook-ports.ts';
 import type { FileStore, RunQueue, RunSettings, RunStore, RunTokens, Workflow } from './ports/run-ports.ts';
 import type { ScheduleRegistry } from './ports/schedule-ports.ts';
+import type { Telemetry } from './ports/telemetry-ports.ts';
 import type { TenancyStore } from './ports/tenancy-ports.ts';
 import type { WebhookDispatcher, WebhookStore, WebhookTransport } from './ports/webhook-ports.ts';
 
@@ -12,12 +13,13 @@ export type * from './ports/kernel-ports.ts';
 export type * from './ports/notebook-ports.ts';
 export type * from './ports/run-ports.ts';
 export type * from './ports/schedule-ports.ts';
+export type * from './ports/telemetry-ports.ts';
 export type * from './ports/tenancy-ports.ts';
 export type * from './ports/webhook-ports.ts';
 
 /*
  * The core's ports live one file per role under `ports/` (notebooks, runs, datasets,
- * tenancy, webhooks, schedules) and are re-exported here; the adapters implement them.
+ * tenancy, webhooks, schedules, telemetry) and are re-exported here; the adapters implement them.
  */
 
 /** Everything a use-case may touch. Built once per process by the composition root. */
@@ -55,6 +57,8 @@ export interface Services {
   webhookRetrySeconds: readonly number[];
   /** Largest accepted event-log file, in bytes (413 above; `CELLWISE_MAX_DATASET_BYTES`). */
   maxDatasetBytes: number;
+  /** What operators see: runs started and ended, admission, webhook deliveries (metrics in AWS). */
+  telemetry: Telemetry;
 }
 
 /** Who performs a use-case, and where. */

@@ -8,11 +8,12 @@ import type { z } from 'zod';
 import { services as defaultServices } from '../adapters/services.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { Actor, Services } from '../core/ports.ts';
+import { correlate, log } from '../observability/logger.ts';
+import { observability } from '../observability/middlewares.ts';
 import { type AuthorizerContext, assertLinkScope, assertScope, principalFrom } from './auth.ts';
 import { bodyBytes, header, jsonBody } from './body.ts';
 import type { Infer, RouteContract } from './contract.ts';
 import { toErrorResponse } from './error-map.ts';
-import { log } from './log.ts';
 import { type MultipartForm, parseMultipart } from './multipart.ts';
 import { json } from './responses.ts';
 
@@ -46,25 +47,50 @@ function parseWith<T extends z.ZodType>(schema: T, value: unknown, where: string
 }
 
 /** Maps every error to the contract's error shape; logs unexpected ones (never the request itself). */
-const errorResponses = (routeId: string): MiddlewareObj<HttpEvent, HttpResult> => ({
+const errorResponses = (): MiddlewareObj<HttpEvent, HttpResult> => ({
   onError: (request) => {
     const { statusCode, body } = toErrorResponse(request.error);
-    if (statusCode >= 500) {
-      const error = request.error as Error;
-      log('error', 'unhandled error', {
-        route: routeId,
-        error: error?.name,
-        detail: error?.message,
-        stack: error?.stack,
-      });
-    }
+    if (statusCode >= 500) log('error', 'unhandled error', { error: request.error });
     request.response = json(statusCode, body);
   },
 });
 
+/** One debug line per request, after it is answered: the route, its status and how long it took. */
+const requestLog = (): MiddlewareObj<HttpEvent, HttpResult> => {
+  const started = new WeakMap<object, number>();
+  const done = (request: { event: HttpEvent; response?: HttpResult | null }) => {
+    const ms = Date.now() - (started.get(request.event) ?? Date.now());
+    log('debug', 'request', { status: request.response?.statusCode ?? null, ms });
+  };
+  return { before: (request) => void started.set(request.event, Date.now()), after: done, onError: done };
+};
+
+/** The path's ids that name what a request is about: correlation keys of its log lines. */
+const CORRELATED_PARAMS = [
+  'tenantId',
+  'projectId',
+  'investigationId',
+  'notebookId',
+  'executionId',
+  'datasetId',
+  'webhookId',
+] as const;
+
+function correlatePath(params: unknown): void {
+  if (typeof params !== 'object' || params === null) return;
+  const values = params as Record<string, unknown>;
+  correlate(
+    Object.fromEntries(
+      CORRELATED_PARAMS.map((name) => [name, typeof values[name] === 'string' ? values[name] : undefined]),
+    ),
+  );
+}
+
 /**
- * The one place the middy stack is composed. Every route: errors → 4xx/5xx in the contract
- * shape; auth (401) → path params (400) → tenant/project scope (404) → query → body.
+ * The one place the middy stack of routes is composed. Every route: Powertools' logger
+ * context, X-Ray segment and metrics (`observability`); errors → 4xx/5xx in the contract
+ * shape; auth (401) → path params (400) → tenant/project scope (404) → query → body. Log
+ * lines carry the route, API Gateway's request id and the path's ids once validated.
  */
 export function route<C extends RouteContract>(
   contract: C,
@@ -72,14 +98,18 @@ export function route<C extends RouteContract>(
   getServices: () => Services = defaultServices,
 ) {
   return middy<HttpEvent, HttpResult, Error, Context>()
-    .use(errorResponses(contract.id))
+    .use(observability())
+    .use(requestLog())
+    .use(errorResponses())
     .handler(async (event) => {
+      correlate({ route: contract.id, apiRequestId: event.requestContext?.requestId });
       const services = getServices();
       const maxBytes = services.maxUploadBytes;
       const principal = contract.auth ? principalFrom(event.requestContext?.authorizer?.lambda) : undefined;
       const params = contract.params
         ? parseWith(contract.params, event.pathParameters ?? {}, 'path')
         : undefined;
+      correlatePath(params);
       let actor = undefined as unknown as Actor;
       if (principal) {
         const { tenantId, projectId } = params as { tenantId: string; projectId: string };

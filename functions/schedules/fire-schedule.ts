@@ -3,7 +3,8 @@ import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { services } from '../adapters/services.ts';
 import { fireSchedule } from '../core/use-cases/fire-schedule.ts';
-import { log } from '../http/log.ts';
+import { correlate, log } from '../observability/logger.ts';
+import { observability } from '../observability/middlewares.ts';
 
 /** What EventBridge Scheduler sends (the schedule's `Input`, `scheduledFor` filled in by it). */
 const fireEvent = z.object({
@@ -17,8 +18,9 @@ const fireEvent = z.object({
  * The fire Lambda: the target of every notebook's EventBridge Scheduler schedule. Delivery is
  * at least once; `fireSchedule` claims the fire time, so a repeated delivery changes nothing.
  */
-export const handler = middy<unknown, { outcome: string; error?: string }, Error, Context>().handler(
-  async (event) => {
+export const handler = middy<unknown, { outcome: string; error?: string }, Error, Context>()
+  .use(observability())
+  .handler(async (event) => {
     const parsed = fireEvent.safeParse(event);
     if (!parsed.success) {
       // Not retryable (a malformed input stays malformed): answered, logged with the fields at fault.
@@ -27,12 +29,12 @@ export const handler = middy<unknown, { outcome: string; error?: string }, Error
       return { outcome: 'ignored', error: `malformed input: ${issues.join('; ')}` };
     }
     const { tenantId, projectId, notebookId, scheduledFor } = parsed.data;
+    correlate({ tenantId, projectId, notebookId });
     const result = await fireSchedule(services(), {
       scope: { tenantId, projectId },
       notebookId,
       scheduledFor,
     });
-    log('info', 'schedule fired', { tenantId, projectId, notebookId, scheduledFor, ...result });
+    log('info', 'schedule fired', { scheduledFor, ...result });
     return { outcome: result.outcome };
-  },
-);
+  });

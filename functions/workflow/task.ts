@@ -5,7 +5,8 @@ import { services as defaultServices } from '../adapters/services.ts';
 import { guid } from '../api/schemas/common.ts';
 import type { Services } from '../core/ports.ts';
 import type { RunPointer } from '../core/run/run.ts';
-import { log } from '../http/log.ts';
+import { correlate, log } from '../observability/logger.ts';
+import { observability } from '../observability/middlewares.ts';
 
 /** The workflow's state: the run's identity, the last task's result, and a caught failure. */
 export const taskInput = z.looseObject({
@@ -27,36 +28,35 @@ export interface TaskArgs {
 }
 
 /**
- * The one place the middy stack of workflow tasks is composed: validate the state input,
- * log the task (ids only), run the use-case. Errors propagate: the workflow's Retry and
- * Catch decide what happens next.
+ * The one place the middy stack of workflow tasks is composed: Powertools' logger context,
+ * X-Ray segment and metrics (`observability`); validate the state input; every log line of
+ * the task carries the task and the run's ids; run the use-case. Errors propagate: the
+ * workflow's Retry and Catch decide what happens next.
  */
 export function task<R>(
   name: string,
   impl: (args: TaskArgs) => Promise<R>,
   getServices: () => Services = defaultServices,
 ) {
-  return middy<unknown, R, Error, Context>().handler(async (event, context) => {
-    const input = taskInput.parse(event);
-    const { tenantId, projectId, notebookId, executionId } = input;
-    const started = Date.now();
-    try {
-      return await impl({
-        pointer: { tenantId, projectId, notebookId, executionId },
-        input,
-        services: getServices(),
-        context,
-      });
-    } catch (error) {
-      log('error', 'workflow task failed', {
-        task: name,
-        executionId,
-        error: (error as Error).name,
-        detail: (error as Error).message,
-      });
-      throw error;
-    } finally {
-      log('info', 'workflow task', { task: name, executionId, ms: Date.now() - started });
-    }
-  });
+  return middy<unknown, R, Error, Context>()
+    .use(observability())
+    .handler(async (event, context) => {
+      const input = taskInput.parse(event);
+      const { tenantId, projectId, notebookId, executionId } = input;
+      correlate({ task: name, tenantId, projectId, notebookId, executionId });
+      const started = Date.now();
+      try {
+        return await impl({
+          pointer: { tenantId, projectId, notebookId, executionId },
+          input,
+          services: getServices(),
+          context,
+        });
+      } catch (error) {
+        log('error', 'workflow task failed', { error });
+        throw error;
+      } finally {
+        log('info', 'workflow task', { ms: Date.now() - started });
+      }
+    });
 }

@@ -24,10 +24,10 @@ def _write(path, value):
         f.write(str(value))
 
 
-def _own_paths():
+def _own_paths(text=None):
     """{controller or '': path} of this process's groups (from /proc/self/cgroup)."""
     paths = {}
-    for line in _read("/proc/self/cgroup").splitlines():
+    for line in (text if text is not None else _read("/proc/self/cgroup")).splitlines():
         _id, controllers, path = line.split(":", 2)
         for controller in controllers.split(",") if controllers else [""]:
             paths[controller] = path
@@ -186,29 +186,30 @@ def _remove_group_tree(directory):
         pass
 
 
-def detect(name):
+def detect(name, root=V1_ROOT, own_text=None):
     """The host's cgroups under a parent group `name` of this process's, or None when the host
-    offers no writable memory and pids controllers (not root, read-only cgroupfs, no delegation)."""
+    offers no writable memory and pids controllers (not root, read-only cgroupfs, no delegation).
+    `root` and `own_text` (a /proc/self/cgroup) are for the tests, which build a fake cgroupfs."""
     if os.geteuid() != 0:
         return None
     try:
-        own = _own_paths()
+        own = _own_paths(own_text)
     except OSError:
         return None
-    if not os.path.exists(os.path.join(V1_ROOT, "cgroup.controllers")):
+    if not os.path.exists(os.path.join(root, "cgroup.controllers")):
         parents = {}
         for controller in V1_CONTROLLERS:
             if controller not in own:
                 return None
-            parents[controller] = os.path.join(V1_ROOT, controller, own[controller].lstrip("/"), name)
+            parents[controller] = os.path.join(root, controller, own[controller].lstrip("/"), name)
         try:
             for directory in parents.values():
                 os.makedirs(directory, exist_ok=True)
         except OSError:
             return None
         return Cgroups(1, parents)
-    if "" in own and os.path.exists(os.path.join(V1_ROOT, "cgroup.controllers")):
-        parent = os.path.join(V1_ROOT, own[""].lstrip("/"), name)
+    if "" in own:
+        parent = os.path.join(root, own[""].lstrip("/"), name)
         try:
             os.makedirs(parent, exist_ok=True)
             _write(os.path.join(parent, "cgroup.subtree_control"), "+memory +pids +cpu")

@@ -9,10 +9,11 @@ answers the client itself, so the loop never waits on a kernel's files.
 
 import os
 import random
+import resource
 import signal
 import time
 
-from . import boxes, files, limits, usage
+from . import boxes, files, limits, system, usage
 from .protocol import FAILED, INVALID, MISSING, LauncherError, send
 
 UID_BASE = 1_900_000_000
@@ -86,8 +87,6 @@ class Launcher:
         pid = os.fork()
         if pid == 0:
             try:
-                from . import system
-
                 system.close_fds(keep=(write_end,))
                 system.default_signals()
                 boxes.enter(box, self.modes, self.pid)
@@ -104,9 +103,7 @@ class Launcher:
             raise LauncherError(FAILED, f"the kernel could not start: {failure}")
         box.pid, box.exit_status, box.breach = pid, None, None
         try:
-            from .system import process_start_time
-
-            box.start_time = process_start_time(pid)
+            box.start_time = system.process_start_time(pid)
         except OSError:
             box.start_time = None
         usage.reset(box, self.modes, time.monotonic())
@@ -212,8 +209,6 @@ class Launcher:
             try:
                 signal.alarm(FILE_REQUEST_SECONDS)
                 if "uid" in self.modes:
-                    from . import system
-
                     system.become(box.uid, box.gid)
                 try:
                     result, fd = work(box.work, request)
@@ -252,10 +247,6 @@ _FILE_OPS = {
 def apply_limits(box, wanted, modes):
     """New limits for a running box (a pooled kernel leased for a run with its own). Where
     rlimits enforce them they can only go down (the launcher starts a fresh kernel otherwise)."""
-    import resource
-
-    from . import system
-
     if box.group is not None:
         try:
             box.group.set_limits(wanted["memoryMiB"] * limits.MIB, wanted["processes"])

@@ -16,6 +16,7 @@ ending every kernel.
 """
 
 import os
+import pwd
 import selectors
 import signal
 import socket
@@ -24,6 +25,7 @@ import sys
 import time
 
 from . import cgroups, files, system
+from .boxes import Box, kill_all
 from .launcher import OPS, Launcher
 from .limits import from_environment
 from .protocol import FAILED, INVALID, LauncherError, receive, send
@@ -116,8 +118,6 @@ def _server_ids(text):
         return os.getuid(), os.getgid()
     uid, _, gid = text.partition(":")
     if not uid.isdigit() or (gid and not gid.isdigit()):
-        import pwd
-
         entry = pwd.getpwnam(uid)
         return entry.pw_uid, entry.pw_gid
     return int(uid), int(gid or uid)
@@ -141,8 +141,6 @@ def _clean_leftovers(launcher):
         os.unlink(ledger)
     except OSError:
         uids = set()
-    from .boxes import Box, kill_all
-
     for uid in uids:
         kill_all(Box(str(uid), "", uid, uid, {}), {"uid"})
     for name in os.listdir(launcher.kernels_dir):

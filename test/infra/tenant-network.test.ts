@@ -1,31 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { App, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type KernelEgressRule,
-  kernelEgressOf,
-  MAX_KERNEL_EGRESS_RULES,
-  parseKernelEgress,
-} from '../../infra/kernel-egress.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { kernelEgressOf, MAX_KERNEL_EGRESS_RULES, parseKernelEgress } from '../../infra/kernel-egress.ts';
 import { TenantStack } from '../../infra/tenant-stack.ts';
+import { ALLOW_LIST, TENANT_ID, tenantSynth } from './support/synth.ts';
 
 /*
  * The tenant's network as notebook code sees it: the kernel host reaches S3 (through the
  * gateway endpoint, whose policy names the tenant's bucket and ECR's layer bucket only) and the
- * interface endpoints of ECR, CloudWatch Logs and Secrets Manager, nothing else unless the
- * stack's `kernelEgress` allow-list says so. One synthesis of one app holds both stacks: the
- * default and one with an allow-list. Bundling is skipped, as in tenant-runs.test.ts.
+ * interface endpoints, nothing else unless the stack's `kernelEgress` allow-list says so. On
+ * the shared synthesis: the default stack and the `configured` one (with an allow-list).
  */
-
-const TENANT_ID = '11111111-2222-3333-4444-555555555555';
-const ALLOW_LIST: KernelEgressRule[] = [
-  { cidr: '203.0.113.0/24', port: 443, description: 'Partner API' },
-  { cidr: '198.51.100.7/32', port: 5432 },
-];
 
 type Resource = { Type: string; Properties?: Record<string, any>; DependsOn?: string[] };
 type Rule = Record<string, any>;
@@ -42,14 +27,17 @@ interface Synthesized {
   resources: Record<string, Resource>;
 }
 
-let outdir: string;
 let plain: Synthesized;
 let allowed: Synthesized;
 
 /** A value or list as a new list (sorting it leaves the template alone). */
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? [...value] : [value]);
 const logicalId = (s: Synthesized, construct: IConstruct) =>
-  s.stack.getLogicalId(construct.node.defaultChild as CfnElement);
+  s.stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
+const privateSubnets = (s: Synthesized) =>
+  s.stack.network.vpc
+    .selectSubnets(s.stack.network.privateSubnets)
+    .subnets.map((n) => ({ Ref: logicalId(s, n) }));
 const ofType = (s: Synthesized, type: string) =>
   Object.entries(s.resources).filter(([, r]) => r.Type === type);
 const sgId = (s: Synthesized, construct: IConstruct) => ({
@@ -118,29 +106,16 @@ function endpointOf(s: Synthesized, suffix: string): Record<string, any> {
 }
 
 const statementsOf = (endpoint: Record<string, any>) => endpoint.PolicyDocument.Statement as Statement[];
+/** ECR (api, dkr), CloudWatch Logs, Secrets Manager; Step Functions, Lambda, EventBridge Scheduler. */
+const INTERFACE_SUFFIXES = ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'states', 'lambda', 'scheduler'];
 const thisAccountOnly = { StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } };
 
 describe('TenantStack network', () => {
   beforeAll(async () => {
-    // Synthesis needs neither AWS credentials nor Docker.
-    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-    outdir = await mkdtemp(join(tmpdir(), 'cellwise-cdk-network-'));
-    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-    const plainStack = new TenantStack(app, `Cellwise-${TENANT_ID}`, { tenantId: TENANT_ID });
-    const allowedStack = new TenantStack(app, `Cellwise-${TENANT_ID}-egress`, {
-      tenantId: TENANT_ID,
-      kernelEgress: ALLOW_LIST,
-    });
-    // One synthesis for both (the app caches it).
-    const resourcesOf = (stack: TenantStack) =>
-      Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
-    plain = { stack: plainStack, resources: resourcesOf(plainStack) };
-    allowed = { stack: allowedStack, resources: resourcesOf(allowedStack) };
-  }, 300_000);
-
-  afterAll(async () => {
-    if (outdir) await rm(outdir, { recursive: true, force: true });
-  });
+    const synth = await tenantSynth();
+    plain = synth.plain;
+    allowed = synth.configured;
+  }, 600_000);
 
   it('gives the kernel host SG egress only to the S3 prefix list and the endpoints SG: nothing to 0.0.0.0/0 or ::/0', () => {
     const { inline, separate } = egressOf(plain, plain.stack.network.kernelHostSg);
@@ -178,22 +153,24 @@ describe('TenantStack network', () => {
       'ec2:DescribeManagedPrefixLists',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
     ]);
+    expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
     const logGroup = fn.LoggingConfig.LogGroup.Ref as string;
     expect(plain.resources[logGroup]!.Properties!.RetentionInDays).toBeGreaterThan(0);
   });
 
-  it('adds ECR (api, dkr), CloudWatch Logs and Secrets Manager interface endpoints with private DNS behind the endpoints SG', () => {
-    const privateSubnets = plain.stack.network.vpc.privateSubnets.map((s) => ({ Ref: logicalId(plain, s) }));
+  it('adds the interface endpoints the kernel host and the VPC functions need, with private DNS behind the endpoints SG', () => {
     const interfaces = ofType(plain, 'AWS::EC2::VPCEndpoint').filter(
       ([, e]) => e.Properties!.VpcEndpointType === 'Interface',
     );
-    expect(interfaces).toHaveLength(4);
-    for (const suffix of ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager']) {
+    expect(interfaces).toHaveLength(INTERFACE_SUFFIXES.length);
+    for (const suffix of INTERFACE_SUFFIXES) {
       const endpoint = endpointOf(plain, suffix);
       expect(endpoint.VpcEndpointType, suffix).toBe('Interface');
       expect(endpoint.PrivateDnsEnabled, suffix).toBe(true);
-      expect(endpoint.SubnetIds, suffix).toEqual(privateSubnets);
+      expect(endpoint.SubnetIds, suffix).toEqual(privateSubnets(plain));
       expect(endpoint.SecurityGroupIds, suffix).toEqual([sgId(plain, plain.stack.network.endpointsSg)]);
     }
   });
@@ -285,8 +262,9 @@ describe('TenantStack network', () => {
     const network = plain.stack.network;
     const service = only(ofType(plain, 'AWS::ECS::Service'))[1];
     const needed = [
-      ...Object.values(network.interfaceEndpoints).map((e) => logicalId(plain, e)),
-      logicalId(plain, network.s3Endpoint),
+      ...Object.values(network.endpoints!.interfaces).map((e) => logicalId(plain, e)),
+      logicalId(plain, network.endpoints!.s3),
+      logicalId(plain, network.endpoints!.dynamoDb),
       logicalId(plain, network.kernelHostSg),
       // The separate rules: kernel host → endpoints SG, endpoints SG ← kernel host.
       ...ofType(plain, 'AWS::EC2::SecurityGroupEgress')
@@ -296,7 +274,7 @@ describe('TenantStack network', () => {
         .filter(([, r]) => same(r.Properties!.GroupId, sgId(plain, network.endpointsSg)))
         .map(([id]) => id),
     ];
-    expect(needed).toHaveLength(9);
+    expect(needed).toHaveLength(7 + 2 + 1 + 1 + 2);
     expect(service.DependsOn).toEqual(expect.arrayContaining(needed));
   });
 
@@ -328,7 +306,57 @@ describe('TenantStack network', () => {
       }).replaceAll(s.stack.stackName, '<stack>');
     };
     expect(rules(allowed)).toBe(rules(plain));
-    expect(Object.keys(allowed.resources)).toHaveLength(Object.keys(plain.resources).length);
+  });
+
+  it('makes no NAT gateway, Internet gateway or public subnet by default, and one NAT gateway for an allow-list', () => {
+    for (const type of ['AWS::EC2::NatGateway', 'AWS::EC2::InternetGateway', 'AWS::EC2::EIP']) {
+      expect(ofType(plain, type), type).toHaveLength(0);
+      expect(ofType(allowed, type), type).toHaveLength(1);
+    }
+    expect(plain.stack.network.natGateways).toBe(0);
+    expect(plain.stack.network.vpc.publicSubnets).toHaveLength(0);
+    expect(plain.stack.network.vpc.isolatedSubnets).toHaveLength(2);
+    // No route of the default VPC leads anywhere but the VPC and the gateway endpoints.
+    for (const [id, route] of ofType(plain, 'AWS::EC2::Route')) {
+      expect(route.Properties!.DestinationCidrBlock, id).not.toBe('0.0.0.0/0');
+    }
+    // With the allow-list: the private subnets' default route goes to the NAT gateway.
+    const nat = only(ofType(allowed, 'AWS::EC2::NatGateway'))[0];
+    const defaults = ofType(allowed, 'AWS::EC2::Route').filter(
+      ([, r]) => r.Properties!.DestinationCidrBlock === '0.0.0.0/0' && r.Properties!.NatGatewayId,
+    );
+    expect(defaults).toHaveLength(2);
+    for (const [, route] of defaults) expect(route.Properties!.NatGatewayId).toEqual({ Ref: nat });
+  });
+
+  it('writes the VPC flow logs, every flow, to the log bucket', () => {
+    const flowLog = only(ofType(plain, 'AWS::EC2::FlowLog'))[1].Properties!;
+    expect(flowLog).toMatchObject({
+      ResourceId: { Ref: logicalId(plain, plain.stack.network.vpc) },
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogDestinationType: 's3',
+    });
+    expect(text(flowLog.LogDestination)).toBe(
+      `<${logicalId(plain, plain.stack.logBucket)}.Arn>/vpc-flow-logs/`,
+    );
+  });
+
+  it("lets the VPC functions start only this run workflow, invoke only the webhook worker and manage only the tenant's schedules through the endpoints", () => {
+    const statement = (suffix: string) => only(statementsOf(endpointOf(plain, suffix)));
+    const states = statement('states');
+    expect(asList(states.Action)).toEqual(['states:StartExecution']);
+    expect(states.Resource).toEqual({ Ref: logicalId(plain, plain.stack.runs.workflow.stateMachine) });
+    const lambda = statement('lambda');
+    expect(asList(lambda.Action)).toEqual(['lambda:InvokeFunction']);
+    expect(lambda.Resource).toEqual({
+      'Fn::GetAtt': [logicalId(plain, plain.stack.webhooks.function), 'Arn'],
+    });
+    const scheduler = statement('scheduler');
+    expect(text(scheduler.Resource)).toBe(
+      `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/cellwise-${TENANT_ID}/*`,
+    );
+    for (const s of [states, lambda, scheduler]) expect(s.Condition).toEqual(thisAccountOnly);
   });
 
   it('reads the allow-list from the kernelEgress context (a JSON string or a list) when the props give none', () => {

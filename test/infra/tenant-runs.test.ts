@@ -1,27 +1,24 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { App, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { kernelHostSizing } from '../../infra/kernel-host-service.ts';
 import { type KernelLimitsProps, kernelLimitsOf } from '../../infra/kernel-limits.ts';
 import { ROUTES } from '../../infra/routes.ts';
 import { localTaskArn, resolveDefinitionString, synthesizeRunWorkflow } from '../../infra/run-workflow.ts';
-import { TenantStack } from '../../infra/tenant-stack.ts';
+import type { TenantStack } from '../../infra/tenant-stack.ts';
 import { AWS_RUN_SLICE_SECONDS, WORKFLOW_TASKS } from '../../infra/workflow-tasks.ts';
+import { REPO_ROOT, TENANT_ID, tenantSynth } from './support/synth.ts';
 
 /*
- * The run infrastructure of the tenant stack: workflow, reconciler, kernel host, network.
- * Lambda bundling is skipped here (`aws:cdk:bundling-stacks`), which changes nothing these
- * tests look at; tenant-stack.test.ts synthesizes with real bundling.
+ * The run infrastructure of the tenant stack: workflow, reconciler, kernel host, network,
+ * on the shared synthesis (test/infra/support/synth.ts).
  */
 
-const TENANT_ID = '11111111-2222-3333-4444-555555555555';
-const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const KERNEL_HOST_URL = `http://kernels.cellwise-${TENANT_ID}.internal:8888`;
 
 type Resource = { Type: string; Properties?: Record<string, any>; DependsOn?: string[] };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
@@ -73,6 +70,7 @@ const kernelHostFunctionIds = () => [
 const envOf = (fnId: string) =>
   (resources[fnId]!.Properties!.Environment?.Variables ?? {}) as Record<string, unknown>;
 const stateMachineRef = () => ({ Ref: logicalId(stack.runs.workflow.stateMachine) });
+const privateSubnetsOf = () => stack.network.vpc.selectSubnets(stack.network.privateSubnets).subnets;
 const secretRef = () => ({ Ref: logicalId(stack.kernelHost.token) });
 const sgId = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalId(construct), 'GroupId'] });
 
@@ -96,18 +94,10 @@ function deployedDefinition(): Record<string, any> {
 
 describe('TenantStack runs', () => {
   beforeAll(async () => {
-    // Synthesis needs neither AWS credentials nor Docker.
-    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-    outdir = await mkdtemp(join(tmpdir(), 'cellwise-cdk-runs-'));
-    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-    stack = new TenantStack(app, `Cellwise-${TENANT_ID}`, { tenantId: TENANT_ID });
-    template = Template.fromStack(stack);
-    resources = template.toJSON().Resources as Record<string, Resource>;
-  }, 300_000);
-
-  afterAll(async () => {
-    if (outdir) await rm(outdir, { recursive: true, force: true });
-  });
+    const synth = await tenantSynth();
+    ({ stack, template, resources } = synth.plain);
+    outdir = synth.outdir;
+  }, 600_000);
 
   it('makes the run workflow a STANDARD state machine whose Tasks invoke exactly the task functions', () => {
     const machine = only(ofType('AWS::StepFunctions::StateMachine'))[1];
@@ -148,22 +138,22 @@ describe('TenantStack runs', () => {
     }
     for (const id of [...taskFunctionIds(), logicalId(stack.runs.reconciler)]) {
       const env = envOf(id);
-      expect(env.CELLWISE_KERNEL_HOST_URL, id).toBe('http://kernels.cellwise.internal:8888');
+      expect(env.CELLWISE_KERNEL_HOST_URL, id).toBe(KERNEL_HOST_URL);
       expect(env.CELLWISE_KERNEL_HOST_TOKEN_SECRET, id).toEqual(secretRef());
       expect(env.CELLWISE_RUN_SLICE_SECONDS, id).toBe(String(AWS_RUN_SLICE_SECONDS));
       expect(env.CELLWISE_KERNEL_HOST_TOKEN, id).toBeUndefined();
     }
   });
 
-  it('lets the task functions and the reconciler read and write the table and read, write and delete files', () => {
+  it('lets the task functions and the reconciler read and write the table and read, write and delete (revisions, staging) files', () => {
     for (const id of [...taskFunctionIds(), logicalId(stack.runs.reconciler)]) {
       expect(actionsOfRole(roleOfFunction(id)), id).toEqual(
         expect.arrayContaining([
           'dynamodb:GetItem',
           'dynamodb:PutItem',
-          's3:GetObject*',
+          's3:GetObject',
           's3:PutObject',
-          's3:DeleteObject*',
+          's3:DeleteObject',
         ]),
       );
     }
@@ -224,7 +214,7 @@ describe('TenantStack runs', () => {
   it('places only the task functions, the reconciler and health in the private subnets with the functions SG', () => {
     const inVpc = ofType('AWS::Lambda::Function').filter(([, fn]) => fn.Properties!.VpcConfig);
     expect(new Set(inVpc.map(([id]) => id))).toEqual(new Set(kernelHostFunctionIds()));
-    const privateSubnets = stack.network.vpc.privateSubnets.map((s) => ({ Ref: logicalId(s) }));
+    const privateSubnets = privateSubnetsOf().map((s) => ({ Ref: logicalId(s) }));
     for (const [id, fn] of inVpc) {
       expect(fn.Properties!.VpcConfig.SecurityGroupIds, id).toEqual([sgId(stack.network.functionsSg)]);
       expect(fn.Properties!.VpcConfig.SubnetIds, id).toEqual(privateSubnets);
@@ -242,8 +232,7 @@ describe('TenantStack runs', () => {
       ).statement;
       const text = JSON.stringify(create.Resource);
       expect(text).toContain(JSON.stringify(sgId(stack.network.functionsSg)));
-      for (const subnet of stack.network.vpc.privateSubnets) expect(text).toContain(logicalId(subnet));
-      for (const subnet of stack.network.vpc.publicSubnets) expect(text).not.toContain(logicalId(subnet));
+      for (const subnet of privateSubnetsOf()) expect(text).toContain(logicalId(subnet));
     }
   });
 
@@ -259,13 +248,12 @@ describe('TenantStack runs', () => {
         route.id,
       ).toEqual(workflow ? ['states:StartExecution'] : []);
       const signsLinks = route.uses?.includes('linkSigningKey') ?? false;
-      expect(
-        actions.filter((a) => a.startsWith('secretsmanager:')),
-        route.id,
-      ).toEqual([
-        ...(kernelHost ? ['secretsmanager:GetSecretValue'] : []),
-        ...(signsLinks ? ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] : []),
-      ]);
+      expect(actions.filter((a) => a.startsWith('secretsmanager:')).sort(), route.id).toEqual(
+        [
+          ...(kernelHost ? ['secretsmanager:GetSecretValue'] : []),
+          ...(signsLinks ? ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] : []),
+        ].sort(),
+      );
       expect(
         actions.some((a) => a.startsWith('ec2:')),
         route.id,
@@ -296,10 +284,12 @@ describe('TenantStack runs', () => {
     expect(ingress.CidrIp).toBeUndefined();
   });
 
-  it('builds a two-AZ VPC with public and private subnets, one NAT gateway and S3 and DynamoDB endpoints', () => {
-    expect(stack.network.vpc.publicSubnets).toHaveLength(2);
-    expect(stack.network.vpc.privateSubnets).toHaveLength(2);
-    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+  it('builds a two-AZ VPC with isolated private subnets, no NAT gateway, and S3 and DynamoDB endpoints', () => {
+    expect(stack.network.vpc.publicSubnets).toHaveLength(0);
+    expect(privateSubnetsOf()).toHaveLength(2);
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    template.resourceCountIs('AWS::EC2::EIP', 0);
     const endpoints = ofType('AWS::EC2::VPCEndpoint')
       .map(([, e]) => e.Properties!)
       .filter((e) => e.VpcEndpointType === 'Gateway');
@@ -315,14 +305,14 @@ describe('TenantStack runs', () => {
     expect(secret.GenerateSecretString.SecretStringTemplate).toBeUndefined();
   });
 
-  it('runs the kernel host on Fargate in the private subnets, found as kernels.cellwise.internal', () => {
+  it('runs the kernel host on Fargate in the private subnets, found as kernels.cellwise-<tenant>.internal', () => {
     const service = only(ofType('AWS::ECS::Service'))[1].Properties!;
     expect(service.LaunchType).toBe('FARGATE');
     expect(service.DesiredCount).toBe(1);
     expect(service.NetworkConfiguration.AwsvpcConfiguration).toEqual({
       AssignPublicIp: 'DISABLED',
       SecurityGroups: [sgId(stack.network.kernelHostSg)],
-      Subnets: stack.network.vpc.privateSubnets.map((s) => ({ Ref: logicalId(s) })),
+      Subnets: privateSubnetsOf().map((s) => ({ Ref: logicalId(s) })),
     });
     const registry = service.ServiceRegistries[0].RegistryArn['Fn::GetAtt'][0];
     expect(resources[registry]!.Properties).toMatchObject({
@@ -330,9 +320,9 @@ describe('TenantStack runs', () => {
       DnsConfig: { DnsRecords: [{ Type: 'A', TTL: expect.any(Number) }] },
     });
     template.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', {
-      Name: 'cellwise.internal',
+      Name: `cellwise-${TENANT_ID}.internal`,
     });
-    template.hasOutput('KernelHostUrl', { Value: 'http://kernels.cellwise.internal:8888' });
+    template.hasOutput('KernelHostUrl', { Value: KERNEL_HOST_URL });
     template.hasOutput('StateMachineArn', { Value: stateMachineRef() });
   });
 
@@ -349,18 +339,30 @@ describe('TenantStack runs', () => {
     );
   });
 
-  it('builds the image from the kernel-host directory and its Dockerfile, with the SDK as a build context', async () => {
+  it('builds the image from the kernel-host directory and its Dockerfile, with the SDK staged inside it as a relative build context', async () => {
     const manifest = JSON.parse(await readFile(join(outdir, `${stack.artifactId}.assets.json`), 'utf8'));
     const [hash, image] = only(Object.entries(manifest.dockerImages as Record<string, any>));
     expect(image.source.dockerFile ?? 'Dockerfile').toBe('Dockerfile');
-    expect(image.source.dockerBuildContexts).toEqual({ 'kernel-sdk': join(REPO_ROOT, 'kernel-sdk') });
+    expect(image.source.dockerBuildContexts).toEqual({ 'kernel-sdk': 'kernel-sdk' });
     const staged = join(outdir, image.source.directory);
     expect(await readFile(join(staged, 'Dockerfile'), 'utf8')).toBe(
       readFileSync(join(REPO_ROOT, 'kernel-host/Dockerfile'), 'utf8'),
     );
     expect(await readdir(staged)).toEqual(
-      expect.arrayContaining(['entrypoint.sh', 'jupyter_server_config.json', 'cellwise_kernel_host']),
+      expect.arrayContaining([
+        'entrypoint.sh',
+        'jupyter_server_config.json',
+        'cellwise_kernel_host',
+        'kernel-sdk',
+      ]),
     );
+    // The SDK as it is in the repository, byte for byte (no caches).
+    for (const file of await readdir(join(REPO_ROOT, 'kernel-sdk'), { recursive: true })) {
+      if (/__pycache__|\.pyc$/.test(String(file)) || !String(file).endsWith('.py')) continue;
+      expect(await readFile(join(staged, 'kernel-sdk', String(file)), 'utf8'), String(file)).toBe(
+        readFileSync(join(REPO_ROOT, 'kernel-sdk', String(file)), 'utf8'),
+      );
+    }
     const container = only(
       only(ofType('AWS::ECS::TaskDefinition'))[1].Properties!.ContainerDefinitions as any[],
     );

@@ -1,27 +1,22 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SCHEDULE_MANAGEMENT_ACTIONS } from '../../infra/notebook-schedules.ts';
 import { ROUTES } from '../../infra/routes.ts';
-import { TenantStack } from '../../infra/tenant-stack.ts';
+import type { TenantStack } from '../../infra/tenant-stack.ts';
+import { TENANT_ID, tenantSynth } from './support/synth.ts';
 
 /*
  * Notebook schedules in the tenant stack: the schedule group, the fire Lambda, the role
  * EventBridge Scheduler invokes it with, and what the API functions may do with schedules.
- * Lambda bundling is skipped (`aws:cdk:bundling-stacks`), as in tenant-runs.test.ts.
+ * On the shared synthesis (test/infra/support/synth.ts).
  */
 
-const TENANT_ID = '11111111-2222-3333-4444-555555555555';
 const MANAGING_ROUTES = ['createNotebook', 'updateNotebook', 'deleteNotebook', 'copyNotebook'];
 
 type Resource = { Type: string; Properties?: Record<string, any> };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
-let outdir: string;
 let stack: TenantStack;
 let resources: Record<string, Resource>;
 
@@ -43,16 +38,8 @@ const actionsOfRole = (role: string) => statementsOfRole(role).flatMap((s) => as
 
 describe('TenantStack schedules', () => {
   beforeAll(async () => {
-    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-    outdir = await mkdtemp(join(tmpdir(), 'cellwise-cdk-schedules-'));
-    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-    stack = new TenantStack(app, `Cellwise-${TENANT_ID}`, { tenantId: TENANT_ID });
-    resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
-  }, 300_000);
-
-  afterAll(async () => {
-    if (outdir) await rm(outdir, { recursive: true, force: true });
-  });
+    ({ stack, resources } = (await tenantSynth()).plain);
+  }, 600_000);
 
   it('creates one schedule group named for the tenant', () => {
     const groups = ofType('AWS::Scheduler::ScheduleGroup');
@@ -60,18 +47,40 @@ describe('TenantStack schedules', () => {
     expect(groups[0]![1].Properties!.Name).toBe(`cellwise-${TENANT_ID}`);
   });
 
-  it('lets only EventBridge Scheduler of this account assume the invoke role, which may invoke only the fire function', () => {
+  it('lets only EventBridge Scheduler of this account assume the invoke role, which may invoke only the fire function and send only to the dead letters', () => {
     const role = resources[logicalId(stack.schedules.invokeRole)]!;
     const trust = role.Properties!.AssumeRolePolicyDocument.Statement as any[];
     expect(trust).toHaveLength(1);
     expect(trust[0].Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
     expect(trust[0].Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
     const statements = statementsOfRole(logicalId(stack.schedules.invokeRole));
-    expect(statements.flatMap((s) => asList(s.Action))).toEqual(['lambda:InvokeFunction']);
+    const invoke = statements.filter((s) => asList(s.Action).includes('lambda:InvokeFunction'));
+    expect(invoke.flatMap((s) => asList(s.Action))).toEqual(['lambda:InvokeFunction']);
     const fire = logicalId(stack.schedules.fireFunction);
-    for (const s of statements) {
+    for (const s of invoke) {
       for (const r of asList(s.Resource as any)) expect(JSON.stringify(r)).toContain(fire);
     }
+    const rest = statements.filter((s) => !invoke.includes(s));
+    expect(rest.flatMap((s) => asList(s.Action)).sort()).toEqual([
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
+    ]);
+    for (const s of rest)
+      expect(s.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack.schedules.deadLetters), 'Arn'] });
+  });
+
+  it('sends a fire that fails for good to the dead-letter queue, from the scheduler and from the function', () => {
+    const queueArn = { 'Fn::GetAtt': [logicalId(stack.schedules.deadLetters), 'Arn'] };
+    const fire = logicalId(stack.schedules.fireFunction);
+    expect(resources[fire]!.Properties!.DeadLetterConfig).toEqual({ TargetArn: queueArn });
+    // The routes that write schedules give each one the queue as its dead-letter target.
+    for (const route of MANAGING_ROUTES) {
+      expect(envOf(routeFunctionId(route)).CELLWISE_SCHEDULER_DEAD_LETTER_ARN, route).toEqual(queueArn);
+    }
+    const queue = resources[logicalId(stack.schedules.deadLetters)]!.Properties!;
+    expect(queue.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    expect(queue.SqsManagedSseEnabled).toBe(true);
   });
 
   it('gives the fire function what submitting a run needs and no schedule management', () => {

@@ -1,41 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { App, type CfnElement } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RESOURCE_WILDCARD_ONLY } from '../../infra/nag-acknowledgments.ts';
 import { AUTHORIZER_ENTRY, ROUTES } from '../../infra/routes.ts';
 import { TABLE_SCHEMA } from '../../infra/table-schema.ts';
 import { TenantStack } from '../../infra/tenant-stack.ts';
 import { WORKFLOW_TASKS } from '../../infra/workflow-tasks.ts';
-
-const TENANT_ID = '11111111-2222-3333-4444-555555555555';
-
-/**
- * IAM actions without resource-level permissions (AWS's Service Authorization Reference):
- * Lambda's ENI lookups for VPC functions, the deploy-time lookup of the S3 prefix list, the ECR login of the kernel host's image pull, and
- * the log delivery setup Step Functions logging needs.
- */
-const RESOURCE_WILDCARD_ONLY = [
-  'ec2:DescribeNetworkInterfaces',
-  'ec2:DescribeSubnets',
-  'ec2:DescribeManagedPrefixLists',
-  'ecr:GetAuthorizationToken',
-  'logs:CreateLogDelivery',
-  'logs:GetLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
-];
+import { TENANT_ID, tenantSynth } from './support/synth.ts';
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
-let outdir: string;
 let stack: TenantStack;
 let template: Template;
 let resources: Record<string, Resource>;
@@ -61,7 +37,7 @@ function serviceFunctions(): [string, Resource][] {
 
 /** Logical id of the CloudFormation resource behind an L2 construct. */
 function logicalId(construct: IConstruct): string {
-  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
+  return stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
 }
 
 /** Logical id of the function serving a manifest route (or 'authorizer'). */
@@ -90,16 +66,8 @@ function dataActionsOf(routeId: string): string[] {
 
 describe('TenantStack', () => {
   beforeAll(async () => {
-    outdir = await mkdtemp(join(tmpdir(), 'cellwise-cdk-'));
-    const app = new App({ outdir });
-    stack = new TenantStack(app, `Cellwise-${TENANT_ID}`, { tenantId: TENANT_ID });
-    template = Template.fromStack(stack);
-    resources = template.toJSON().Resources as Record<string, Resource>;
-  }, 300_000);
-
-  afterAll(async () => {
-    if (outdir) await rm(outdir, { recursive: true, force: true });
-  });
+    ({ stack, template, resources } = (await tenantSynth()).plain);
+  }, 600_000);
 
   it('throws when the tenantId is not a GUID', () => {
     const app = new App();
@@ -180,14 +148,14 @@ describe('TenantStack', () => {
     }
   });
 
-  it('runs the authorizer on every request: REQUEST, payload 2.0, simple responses, no cache, no identity source', () => {
+  it('refuses a request without an Authorization header before any Lambda runs, and caches no decision (revocation)', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'REQUEST',
       AuthorizerPayloadFormatVersion: '2.0',
       EnableSimpleResponses: true,
       AuthorizerResultTtlInSeconds: 0,
-      IdentitySource: Match.absent(),
+      IdentitySource: ['$request.header.Authorization'],
       AuthorizerUri: Match.objectLike({
         'Fn::Join': Match.arrayWith([
           Match.arrayWith([{ 'Fn::GetAtt': [functionLogicalId('authorizer'), 'Arn'] }]),
@@ -239,8 +207,12 @@ describe('TenantStack', () => {
     });
   });
 
-  it('blocks public access to the bucket, encrypts and versions it, and keeps it on stack deletion', () => {
-    template.resourceCountIs('AWS::S3::Bucket', 1);
+  it('blocks public access to the bucket, encrypts and versions it, logs its accesses, and keeps it on stack deletion', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 2);
+    expect(resources[logicalId(stack.bucket)]!.Properties!.LoggingConfiguration).toEqual({
+      DestinationBucketName: { Ref: logicalId(stack.logBucket) },
+      LogFilePrefix: 'notebooks-access/',
+    });
     template.hasResource('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
       Properties: {
@@ -301,14 +273,14 @@ describe('TenantStack', () => {
   it('does not let the read-only route getNotebook write to the table or the bucket', () => {
     const actions = actionsOf('getNotebook');
     expect(actions).toContain('dynamodb:GetItem');
-    expect(actions).toContain('s3:GetObject*');
+    expect(actions).toContain('s3:GetObject');
     for (const write of [
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
       'dynamodb:BatchWriteItem',
       's3:PutObject',
-      's3:DeleteObject*',
+      's3:DeleteObject',
     ]) {
       expect(actions).not.toContain(write);
     }
@@ -352,24 +324,24 @@ describe('TenantStack', () => {
     );
   });
 
-  it('lets mutating routes write and delete routes delete', () => {
+  it('lets mutating routes write the table, and the notebook and dataset deletes delete objects', () => {
     for (const route of ROUTES.filter((r) => r.method !== 'GET')) {
       const actions = actionsOf(route.id);
-      expect(actions, route.id).toEqual(expect.arrayContaining(['dynamodb:PutItem', 's3:PutObject']));
-      if (route.method === 'DELETE') {
-        expect(actions, route.id).toEqual(
-          expect.arrayContaining(['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 's3:DeleteObject*']),
-        );
-      }
+      if (route.id !== 'createDatasetUpload') expect(actions, route.id).toContain('dynamodb:PutItem');
+      if (route.method === 'DELETE') expect(actions, route.id).toContain('dynamodb:DeleteItem');
     }
+    expect(actionsOf('deleteNotebook')).toContain('s3:DeleteObject');
+    expect(actionsOf('deleteDataset')).toContain('s3:DeleteObject');
   });
 
-  it('outputs the API URL, the table and bucket names, the state machine ARN and the kernel host URL', () => {
+  it('outputs the API URL, the table and bucket names, the state machine ARN, the kernel host URL, the alarm topic and the dashboard', () => {
     template.hasOutput('ApiUrl', {});
     template.hasOutput('TableName', {});
     template.hasOutput('BucketName', {});
     template.hasOutput('StateMachineArn', {});
     template.hasOutput('KernelHostUrl', {});
+    template.hasOutput('AlarmTopicArn', {});
+    template.hasOutput('DashboardName', {});
   });
 
   it('tags the stack and its resources with the tenant', () => {

@@ -1,25 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../infra/routes.ts';
-import { TenantStack } from '../../infra/tenant-stack.ts';
+import type { TenantStack } from '../../infra/tenant-stack.ts';
 import { WEBHOOK_DELIVERY_TIMEOUT_SECONDS } from '../../infra/webhook-delivery.ts';
+import { tenantSynth } from './support/synth.ts';
 
 /*
  * Webhook delivery in the tenant stack: the worker, its schedule, what it may touch and
- * who may kick it. Bundling is skipped (`aws:cdk:bundling-stacks`), as in tenant-runs.test.ts.
+ * who may kick it, where its failures go. On the shared synthesis (test/infra/support/synth.ts).
  */
-
-const TENANT_ID = '11111111-2222-3333-4444-555555555555';
 
 type Resource = { Type: string; Properties?: Record<string, any> };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
-let outdir: string;
 let stack: TenantStack;
 let resources: Record<string, Resource>;
 
@@ -52,16 +46,8 @@ function invokers(deliveryId: string): Set<string> {
 
 describe('TenantStack webhooks', () => {
   beforeAll(async () => {
-    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-    outdir = await mkdtemp(join(tmpdir(), 'cellwise-cdk-webhooks-'));
-    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-    stack = new TenantStack(app, `Cellwise-${TENANT_ID}`, { tenantId: TENANT_ID });
-    resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
-  }, 300_000);
-
-  afterAll(async () => {
-    if (outdir) await rm(outdir, { recursive: true, force: true });
-  });
+    ({ stack, resources } = (await tenantSynth()).plain);
+  }, 600_000);
 
   it('runs the delivery function every minute from an EventBridge rule', () => {
     const deliveryId = logicalId(stack.webhooks.function);
@@ -87,7 +73,10 @@ describe('TenantStack webhooks', () => {
     const statements = statementsOf(roleOf(deliveryId));
     const actions = statements.flatMap((s) => asList(s.Action));
     expect(actions.some((a) => a.startsWith('dynamodb:'))).toBe(true);
-    expect(actions.filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:'))).toEqual([]);
+    expect(actions.filter((a) => !/^(dynamodb|logs|xray):/.test(a) && a !== 'sqs:SendMessage')).toEqual([]);
+    const send = statements.filter((s) => asList(s.Action).includes('sqs:SendMessage'));
+    for (const s of send)
+      expect(s.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack.webhooks.deadLetters), 'Arn'] });
     const tableId = logicalId(stack.table);
     for (const s of statements.filter((s) => asList(s.Action).some((a) => a.startsWith('dynamodb:')))) {
       expect(JSON.stringify(s.Resource)).toContain(tableId);
@@ -109,6 +98,14 @@ describe('TenantStack webhooks', () => {
     expect(envOf(logicalId(stack.functions.get('createWebhook')!))).not.toHaveProperty(
       'CELLWISE_WEBHOOK_FUNCTION_NAME',
     );
+  });
+
+  it('sends failed invocations (async retries spent) and undeliverable sweeps to its dead-letter queue', () => {
+    const queueArn = { 'Fn::GetAtt': [logicalId(stack.webhooks.deadLetters), 'Arn'] };
+    const deliveryId = logicalId(stack.webhooks.function);
+    expect(resources[deliveryId]!.Properties!.DeadLetterConfig).toEqual({ TargetArn: queueArn });
+    const target = resources[logicalId(stack.webhooks.schedule)]!.Properties!.Targets[0];
+    expect(target.DeadLetterConfig).toEqual({ Arn: queueArn });
   });
 
   it('gives every webhook route a function behind the API', () => {

@@ -12,15 +12,24 @@ beforeAll(async () => {
 });
 
 describe('authentication', () => {
-  it('answers 401 in the contract shape without a token, with a wrong scheme and with an unknown token', async () => {
-    for (const headers of [
-      {} as Record<string, string>,
-      { authorization: `Basic ${alice.token}` },
-      { authorization: 'Bearer cw_not-a-real-token' },
-    ]) {
+  it("refuses a request without a token before any Lambda runs: API Gateway's 401", async () => {
+    for (const headers of [{} as Record<string, string>, { authorization: '' }]) {
       const res = await call('GET', `${alice.base}/notebooks`, { headers });
       expect(res.status).toBe(401);
-      expect(res.body).toMatchObject({ Error: 'Unauthorized', Message: expect.any(String) });
+      expect(res.body).toEqual({ message: 'Unauthorized' });
+    }
+  });
+
+  it("denies a wrong scheme, a malformed and an unknown token in the authorizer: API Gateway's 403", async () => {
+    for (const authorization of [
+      `Basic ${alice.token}`,
+      'Bearer',
+      `Bearer ${alice.token} extra`,
+      'Bearer cw_not-a-real-token',
+    ]) {
+      const res = await call('GET', `${alice.base}/notebooks`, { headers: { authorization } });
+      expect(res.status, authorization).toBe(403);
+      expect(res.body).toEqual({ message: 'Forbidden' });
     }
   });
 

@@ -289,7 +289,7 @@ describe('cellwise CLI', () => {
       { env, input: 'cw_wrong' },
     );
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/401/);
+    expect(refused.stderr).toMatch(/403 Forbidden: the API token was not accepted/);
     const login = await cellwise(
       [
         'login',

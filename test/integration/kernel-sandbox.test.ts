@@ -41,7 +41,8 @@ function kernelWith(marker: string): number | null {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (!readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('ipykernel')) continue;
+      // A kernel is started with its box's connection file (kernel-host/cellwise_launcher).
+      if (!readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('/ipc/connection.json')) continue;
       if (existsSync(`/proc/${name}/cwd/${marker}`)) return Number(name);
     } catch {
       // gone meanwhile
@@ -151,7 +152,7 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
         command = open(f"/proc/{pid}/cmdline", "rb").read()
     except OSError:
         continue
-    if b"ipykernel" in command and int(pid) != os.getpid():
+    if b"/ipc/connection.json" in command and int(pid) != os.getpid():
         kernels.append({"uid": uid_of(pid), "signal": attempt(lambda: os.kill(int(pid), 0))})
 print(json.dumps({
     "uid": os.getuid(),

@@ -114,7 +114,7 @@ describe('the cellwise CLI’s client against /api/openapi.json', () => {
     }
   });
 
-  it('documents the answers the CLI reads: JSON bodies for its success codes, the error shape otherwise', () => {
+  it("documents the answers the CLI reads: JSON bodies for its success codes, the error shape otherwise, and API Gateway's own for refused credentials", () => {
     const success: Record<keyof typeof CLI_ROUTES, string[]> = {
       listNotebooks: ['200'],
       getNotebook: ['200'],
@@ -137,7 +137,16 @@ describe('the cellwise CLI’s client against /api/openapi.json', () => {
       for (const code of codes) {
         const schema = operation.responses[code].content?.['application/json']?.schema;
         expect(schema, `${id} ${code}`).toBeDefined();
-        if (!code.startsWith('2')) expect(schema.$ref, `${id} ${code}`).toBe('#/components/schemas/Error');
+        if (code === '401') {
+          // No token: API Gateway's {"message"}; a link on a route it may not use: the error shape.
+          expect(schema.anyOf.map((s: { $ref: string }) => s.$ref).sort(), `${id} ${code}`).toEqual([
+            '#/components/schemas/Error',
+            '#/components/schemas/GatewayRefusal',
+          ]);
+        } else if (code === '403') {
+          expect(schema.$ref, `${id} ${code}`).toBe('#/components/schemas/GatewayRefusal');
+        } else if (!code.startsWith('2'))
+          expect(schema.$ref, `${id} ${code}`).toBe('#/components/schemas/Error');
       }
     }
     // The parameters the CLI sends in the query string are documented there.

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH } from '../../functions/core/json-limits.ts';
 import { call, client, newTenant, type Tenant } from '../support/api.ts';
+import { SANDBOX_MODES } from '../support/sandbox-modes.ts';
 
 let tenant: Tenant;
 let api: ReturnType<typeof client>;
@@ -199,6 +200,46 @@ describe('invalid UTF-8', () => {
     const uploaded = await api.raw('POST', '/notebook/upload', form.body, form.headers);
     expect(uploaded.status, uploaded.text).toBe(201);
     expect(uploaded.body.name).toBe('café');
+  });
+});
+
+describe.each(SANDBOX_MODES)('deep and invalid bodies on upload and execute ($name)', ({ info }) => {
+  // The gateway and handlers refuse these before any kernel: the same on both test stacks.
+  let on: ReturnType<typeof client>;
+  let target: string;
+  beforeAll(async () => {
+    on = client(await newTenant({ on: info() }));
+    target = (await on.post('/notebook', { notebookName: 'Target' })).body.notebookId;
+  });
+
+  it('refuses an .ipynb nesting 5,000 deep and one with invalid bytes', async () => {
+    const deep = multipart([
+      { name: 'file', fileName: 'deep.ipynb', data: notebookText(`{"x":${nested(5000)}}`) },
+    ]);
+    expectRefused(
+      await on.raw('POST', '/notebook/upload', deep.body, deep.headers),
+      'RequestTooDeep',
+      'file',
+    );
+    const bad = multipart([
+      { name: 'file', fileName: 'bad.ipynb', data: bytes('{"nbformat":4,"x":"', [0xff], '"}') },
+    ]);
+    expectRefused(await on.raw('POST', '/notebook/upload', bad.body, bad.headers), 'InvalidUtf8', 'file');
+  });
+
+  it('refuses execute parameters nesting 3,000 deep and parameters with invalid bytes, starting no run', async () => {
+    const path = `/notebook/${target}/execute`;
+    expectRefused(
+      await on.raw('POST', path, `{"parameters":{"x":${nested(3000)}}}`, JSON_TYPE),
+      'RequestTooDeep',
+      'body',
+    );
+    expectRefused(
+      await on.raw('POST', path, bytes('{"parameters":{"s":"', [0xc3, 0x28], '"}}'), JSON_TYPE),
+      'InvalidUtf8',
+      'body',
+    );
+    expect((await on.get(`/notebook/${target}/executions`)).body.totalCount).toBe(0);
   });
 });
 

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeRunFiles } from '../../functions/core/use-cases/run-files.ts';
 import { client, newTenant, stackRunStore, stackServices } from '../support/api.ts';
 import { execute, notebookOf, resultsOf, runToEnd, streamText, upload, waitForRun } from '../support/runs.ts';
+import { SANDBOX_MODES } from '../support/sandbox-modes.ts';
 
 type Api = ReturnType<typeof client>;
 let api: Api;
@@ -13,7 +14,7 @@ beforeAll(async () => {
 });
 
 /** Every output the results route lists for a run, page after page. */
-async function listedOutputs(notebookId: string, executionId: string, format = 'summary') {
+async function listedOutputs(api: Api, notebookId: string, executionId: string, format = 'summary') {
   const outputs: any[] = [];
   for (let page = 1; ; page++) {
     const res = await api.get(
@@ -27,7 +28,12 @@ async function listedOutputs(notebookId: string, executionId: string, format = '
 
 const DISPLAYS = 20_000;
 
-describe('run outputs: nothing is lost without a word', () => {
+describe.each(SANDBOX_MODES)('run outputs: nothing is lost without a word ($name)', ({ info }) => {
+  let api: Api;
+  beforeAll(async () => {
+    api = client(await newTenant({ on: info() }));
+  });
+
   it('keeps every one of 20,000 displays in each of two concurrent runs, across hand-overs', async () => {
     const document = notebookOf([`for i in range(${DISPLAYS}):\n    display(i)`, 'print("after")']);
     const runs = await Promise.all(
@@ -46,7 +52,7 @@ describe('run outputs: nothing is lost without a word', () => {
       expect(status.outputs.total).toBe(DISPLAYS + 1);
       expect(status.cellResults[0].outputCount).toBe(DISPLAYS);
       expect(status.outputs.dropped).toEqual({ outputs: 0, truncated: 0, bytes: 0, reasons: [], cells: [] });
-      const { outputs } = await listedOutputs(notebookId, executionId);
+      const { outputs } = await listedOutputs(api, notebookId, executionId);
       expect(outputs).toHaveLength(DISPLAYS + 1);
       expect(outputs.at(-2)).toMatchObject({
         cellId: 'c1',
@@ -90,7 +96,7 @@ describe('run outputs: nothing is lost without a word', () => {
         },
       ],
     });
-    const { outputs, last } = await listedOutputs(notebookId, executionId, 'download');
+    const { outputs, last } = await listedOutputs(api, notebookId, executionId, 'download');
     expect(last.dropped).toEqual(status.outputs.dropped);
     expect(outputs.map((o: any) => [o.cellId, o.bytes])).toEqual([
       ['c1', cap],
@@ -124,62 +130,72 @@ const BAD_CELLS = [
   "display({'text/plain': 5}, raw=True)\nprint('good7')",
 ];
 
-describe('run outputs: whatever a kernel emits never breaks the end of a run', () => {
-  it('ends Completed with the good outputs stored and the bad ones reported, also when run again', async () => {
-    const notebookId = await upload(api, notebookOf(BAD_CELLS));
-    for (const attempt of [1, 2]) {
-      const started = await execute(api, notebookId);
-      const status = await waitForRun(api, notebookId, started.executionId, 120_000);
-      expect(status.status, `attempt ${attempt}: ${JSON.stringify(status.error)}`).toBe('Completed');
-      const { results, executed } = await resultsOf(api, notebookId, started.executionId);
-      const cells = executed.cells.map((c: any) => c.outputs);
-      expect(streamText(executed.cells[0])).toContain('good1\n');
-      expect(streamText(executed.cells[1])).toContain('good2\n');
-      expect(cells[2][0].data).toEqual({ 'text/plain': 'good3' });
-      expect(streamText(executed.cells[3])).toContain('good4\n');
-      // jupyter_client in the kernel writes NaN as "nan" (and warns on stderr): kept as sent.
-      expect(cells[4][0].data).toEqual({ 'application/json': { x: 'nan' } });
-      expect(cells[5][0].data).toEqual({ 'application/json': { x: null }, 'text/plain': 'good6' });
-      expect(streamText(executed.cells[6])).toContain('good7\n');
-      const byCell = Object.fromEntries(status.outputs.dropped.cells.map((c: any) => [c.cellId, c]));
-      expect(byCell.c1).toMatchObject({ outputs: 1, reasons: ['invalidOutput'] });
-      expect(byCell.c1.details).toEqual(['MIME type "text/x\\nY" is not a valid media type']);
-      expect(byCell.c2.details).toEqual([
-        'MIME type "text/x\\r\\nSet-Cookie: a=b" is not a valid media type',
-        'MIME type "text/x\\u0001" is not a valid media type',
-      ]);
-      expect(byCell.c3).toMatchObject({ outputs: 0, truncated: 1 });
-      expect(byCell.c3.details[0]).toMatch(
-        /^MIME type "a\/b+"… \(10002 characters\) is not a valid media type$/,
-      );
-      expect(byCell.c4.details).toEqual(['image/png is not valid base64']);
-      expect(byCell.c5).toBeUndefined();
-      expect(byCell.c6).toMatchObject({ truncated: 1, details: [expect.stringContaining('NaN')] });
-      expect(byCell.c7.details).toEqual(['text/plain is a number, not text']);
-      // Each cell with a loss ends with a note saying so, in the executed notebook and the results.
-      for (const index of [0, 1, 2, 3, 5, 6]) {
-        const note = cells[index].at(-1);
-        expect(note, `cell ${index + 1}`).toMatchObject({ output_type: 'stream', name: 'stderr' });
-        expect(note.text).toMatch(/^\[cellwise\] Not all output of this cell was kept/);
-      }
-      expect(status.outputs.total).toBe(
-        executed.cells.reduce((n: number, c: any) => n + c.outputs.length, 0),
-      );
-      expect(results.outputs).toHaveLength(status.outputs.total);
-      for (const output of results.outputs) {
-        expect(output.contentType).toMatch(/^[a-z]+\/[a-z0-9.+-]+$/);
-        const download = await fetch(output.downloadUrl);
-        expect(download.status).toBe(200);
-        expect(download.headers.get('content-type')).toBe(output.contentType);
-        await download.arrayBuffer();
-      }
-      const notebook = (await api.get(`/notebook/${notebookId}`)).body;
-      expect(notebook.status).toBe('Ready');
-      const content = (await api.get(`/notebook/${notebookId}/content`)).body;
-      expect(content.cells[2].outputs[0].data).toEqual({ 'text/plain': 'good3' });
-    }
-  }, 300_000);
+describe.each(SANDBOX_MODES)(
+  'run outputs: whatever a kernel emits never breaks the end of a run ($name)',
+  ({ info }) => {
+    let api: Api;
+    beforeAll(async () => {
+      api = client(await newTenant({ on: info() }));
+    });
 
+    it('ends Completed with the good outputs stored and the bad ones reported, also when run again', async () => {
+      const notebookId = await upload(api, notebookOf(BAD_CELLS));
+      for (const attempt of [1, 2]) {
+        const started = await execute(api, notebookId);
+        const status = await waitForRun(api, notebookId, started.executionId, 120_000);
+        expect(status.status, `attempt ${attempt}: ${JSON.stringify(status.error)}`).toBe('Completed');
+        const { results, executed } = await resultsOf(api, notebookId, started.executionId);
+        const cells = executed.cells.map((c: any) => c.outputs);
+        expect(streamText(executed.cells[0])).toContain('good1\n');
+        expect(streamText(executed.cells[1])).toContain('good2\n');
+        expect(cells[2][0].data).toEqual({ 'text/plain': 'good3' });
+        expect(streamText(executed.cells[3])).toContain('good4\n');
+        // jupyter_client in the kernel writes NaN as "nan" (and warns on stderr): kept as sent.
+        expect(cells[4][0].data).toEqual({ 'application/json': { x: 'nan' } });
+        expect(cells[5][0].data).toEqual({ 'application/json': { x: null }, 'text/plain': 'good6' });
+        expect(streamText(executed.cells[6])).toContain('good7\n');
+        const byCell = Object.fromEntries(status.outputs.dropped.cells.map((c: any) => [c.cellId, c]));
+        expect(byCell.c1).toMatchObject({ outputs: 1, reasons: ['invalidOutput'] });
+        expect(byCell.c1.details).toEqual(['MIME type "text/x\\nY" is not a valid media type']);
+        expect(byCell.c2.details).toEqual([
+          'MIME type "text/x\\r\\nSet-Cookie: a=b" is not a valid media type',
+          'MIME type "text/x\\u0001" is not a valid media type',
+        ]);
+        expect(byCell.c3).toMatchObject({ outputs: 0, truncated: 1 });
+        expect(byCell.c3.details[0]).toMatch(
+          /^MIME type "a\/b+"… \(10002 characters\) is not a valid media type$/,
+        );
+        expect(byCell.c4.details).toEqual(['image/png is not valid base64']);
+        expect(byCell.c5).toBeUndefined();
+        expect(byCell.c6).toMatchObject({ truncated: 1, details: [expect.stringContaining('NaN')] });
+        expect(byCell.c7.details).toEqual(['text/plain is a number, not text']);
+        // Each cell with a loss ends with a note saying so, in the executed notebook and the results.
+        for (const index of [0, 1, 2, 3, 5, 6]) {
+          const note = cells[index].at(-1);
+          expect(note, `cell ${index + 1}`).toMatchObject({ output_type: 'stream', name: 'stderr' });
+          expect(note.text).toMatch(/^\[cellwise\] Not all output of this cell was kept/);
+        }
+        expect(status.outputs.total).toBe(
+          executed.cells.reduce((n: number, c: any) => n + c.outputs.length, 0),
+        );
+        expect(results.outputs).toHaveLength(status.outputs.total);
+        for (const output of results.outputs) {
+          expect(output.contentType).toMatch(/^[a-z]+\/[a-z0-9.+-]+$/);
+          const download = await fetch(output.downloadUrl);
+          expect(download.status).toBe(200);
+          expect(download.headers.get('content-type')).toBe(output.contentType);
+          await download.arrayBuffer();
+        }
+        const notebook = (await api.get(`/notebook/${notebookId}`)).body;
+        expect(notebook.status).toBe('Ready');
+        const content = (await api.get(`/notebook/${notebookId}/content`)).body;
+        expect(content.cells[2].outputs[0].data).toEqual({ 'text/plain': 'good3' });
+      }
+    }, 300_000);
+  },
+);
+
+describe('run outputs: a store that fails for one file', () => {
   it('skips an output file it cannot write, names why, and still writes the executed notebook', async () => {
     const { notebookId, executionId } = await runToEnd(
       api,
@@ -202,7 +218,7 @@ describe('run outputs: whatever a kernel emits never breaks the end of a run', (
     ]);
     expect(written.executed.cells[0]!.outputs!.length).toBeGreaterThan(0);
     await stackRunStore().update(pointer, { unwrittenFiles: written.unwritten });
-    const { outputs } = await listedOutputs(notebookId, executionId, 'download');
+    const { outputs } = await listedOutputs(api, notebookId, executionId, 'download');
     expect(outputs[0]).toMatchObject({
       downloadUrl: null,
       downloadError: 'the download file could not be written: disk full',

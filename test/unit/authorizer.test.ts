@@ -1,6 +1,6 @@
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { createAuthorizer } from '../../functions/auth/authorizer.ts';
+import { AUTH_CACHE_SECONDS, createAuthorizer } from '../../functions/auth/authorizer.ts';
 import { bearerToken, hashToken, newToken } from '../../functions/auth/token.ts';
 import type { Principal, Services } from '../../functions/core/ports.ts';
 
@@ -31,11 +31,33 @@ describe('authorizer', () => {
     expect(JSON.stringify(resolveToken.mock.calls)).not.toContain(token);
   });
 
-  it('hands an empty context to the route (which answers 401) for missing or unknown tokens', async () => {
+  it('denies a missing, malformed or unknown token, so no route Lambda runs for it', async () => {
     const { authorize } = authorizerWith({});
-    expect((await authorize(event())).context).toEqual({});
-    expect((await authorize(event('Bearer cw_unknown-token-value'))).context).toEqual({});
-    expect((await authorize(event('Token abc'))).context).toEqual({});
+    for (const header of [undefined, 'Bearer cw_unknown-token-value', 'Token abc', 'Bearer a b']) {
+      expect(await authorize(event(header)), String(header)).toEqual({ isAuthorized: false, context: {} });
+    }
+  });
+
+  it('denies a revoked token within AUTH_CACHE_SECONDS, however often it was allowed before', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const token = newToken();
+      const tokens: Record<string, Principal> = {
+        [hashToken(token)]: { tokenId: 'tok', tenantId: 'ten', projectIds: null },
+      };
+      const { authorize, resolveToken } = authorizerWith(tokens);
+      expect((await authorize(event(`Bearer ${token}`))).isAuthorized).toBe(true);
+      delete tokens[hashToken(token)]; // revoked: the store no longer resolves it
+      // Within the cache the container still trusts its lookup (one lookup so far)...
+      expect((await authorize(event(`Bearer ${token}`))).isAuthorized).toBe(true);
+      expect(resolveToken).toHaveBeenCalledTimes(1);
+      // ...and no longer once it has expired.
+      vi.advanceTimersByTime(AUTH_CACHE_SECONDS * 1000 + 1);
+      expect(await authorize(event(`Bearer ${token}`))).toEqual({ isAuthorized: false, context: {} });
+      expect(resolveToken).toHaveBeenCalledTimes(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('parses bearer tokens strictly', () => {

@@ -6,7 +6,10 @@ import {
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import { describe, expect, it } from 'vitest';
-import { EventBridgeScheduleMirror } from '../../functions/adapters/eventbridge-schedule-mirror.ts';
+import {
+  EventBridgeScheduleMirror,
+  FIRE_RETRY_POLICY,
+} from '../../functions/adapters/eventbridge-schedule-mirror.ts';
 
 /** A scheduler that answers each command by its name (error translation only; no behaviour faked). */
 function scheduler(answers: Record<string, () => unknown>) {
@@ -58,6 +61,20 @@ describe('unit', () => {
         notebookId: 'n',
         scheduledFor: '<aws.scheduler.scheduled-time>',
       });
+    });
+
+    it('gives every schedule a retry policy and, when configured, the dead-letter queue a failed fire goes to', async () => {
+      const { client, sent } = scheduler({});
+      await new EventBridgeScheduleMirror(client, { ...target, deadLetterArn: 'arn:dlq' }).put(schedule);
+      expect(sent[0]!.input.Target).toMatchObject({
+        RetryPolicy: FIRE_RETRY_POLICY,
+        DeadLetterConfig: { Arn: 'arn:dlq' },
+      });
+      expect(FIRE_RETRY_POLICY.MaximumRetryAttempts).toBeGreaterThan(0);
+      const plain = scheduler({});
+      await new EventBridgeScheduleMirror(plain.client, target).put(schedule);
+      expect(plain.sent[0]!.input.Target.DeadLetterConfig).toBeUndefined();
+      expect(plain.sent[0]!.input.Target.RetryPolicy).toEqual(FIRE_RETRY_POLICY);
     });
 
     it('treats deleting a schedule EventBridge does not have as done, and passes other errors on', async () => {

@@ -52,7 +52,8 @@ async function scheduledNotebook(integration: Record<string, unknown>) {
 describe('unit', () => {
   describe('fire schedule Lambda handler', () => {
     it('answers a malformed event with an error naming the fields at fault, without throwing', async () => {
-      const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+      // Powertools' logger writes error lines to stderr.
+      const errors = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
       const ids = {
         tenantId: '01a24000-0000-7000-8000-000000000001',
         projectId: '01a24000-0000-7000-8000-000000000002',
@@ -79,11 +80,16 @@ describe('unit', () => {
         expect(result.error, JSON.stringify(event)).toMatch(error);
       }
       // Each is logged as an error with the same field-by-field issues.
-      const logged = errors.mock.calls.map((args) => JSON.parse(String(args[0])));
+      const logged = errors.mock.calls
+        .flatMap((args) => String(args[0]).split('\n'))
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line))
+        .filter((line) => line.message === 'fire schedule: malformed input');
       expect(logged).toHaveLength(cases.length);
       expect(logged.at(-1)).toMatchObject({
-        level: 'error',
+        level: 'ERROR',
         message: 'fire schedule: malformed input',
+        service: 'cellwise',
         issues: [expect.stringMatching(/^tenantId: /)],
       });
     });

@@ -46,9 +46,6 @@ describe('unit: kernel output is never dropped on its way to the kernel host', (
   it('holds a detached session to its bound by pausing the kernel, never by dropping', () => {
     const script = `
 import json
-
-/** The kernel host's own kernelspecs (found first through JUPYTER_PATH). */
-const KERNEL_SPECS_DIR = fileURLToPath(new URL('../../kernel-host/share/jupyter', import.meta.url));
 from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
 from cellwise_kernel_host import detached_buffer
 

@@ -53,22 +53,28 @@ function ask(text: string) {
   };
 }
 
+/**
+ * A refused credential: 401 (none sent, or a route a link cannot use) and 403 (API Gateway's
+ * answer when the authorizer does not know the token or the link has expired).
+ */
+const refused = (status: number) => status === 401 || status === 403;
+
 function fail(error: unknown) {
   const status = error instanceof HttpError ? error.status : 0;
   $('cells').replaceChildren();
   if (linkToken) {
     message(
-      status === 401
+      refused(status)
         ? 'This link has expired or is not valid.'
         : `The notebook is not available (${status}).`,
       'notice',
     );
     return;
   }
-  if (status === 401 || status === 404) {
+  if (refused(status) || status === 404) {
     sessionStorage.removeItem(TOKEN_KEY);
     ask(
-      status === 401
+      refused(status)
         ? 'The token was not accepted.'
         : 'This token cannot see that notebook (or it does not exist).',
     );
@@ -159,7 +165,7 @@ async function watch(current: string) {
         await showVersion(current, current);
       }
     } catch (error) {
-      if (error instanceof HttpError && (error.status === 401 || error.status === 404)) return fail(error);
+      if (error instanceof HttpError && (refused(error.status) || error.status === 404)) return fail(error);
     }
     await new Promise((r) => setTimeout(r, 2000));
   }

@@ -19,4 +19,6 @@ export interface TenancyStore {
   putTenant(tenantId: string, name: string): Promise<void>;
   putProject(scope: Scope, name: string): Promise<void>;
   putToken(tokenHash: string, principal: Principal, label: string): Promise<void>;
+  /** Marks the token revoked (it never resolves again); the principal it was, or undefined for an unknown token. */
+  revokeToken(tokenHash: string): Promise<Principal | undefined>;
 }

@@ -63,6 +63,8 @@ async function markAdmitted(services: Services, entry: QueueEntry, holder: strin
     if (run?.status !== 'Running') await services.queue.release(tenantId, holder);
     return run?.status === 'Running';
   }
+  const waitedMs = services.now().getTime() - Date.parse(entry.queuedAt);
+  services.telemetry.runAdmitted({ queueWaitSeconds: Number.isFinite(waitedMs) ? waitedMs / 1000 : 0 });
   return true;
 }
 
@@ -126,12 +128,14 @@ export async function admitOnSubmit(
         await services.queue.release(tenantId, holder);
         throw error;
       }
+      services.telemetry.runAdmitted({ queueWaitSeconds: 0 });
       return running;
     }
     full = true;
   }
   const queued = { ...run, status: 'Queued' as const, startTime: null };
   await create(queued);
+  services.telemetry.admissionRefused();
   await services.queue.enqueue({
     pointer: pointerOf(run),
     priority: run.priority,

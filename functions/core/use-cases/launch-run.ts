@@ -128,6 +128,7 @@ export async function launchRun(
     throw error;
   }
   await startWorkflow(services, run, notebook);
+  services.telemetry.runStarted({ trigger: run.trigger });
   return run;
 }
 

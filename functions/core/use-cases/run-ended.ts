@@ -17,22 +17,35 @@ export async function afterRunEnded(
 ): Promise<void> {
   // The slot goes back and the next waiting run is admitted (a failure is healed by the next
   // admission, which reclaims slots of ended runs).
-  await step('admission', run, () => leaveAdmission(services, run));
-  await step('webhooks', run, () => queueRunEndDeliveries(services, run, results));
+  await step(services, 'admission', run, () => leaveAdmission(services, run));
+  await step(services, 'webhooks', run, () => queueRunEndDeliveries(services, run, results));
+  services.telemetry.runEnded({
+    status: run.status,
+    errorType: run.error?.errorType ?? null,
+    cellSeconds: cellSecondsOf(results),
+  });
 }
 
-/** Runs one step; its failure is logged, never thrown (the run has ended either way). */
-async function step(name: string, run: RunRecord, action: () => Promise<unknown>): Promise<void> {
+/** The measured times of the cells that ran (skipped cells and cells never sent have none). */
+function cellSecondsOf(results: CellResult[] | undefined): number[] {
+  return (results ?? []).flatMap((r) =>
+    r.status !== 'Skipped' && r.executionTimeMs !== null ? [r.executionTimeMs / 1000] : [],
+  );
+}
+
+/** Runs one step; its failure is reported, never thrown (the run has ended either way). */
+async function step(
+  services: Services,
+  name: string,
+  run: RunRecord,
+  action: () => Promise<unknown>,
+): Promise<void> {
   try {
     await action();
   } catch (error) {
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        message: `after run end: ${name} failed`,
-        executionId: run.executionId,
-        error: (error as Error)?.message,
-      }),
-    );
+    services.telemetry.problem(`after run end: ${name} failed`, {
+      executionId: run.executionId,
+      error: (error as Error)?.message,
+    });
   }
 }

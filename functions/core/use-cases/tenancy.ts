@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Principal, RunQueue, TenancyStore } from '../ports.ts';
 
@@ -45,6 +45,17 @@ export async function createToken(
   };
   await tenancy.putToken(tools.hashToken(token), principal, input.label);
   return { token, ...principal };
+}
+
+/**
+ * Revokes an API token (given as the token itself: only its hash is looked up). The
+ * authorizer refuses it from then on, within its short cache (`AUTH_CACHE_SECONDS`).
+ * Rotating a token is `createToken`, move the clients, then this.
+ */
+export async function revokeToken(tenancy: TenancyStore, tools: TokenTools, input: { token: string }) {
+  const principal = await tenancy.revokeToken(tools.hashToken(input.token.trim()));
+  if (!principal) throw new NotFoundError('Token', {});
+  return { revoked: true, tokenId: principal.tokenId, tenantId: principal.tenantId };
 }
 
 /**
