@@ -16,6 +16,7 @@ import {
 } from '../infra/webhook-delivery.ts';
 import { DiagnosticsMonitor, profileFor } from './diagnostics.ts';
 import type { FunctionsHostReady, FunctionsHostRequest } from './functions-host-protocol.ts';
+import { installLocalRuntime } from './lambda-runtime.ts';
 import { LocalLambdaService } from './lambda-service.ts';
 import { QueueSweep } from './queue-sweep.ts';
 import { ScheduleLoop } from './schedule-loop.ts';
@@ -27,6 +28,9 @@ const RUN_DRAIN_MS = 20_000;
 
 const diagnostics = new DiagnosticsMonitor();
 let stopping = false;
+
+// Handlers run side by side in this process as in Lambda's multi-concurrency runtime.
+await installLocalRuntime();
 
 // The webhook delivery worker behind the Lambda Invoke API, kicked after run ends and swept
 // every second (the AWS schedule runs every minute).

@@ -21,6 +21,7 @@ import { type FunctionsHost, startFunctionsHost } from './functions-host-process
 import { startGateway } from './http-gateway.ts';
 import { LocalKernelFleet } from './kernel-fleet.ts';
 import { localKernelTypes } from './kernel-host.ts';
+import { installLocalRuntime } from './lambda-runtime.ts';
 import { localLinkSigningKey } from './link-key.ts';
 import { ensureBucket, ensureTable } from './provision-storage.ts';
 import { seedTenancy } from './seed.ts';
@@ -67,6 +68,8 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
 async function main() {
+  // Handlers run side by side in this process as in Lambda's multi-concurrency runtime.
+  await installLocalRuntime();
   await privateDataDir(dataDir);
   await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
   await mkdir(join(dataDir, 's3'), { recursive: true });

@@ -50,6 +50,13 @@ export interface CellRun {
   /** Wall time from the request to the reply and idle (or to the stop). */
   elapsedMs: number;
   invalidMessages: number;
+  /**
+   * The task's slice ended during the cell: the session is closed (whether or not the cell
+   * itself ended in what arrived before the detach).
+   */
+  closed?: boolean;
+  /** When the session closed: the chained next cell's messages it had read (see `chained`). */
+  leftover?: KernelEvent[];
 }
 
 /** A cell that was sent to the kernel by an earlier task, to continue collecting. */
@@ -108,9 +115,12 @@ export async function executeCell(
       : startedAt + limits.cellTimeoutSeconds * 1000;
   /** Messages of the chained next cell, read while this one was collected. */
   const early: KernelEvent[] = [];
-  const finish = (outcome: CellOutcome): CellRun => {
+  const finish = (outcome: CellOutcome, closed = outcome.kind === 'detached'): CellRun => {
+    const run = { outcome, record: collector.record, elapsedMs: Date.now() - startedAt, invalidMessages };
+    // The session closed: the caller hands them over; else the next cell reads them.
+    if (closed) return { ...run, closed, leftover: early };
     if (early.length > 0) session.unread(early);
-    return { outcome, record: collector.record, elapsedMs: Date.now() - startedAt, invalidMessages };
+    return run;
   };
 
   let unreachableSince: number | null = null;
@@ -208,9 +218,14 @@ export async function executeCell(
 
   /** Detaches losslessly; what arrived before the detach may still complete the cell. */
   const detach = async (): Promise<CellRun> => {
-    for (const event of await session.close()) {
-      const verdict = await handle(event);
-      if (verdict?.kind === 'done' || verdict?.kind === 'died') return finish(verdict);
+    const arrived = await session.close();
+    for (let i = 0; i < arrived.length; i++) {
+      const verdict = await handle(arrived[i]!);
+      if (verdict?.kind === 'done' || verdict?.kind === 'died') {
+        // What came after this cell's end belongs to the chained one (or to no cell).
+        for (const rest of arrived.slice(i + 1)) await handle(rest);
+        return finish(verdict, true);
+      }
     }
     if (!options.resume && !session.sent(msgId)) return finish({ kind: 'unsent' });
     return finish({ kind: 'detached', msgId, reply, idle });
@@ -221,6 +236,8 @@ export async function executeCell(
     return finish('died' in result ? { kind: 'died', reason: result.died } : made(result.hung));
   };
 
+  // A resumed cell whose end had already arrived (handed over just after it ended).
+  if (reply && idle) return finish({ kind: 'done', reply });
   for (;;) {
     const now = Date.now();
     if (now >= cellDeadline || now >= limits.runDeadline) {

@@ -75,10 +75,10 @@ export interface InFlightCell {
   /** Whether the kernel's idle status for the cell was already received. */
   idle: boolean;
   /**
-   * The next cell, when it was chained to this one and reached the kernel before the detach
-   * (it is collected, not sent again).
+   * The next cell, when it was chained to this one and reached the kernel before the detach:
+   * handed over in flight too (collected, not sent again).
    */
-  next?: { position: number; msgId: string } | null;
+  next?: Omit<InFlightCell, 'next'> | null;
 }
 
 /**

@@ -8,13 +8,13 @@ import type { KernelSession } from '../run/kernel.ts';
 import { cellBudget, type OutputUsage, outputBytes } from '../run/output-limits.ts';
 import type { ProgressWriter } from '../run/progress-writer.ts';
 import type { InFlightCell, RunError, RunRecord } from '../run/run.ts';
+import { carryChained } from './carry-chained.ts';
 import { cellStatusOf, limitBreach, verdictOf } from './cell-verdict.ts';
 
-/** The next cell, sent before the current one ended (`earlier`: by the previous task). */
+/** The next cell, sent before the current one ended. */
 interface Chained {
   position: number;
   msgId: string;
-  earlier?: boolean;
 }
 
 /**
@@ -77,13 +77,16 @@ export async function executePlan(
     handover: null,
     usage,
   });
-  // A cell the previous task chained that reached the kernel: collected here, not sent again.
-  let chained: Chained | null = run.inFlight?.next ? { ...run.inFlight.next, earlier: true } : null;
+  let chained: Chained | null = null;
   for (let position = run.nextPosition; position < plan.length; position++) {
     const planned = plan[position]!;
-    const inFlight = run.inFlight?.position === position ? run.inFlight : null;
+    // The cell in flight at the hand-over, or the one chained to it that had reached the kernel.
+    const carried = run.inFlight?.next?.position === position ? run.inFlight.next : null;
+    const inFlight = run.inFlight?.position === position ? run.inFlight : carried;
+    // Resuming the cell in flight with a chained one carried: its messages are kept for it.
+    const carriedNext = run.inFlight?.position === position ? (run.inFlight.next ?? null) : null;
     const ahead = chained?.position === position ? chained : null;
-    chained = null;
+    if (ahead) chained = null;
     if (!inFlight && !ahead) {
       if (Date.now() >= limits.runDeadline) {
         return ended(position, {
@@ -109,7 +112,7 @@ export async function executePlan(
       : undefined;
     const code = joinSource(cells[planned.index]!.source);
     let sent: { msgId: string; startedAt: number } | undefined;
-    if (!inFlight && !ahead?.earlier) {
+    if (!inFlight) {
       sent = {
         msgId: ahead?.msgId ?? session.execute(code, { stopOnError: !planned.allowErrors }),
         startedAt: Date.now(),
@@ -124,15 +127,13 @@ export async function executePlan(
           reply: inFlight.reply,
           idle: inFlight.idle,
         }
-      : ahead?.earlier
-        ? { msgId: ahead.msgId, startedAt: Date.now(), record: undefined, reply: null, idle: false }
-        : undefined;
+      : undefined;
     const cellRun = await executeCell(services.kernelHost.kernels, run.kernel!, session, code, {
       allowErrors: planned.allowErrors,
       limits,
       budget: cellBudget(outputLimits, usage),
       ...(resume ? { resume } : { sent }),
-      ...(chained ? { chained: chained.msgId } : {}),
+      ...(chained || carriedNext ? { chained: (chained ?? carriedNext)!.msgId } : {}),
     });
     // The slice ended before the request left: nothing ran; the next task sends the cell again.
     if (cellRun.outcome.kind === 'unsent') return { ...ended(position), more: true };
@@ -147,11 +148,17 @@ export async function executePlan(
         partialKey,
         reply: cellRun.outcome.reply,
         idle: cellRun.outcome.idle,
-        // A chained cell the kernel host dropped at the detach is sent again by the next task.
-        next:
-          chained && session.sent(chained.msgId)
-            ? { position: chained.position, msgId: chained.msgId }
-            : null,
+        next: await carryChained(
+          services,
+          run,
+          cells,
+          session,
+          chained,
+          cellRun,
+          outputLimits,
+          usage,
+          carriedNext,
+        ),
       };
       return { ...ended(position), more: true, handover };
     }
@@ -177,6 +184,22 @@ export async function executePlan(
       sealRecord(cellRun.record, outputLimits),
     );
     const verdict = verdictOf(cellRun.outcome, planned.cellId, planned.allowErrors, breach);
+    if (!verdict && cellRun.outcome.kind === 'done' && cellRun.closed) {
+      // The cell ended as the task handed over: the chained one (if it reached the kernel) is
+      // the cell in flight now; otherwise the next task sends the next cell.
+      const next = await carryChained(
+        services,
+        run,
+        cells,
+        session,
+        chained,
+        cellRun,
+        outputLimits,
+        usage,
+        carriedNext,
+      );
+      return { ...ended(position + 1), more: true, handover: next ? { ...next, next: null } : null };
+    }
     if (verdict || cellRun.outcome.kind !== 'done') {
       // A chained cell never runs after a failed one (the kernel host aborts it), but a cell
       // stopped as it succeeded let it through: it is interrupted too.
