@@ -1,5 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
-import { AdjustmentType, MetricAggregationType, type ScalingInterval } from 'aws-cdk-lib/aws-applicationautoscaling';
+import {
+  AdjustmentType,
+  MetricAggregationType,
+  type ScalingInterval,
+} from 'aws-cdk-lib/aws-applicationautoscaling';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { FargateService } from 'aws-cdk-lib/aws-ecs';
 import type { Construct } from 'constructs';
@@ -61,7 +65,9 @@ export function kernelFleetSizing(
   defaultKernelMemoryMiB: number,
 ): KernelFleetSizing {
   if (scope.node.tryGetContext('kernelHostCount') !== undefined) {
-    throw new Error('context kernelHostCount is gone: the kernel hosts scale on demand between minHosts and maxHosts');
+    throw new Error(
+      'context kernelHostCount is gone: the kernel hosts scale on demand between minHosts and maxHosts',
+    );
   }
   const arch: unknown = scope.node.tryGetContext('kernelHostArch') ?? 'x86_64';
   if (arch !== 'x86_64' && arch !== 'arm64') {

@@ -296,6 +296,7 @@ export class TenantStack extends Stack {
       reconciler: this.runs.deadLetters,
       webhooks: this.webhooks.deadLetters,
       schedules: this.schedules.deadLetters,
+      sweeps: this.runs.sweepDeadLetters,
     };
     const watched = {
       tenantId,

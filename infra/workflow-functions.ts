@@ -1,8 +1,8 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ICluster } from 'aws-cdk-lib/aws-ecs';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -60,6 +60,8 @@ export class WorkflowFunctions extends Construct {
   readonly reconciler: NodejsFunction;
   /** The queue sweep (`functions/workflow/sweep-queue.ts`). */
   readonly sweeper: NodejsFunction;
+  /** Sweep events that could not be delivered (a sweep that cannot run at all). */
+  readonly sweepDeadLetters: Queue;
   readonly sweepRules: { everyMinute: Rule; kernelHostChanged: Rule };
   readonly workflow: RunWorkflow;
   readonly endedRule: Rule;
@@ -83,7 +85,9 @@ export class WorkflowFunctions extends Construct {
     };
     const grant = (fn: NodejsFunction) => {
       props.grant(fn);
-      fn.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }));
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }),
+      );
     };
 
     const tasks = new Map<WorkflowTask['state'], NodejsFunction>();
@@ -161,19 +165,31 @@ export class WorkflowFunctions extends Construct {
     });
 
     // The queue sweep: nothing waits forever for a wake-up that was lost, and the fleet's
-    // demand is published every minute (what the kernel hosts scale on). A sweep that fails is
-    // redone by the next one: no retries, no dead letters.
+    // demand is published every minute (what the kernel hosts scale on). A sweep that failed is
+    // redone by the next one (no retries); events EventBridge or Lambda could not deliver are
+    // kept, so a sweep that cannot run at all raises an alarm.
+    this.sweepDeadLetters = new Queue(this, 'SweepDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    acknowledgeDeadLetterQueue(this.sweepDeadLetters, 'the queue sweep (EventBridge delivery)');
     this.sweeper = makeFunction('SweepQueue', SWEEPER_ENTRY, {
       group: 'runs',
       permissions,
-      invokedBy: 'EventBridge every minute and when a kernel host task starts or stops (a missed sweep is redone by the next)',
+      invokedBy: 'EventBridge every minute and when a kernel host task starts or stops',
+      deadLetterQueue: this.sweepDeadLetters,
       memoryMb: 512,
       timeoutSeconds: 90,
       environment: { ...environment, ...props.fleetEnvironment },
       network,
     });
     grant(this.sweeper);
-    const sweep = new LambdaFunction(this.sweeper, { retryAttempts: 0, maxEventAge: Duration.minutes(2) });
+    const sweep = new LambdaFunction(this.sweeper, {
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(2),
+      deadLetterQueue: this.sweepDeadLetters,
+    });
     this.sweepRules = {
       everyMinute: new Rule(this, 'QueueSweep', {
         description: 'Admits waiting runs a lost wake-up left behind; publishes the kernel fleet demand',

@@ -8,12 +8,12 @@
  * its event loop or its heap. Reports its endpoints to the parent over IPC.
  */
 import { services } from '../functions/adapters/services.ts';
-import { SWEEPER_ENTRY } from '../infra/workflow-tasks.ts';
 import {
   LOCAL_WEBHOOK_FUNCTION_NAME,
   WEBHOOK_DELIVERY_ENTRY,
   WEBHOOK_DELIVERY_TIMEOUT_SECONDS,
 } from '../infra/webhook-delivery.ts';
+import { SWEEPER_ENTRY } from '../infra/workflow-tasks.ts';
 import { DiagnosticsMonitor, profileFor } from './diagnostics.ts';
 import type { FunctionsHostReady, FunctionsHostRequest } from './functions-host-protocol.ts';
 import { installLocalRuntime } from './lambda-runtime.ts';

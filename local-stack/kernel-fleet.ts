@@ -67,7 +67,12 @@ export class LocalKernelFleet {
     return { host, hostId };
   }
 
-  private async lost(index: number, host: RunningJupyter, hostId: string, code: number | null): Promise<void> {
+  private async lost(
+    index: number,
+    host: RunningJupyter,
+    hostId: string,
+    code: number | null,
+  ): Promise<void> {
     if (this.stopping || this.hosts.get(index) !== host) return;
     this.hosts.delete(index);
     await this.publish();

@@ -55,7 +55,11 @@ export class QueueSweep {
   }
 
   private async drain(): Promise<void> {
-    for (let event = this.pending.shift(); event !== undefined && !this.stopped; event = this.pending.shift()) {
+    for (
+      let event = this.pending.shift();
+      event !== undefined && !this.stopped;
+      event = this.pending.shift()
+    ) {
       try {
         await invokeLocally(
           this.handler!,
@@ -77,5 +81,10 @@ export class QueueSweep {
 }
 
 function scheduledEvent() {
-  return { source: 'aws.events', 'detail-type': 'Scheduled Event', time: new Date().toISOString(), detail: {} };
+  return {
+    source: 'aws.events',
+    'detail-type': 'Scheduled Event',
+    time: new Date().toISOString(),
+    detail: {},
+  };
 }

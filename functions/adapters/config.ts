@@ -68,7 +68,10 @@ export interface Config {
 function fleetSettings(env: NodeJS.ProcessEnv): Config['fleet'] {
   const local = positive(env, 'CELLWISE_KERNEL_HOSTS', 1);
   const minHosts = whole(env, 'CELLWISE_KERNEL_FLEET_MIN_HOSTS', local);
-  const maxHosts = Math.max(minHosts, positive(env, 'CELLWISE_KERNEL_FLEET_MAX_HOSTS', Math.max(1, minHosts)));
+  const maxHosts = Math.max(
+    minHosts,
+    positive(env, 'CELLWISE_KERNEL_FLEET_MAX_HOSTS', Math.max(1, minHosts)),
+  );
   return {
     minHosts,
     maxHosts,
@@ -127,8 +130,7 @@ function whole(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const text = env[name];
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0)
-    throw new Error(`configuration: ${name} must be a whole number`);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`configuration: ${name} must be a whole number`);
   return value;
 }
 

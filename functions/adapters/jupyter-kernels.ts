@@ -60,7 +60,16 @@ export class JupyterKernels implements Kernels {
           method: 'POST',
           body: JSON.stringify({ kernel_name: name, run_id: runId, ...(limits ? { limits } : {}) }),
         })
+        .catch((error: unknown) => {
+          // A host that went away since the directory listed it: the next one may have room.
+          if (error instanceof KernelHostUnreachableError) return error;
+          throw error;
+        })
         .finally(() => setTimeout(() => this.count(candidate.hostId, -1), PENDING_MS).unref());
+      if (leased instanceof KernelHostUnreachableError) {
+        refusal = leased.message;
+        continue;
+      }
       if (leased.status === 503) {
         refusal = (await leased.text().catch(() => '')).slice(0, 300);
         continue;

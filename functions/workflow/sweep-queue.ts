@@ -9,9 +9,7 @@ import { observability } from '../observability/middlewares.ts';
 /** What EventBridge sends: its schedule's tick, or a kernel host task's state change (ECS). */
 const sweepEvent = z.looseObject({
   'detail-type': z.string().optional(),
-  detail: z
-    .looseObject({ taskArn: z.string().optional(), lastStatus: z.string().optional() })
-    .optional(),
+  detail: z.looseObject({ taskArn: z.string().optional(), lastStatus: z.string().optional() }).optional(),
 });
 
 /** The id of a kernel host task that just started (its host id: host.py names itself so), if any. */

@@ -68,7 +68,9 @@ describe('kernel fleet sizing', () => {
     const app = new App();
     expect(kernelLimitsOf(app, undefined, 7680).max.memoryMiB).toBe(7680);
     expect(kernelLimitsOf(app, undefined, 15872).max.memoryMiB).toBe(8192);
-    expect(() => kernelLimitsOf(app, { max: { memoryMiB: 8192 } }, 7680)).toThrow(/would fit on no kernel host/);
+    expect(() => kernelLimitsOf(app, { max: { memoryMiB: 8192 } }, 7680)).toThrow(
+      /would fit on no kernel host/,
+    );
   });
 
   it('maps every KernelHostsWanted value to exactly one host count within the bounds', () => {

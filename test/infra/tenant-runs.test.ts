@@ -67,7 +67,11 @@ const kernelHostFunctionIds = () => [
   ...routesUsing('kernelHost'),
 ];
 /** The run functions in the VPC: they start workflows by the state machine's ARN made from its name. */
-const runFunctionIds = () => [...taskFunctionIds(), logicalId(stack.runs.reconciler), logicalId(stack.runs.sweeper)];
+const runFunctionIds = () => [
+  ...taskFunctionIds(),
+  logicalId(stack.runs.reconciler),
+  logicalId(stack.runs.sweeper),
+];
 /** The state machine's ARN as the run functions name it (the name is fixed: a Ref would be a cycle). */
 const namedStateMachineArn = () => ({
   'Fn::Join': [
@@ -192,14 +196,17 @@ describe('TenantStack runs', () => {
     const runRoles = new Set(runFunctionIds().map(roleOfFunction));
     for (const { role, statement } of grants) {
       expect(asList(statement.Action)).toEqual(['states:StartExecution']);
-      expect(asList(statement.Resource)).toEqual([runRoles.has(role) ? namedStateMachineArn() : stateMachineRef()]);
+      expect(asList(statement.Resource)).toEqual([
+        runRoles.has(role) ? namedStateMachineArn() : stateMachineRef(),
+      ]);
     }
     const machine = only(ofType('AWS::StepFunctions::StateMachine'))[1];
     expect(machine.Properties!.StateMachineName).toBe(`cellwise-${TENANT_ID}-runs`);
     const withArn = ofType('AWS::Lambda::Function').filter(([id]) => envOf(id).CELLWISE_STATE_MACHINE_ARN);
     expect(new Set(withArn.map(([id]) => id))).toEqual(new Set([...starters, ...runFunctionIds()]));
     for (const id of starters) expect(envOf(id).CELLWISE_STATE_MACHINE_ARN).toEqual(stateMachineRef());
-    for (const id of runFunctionIds()) expect(envOf(id).CELLWISE_STATE_MACHINE_ARN).toEqual(namedStateMachineArn());
+    for (const id of runFunctionIds())
+      expect(envOf(id).CELLWISE_STATE_MACHINE_ARN).toEqual(namedStateMachineArn());
   });
 
   it('gives every function the tenant run limit (and no queue poll interval: nothing polls)', () => {

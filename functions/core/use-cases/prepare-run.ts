@@ -55,7 +55,8 @@ export async function prepareRun(services: Services, pointer: RunPointer): Promi
   try {
     kernel = await startKernel(services, run);
   } catch (error) {
-    if (error instanceof KernelFleetFullError && (await requeueRun(services, run))) return { next: 'requeued' };
+    if (error instanceof KernelFleetFullError && (await requeueRun(services, run)))
+      return { next: 'requeued' };
     return kernelUnavailable(services, pointer, error, 'No kernel could be started');
   }
   try {

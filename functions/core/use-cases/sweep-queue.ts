@@ -50,7 +50,10 @@ export async function sweepQueue(services: Services, joined?: string): Promise<S
     try {
       started += (await admitQueued(services, tenantId)).length;
     } catch (error) {
-      services.telemetry.problem('queue sweep: admission failed', { tenantId, error: (error as Error).message });
+      services.telemetry.problem('queue sweep: admission failed', {
+        tenantId,
+        error: (error as Error).message,
+      });
     }
   }
   const stillWaiting = tenants.length > 0 ? (await services.queue.waiting()).length : 0;
