@@ -104,6 +104,18 @@ export async function startKernelHost(
       ...(process.env.CELLWISE_KERNEL_HOST_MAX_KERNELS
         ? { KERNEL_HOST_MAX_KERNELS: process.env.CELLWISE_KERNEL_HOST_MAX_KERNELS }
         : {}),
+      // As ECS gives a task its agent (scale-in protection); tests point it at a fake agent.
+      ...(process.env.CELLWISE_KERNEL_HOST_ECS_AGENT_URI
+        ? {
+            ECS_AGENT_URI: process.env.CELLWISE_KERNEL_HOST_ECS_AGENT_URI,
+            KERNEL_HOST_PROTECTION_CHECK_SECONDS:
+              process.env.CELLWISE_KERNEL_HOST_PROTECTION_CHECK_SECONDS ?? '30',
+          }
+        : {}),
+      // SIGTERM drains (runs end first) when set; the local default stops at once, as before.
+      ...(process.env.CELLWISE_KERNEL_HOST_DRAIN_SECONDS
+        ? { KERNEL_HOST_DRAIN_SECONDS: process.env.CELLWISE_KERNEL_HOST_DRAIN_SECONDS }
+        : {}),
       ...(process.env.CELLWISE_KERNEL_DEFAULT_LIMITS
         ? { KERNEL_HOST_DEFAULT_LIMITS: process.env.CELLWISE_KERNEL_DEFAULT_LIMITS }
         : {}),

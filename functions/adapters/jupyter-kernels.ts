@@ -48,8 +48,11 @@ export class JupyterKernels implements Kernels {
    */
   async start(kernelType: string, runId: string, limits?: KernelLimits): Promise<KernelRef> {
     const name = kernelType === 'r' ? 'ir' : kernelType;
-    const fleet = await this.host.fleet();
-    if (fleet.length === 0) throw new KernelFleetFullError('no kernel host is up');
+    const { views: fleet, failures } = await this.host.survey();
+    // Listed hosts that all failed to answer: why the first did ("said no" or unreachable).
+    if (fleet.length === 0) throw failures[0] ?? new KernelFleetFullError('no kernel host is up');
+    let unreachable: KernelHostUnreachableError | undefined;
+    let refused = false;
     const candidates = placement(withPending(fleet, this.pending), name, limits?.memoryMiB ?? 0);
     let refusal = `no kernel host has room for a kernel of ${limits?.memoryMiB ?? 'the default'} MiB`;
     for (const candidate of candidates) {
@@ -67,10 +70,11 @@ export class JupyterKernels implements Kernels {
         })
         .finally(() => setTimeout(() => this.count(candidate.hostId, -1), PENDING_MS).unref());
       if (leased instanceof KernelHostUnreachableError) {
-        refusal = leased.message;
+        unreachable = leased;
         continue;
       }
       if (leased.status === 503) {
+        refused = true;
         refusal = (await leased.text().catch(() => '')).slice(0, 300);
         continue;
       }
@@ -82,6 +86,8 @@ export class JupyterKernels implements Kernels {
       );
       return { kernelId: body.id, host: candidate.url, hostId: candidate.hostId };
     }
+    // Full only if a host said so; a fleet that could not be reached is unreachable.
+    if (unreachable && !refused) throw unreachable;
     throw new KernelFleetFullError(refusal);
   }
 

@@ -46,11 +46,25 @@ export class KernelHostConnection {
     return this.directory.hosts();
   }
 
-  /** What each listed host says of itself; hosts that do not answer in time are left out. */
+  /**
+   * What each listed host says of itself; hosts that do not answer in time are left out (if
+   * none of the listed hosts answers, why the first did not is thrown).
+   */
   async fleet(): Promise<KernelHostView[]> {
+    const { views, failures } = await this.survey();
+    // Hosts listed, none answering: the fleet cannot be known (not "no capacity").
+    if (views.length === 0 && failures.length > 0) throw failures[0];
+    return views;
+  }
+
+  /** What each listed host says of itself, and why each of the others said nothing. */
+  async survey(): Promise<{ views: KernelHostView[]; failures: unknown[] }> {
     const hosts = await this.hosts();
-    const views = await Promise.all(hosts.map((url) => this.describe(url).catch(() => null)));
-    return views.filter((view): view is KernelHostView => view !== null);
+    const answers = await Promise.allSettled(hosts.map((url) => this.describe(url)));
+    return {
+      views: answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : [])),
+      failures: answers.flatMap((a) => (a.status === 'rejected' ? [a.reason] : [])),
+    };
   }
 
   /** One host's view of itself (capacity, load, pool, draining). */

@@ -1,10 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsClients } from '../../functions/adapters/aws-clients.ts';
+import { loadConfig } from '../../functions/adapters/config.ts';
+import { DynamoRunQueue } from '../../functions/adapters/dynamo-run-queue.ts';
+import { DynamoRunStore } from '../../functions/adapters/dynamo-run-store.ts';
 import { type RunningStack, spawnStack } from '../../local-stack/spawn-stack.ts';
-import { client, newTenant } from '../support/api.ts';
+import { client, newTenant, stackEnv } from '../support/api.ts';
 import {
   execute,
   notebookOf,
@@ -16,30 +21,63 @@ import {
 } from '../support/runs.ts';
 
 /**
- * A local stack with three kernel hosts (CELLWISE_KERNEL_HOSTS=3), registered in a directory as
- * ECS registers Fargate tasks in Cloud Map, and one of them killed in the middle of runs.
+ * A local stack with three kernel hosts (CELLWISE_KERNEL_HOSTS=3) of two kernels each,
+ * registered in a directory as ECS registers Fargate tasks in Cloud Map, that drain on SIGTERM
+ * as the image's hosts do, and talk to a fake ECS agent (scale-in protection); one of them
+ * drained and one killed in the middle of runs.
  */
 let fleetStack: RunningStack;
 let dataDir: string;
 let api: ReturnType<typeof client>;
+let tenant: Awaited<ReturnType<typeof newTenant>>;
+/** What the kernel hosts asked the fake ECS agent: the ProtectionEnabled of each PUT, in order. */
+const protection: boolean[] = [];
+let agent: Server;
 
 beforeAll(async () => {
+  agent = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
+    req.on('end', () => {
+      if (req.method === 'PUT' && req.url === '/task-protection/v1/state')
+        protection.push(JSON.parse(body).ProtectionEnabled === true);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"protection": {}}');
+    });
+  });
+  await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
   dataDir = await mkdtemp(join(tmpdir(), 'cellwise-fleet-'));
   fleetStack = await spawnStack({
     CELLWISE_DATA_DIR: dataDir,
     CELLWISE_KERNEL_HOSTS: '3',
+    CELLWISE_KERNEL_HOST_MAX_KERNELS: '2',
+    CELLWISE_KERNEL_HOST_DRAIN_SECONDS: '60',
+    CELLWISE_KERNEL_HOST_ECS_AGENT_URI: `http://127.0.0.1:${(agent.address() as { port: number }).port}`,
+    CELLWISE_KERNEL_HOST_PROTECTION_CHECK_SECONDS: '1',
+    // Sweeps only when a host starts or stops (the requeue test sets the fleet figure itself).
+    CELLWISE_QUEUE_SWEEP_SECONDS: '3600',
     CELLWISE_RUN_SLICE_SECONDS: '3',
     CELLWISE_MAX_CONCURRENT_RUNS: '9',
     CELLWISE_LOCAL_SCHEDULER: 'off',
     CELLWISE_DEMO: 'off',
   });
-  api = client(await newTenant({ on: fleetStack.info }));
+  tenant = await newTenant({ on: fleetStack.info });
+  api = client(tenant);
 }, 180_000);
 
 afterAll(async () => {
   await fleetStack?.stop();
+  agent?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
+
+/** The fleet stack's admission records and runs (as its functions see them). */
+const fleetDynamo = () => createAwsClients(loadConfig(stackEnv(fleetStack.info))).dynamodb;
+const fleetQueue = () => new DynamoRunQueue(fleetDynamo(), fleetStack.info.tableName);
+const fleetRuns = () => new DynamoRunStore(fleetDynamo(), fleetStack.info.tableName);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The directory the stack keeps: the live hosts' URLs. */
 const directory = (): string[] =>
@@ -93,6 +131,77 @@ describe('a fleet of three kernel hosts', () => {
     for (const r of runs)
       expect((await waitForRun(api, r.notebookId, r.executionId)).status).toBe('Completed');
   });
+
+  it('puts a run back in the queue when every host is full at its start, and runs it once a kernel is free', async () => {
+    // A fleet figure above what the hosts hold (as a stale one can be): admission lets 8 runs
+    // through to 3 hosts of 2 kernels each, so two find every host full.
+    await fleetQueue().recordFleet({ kernels: 50, hosts: 3, seenAt: new Date().toISOString() });
+    await sleep(5_500); // the API's cache of the figure
+    const runs = await sleepers(8, 3);
+    const ended = await Promise.all(runs.map((r) => waitForRun(api, r.notebookId, r.executionId, 120_000)));
+    for (const status of ended) expect(status.status, JSON.stringify(status.error)).toBe('Completed');
+    const records = await Promise.all(
+      runs.map((r) => fleetRuns().get({ tenantId: tenant.tenantId, projectId: tenant.projectId, ...r })),
+    );
+    // A requeued run starts a workflow of a new name when it is admitted again.
+    const requeued = records.filter((r) => r!.workflowName !== r!.executionId);
+    expect(requeued.length).toBeGreaterThanOrEqual(2);
+    for (const r of requeued) expect(r!.workflowName).toMatch(new RegExp(`^${r!.executionId}-r\\d+$`));
+    await fleetQueue().recordFleet({ kernels: 6, hosts: 3, seenAt: new Date().toISOString() });
+  }, 180_000);
+
+  it('protects a host from scale-in while it holds a kernel, and keeps ECS variables from the kernel', async () => {
+    protection.length = 0;
+    const notebookId = await upload(
+      api,
+      notebookOf([
+        "import os\nprint(sorted(k for k in os.environ if k.startswith(('ECS_', 'AWS_CONTAINER', 'KERNEL_HOST'))))",
+        'import time\ntime.sleep(3)',
+      ]),
+    );
+    const run = await execute(api, notebookId);
+    const ended = await waitForRun(api, notebookId, run.executionId);
+    expect(ended.status).toBe('Completed');
+    const { executed } = await resultsOf(api, notebookId, run.executionId);
+    expect(streamText(executed.cells[0])).toBe('[]\n');
+    // Protected when the kernel was leased, unprotected once it is gone.
+    for (let i = 0; i < 50 && protection.at(-1) !== false; i++) await sleep(200);
+    expect(protection).toContain(true);
+    expect(protection.indexOf(true)).toBeLessThan(protection.lastIndexOf(false));
+  }, 60_000);
+
+  it('drains a host on SIGTERM: its run ends Completed, new runs go elsewhere, then it leaves and comes back', async () => {
+    const [run] = await sleepers(1, 8);
+    const placed = await waitUntil(api, run!.notebookId, run!.executionId, (s) => s.currentCell === 'c2');
+    const draining = placed.kernelHost as string;
+    process.kill(serverOf(indexOf(draining)), 'SIGTERM');
+    await sleep(500);
+    const during = await sleepers(3, 0);
+    for (const r of during) {
+      const status = await waitForRun(api, r.notebookId, r.executionId);
+      expect(status.status).toBe('Completed');
+      expect(status.kernelHost).not.toBe(draining);
+    }
+    // The host is still there for its run.
+    expect(directory()).toHaveLength(3);
+    const ended = await waitForRun(api, run!.notebookId, run!.executionId, 60_000);
+    expect(ended.status, JSON.stringify(ended.error)).toBe('Completed');
+    const { executed } = await resultsOf(api, run!.notebookId, run!.executionId);
+    expect(streamText(executed.cells[2])).toBe('last\n');
+    // It leaves once the run is over, and the fleet starts it again under a new id.
+    let back: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      await sleep(200);
+      const hosts = (await Promise.all(
+        (
+          await sleepers(1, 0)
+        ).map(async (r) => (await waitForRun(api, r.notebookId, r.executionId)).kernelHost),
+      )) as string[];
+      back = hosts.filter((h) => indexOf(h) === indexOf(draining) && h !== draining);
+      if (back.length > 0) break;
+    }
+    expect(back.length).toBeGreaterThan(0);
+  }, 180_000);
 
   it('ends the runs of a killed host KernelHostLost within 30 s, keeps their finished outputs, and goes on', async () => {
     const runs = await sleepers(3, 12);

@@ -56,7 +56,10 @@ export interface Kernels {
    * it: a restart, a stopped task), `unreachable` (no answer: lost if it lasts).
    */
   hostState(ref: KernelRef): Promise<'live' | 'lost' | 'unreachable'>;
-  /** The live kernel hosts and what each holds and can hold (hosts that do not answer are left out). */
+  /**
+   * The live kernel hosts and what each holds and can hold (hosts that do not answer are left
+   * out; none of the listed hosts answering is an error: the fleet is unknown, not empty).
+   */
   fleet(): Promise<KernelHostView[]>;
 }
 

@@ -102,9 +102,15 @@ async function startAdmitted(services: Services, entry: QueueEntry, holder: stri
  * on the tenant's slot record, so however many callers race (submissions, ending runs, the
  * sweep) no more than the limit ever run; the limit is the tenant's, bounded by the kernel
  * fleet's capacity. Runs admitted earlier whose start was cut short are started first.
+ * `reclaimChecked`: the caller found a check for leaked slots due (it is done in the first round).
  * Returns the execution ids started by this call.
  */
-export async function admitQueued(services: Services, tenantId: string): Promise<string[]> {
+export async function admitQueued(
+  services: Services,
+  tenantId: string,
+  options: { reclaimChecked?: boolean } = {},
+): Promise<string[]> {
+  let reclaimNow = options.reclaimChecked === true;
   const started: string[] = [];
   const fleet = await services.queue.fleet();
   for (let round = 0; round < ROUNDS; round++) {
@@ -120,8 +126,9 @@ export async function admitQueued(services: Services, tenantId: string): Promise
     if (waiting.length === 0) break;
     const limits = limitsOf(services, state, fleet);
     let free = limits.maxConcurrentRuns - state.holders.length;
-    if (free <= 0 && reclaimDue(services, tenantId))
+    if (free <= 0 && (reclaimNow || reclaimDue(services, tenantId)))
       free = await reclaimSlots(services, tenantId, state.holders);
+    reclaimNow = false;
     if (free <= 0) break;
     const heads = orderQueue(waiting, services.now(), limits.queueAgingSeconds).slice(0, free);
     let full = false;
@@ -186,9 +193,11 @@ export async function admitOnSubmit(
     queuedAt: run.dateCreated,
   });
   // Every slot taken (or just lost to another run): nothing to admit now; the next run end (or
-  // the sweep) admits it.
-  if (full) return { run: queued, workflowStarted: false };
-  const started = await admitQueued(services, tenantId);
+  // the sweep) admits it. Unless a slot leaked (its holder ended or was never written): that is
+  // looked for now and then (every RECLAIM_EVERY_MS per tenant and process), not on every submission.
+  const reclaimChecked = full && reclaimDue(services, tenantId);
+  if (full && !reclaimChecked) return { run: queued, workflowStarted: false };
+  const started = await admitQueued(services, tenantId, { reclaimChecked });
   if (!started.includes(run.executionId)) return { run: queued, workflowStarted: false };
   return { run: (await services.runs.get(pointerOf(run))) ?? queued, workflowStarted: true };
 }
