@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { type LoadOptions, runAutocannon } from './autocannon-load.ts';
 import { type Baseline, measureBaseline } from './baseline.ts';
 import type { CellwiseClient } from './cellwise-client.ts';
@@ -13,6 +14,8 @@ import { waitIdle } from './wait-idle.ts';
 export interface Target {
   probe(): { url: string; headers: Record<string, string> };
   restart(): Promise<void>;
+  /** What its processes went through since the last call (`reset` starts a new window). */
+  diagnostics?(reset: boolean): Promise<unknown>;
 }
 
 export interface LoadPhaseInput {
@@ -39,6 +42,15 @@ const DRAIN_SECONDS = 20;
 function summary(r: LoadResult): string {
   const f = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : 'timeout');
   return `p50 ${f(r.p50)}, p99 ${f(r.p99)}, ${r.achievedRps.toFixed(1)} req/s, non2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`;
+}
+
+/** The API process's event-loop delay and GC during a run, as printed. */
+function eventLoop(diagnostics: unknown): string {
+  const api = (
+    diagnostics as { api?: { eventLoopDelayMs: { p99: number; max: number }; gc: { maxMs: number } } }
+  )?.api;
+  if (!api) return '';
+  return `; API event-loop delay p99 ${api.eventLoopDelayMs.p99} ms, max ${api.eventLoopDelayMs.max} ms, longest GC ${api.gc.maxMs} ms`;
 }
 
 /** Waits until `target` answers fast again; restarts it when its backlog takes too long. */
@@ -74,13 +86,21 @@ export async function runLoadPhase(input: LoadPhaseInput) {
     for (const key of ORDER) {
       const scenario: Scenario = scenarios.find((s) => s.key === key)!;
       const started = performance.now();
+      const target = targets[scenario.system];
       if (generator === 'autocannon') baselines.push(await measureBaseline(scenario));
+      const before = loadavg()[0]!;
+      await target.diagnostics?.(true);
       const result = await GENERATORS[generator](scenario, options, config.warmupSeconds);
+      result.loadAverage = { before, after: loadavg()[0]! };
+      const diagnostics = await target.diagnostics?.(true);
+      if (diagnostics) result.diagnostics = diagnostics;
       results.push(result);
       const last = generator === 'open-loop' && key === ORDER.at(-1);
-      const settled = last ? '' : await settle(targets[scenario.system]);
+      const settled = last ? '' : await settle(target);
       const took = ((performance.now() - started) / 1000).toFixed(0);
-      console.log(`  ${generator.padEnd(10)} ${key.padEnd(18)} ${summary(result)} (${took} s${settled})`);
+      console.log(
+        `  ${generator.padEnd(10)} ${key.padEnd(18)} ${summary(result)} (${took} s${settled}; load ${before.toFixed(1)}→${result.loadAverage.after.toFixed(1)}${eventLoop(diagnostics)})`,
+      );
     }
   }
   return { results, baselines };

@@ -20,6 +20,13 @@ export interface LoadResult {
   mean: number;
   statusCodes: Record<string, number>;
   note?: string;
+  /** The machine's 1-minute load average when the run started and when it ended. */
+  loadAverage?: { before: number; after: number };
+  /**
+   * What the stack's processes went through during the run (Cellwise only): event-loop delay,
+   * GC, CPU of the API process and of the functions host (`GET /local/diagnostics`).
+   */
+  diagnostics?: unknown;
 }
 
 /** The q-quantile (0..1) of ascending `sorted`, nearest-rank. */

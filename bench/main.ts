@@ -11,15 +11,16 @@ import { CellwiseClient } from './cellwise-client.ts';
 import { Cleanup } from './cleanup.ts';
 import { concurrencyRound } from './concurrency-check.ts';
 import { loadBenchConfig } from './config.ts';
-import { datasetsTable, runDatasetsBench } from './datasets/datasets-bench.ts';
+import { type DatasetsReport, datasetsTable, runDatasetsBench } from './datasets/datasets-bench.ts';
 import { kernelRead } from './datasets/kernel-read.ts';
 import { type EngineReport, engineTable, runEngineBench } from './engine/engine-bench.ts';
 import { writeJupyterRoot } from './jupyter-files.ts';
 import { type RunningJupyter, startJupyter } from './jupyter-server.ts';
 import { runLoadPhase } from './load-phase.ts';
-import { printReport, writeResults } from './report.ts';
+import { type BenchReport, printReport, writeResults } from './report.ts';
 import { seedNotebooks } from './seed.ts';
 import { type StackControl, startStack } from './stack.ts';
+import { summaryRows, summaryTable } from './summary.ts';
 
 const started = performance.now();
 const elapsed = () => (performance.now() - started) / 1000;
@@ -29,7 +30,7 @@ const ENGINE_ONLY = process.argv.slice(2).includes('engine');
 const DATASETS_ONLY = process.argv.slice(2).includes('datasets');
 
 /** The dataset upload part: a 1M-event log next to pandas.read_csv; bench/results/datasets-latest.json. */
-async function datasets(client: CellwiseClient, stackPid: number, base: string): Promise<boolean> {
+async function datasets(client: CellwiseClient, stackPid: number, base: string): Promise<DatasetsReport> {
   const events = Number(process.env.BENCH_DATASET_EVENTS ?? 1_000_000);
   const dir = join(base, 'datasets');
   await mkdir(dir, { recursive: true });
@@ -54,11 +55,11 @@ async function datasets(client: CellwiseClient, stackPid: number, base: string):
   };
   await writeFile(new URL('datasets-latest.json', results), `${JSON.stringify(document, null, 2)}\n`);
   log('wrote bench/results/datasets-latest.json');
-  return true;
+  return report;
 }
 
 /** The engine part: runs next to nbclient; results in bench/results/engine-latest.json. */
-async function engine(client: CellwiseClient, base: string): Promise<boolean> {
+async function engine(client: CellwiseClient, base: string): Promise<EngineReport> {
   const reps = Number(process.env.BENCH_ENGINE_REPS ?? 5);
   const dir = join(base, 'engine');
   await mkdir(dir, { recursive: true });
@@ -76,7 +77,29 @@ async function engine(client: CellwiseClient, base: string): Promise<boolean> {
   };
   await writeFile(new URL('engine-latest.json', results), `${JSON.stringify(document, null, 2)}\n`);
   log('wrote bench/results/engine-latest.json');
-  return report.concurrent.allCompleted;
+  return report;
+}
+
+/** Issue 15's table from the parts that ran: printed, and written to bench/results/summary-latest.json. */
+async function summary(
+  load: BenchReport | null,
+  engineReport: EngineReport | null,
+  data: DatasetsReport | null,
+) {
+  const rows = summaryRows(load, engineReport, data);
+  console.log(
+    `\nSummary (issue 15's table; ${cpus().length} CPUs, load average now ${loadavg()[0]!.toFixed(2)}; ` +
+      `'load avg' is the 1-minute load while each row was measured, Cellwise / reference)\n${summaryTable(rows)}\n`,
+  );
+  const results = new URL('./results/', import.meta.url);
+  await mkdir(results, { recursive: true });
+  const document = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadavg: loadavg() },
+    rows,
+  };
+  await writeFile(new URL('summary-latest.json', results), `${JSON.stringify(document, null, 2)}\n`);
+  log('wrote bench/results/summary-latest.json');
 }
 
 async function bench(cleanup: Cleanup, onStack: (s: StackControl) => void): Promise<boolean> {
@@ -89,8 +112,15 @@ async function bench(cleanup: Cleanup, onStack: (s: StackControl) => void): Prom
   onStack(stack);
   const client = new CellwiseClient(stack.current().info);
   log(`Cellwise stack up at ${client.info.baseUrl}`);
-  if (ENGINE_ONLY) return engine(client, base);
-  if (DATASETS_ONLY) return datasets(client, stack.current().process.pid!, base);
+  if (ENGINE_ONLY) {
+    const report = await engine(client, base);
+    await summary(null, report, null);
+    return report.concurrent.allCompleted;
+  }
+  if (DATASETS_ONLY) {
+    await summary(null, null, await datasets(client, stack.current().process.pid!, base));
+    return true;
+  }
 
   log(
     `seeding ${config.notebooks} notebooks (5 cells) via POST /notebook, ${config.seedConcurrency} in flight`,
@@ -130,6 +160,8 @@ async function bench(cleanup: Cleanup, onStack: (s: StackControl) => void): Prom
           headers: client.headers,
         }),
         restart: () => stack.restart(),
+        diagnostics: async (reset) =>
+          (await fetch(`${client.info.baseUrl}/local/diagnostics${reset ? '?reset=1' : ''}`)).json(),
       },
       jupyter: {
         probe: () => ({ url: `${jupyter!.baseUrl}/api/status`, headers: jupyter!.headers }),
@@ -174,13 +206,14 @@ async function bench(cleanup: Cleanup, onStack: (s: StackControl) => void): Prom
   printReport(report);
   await writeResults(report);
   log('wrote bench/results/latest.json');
-  const engineOk = await engine(new CellwiseClient(stack.current().info), base);
-  const datasetsOk = await datasets(
+  const engineReport = await engine(new CellwiseClient(stack.current().info), base);
+  const datasetsReport = await datasets(
     new CellwiseClient(stack.current().info),
     stack.current().process.pid!,
     base,
   );
-  return report.concurrency.pass && engineOk && datasetsOk;
+  await summary(report, engineReport, datasetsReport);
+  return report.concurrency.pass && engineReport.concurrent.allCompleted;
 }
 
 const cleanup = new Cleanup();

@@ -49,6 +49,20 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
   });
 }
 
+/** What the gateway serves beside the manifest's routes (the local stack's own). */
+export interface GatewayOptions {
+  /**
+   * `GET /local/diagnostics[?reset=1]`: the event loop, GC and CPU of the stack's processes
+   * since the last reset (the benchmark reads it around each measurement).
+   */
+  diagnostics?: (reset: boolean) => Promise<unknown>;
+  /**
+   * `GET /local/profile?ms=N[&process=functions]`: a CPU profile (.cpuprofile JSON) of this
+   * process (or of the functions host) over the next N ms.
+   */
+  profile?: (ms: number, process: string) => Promise<unknown>;
+}
+
 /**
  * The local stand-in for API Gateway: routes with the manifest, runs the Lambda authorizer,
  * builds the same payload-2.0 event and calls the same handler module Lambda would run.
@@ -59,6 +73,7 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
 export async function startGateway(
   port: number,
   host = '127.0.0.1',
+  options: GatewayOptions = {},
 ): Promise<{ server: Server; port: number }> {
   const root = pathToFileURL(`${new URL('..', import.meta.url).pathname}`);
   const router = new Router(ROUTES);
@@ -80,6 +95,18 @@ export async function startGateway(
     inFlight++;
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname === '/local/diagnostics' && options.diagnostics) {
+        return send(
+          res,
+          200,
+          JSON.stringify(await options.diagnostics(url.searchParams.get('reset') === '1')),
+        );
+      }
+      if (url.pathname === '/local/profile' && options.profile) {
+        const ms = Math.min(60_000, Math.max(1, Number(url.searchParams.get('ms') ?? 1000)));
+        const which = url.searchParams.get('process') ?? 'api';
+        return send(res, 200, JSON.stringify(await options.profile(ms, which)));
+      }
       const match = router.match(req.method ?? 'GET', url.pathname);
       const body = await readBody(req);
       if (!match) return send(res, 404, JSON.stringify({ message: 'Not Found' }));

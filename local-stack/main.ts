@@ -1,9 +1,10 @@
 /**
  * `npm start`: the whole service on one machine. dynalite, s3rver and the kernel host
  * (Debian's jupyter_server + ipykernel) run as child processes on loopback, persisting under
- * CELLWISE_DATA_DIR; the run workflow CDK synthesizes runs on a local interpreter behind the
- * Step Functions API; the HTTP gateway calls the same handlers Lambda runs, through the same
- * SDK clients, configured only by endpoints.
+ * CELLWISE_DATA_DIR; the functions host (a child process) runs the workflow CDK synthesizes
+ * on a local interpreter behind the Step Functions API, the webhook delivery Lambda and the
+ * schedules; this process is the API: the HTTP gateway calls the same handlers Lambda runs,
+ * through the same SDK clients, configured only by endpoints.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -12,23 +13,17 @@ import { loadConfig } from '../functions/adapters/config.ts';
 import { DynamoTenancyStore } from '../functions/adapters/dynamo-tenancy-store.ts';
 import { services } from '../functions/adapters/services.ts';
 import { reconcileActiveRuns } from '../functions/core/use-cases/reconcile-runs.ts';
-import {
-  LOCAL_WEBHOOK_FUNCTION_NAME,
-  WEBHOOK_DELIVERY_ENTRY,
-  WEBHOOK_DELIVERY_TIMEOUT_SECONDS,
-} from '../infra/webhook-delivery.ts';
 import { type ChildService, startChild } from './child-services.ts';
 import { privateDataDir } from './data-dir.ts';
 import { seedDemo } from './demo.ts';
+import { DiagnosticsMonitor, profileFor } from './diagnostics.ts';
+import { type FunctionsHost, startFunctionsHost } from './functions-host-process.ts';
 import { startGateway } from './http-gateway.ts';
 import { localKernelTypes, startKernelHost } from './kernel-host.ts';
 import { installLocalRuntime } from './lambda-runtime.ts';
-import { LocalLambdaService } from './lambda-service.ts';
 import { localLinkSigningKey } from './link-key.ts';
 import { ensureBucket, ensureTable } from './provision-storage.ts';
-import { ScheduleLoop } from './schedule-loop.ts';
 import { seedTenancy } from './seed.ts';
-import { LOCAL_STATE_MACHINE_ARN, LocalWorkflowService } from './workflow-service.ts';
 
 const projectRoot = resolve(new URL('..', import.meta.url).pathname);
 const dataDir = resolve(process.env.CELLWISE_DATA_DIR ?? join(projectRoot, '.cellwise'));
@@ -37,32 +32,14 @@ const host = process.env.HOST ?? '127.0.0.1';
 
 const children: ChildService[] = [];
 let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
-let workflow: LocalWorkflowService | undefined;
-let lambda: LocalLambdaService | undefined;
-let schedules: ScheduleLoop | undefined;
+let functions: FunctionsHost | undefined;
 let stopping = false;
-
-/** How long running runs get to stop (interrupt, record, finalize) on shutdown. */
-const RUN_DRAIN_MS = 20_000;
+const diagnostics = new DiagnosticsMonitor();
 
 /**
- * Asks every running run to stop (its task interrupts the kernel; Finalize records the
- * outputs so far and ends it Error/ServiceStopped), and waits for their workflows. Queued
- * runs are left queued: the next start runs them.
+ * Stops accepting requests, lets in-flight ones finish (10 s at most), has the functions host
+ * stop running runs and deliveries, then stops the other children.
  */
-async function stopRuns() {
-  if (!workflow) return;
-  const s = services();
-  const active = await s.runs.listActive().catch(() => []);
-  await Promise.all(
-    active.map((p) =>
-      s.runs.update(p, { cancelRequested: true, stopReason: 'shutdown' }, ['Running']).catch(() => false),
-    ),
-  );
-  await workflow.drain(RUN_DRAIN_MS);
-}
-
-/** Stops accepting requests, lets in-flight ones finish (10 s at most), stops runs, then the children. */
 async function shutdown(signal: string, code = 0) {
   if (stopping) return;
   stopping = true;
@@ -78,10 +55,7 @@ async function shutdown(signal: string, code = 0) {
       }, 10_000).unref();
     });
   }
-  await schedules?.stop();
-  await stopRuns().catch((error) => console.error(`Cellwise: stopping runs failed: ${error}`));
-  // Deliveries in flight finish (each attempt is bounded); pending ones wait for the next start.
-  await lambda?.drain(12_000);
+  await functions?.stop();
   await Promise.all(children.map((c) => c.stop()));
   console.log('Cellwise: stopped');
   process.exit(code);
@@ -121,7 +95,6 @@ async function main() {
     CELLWISE_KERNEL_HOST_URL: kernels.baseUrl,
     CELLWISE_KERNEL_HOST_TOKEN: kernels.token,
     CELLWISE_LINK_SIGNING_KEY: process.env.CELLWISE_LINK_SIGNING_KEY ?? (await localLinkSigningKey(dataDir)),
-    CELLWISE_STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
     CELLWISE_RUN_SLICE_SECONDS: process.env.CELLWISE_RUN_SLICE_SECONDS ?? '60',
     CELLWISE_KERNELS: process.env.CELLWISE_KERNELS || (await localKernelTypes()).join(','),
   });
@@ -130,23 +103,25 @@ async function main() {
   await ensureTable(clients.dynamodb, config.tableName);
   await ensureBucket(clients.s3, config.bucketName);
   const seed = await seedTenancy(new DynamoTenancyStore(clients.dynamodb, config.tableName), dataDir);
-  const local = await LocalWorkflowService.start(dataDir);
-  workflow = local.service;
-  process.env.CELLWISE_SFN_ENDPOINT = local.endpoint;
-  // The webhook delivery worker behind the Lambda Invoke API, kicked after run ends and swept
-  // every second (the AWS schedule runs every minute).
-  const functions = await LocalLambdaService.start([
-    {
-      name: LOCAL_WEBHOOK_FUNCTION_NAME,
-      entry: WEBHOOK_DELIVERY_ENTRY,
-      timeoutSeconds: WEBHOOK_DELIVERY_TIMEOUT_SECONDS,
-    },
-  ]);
-  lambda = functions.service;
-  process.env.CELLWISE_LAMBDA_ENDPOINT = functions.endpoint;
-  process.env.CELLWISE_WEBHOOK_FUNCTION_NAME = LOCAL_WEBHOOK_FUNCTION_NAME;
+  // The workflow, the webhook delivery Lambda and the schedules: a process of their own.
+  functions = await startFunctionsHost(dataDir);
+  const { sfnEndpoint, stateMachineArn, lambdaEndpoint, webhookFunctionName } = functions.endpoints;
+  Object.assign(process.env, {
+    CELLWISE_SFN_ENDPOINT: sfnEndpoint,
+    CELLWISE_STATE_MACHINE_ARN: stateMachineArn,
+    CELLWISE_LAMBDA_ENDPOINT: lambdaEndpoint,
+    CELLWISE_WEBHOOK_FUNCTION_NAME: webhookFunctionName,
+  });
+  children.push({ name: 'functions host', port: 0, process: functions.process, stop: functions.stop });
 
-  gateway = await startGateway(port, host);
+  const { diagnostics: functionsDiagnostics, profile: functionsProfile } = functions;
+  gateway = await startGateway(port, host, {
+    diagnostics: async (reset) => ({
+      api: diagnostics.snapshot(reset),
+      functions: await functionsDiagnostics(reset),
+    }),
+    profile: (ms, which) => (which === 'functions' ? functionsProfile(ms) : profileFor(ms)),
+  });
   const baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${gateway.port}`;
   process.env.CELLWISE_PUBLIC_BASE_URL ??= baseUrl;
   // Every variable the handlers read is set: the first services() call below fixes them.
@@ -163,20 +138,6 @@ async function main() {
     console.error(`Cellwise: the demo dataset and notebook could not be created: ${error}`);
     return undefined;
   });
-  // EventBridge Scheduler's stand-in: fires notebook schedules (the latest one missed while
-  // stopped, once), through the same fire use-case as the AWS fire Lambda.
-  // `CELLWISE_LOCAL_SCHEDULER=off` (the test stack): schedules are kept but only fired by loops
-  // a caller builds with its own clock, so a test's cron never fires on the wall clock.
-  if (process.env.CELLWISE_LOCAL_SCHEDULER !== 'off') {
-    schedules = new ScheduleLoop(services(), {
-      onFire: (s, at, outcome) => console.log(`Cellwise: schedule of ${s.notebookId} at ${at}: ${outcome}`),
-      onError: (error) => console.error(`Cellwise: schedule loop: ${error}`),
-    });
-    schedules.start();
-  }
-  // The webhook schedule rule's stand-in: due deliveries (retries) are swept every second.
-  lambda.every(LOCAL_WEBHOOK_FUNCTION_NAME, 1000);
-
   console.log(`
 Cellwise is running (embedded stack: dynalite, s3rver, Jupyter Server ${kernels.version}, local Step Functions; data in ${dataDir})
 
@@ -201,7 +162,7 @@ ${
     s3Endpoint: config.s3Endpoint,
     tableName: config.tableName,
     bucketName: config.bucketName,
-    sfnEndpoint: local.endpoint,
+    sfnEndpoint,
   };
   await writeFile(join(dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
   console.log(

@@ -14,6 +14,8 @@ const server = new S3rver({
   allowMismatchedSignatures: true,
 });
 const address = await server.run();
+// Kept-alive connections outlive the service's pauses (see dynalite-process.ts).
+(server as unknown as { httpServer: { keepAliveTimeout: number } }).httpServer.keepAliveTimeout = 65_000;
 process.send?.({ ready: true, port: address.port });
 const stop = () => server.close().then(() => process.exit(0));
 process.on('SIGTERM', stop);

@@ -94,6 +94,7 @@ export class LocalWorkflowService {
       });
     });
     service.server = server;
+    server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     return { service, endpoint: `http://127.0.0.1:${port}` };

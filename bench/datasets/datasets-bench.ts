@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CellwiseClient } from '../cellwise-client.ts';
@@ -29,7 +30,14 @@ export interface DatasetsReport {
     recordCount: number;
     caseCount: number;
     activityCount: number;
+    /** The machine's 1-minute load average around the upload. */
+    loadAverage: { before: number; after: number };
   };
+  /**
+   * The same measurement on a log a quarter the size, just before: whether the upload's peak
+   * memory grows with the file.
+   */
+  smaller: { events: number; fileBytes: number; ingestSeconds: number; apiPeakDeltaBytes: number };
   pandas: { version: string; seconds: number; peakRssBytes: number; rssAfterImportBytes: number };
 }
 
@@ -79,6 +87,53 @@ function putFile(url: string, path: string, bytes: number, headers: Record<strin
   });
 }
 
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+
+/**
+ * One upload through the large-file path (presigned PUT, then `POST .../dataset {uploadId}`),
+ * with the API process's peak RSS during it (VmHWM, reset just before) and s3rver's.
+ */
+async function upload(
+  client: CellwiseClient,
+  stackPid: number,
+  path: string,
+  bytes: number,
+  name: string,
+  log: (message: string) => void,
+) {
+  const s3Pid = await s3rverPid(stackPid);
+  const before = await status(stackPid);
+  const resetApi = await resetPeak(stackPid);
+  const resetS3 = s3Pid ? await resetPeak(s3Pid) : false;
+  if (!resetApi) log('could not reset VmHWM of the stack process: its peak includes everything before');
+  const loadBefore = loadavg()[0]!;
+  const started = performance.now();
+  const slot = await client.expect<{ uploadId: string; uploadUrl: string; headers: Record<string, string> }>(
+    201,
+    'POST',
+    '/dataset/uploads',
+  );
+  const put = await putFile(slot.uploadUrl, path, bytes, slot.headers);
+  if (put !== 200) throw new Error(`PUT to the upload URL answered ${put}`);
+  const putDone = performance.now();
+  const created = await client.expect<{
+    datasetId: string;
+    recordCount: number;
+    caseCount: number;
+    activityCount: number;
+  }>(201, 'POST', '/dataset', { name, uploadId: slot.uploadId });
+  const done = performance.now();
+  return {
+    created,
+    putSeconds: (putDone - started) / 1000,
+    ingestSeconds: (done - putDone) / 1000,
+    before,
+    api: await status(stackPid),
+    s3: s3Pid && resetS3 ? await status(s3Pid) : undefined,
+    loadAverage: { before: loadBefore, after: loadavg()[0]! },
+  };
+}
+
 /**
  * The upload half of the datasets benchmark: a synthetic 1M-event log uploaded through the
  * API's large-file path (presigned PUT, then `POST .../dataset {uploadId}`, which streams it
@@ -93,38 +148,24 @@ export async function runDatasetsBench(
   log: (message: string) => void,
 ): Promise<DatasetsReport> {
   const path = join(dir, 'events.csv');
-  log(`generating ${events} events`);
+  const quarter = Math.max(1, Math.round(events / 4));
+  const smallPath = join(dir, 'events-quarter.csv');
+  log(`generating ${events} and ${quarter} events`);
   const fileBytes = await generateLog(path, events);
+  const smallBytes = await generateLog(smallPath, quarter);
   log(`wrote ${(fileBytes / 1e6).toFixed(1)} MB to ${path}`);
 
-  const s3Pid = await s3rverPid(stackPid);
-  const before = await status(stackPid);
-  const resetApi = await resetPeak(stackPid);
-  const resetS3 = s3Pid ? await resetPeak(s3Pid) : false;
-  if (!resetApi) log('could not reset VmHWM of the stack process: its peak includes everything before');
-
-  const started = performance.now();
-  const slot = await client.expect<{ uploadId: string; uploadUrl: string; headers: Record<string, string> }>(
-    201,
-    'POST',
-    '/dataset/uploads',
-  );
-  const put = await putFile(slot.uploadUrl, path, fileBytes, slot.headers);
-  if (put !== 200) throw new Error(`PUT to the upload URL answered ${put}`);
-  const putDone = performance.now();
-  const created = await client.expect<{
-    datasetId: string;
-    recordCount: number;
-    caseCount: number;
-    activityCount: number;
-  }>(201, 'POST', '/dataset', { name: `bench ${events} events`, uploadId: slot.uploadId });
-  const done = performance.now();
+  const small = await upload(client, stackPid, smallPath, smallBytes, `bench ${quarter} events`, log);
+  if (small.created.recordCount !== quarter)
+    throw new Error(`recordCount ${small.created.recordCount}, expected ${quarter}`);
+  const full = await upload(client, stackPid, path, fileBytes, `bench ${events} events`, log);
+  const created = full.created;
   if (created.recordCount !== events)
     throw new Error(`recordCount ${created.recordCount}, expected ${events}`);
-  const api = await status(stackPid);
-  const s3 = s3Pid && resetS3 ? await status(s3Pid) : undefined;
+  const { api, before, s3 } = full;
   log(
-    `Cellwise: PUT ${((putDone - started) / 1000).toFixed(1)} s, ingest ${((done - putDone) / 1000).toFixed(1)} s`,
+    `Cellwise: PUT ${full.putSeconds.toFixed(1)} s, ingest ${full.ingestSeconds.toFixed(1)} s (+${mib(api.hwm - before.rss)} MiB); ` +
+      `a quarter of it (${quarter} events): ingest ${small.ingestSeconds.toFixed(1)} s (+${mib(small.api.hwm - small.before.rss)} MiB)`,
   );
 
   log('pandas.read_csv of the same file (Debian /usr/bin/python3)');
@@ -136,15 +177,22 @@ export async function runDatasetsBench(
     events,
     fileBytes,
     cellwise: {
-      putSeconds: (putDone - started) / 1000,
-      ingestSeconds: (done - putDone) / 1000,
-      totalSeconds: (done - started) / 1000,
+      putSeconds: full.putSeconds,
+      ingestSeconds: full.ingestSeconds,
+      totalSeconds: full.putSeconds + full.ingestSeconds,
       apiPeakRssBytes: api.hwm,
       apiRssBeforeBytes: before.rss,
       s3rverPeakRssBytes: s3?.hwm ?? null,
       recordCount: created.recordCount,
       caseCount: created.caseCount,
       activityCount: created.activityCount,
+      loadAverage: full.loadAverage,
+    },
+    smaller: {
+      events: quarter,
+      fileBytes: smallBytes,
+      ingestSeconds: small.ingestSeconds,
+      apiPeakDeltaBytes: small.api.hwm - small.before.rss,
     },
     pandas: {
       version: pandas.pandas,
@@ -168,6 +216,11 @@ export function datasetsTable(r: DatasetsReport): string {
       `${mb(c.apiPeakRssBytes)} (API process: ${mb(c.apiRssBeforeBytes)} before, +${mb(c.apiPeakRssBytes - c.apiRssBeforeBytes)})`,
     ],
     ['  of which ingest (parse, check, normalise, store)', `${c.ingestSeconds.toFixed(1)} s`, ''],
+    [
+      `  the same for a quarter of it (${r.smaller.events} events, ${(r.smaller.fileBytes / 1e6).toFixed(1)} MB)`,
+      `${r.smaller.ingestSeconds.toFixed(1)} s`,
+      `+${mb(r.smaller.apiPeakDeltaBytes)} (API process)`,
+    ],
     ['  s3rver (S3 stand-in)', '', c.s3rverPeakRssBytes === null ? 'n/a' : mb(c.s3rverPeakRssBytes)],
     [
       `pandas ${r.pandas.version} read_csv`,

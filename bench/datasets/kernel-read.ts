@@ -1,9 +1,10 @@
 import { createWriteStream } from 'node:fs';
-import { chmod } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { chmod, copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
+import { fileURLToPath } from 'node:url';
 import type { CellwiseClient } from '../cellwise-client.ts';
 
 const FINAL = new Set(['Completed', 'Error', 'Cancelled']);
@@ -86,15 +87,33 @@ function notebook(csvPath: string, normalisedPath: string) {
  * bytes get_dataset reads, ISO-8601 `Z` timestamps) parsed as the SDK parses it — the fair
  * reference for the SDK's own cost. All in the same kernel of the same run. The peak RSS is
  * the kernel's, cumulative (later figures include earlier peaks). The time from the POST to
- * the first cell covers staging the version (the kernel host downloads it). The files are
- * made readable to the kernel, which runs as a user of its own.
+ * the first cell covers staging the version (the kernel host downloads it). The kernel runs
+ * as a user of its own with its own /tmp, so the reference files are copied into a readable
+ * folder under bench/results/ (removed afterwards).
  */
 export async function kernelRead(
   client: CellwiseClient,
   datasetId: string,
-  csvPath: string,
+  uploadedPath: string,
   log: (message: string) => void,
 ): Promise<KernelReadReport> {
+  const shared = await mkdtemp(join(fileURLToPath(new URL('../results/', import.meta.url)), 'kernel-read-'));
+  try {
+    return await readInKernel(client, datasetId, uploadedPath, shared, log);
+  } finally {
+    await rm(shared, { recursive: true, force: true });
+  }
+}
+
+async function readInKernel(
+  client: CellwiseClient,
+  datasetId: string,
+  uploadedPath: string,
+  shared: string,
+  log: (message: string) => void,
+): Promise<KernelReadReport> {
+  const csvPath = join(shared, 'events.csv');
+  await copyFile(uploadedPath, csvPath);
   const link = await client.expect<{ downloadUrl: string }>(
     200,
     'GET',
@@ -103,11 +122,10 @@ export async function kernelRead(
   const stored = await fetch(link.downloadUrl);
   if (stored.status !== 200 || !stored.body)
     throw new Error(`download of the stored version: ${stored.status}`);
-  const normalisedPath = join(dirname(csvPath), 'stored-version.csv');
+  const normalisedPath = join(shared, 'stored-version.csv');
   await pipeline(Readable.fromWeb(stored.body as ReadableStream), createWriteStream(normalisedPath));
   // Kernels run as users of their own: the reference files must be readable to anyone.
-  await chmod(dirname(dirname(csvPath)), 0o711);
-  await chmod(dirname(csvPath), 0o755);
+  await chmod(shared, 0o755);
   for (const file of [csvPath, normalisedPath]) await chmod(file, 0o644);
   const form = new FormData();
   form.append('notebookName', `bench get_dataset ${Date.now()}`);

@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import type { CellwiseClient } from '../cellwise-client.ts';
 import {
   median,
@@ -35,6 +36,8 @@ export interface EngineReport {
   kernelHostPerCellMs: { withFix: number; without: number };
   /** POST execute latency: one at a time, and in the burst of concurrent runs. */
   submitMs: { sequential: { p50: number; p99: number }; burst: { p50: number; p99: number } };
+  /** The machine's 1-minute load average during the 200-cell comparison and at the burst. */
+  loadAverage: { cells: number; burst: number };
   concurrent: {
     runs: number;
     cellsPerRun: number;
@@ -114,6 +117,7 @@ export async function runEngineBench(
   const one = await compare('1 trivial cell', trivialNotebook(1), null);
   log('engine: 200 trivial cells');
   const many = await compare('200 trivial cells', trivialNotebook(200), 1.0);
+  const cellsLoad = loadavg()[0]!;
   log('engine: pandas over a 1M-row frame');
   const pandas = await compare('pandas, 1M rows', pandasNotebook(), 1.05, Math.max(2, reps - 1));
   // From each side's fastest run: nbclient's kernel start now and then stalls about 3 s
@@ -126,6 +130,7 @@ export async function runEngineBench(
   const ids = [];
   for (let i = 0; i < 20; i++)
     ids.push(await uploadNotebook(client, `bench concurrent ${i}`, trivialNotebook(20)));
+  const burstLoad = loadavg()[0]!;
   const started = performance.now();
   const runs = await Promise.all(ids.map((id) => runThroughApi(client, id, POLL_MS)));
   const wallSeconds = (performance.now() - started) / 1000;
@@ -157,6 +162,7 @@ export async function runEngineBench(
       sequential: { p50: percentile(submits, 50), p99: percentile(submits, 99) },
       burst: { p50: percentile(burst, 50), p99: percentile(burst, 99) },
     },
+    loadAverage: { cells: cellsLoad, burst: burstLoad },
     concurrent: {
       runs: runs.length,
       cellsPerRun: 20,

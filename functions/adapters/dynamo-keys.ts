@@ -8,7 +8,7 @@ import type { Scope } from '../core/notebook.ts';
  * |---|---|---|---|
  * | notebook | `P#{t}#{p}` | `NB#{notebookId}` (UUIDv7: creation order) | `INV#{t}#{p}#{inv}` / notebookOrder |
  * | name claim | `P#{t}#{p}` | `NAME#{inv}#{lower-case name}` | |
- * | notebook counters | `P#{t}#{p}` | `STATS` | |
+ * | notebook list state and page index (see `dynamo-notebook-index.ts`) | `P#{t}#{p}` | `STATS` | |
  * | investigation | `P#{t}#{p}` | `INV#{investigationId}` | |
  * | default investigation pointer | `P#{t}#{p}` | `DEFAULT_INV` | |
  * | content version | `V#{t}#{p}#{notebookId}` | zero-padded version | |

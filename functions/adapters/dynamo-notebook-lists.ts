@@ -1,92 +1,70 @@
-import { type DynamoDBClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { NotebookRecord, Scope } from '../core/notebook.ts';
 import type { NotebookFilters } from '../core/ports.ts';
 import { GSI1, keys } from './dynamo-keys.ts';
-import type { ListState, NotebookCounters } from './dynamo-notebook-counters.ts';
+import type { NotebookIndex } from './dynamo-notebook-index.ts';
+import { notebookRows, readRowsDescending } from './dynamo-notebook-range.ts';
 import { fromRow, matches } from './dynamo-notebook-rows.ts';
-import { type Item, queryAll, toItem } from './dynamo-util.ts';
+import { queryAll, toItem } from './dynamo-util.ts';
+import { blockSize, locate } from './notebook-index-plan.ts';
 import { PageCache } from './page-cache.ts';
 
-/** Keys remembered per list revision for deep pages (see `skip`). */
-const SKIP_STEP = 1000;
-
 /**
- * The notebook lists: project pages (newest first, cached per list revision, deep pages
- * through remembered keys) and the investigation index ordered by `notebookOrder`.
+ * The notebook lists: project pages (newest first, through the page index, cached per list
+ * revision) and the investigation index ordered by `notebookOrder`.
  */
 export class NotebookLists {
   private readonly pages = new PageCache<{ items: NotebookRecord[]; totalCount: number }>();
-  private readonly skipMarks = new PageCache<Map<number, Item>>(64);
 
   constructor(
     private readonly db: DynamoDBClient,
     private readonly table: string,
-    private readonly counters: NotebookCounters,
+    private readonly index: NotebookIndex,
   ) {}
 
   async list(scope: Scope, filters: NotebookFilters, page: number, pageSize: number) {
-    const state = await this.counters.state(scope);
-    const cacheKey = JSON.stringify([keys.project(scope), state.revision, filters, page, pageSize]);
+    const filtered = Object.values(filters).some((v) => v !== undefined);
+    const revision = await this.index.revision(scope);
+    const cacheKey = JSON.stringify([keys.project(scope), revision, filters, page, pageSize]);
     const cached = this.pages.get(cacheKey);
     if (cached) return cached;
-    const result = await this.readPage(scope, filters, page, pageSize, state);
+    const offset = (page - 1) * pageSize;
+    const result = filtered
+      ? await this.filteredPage(scope, filters, offset, pageSize)
+      : await this.indexedPage(scope, offset, pageSize);
     this.pages.set(cacheKey, result);
     return result;
   }
 
-  private async readPage(
-    scope: Scope,
-    filters: NotebookFilters,
-    page: number,
-    pageSize: number,
-    { total, revision }: ListState,
-  ) {
-    const base: QueryCommandInput = {
+  /** Filters read every row of the project (the index counts all notebooks, not per filter). */
+  private async filteredPage(scope: Scope, filters: NotebookFilters, offset: number, pageSize: number) {
+    const rows = await queryAll(this.db, {
+      ...notebookRows(scope),
       TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :nb)',
-      ExpressionAttributeValues: toItem({ ':pk': keys.project(scope), ':nb': 'NB#' }),
       ScanIndexForward: false,
-    };
-    const offset = (page - 1) * pageSize;
-    if (Object.values(filters).some((v) => v !== undefined)) {
-      const all = (await queryAll(this.db, base)).map(fromRow).filter((r) => matches(r, filters));
-      return { items: all.slice(offset, offset + pageSize), totalCount: all.length };
-    }
-    const start = await this.skip(base, offset, `${keys.project(scope)}#${revision}`);
-    if (start === null) return { items: [], totalCount: total };
-    const out = await this.db.send(new QueryCommand({ ...base, Limit: pageSize, ExclusiveStartKey: start }));
-    return { items: (out.Items ?? []).map(fromRow), totalCount: total };
+    });
+    const all = rows.map(fromRow).filter((r) => matches(r, filters));
+    return { items: all.slice(offset, offset + pageSize), totalCount: all.length };
   }
 
   /**
-   * The key to continue after `offset` rows (undefined: from the start; null: past the end).
-   * Offsets cost a walk over keys; the keys at every SKIP_STEP rows are remembered for the
-   * project's current list revision, so a deep page walks at most SKIP_STEP keys once warm.
+   * A page through the index: its block from the index item, then one query from that
+   * block's start (the rows before the page within the block read as keys only). A block
+   * grown past twice its size is cut first, so that skip stays bounded.
    */
-  private async skip(
-    base: QueryCommandInput,
-    offset: number,
-    revisionKey: string,
-  ): Promise<Item | undefined | null> {
-    let marks = this.skipMarks.get(revisionKey);
-    if (!marks) {
-      marks = new Map();
-      this.skipMarks.set(revisionKey, marks);
+  private async indexedPage(scope: Scope, offset: number, pageSize: number) {
+    let state = await this.index.current(scope);
+    let at = locate(state.blocks, offset);
+    if (!at) return { items: [], totalCount: state.total };
+    const block = state.blocks[at.index]!;
+    if (block.n > 2 * blockSize(state.total) && (await this.index.cut(scope, block.low))) {
+      state = await this.index.state(scope);
+      at = locate(state.blocks, offset);
+      if (!at) return { items: [], totalCount: state.total };
     }
-    let position = Math.floor(offset / SKIP_STEP) * SKIP_STEP;
-    while (position > 0 && !marks.has(position)) position -= SKIP_STEP;
-    let start = position > 0 ? marks.get(position) : undefined;
-    while (position < offset) {
-      const limit = Math.min(offset - position, SKIP_STEP - (position % SKIP_STEP));
-      const out = await this.db.send(
-        new QueryCommand({ ...base, Limit: limit, ProjectionExpression: 'pk, sk', ExclusiveStartKey: start }),
-      );
-      position += out.Count ?? 0;
-      start = out.LastEvaluatedKey;
-      if (!start) return null;
-      if (position % SKIP_STEP === 0) marks.set(position, start);
-    }
-    return start;
+    const below = state.blocks[at.index + 1]?.low;
+    const rows = await readRowsDescending(this.db, this.table, scope, below, at.within, pageSize);
+    return { items: rows.map(fromRow), totalCount: state.total };
   }
 
   async listByInvestigation(scope: Scope, investigationId: string): Promise<NotebookRecord[]> {

@@ -2,7 +2,7 @@ import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb
 import type { NotebookRecord, Scope } from '../core/notebook.ts';
 import type { RunEnd } from '../core/ports.ts';
 import { keys } from './dynamo-keys.ts';
-import type { NotebookCounters } from './dynamo-notebook-counters.ts';
+import type { NotebookIndex } from './dynamo-notebook-index.ts';
 import { isConditionFailure, toItem } from './dynamo-util.ts';
 
 type Lookup = (scope: Scope, notebookId: string) => Promise<NotebookRecord | undefined>;
@@ -16,7 +16,7 @@ export class NotebookRunClaims {
   constructor(
     private readonly db: DynamoDBClient,
     private readonly table: string,
-    private readonly counters: NotebookCounters,
+    private readonly index: NotebookIndex,
     private readonly lookup: Lookup,
   ) {}
 
@@ -45,7 +45,7 @@ export class NotebookRunClaims {
       if (!isConditionFailure(error)) throw error;
       return (await this.lookup(scope, notebookId)) ? 'busy' : 'missing';
     }
-    await this.counters.changed(scope);
+    await this.index.changed(scope);
     return 'claimed';
   }
 
@@ -83,7 +83,7 @@ export class NotebookRunClaims {
       if (isConditionFailure(error)) return false;
       throw error;
     }
-    await this.counters.changed(scope);
+    await this.index.changed(scope);
     return true;
   }
 }

@@ -9,7 +9,7 @@ import type { NotebookRecord, Scope } from '../core/notebook.ts';
 import type { NotebookFilters, NotebookStore, RunEnd, VersionEntry } from '../core/ports.ts';
 import { keys } from './dynamo-keys.ts';
 import { NameClaims } from './dynamo-name-claims.ts';
-import { NotebookCounters } from './dynamo-notebook-counters.ts';
+import { NotebookIndex } from './dynamo-notebook-index.ts';
 import { NotebookLists } from './dynamo-notebook-lists.ts';
 import { fromRow, toRow } from './dynamo-notebook-rows.ts';
 import { NotebookRunClaims } from './dynamo-notebook-run-claims.ts';
@@ -34,7 +34,7 @@ const EDITABLE = [
 /** Notebook metadata rows in DynamoDB (see `dynamo-keys.ts` for the layout). */
 export class DynamoNotebookStore implements NotebookStore {
   private readonly names: NameClaims;
-  private readonly counters: NotebookCounters;
+  private readonly index: NotebookIndex;
   private readonly versions: DynamoVersionLog;
   private readonly lists: NotebookLists;
   private readonly runClaims: NotebookRunClaims;
@@ -44,10 +44,10 @@ export class DynamoNotebookStore implements NotebookStore {
     private readonly table: string,
   ) {
     this.names = new NameClaims(db, table, (scope, id) => this.get(scope, id));
-    this.counters = new NotebookCounters(db, table);
+    this.index = new NotebookIndex(db, table);
     this.versions = new DynamoVersionLog(db, table);
-    this.lists = new NotebookLists(db, table, this.counters);
-    this.runClaims = new NotebookRunClaims(db, table, this.counters, (scope, id) => this.get(scope, id));
+    this.lists = new NotebookLists(db, table, this.index);
+    this.runClaims = new NotebookRunClaims(db, table, this.index, (scope, id) => this.get(scope, id));
   }
 
   async get(scope: Scope, notebookId: string): Promise<NotebookRecord | undefined> {
@@ -61,8 +61,15 @@ export class DynamoNotebookStore implements NotebookStore {
     return out.Item ? fromRow(out.Item) : undefined;
   }
 
+  /** Claims the name, counts the notebook in the page index, writes the row, then bumps the list revision. */
   async create(record: NotebookRecord): Promise<void> {
     await this.names.claim(record, record.investigationId, record.name, record.notebookId);
+    try {
+      await this.index.count(record, record.notebookId, 1);
+    } catch (error) {
+      await this.names.release(record, record.investigationId, record.name, record.notebookId);
+      throw error;
+    }
     try {
       await this.db.send(
         new PutItemCommand({
@@ -72,10 +79,11 @@ export class DynamoNotebookStore implements NotebookStore {
         }),
       );
     } catch (error) {
+      await this.index.count(record, record.notebookId, -1);
       await this.names.release(record, record.investigationId, record.name, record.notebookId);
       throw error;
     }
-    await this.counters.add(record, 1);
+    await this.index.changed(record);
   }
 
   async update(previous: NotebookRecord, next: NotebookRecord): Promise<boolean> {
@@ -109,12 +117,14 @@ export class DynamoNotebookStore implements NotebookStore {
     }
     if (renamed)
       await this.names.release(previous, previous.investigationId, previous.name, previous.notebookId);
-    await this.counters.changed(next);
+    await this.index.changed(next);
     return true;
   }
 
+  /** Counts the notebook out of the page index, removes the row (or counts it back in), then bumps the revision. */
   async delete(record: NotebookRecord): Promise<'deleted' | 'busy' | 'missing'> {
     let old: NotebookRecord;
+    await this.index.count(record, record.notebookId, -1);
     try {
       const out = await this.db.send(
         new DeleteItemCommand({
@@ -128,11 +138,12 @@ export class DynamoNotebookStore implements NotebookStore {
       );
       old = fromRow(out.Attributes ?? {});
     } catch (error) {
+      await this.index.count(record, record.notebookId, 1);
       if (!isConditionFailure(error)) throw error;
       return (await this.get(record, record.notebookId)) ? 'busy' : 'missing';
     }
     await this.names.release(old, old.investigationId, old.name, old.notebookId);
-    await this.counters.add(old, -1);
+    await this.index.changed(old);
     return 'deleted';
   }
 

@@ -9,9 +9,23 @@ import type { RunQueue } from '../core/ports.ts';
 import type { QueueEntry, RunLimits, SlotState } from '../core/run/queue-order.ts';
 import type { RunPointer } from '../core/run/run.ts';
 import { keys } from './dynamo-keys.ts';
-import { fromItem, isConditionFailure, queryAll, toItem } from './dynamo-util.ts';
+import { fromItem, type Item, isConditionFailure, queryAll, toItem } from './dynamo-util.ts';
 
 const LIMIT_FIELDS: readonly (keyof RunLimits)[] = ['maxConcurrentRuns', 'queueAgingSeconds'];
+
+function slotStateOf(item: Item | undefined): SlotState {
+  const row = item ? fromItem<Record<string, unknown>>(item) : {};
+  const limits: Partial<RunLimits> = {};
+  for (const field of LIMIT_FIELDS) {
+    if (typeof row[field] === 'number') limits[field] = row[field] as number;
+  }
+  return { holders: row.holders instanceof Set ? [...(row.holders as Set<string>)] : [], limits };
+}
+
+function entryOf(item: Item): QueueEntry {
+  const { pointer, priority, queuedAt } = fromItem<QueueEntry>(item);
+  return { pointer, priority, queuedAt };
+}
 
 /**
  * Run admission in DynamoDB (see `dynamo-keys.ts`): per tenant, one slot record whose string
@@ -59,22 +73,32 @@ export class DynamoRunQueue implements RunQueue {
       ExpressionAttributeValues: toItem({ ':pk': keys.queue(tenantId), ':q': keys.queuedPrefix }),
       ConsistentRead: true,
     });
-    return items.map((item) => {
-      const { pointer, priority, queuedAt } = fromItem<QueueEntry>(item);
-      return { pointer, priority, queuedAt };
-    });
+    return items.map(entryOf);
   }
 
   async slots(tenantId: string): Promise<SlotState> {
     const out = await this.db.send(
       new GetItemCommand({ TableName: this.table, Key: this.slotKey(tenantId), ConsistentRead: true }),
     );
-    const row = out.Item ? fromItem<Record<string, unknown>>(out.Item) : {};
-    const limits: Partial<RunLimits> = {};
-    for (const field of LIMIT_FIELDS) {
-      if (typeof row[field] === 'number') limits[field] = row[field] as number;
+    return slotStateOf(out.Item);
+  }
+
+  /** The slot record and the waiting runs share the tenant's partition: one consistent query. */
+  async state(tenantId: string): Promise<{ slots: SlotState; waiting: QueueEntry[] }> {
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: toItem({ ':pk': keys.queue(tenantId) }),
+      ConsistentRead: true,
+    });
+    let slots = slotStateOf(undefined);
+    const waiting: QueueEntry[] = [];
+    for (const item of items) {
+      const sk = item.sk?.S ?? '';
+      if (sk === keys.slots) slots = slotStateOf(item);
+      else if (sk.startsWith(keys.queuedPrefix)) waiting.push(entryOf(item));
     }
-    return { holders: row.holders instanceof Set ? [...(row.holders as Set<string>)] : [], limits };
+    return { slots, waiting };
   }
 
   async acquire(tenantId: string, holder: string, limit: number): Promise<'acquired' | 'held' | 'full'> {
@@ -91,12 +115,16 @@ export class DynamoRunQueue implements RunQueue {
             ':id': { S: holder },
             ':limit': { N: String(limit) },
           },
+          // The record as the condition saw it comes back with the failure (where supported).
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return 'acquired';
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      return (await this.slots(tenantId)).holders.includes(holder) ? 'held' : 'full';
+      const seen = (error as { Item?: Item }).Item;
+      const holders = seen ? slotStateOf(seen).holders : (await this.slots(tenantId)).holders;
+      return holders.includes(holder) ? 'held' : 'full';
     }
   }
 

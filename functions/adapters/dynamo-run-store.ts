@@ -3,6 +3,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Scope } from '../core/notebook.ts';
@@ -89,6 +90,20 @@ export class DynamoRunStore implements RunStore {
     return out.Item ? fromRunRow(out.Item) : undefined;
   }
 
+  async stopRequest(p: RunPointer) {
+    const out = await this.db.send(
+      new GetItemCommand({
+        TableName: this.table,
+        Key: toItem(runKey(p)),
+        ConsistentRead: true,
+        ProjectionExpression: 'cancelRequested, stopReason',
+      }),
+    );
+    if (!out.Item) return undefined;
+    const row = fromItem<Partial<RunRecord>>(out.Item);
+    return { cancelRequested: row.cancelRequested ?? false, stopReason: row.stopReason ?? null };
+  }
+
   async update(
     p: RunPointer,
     changes: Partial<RunRecord>,
@@ -145,6 +160,30 @@ export class DynamoRunStore implements RunStore {
     });
     const offset = (query.page - 1) * query.pageSize;
     return { items: items.slice(offset, offset + query.pageSize).map(fromRunRow), totalCount: items.length };
+  }
+
+  async latestCompleted(scope: Scope, notebookId: string, count: number): Promise<RunRecord[]> {
+    const names = Object.fromEntries(SUMMARY_ATTRIBUTES.map((a, i) => [`#a${i}`, a]));
+    const found: RunRecord[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: `#a${SUMMARY_ATTRIBUTES.indexOf('status')} = :st`,
+          ExpressionAttributeValues: toItem({ ':pk': keys.runs(scope, notebookId), ':st': 'Completed' }),
+          ProjectionExpression: Object.keys(names).join(', '),
+          ExpressionAttributeNames: names,
+          ScanIndexForward: false,
+          Limit: 4 * count,
+          ExclusiveStartKey: start,
+        }),
+      );
+      found.push(...(out.Items ?? []).map(fromRunRow));
+      start = out.LastEvaluatedKey;
+    } while (start && found.length < count);
+    return found.slice(0, count);
   }
 
   async putCellResults(p: RunPointer, results: CellResult[]): Promise<void> {

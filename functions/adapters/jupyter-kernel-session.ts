@@ -26,10 +26,25 @@ interface SocketTap {
   /** Set once the detach request is out: nothing may follow it. */
   detaching: boolean;
   sent: Set<string>;
+  /** The kernel host announced that it holds chained requests (see `KernelSession.chains`). */
+  chains: boolean;
   invalid(reason: string): void;
   /** A message read with its non-finite numbers as null. */
   repaired(message: JlMessage.IMessage): void;
-  detached(): void;
+  /** The detach took effect; `dropped` requests were held by the host and never sent. */
+  detached(dropped: string[]): void;
+}
+
+/** A message of the kernel host's own `cellwise` channel (JSON text), or undefined. */
+function cellwiseMessage(data: unknown): { msgType?: string; content: Record<string, unknown> } | undefined {
+  if (typeof data !== 'string' || !data.includes('"cellwise"')) return undefined;
+  const message = JSON.parse(data) as {
+    channel?: string;
+    header?: { msg_type?: string };
+    content?: Record<string, unknown>;
+  };
+  if (message.channel !== 'cellwise') return undefined;
+  return { msgType: message.header?.msg_type, content: message.content ?? {} };
 }
 
 const decoder = new TextDecoder();
@@ -70,9 +85,14 @@ function tappedWebSocket(tap: SocketTap): typeof WebSocket {
     override set onmessage(handler: ((this: WebSocket, ev: MessageEvent) => unknown) | null) {
       super.onmessage = handler
         ? (event: MessageEvent) => {
-            if (typeof event.data === 'string' && event.data.includes('"detach_reply"')) {
-              const channel = (JSON.parse(event.data) as { channel?: string }).channel;
-              if (channel === 'cellwise') return tap.detached();
+            const own = cellwiseMessage(event.data);
+            if (own?.msgType === 'detach_reply') {
+              const dropped = own.content.dropped;
+              return tap.detached(Array.isArray(dropped) ? dropped.map(String) : []);
+            }
+            if (own?.msgType === 'capabilities') {
+              tap.chains = own.content.chain === 1;
+              return;
             }
             try {
               handler.call(this, event);
@@ -104,6 +124,7 @@ export class JupyterKernelSession implements KernelSession {
   private readonly tap: SocketTap = {
     detaching: false,
     sent: new Set(),
+    chains: false,
     invalid: (reason) => this.push({ kind: 'invalid', reason }),
     repaired: (message) => {
       const parent = (message.parent_header as { msg_id?: unknown } | undefined)?.msg_id;
@@ -113,7 +134,10 @@ export class JupyterKernelSession implements KernelSession {
         parentMsgId: typeof parent === 'string' ? parent : null,
       });
     },
-    detached: () => this.onDetached?.(),
+    detached: (dropped) => {
+      for (const id of dropped) this.tap.sent.delete(id);
+      this.onDetached?.();
+    },
   };
 
   private constructor() {}
@@ -208,7 +232,8 @@ export class JupyterKernelSession implements KernelSession {
       allow_stdin: false,
       stop_on_error: options.stopOnError ?? true,
     };
-    const future = this.kernel.requestExecute(content, true);
+    const metadata = options.after ? { cellwise_after: options.after } : undefined;
+    const future = this.kernel.requestExecute(content, true, metadata);
     // Replies are read from the event queue; the future only needs its rejection handled
     // (it is cancelled when the session detaches mid-cell).
     future.done.catch(() => undefined);
@@ -217,6 +242,14 @@ export class JupyterKernelSession implements KernelSession {
 
   sent(msgId: string): boolean {
     return this.tap.sent.has(msgId);
+  }
+
+  chains(): boolean {
+    return this.tap.chains && !this.tap.detaching;
+  }
+
+  unread(events: KernelEvent[]): void {
+    this.queue.unshift(...events);
   }
 
   next(timeoutMs: number): Promise<KernelEvent | null> {

@@ -70,11 +70,17 @@ export class S3FileStore implements FileStore {
     await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
+  /**
+   * Writes a stream as a multipart upload in PART_BYTES parts (a single PUT when it is
+   * smaller). One part uploads while the next is being produced, so reading, checking and
+   * writing overlap; at most two parts are held.
+   */
   async putStream(key: string, chunks: AsyncIterable<Uint8Array>, contentType: string): Promise<number> {
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
     let total = 0;
     let uploadId: string | undefined;
+    let inFlight: Promise<void> | undefined;
     const parts: { ETag: string; PartNumber: number }[] = [];
     const flush = async () => {
       const body = Buffer.concat(pending);
@@ -85,11 +91,17 @@ export class S3FileStore implements FileStore {
           new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }),
         )
       ).UploadId!;
+      await inFlight;
       const PartNumber = parts.length + 1;
-      const out = await this.s3.send(
+      parts.push({ ETag: '', PartNumber });
+      const upload = this.s3.send(
         new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber, Body: body }),
       );
-      parts.push({ ETag: out.ETag!, PartNumber });
+      inFlight = upload.then((out) => {
+        parts[PartNumber - 1]!.ETag = out.ETag!;
+      });
+      // A failed part fails the next flush (or the end) at once, not after the whole stream.
+      inFlight.catch(() => undefined);
     };
     try {
       for await (const chunk of chunks) {
@@ -100,6 +112,7 @@ export class S3FileStore implements FileStore {
       }
       if (!uploadId) return await this.put(key, Buffer.concat(pending), contentType);
       if (pendingBytes > 0) await flush();
+      await inFlight;
       await this.s3.send(
         new CompleteMultipartUploadCommand({
           Bucket: this.bucket,
@@ -110,6 +123,7 @@ export class S3FileStore implements FileStore {
       );
       return total;
     } catch (error) {
+      await inFlight?.catch(() => undefined);
       if (uploadId)
         await this.s3
           .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }))

@@ -58,12 +58,12 @@ export async function assertScope(
   tenantId: string,
   projectId: string,
 ) {
-  const hidden = new NotFoundError('Project', { ProjectId: projectId });
-  if (principal.tenantId !== tenantId) throw hidden;
-  if (principal.projectIds && !principal.projectIds.includes(projectId)) throw hidden;
+  const hidden = () => new NotFoundError('Project', { ProjectId: projectId });
+  if (principal.tenantId !== tenantId) throw hidden();
+  if (principal.projectIds && !principal.projectIds.includes(projectId)) throw hidden();
   const key = `${tenantId}/${projectId}`;
   const seen = knownProjects.get(key);
   if (seen !== undefined && Date.now() - seen < PROJECT_TTL_MS) return;
-  if (!(await services.tenancy.projectExists({ tenantId, projectId }))) throw hidden;
+  if (!(await services.tenancy.projectExists({ tenantId, projectId }))) throw hidden();
   knownProjects.set(key, Date.now());
 }

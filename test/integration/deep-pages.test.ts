@@ -27,7 +27,7 @@ describe('GET /notebooks deep pages', () => {
     expect([...ids].sort().reverse()).toEqual(ids);
   });
 
-  it('returns the same page from the remembered keys as from a fresh walk, and sees writes at once', async () => {
+  it('returns the same page through the page index as from a fresh walk, and sees writes at once', async () => {
     const page11 = (await api.get('/notebooks?page=11&pageSize=100')).body;
     expect(page11.notebooks.map((n: { notebookId: string }) => n.notebookId)).toEqual(ids.slice(1000));
     const odd = (await api.get('/notebooks?page=101&pageSize=10')).body;

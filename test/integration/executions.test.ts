@@ -291,4 +291,26 @@ describe('task hand-overs', () => {
       );
     }
   }, 180_000);
+
+  it('executes chained cells exactly once and in order when a hand-over falls between two of them', async () => {
+    // Fast cells run chained (the next one waits in the kernel host while the current one
+    // runs); 3-second slices end mid-chain several times per run, with replies, outputs and
+    // idle states at every stage of arriving.
+    const count = 1500;
+    const cells = [
+      'log = []',
+      ...Array.from({ length: count }, (_, i) =>
+        i % 25 === 0 ? `log.append(${i}); print(${i})` : `log.append(${i})`,
+      ),
+    ];
+    cells.push(`print(log == list(range(${count})), len(log))`);
+    const runs = await Promise.all([1, 2, 3].map(() => runToEnd(api, notebookOf(cells), {}, 150_000)));
+    for (const { status, executed } of runs) {
+      expect(status.status).toBe('Completed');
+      expect(streamText(executed.cells.at(-1))).toBe(`True ${count}\n`);
+      expect(executed.cells.slice(1, -1).map((c: any) => c.execution_count)).toEqual(
+        Array.from({ length: count }, (_, i) => i + 2),
+      );
+    }
+  }, 200_000);
 });

@@ -1,11 +1,13 @@
-import { parse } from 'csv-parse';
 import { ValidationError } from '../errors.ts';
 import { firstInvalidUtf8Byte } from '../json-limits.ts';
+import { type CsvBatch, CsvParser } from './csv-parser.ts';
 
 /** One parsed row and the file line it started on. */
 export interface SourceRecord {
   values: string[];
   line: number;
+  /** False when no field was quoted in the file (so none holds a comma, quote or line end). */
+  quoted?: boolean;
 }
 
 function notCsv(message: string, detail: string): ValidationError {
@@ -41,69 +43,19 @@ async function* utf8Text(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<stri
 }
 
 /**
- * Parses CSV (RFC 4180: comma-separated, `"` quotes, CRLF or LF) incrementally with
- * csv-parse, yielding the rows parsed so far in batches (one await per batch, not per row).
- * Rows may differ in length here: the caller reports ragged rows with their row number.
- * Syntax errors (an unclosed quote) are 400s naming the line.
+ * Parses CSV (RFC 4180: comma-separated, `"` quotes, CRLF or LF) incrementally, yielding the
+ * rows each chunk completes as one batch (one await per chunk, not per row; see `CsvBatch`). Rows may differ
+ * in length here: the caller reports ragged rows with their row number. Syntax errors (an
+ * unclosed quote) are 400s naming the line.
  */
-export async function* csvRecords(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<SourceRecord[]> {
-  const parser = parse({ relax_column_count: true, skip_empty_lines: true, info: true });
-  let ended = false;
-  let failure: unknown;
-  parser.on('end', () => {
-    ended = true;
-  });
-  parser.on('error', (error) => {
-    failure = error;
-  });
-  const feed = (async () => {
-    try {
-      for await (const text of utf8Text(chunks)) {
-        if (!parser.write(text)) await new Promise((resolve) => parser.once('drain', resolve));
-      }
-      parser.end();
-    } catch (error) {
-      parser.destroy(error as Error);
-    }
-  })();
-  const progress = () =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        parser.off('readable', done);
-        parser.off('end', done);
-        parser.off('error', done);
-        parser.off('close', done);
-        resolve();
-      };
-      parser.on('readable', done);
-      parser.on('end', done);
-      parser.on('error', done);
-      parser.on('close', done);
-    });
-  try {
-    for (;;) {
-      const batch: SourceRecord[] = [];
-      for (let item = parser.read(); item !== null; item = parser.read())
-        batch.push({ values: item.record, line: item.info.lines });
-      if (batch.length > 0) {
-        yield batch;
-        continue;
-      }
-      if (failure !== undefined) throw failure;
-      if (ended || parser.destroyed) return;
-      await progress();
-    }
-  } catch (error) {
-    if (error instanceof ValidationError) throw error;
-    const e = error as { message?: string; lines?: number; code?: string };
-    throw notCsv(
-      `The file is not valid CSV${e.lines ? ` (line ${e.lines})` : ''}: ${e.message ?? String(error)}`,
-      e.code ?? 'invalid CSV',
-    );
-  } finally {
-    parser.destroy();
-    await feed;
+export async function* csvRecords(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<CsvBatch> {
+  const parser = new CsvParser();
+  for await (const text of utf8Text(chunks)) {
+    const batch = parser.push(text);
+    if (batch.spans.length > 0) yield batch;
   }
+  const rest = parser.end();
+  if (rest.spans.length > 0) yield rest;
 }
 
 /** Rows of a JSON upload (`rows: [{column: value}]`) as one batch of records; the header is the union of keys. */

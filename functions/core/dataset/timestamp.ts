@@ -16,8 +16,69 @@ const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s?(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 const EPOCH = /^-?(\d{9,16})(?:\.\d+)?$/;
 
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Two digits at `i` of `s` as a number, or -1. */
+function two(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * The common forms of `s.slice(at, end)` without a regular expression or a substring (most of
+ * a log's timestamps): `YYYY-MM-DD`, then `T` or a space, `HH:MM`, optional `:SS`, optional
+ * `.` and 1–9 digits, optional `Z` or `±HH:MM`. NaN: not one of these (the general path decides).
+ */
+export function isoMsIn(s: string, at: number, end: number): number {
+  const n = end - at;
+  if (n < 10 || s.charCodeAt(at + 4) !== 45 || s.charCodeAt(at + 7) !== 45) return Number.NaN;
+  const year = two(s, at) * 100 + two(s, at + 2);
+  const month = two(s, at + 5);
+  const day = two(s, at + 8);
+  // (Years below 100 take the general path, whose Date.UTC reads them as 19xx.)
+  if (two(s, at) < 1 || two(s, at + 2) < 0 || month < 1 || month > 12 || day < 1) return Number.NaN;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > DAYS[month - 1]! + (leap ? 1 : 0)) return Number.NaN;
+  let ms = Date.UTC(year, month - 1, day);
+  if (n === 10) return ms;
+  const sep = s.charCodeAt(at + 10);
+  if ((sep !== 84 && sep !== 32) || n < 16 || s.charCodeAt(at + 13) !== 58) return Number.NaN;
+  const hour = two(s, at + 11);
+  const minute = two(s, at + 14);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return Number.NaN;
+  ms += hour * 3_600_000 + minute * 60_000;
+  let i = at + 16;
+  if (i < end && s.charCodeAt(i) === 58) {
+    const second = two(s, i + 1);
+    if (i + 3 > end || second < 0 || second > 59) return Number.NaN;
+    ms += second * 1000;
+    i += 3;
+    if (i < end && s.charCodeAt(i) === 46) {
+      const from = ++i;
+      while (i < end && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+      const digits = i - from;
+      if (digits < 1 || digits > 9) return Number.NaN;
+      // Rounded exactly as the general path rounds it.
+      ms += digits === 3 ? Number(s.slice(from, i)) : Math.round(Number(`0.${s.slice(from, i)}`) * 1000);
+    }
+  }
+  if (i === end) return ms;
+  const zone = s.charCodeAt(i);
+  if ((zone === 90 || zone === 122) && i + 1 === end) return ms;
+  if ((zone === 43 || zone === 45) && i + 6 === end && s.charCodeAt(i + 3) === 58) {
+    const zh = two(s, i + 1);
+    const zm = two(s, i + 4);
+    if (zh < 0 || zm < 0) return Number.NaN;
+    return ms - (zone === 45 ? -1 : 1) * (zh * 60 + zm) * 60_000;
+  }
+  return Number.NaN;
+}
+
 /** Epoch milliseconds of a timestamp in one of the accepted forms, or null. */
 export function parseTimestampMs(value: string): number | null {
+  const fast = isoMsIn(value, 0, value.length);
+  if (!Number.isNaN(fast)) return fast;
   const text = value.trim();
   if (text === '') return null;
   const iso = ISO.exec(text);
@@ -39,6 +100,7 @@ export function normalizeTimestamp(value: string): string | null {
 
 /** Whether a value looks like an ISO date or date-time (type inference: numbers are not dates). */
 export function isIsoDateTime(value: string): boolean {
+  if (!Number.isNaN(isoMsIn(value, 0, value.length))) return true;
   const iso = ISO.exec(value.trim());
   return iso !== null && isoMs(iso) !== null;
 }

@@ -22,6 +22,8 @@ export interface RunStore {
   /** Inserts the run and its entry in the active-run index. */
   create(run: RunRecord): Promise<void>;
   get(pointer: RunPointer): Promise<RunRecord | undefined>;
+  /** Whether a stop was asked for (and why): the two fields alone, read often while cells run. */
+  stopRequest(pointer: RunPointer): Promise<Pick<RunRecord, 'cancelRequested' | 'stopReason'> | undefined>;
   /**
    * Applies `changes` only if the stored status is one of `whenStatusIn` (any status when
    * omitted). Returns false, changing nothing, when it is not (or the run is gone).
@@ -37,6 +39,8 @@ export interface RunStore {
     notebookId: string,
     query: RunQuery,
   ): Promise<{ items: RunRecord[]; totalCount: number }>;
+  /** A notebook's `count` newest Completed runs (reading no further back than it needs to). */
+  latestCompleted(scope: Scope, notebookId: string, count: number): Promise<RunRecord[]>;
   /** Records the end of cells (idempotent per plan position; any number, written in batches). */
   putCellResults(pointer: RunPointer, results: CellResult[]): Promise<void>;
   /** Every cell result of a run, in plan order. */
@@ -94,6 +98,8 @@ export interface RunQueue {
   list(tenantId: string): Promise<QueueEntry[]>;
   /** The tenant's slot holders and limit overrides. */
   slots(tenantId: string): Promise<SlotState>;
+  /** `slots` and `list` together, read at once (one request where both live in one place). */
+  state(tenantId: string): Promise<{ slots: SlotState; waiting: QueueEntry[] }>;
   /**
    * Takes a slot for `holder` if fewer than `limit` are held: `acquired`, `held` (it already
    * has one) or `full`.

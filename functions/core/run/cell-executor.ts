@@ -46,13 +46,21 @@ export interface CellRun {
   /** Wall time from the request to the reply and idle (or to the stop). */
   elapsedMs: number;
   invalidMessages: number;
+  /**
+   * The task's slice ended during the cell: the session is closed (whether or not the cell
+   * itself ended in what arrived before the detach).
+   */
+  closed?: boolean;
+  /** When the session closed: the chained next cell's messages it had read (see `chained`). */
+  leftover?: KernelEvent[];
 }
 
 /** A cell that was sent to the kernel by an earlier task, to continue collecting. */
 export interface ResumedCell {
   msgId: string;
   startedAt: number;
-  record: CellOutputRecord;
+  /** The outputs collected so far (none: a cell that had not been collected yet). */
+  record: CellOutputRecord | undefined;
   /** What the earlier task had already received of the cell's end. */
   reply: ExecuteReply | null;
   idle: boolean;
@@ -76,12 +84,22 @@ export async function executeCell(
     /** What the cell may keep of its outputs (its limits, or what is left of the run's). */
     budget: CellBudget;
     resume?: ResumedCell;
+    /** The request was sent already (chained to the cell before): collect it from `startedAt`. */
+    sent?: { msgId: string; startedAt: number };
+    /**
+     * The next cell's request, chained to this one: its messages can arrive before this cell's
+     * idle (the kernel's replies overtake its IOPub), so they are kept for it.
+     */
+    chained?: string;
   },
 ): Promise<CellRun> {
   const { limits } = options;
   const collector = new CellOutputCollector(options.resume?.record, options.budget);
-  const startedAt = options.resume?.startedAt ?? Date.now();
-  const msgId = options.resume?.msgId ?? session.execute(code, { stopOnError: !options.allowErrors });
+  const startedAt = options.resume?.startedAt ?? options.sent?.startedAt ?? Date.now();
+  const msgId =
+    options.resume?.msgId ??
+    options.sent?.msgId ??
+    session.execute(code, { stopOnError: !options.allowErrors });
   let reply: ExecuteReply | null = options.resume?.reply ?? null;
   let idle = options.resume?.idle ?? false;
   let invalidMessages = 0;
@@ -91,16 +109,28 @@ export async function executeCell(
     limits.cellTimeoutSeconds === null
       ? Number.POSITIVE_INFINITY
       : startedAt + limits.cellTimeoutSeconds * 1000;
-  const finish = (outcome: CellOutcome): CellRun => ({
-    outcome,
-    record: collector.record,
-    elapsedMs: Date.now() - startedAt,
-    invalidMessages,
-  });
+  /** Messages of the chained next cell, read while this one was collected. */
+  const early: KernelEvent[] = [];
+  const finish = (outcome: CellOutcome, closed = outcome.kind === 'detached'): CellRun => {
+    const run = { outcome, record: collector.record, elapsedMs: Date.now() - startedAt, invalidMessages };
+    // The session closed: the caller hands them over; else the next cell reads them.
+    if (closed) return { ...run, closed, leftover: early };
+    if (early.length > 0) session.unread(early);
+    return run;
+  };
 
   /** Applies one event; returns a verdict when the event ends the wait. */
   const handle = async (event: KernelEvent): Promise<CellOutcome | null> => {
     lastEvent = Date.now();
+    if (
+      options.chained &&
+      event.kind !== 'dead' &&
+      'parentMsgId' in event &&
+      event.parentMsgId === options.chained
+    ) {
+      early.push(event);
+      return null;
+    }
     if (event.kind === 'invalid') {
       invalidMessages++;
       // Unreadable while this cell runs (or answering it): it may have been one of its outputs.
@@ -117,7 +147,10 @@ export async function executeCell(
       return alive ? { kind: 'detached', msgId, reply, idle } : { kind: 'died', reason: event.reason };
     }
     const m = event.message;
-    if (m.parentMsgId !== msgId) return null;
+    if (m.parentMsgId !== msgId) {
+      if (options.chained && m.parentMsgId === options.chained) early.push(event);
+      return null;
+    }
     if (m.channel === 'shell' && m.msgType === 'execute_reply') {
       const c = m.content;
       if (typeof c.execution_count === 'number') collector.record.executionCount = c.execution_count;
@@ -150,9 +183,14 @@ export async function executeCell(
 
   /** Detaches losslessly; what arrived before the detach may still complete the cell. */
   const detach = async (): Promise<CellRun> => {
-    for (const event of await session.close()) {
-      const verdict = await handle(event);
-      if (verdict?.kind === 'done' || verdict?.kind === 'died') return finish(verdict);
+    const arrived = await session.close();
+    for (let i = 0; i < arrived.length; i++) {
+      const verdict = await handle(arrived[i]!);
+      if (verdict?.kind === 'done' || verdict?.kind === 'died') {
+        // What came after this cell's end belongs to the chained one (or to no cell).
+        for (const rest of arrived.slice(i + 1)) await handle(rest);
+        return finish(verdict, true);
+      }
     }
     if (!options.resume && !session.sent(msgId)) return finish({ kind: 'unsent' });
     return finish({ kind: 'detached', msgId, reply, idle });
@@ -163,6 +201,8 @@ export async function executeCell(
     return finish('died' in result ? { kind: 'died', reason: result.died } : made(result.hung));
   };
 
+  // A resumed cell whose end had already arrived (handed over just after it ended).
+  if (reply && idle) return finish({ kind: 'done', reply });
   for (;;) {
     const now = Date.now();
     if (now >= cellDeadline || now >= limits.runDeadline) {

@@ -60,6 +60,11 @@ export interface ExecuteOptions {
   storeHistory?: boolean;
   stopOnError?: boolean;
   userExpressions?: Record<string, string>;
+  /**
+   * The msg_id of an execute request this one follows (see `KernelSession.chains`): the kernel
+   * host sends it to the kernel only once that request has succeeded, and aborts it otherwise.
+   */
+  after?: string;
 }
 
 /**
@@ -72,12 +77,19 @@ export interface KernelSession {
   execute(code: string, options?: ExecuteOptions): string;
   /** The next event, or null when none arrives within `timeoutMs`. */
   next(timeoutMs: number): Promise<KernelEvent | null>;
+  /** Puts events back in front of the queue, in their order (read too early: another cell's). */
+  unread(events: KernelEvent[]): void;
   /**
    * Whether the request `msgId` has left for the kernel host. A request still queued (the
    * connection waits for the kernel's info reply before sending) when the session detaches is
    * never delivered: the next task must send the cell again.
    */
   sent(msgId: string): boolean;
+  /**
+   * Whether the kernel host holds a request sent with `after` until that request succeeded
+   * (so the next cell can be sent before the current one ends, and never runs after a failure).
+   */
+  chains(): boolean;
   /**
    * Detaches losslessly (idempotent): returns the events that arrived before the detach took
    * effect; every later message is buffered by the kernel host for the next `connect` with

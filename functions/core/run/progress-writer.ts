@@ -9,19 +9,29 @@ import type { RunPointer, RunRecord } from './run.ts';
 const MAX_QUEUED = 64;
 /** Result rows per write (DynamoDB's batch size). */
 const BATCH = 25;
+/**
+ * How long a cell's end may wait for others to share its write. Fast cells end every few
+ * milliseconds: written one by one, each cost a DynamoDB batch of one row (and a request's
+ * CPU on both sides) while the next cell ran; together they cost one write per 25.
+ */
+const GATHER_MS = 100;
 
 type Ended = Omit<CellResult, 'outputs' | 'moreOutputs' | 'outputsKey' | 'storedBytes' | 'dropped'>;
 
 /**
  * Records each cell's end as it happens: its outputs to the file store, then its result row
  * (which points at them). The writes run behind the kernel, which already executes the next
- * cell: whatever ended meanwhile is written together (outputs in parallel, then one batch of
- * rows), in cell order. `flush` waits for all of them and rethrows a failed write.
+ * cell: cell ends are gathered for up to GATHER_MS (or a full batch) and written together
+ * (outputs in parallel, then one batch of rows), in cell order. `flush` writes what is left,
+ * waits for all of them and rethrows a failed write.
  */
 export class ProgressWriter {
-  private readonly pending: Array<{ ended: Ended; record: CellOutputRecord | null }> = [];
+  private readonly pending: Array<{ ended: Ended; record: CellOutputRecord | null; at: number }> = [];
   private draining: Promise<void> | undefined;
   private failure: unknown;
+  /** Wakes a drain that gathers (a full batch, or the end of the task). */
+  private wake: (() => void) | undefined;
+  private flushing = false;
 
   constructor(
     private readonly services: Services,
@@ -31,15 +41,31 @@ export class ProgressWriter {
 
   /** Queues the end of the cell at plan position `ended.position`. */
   async cellEnded(ended: Ended, record: CellOutputRecord | null): Promise<void> {
-    this.pending.push({ ended, record });
+    this.pending.push({ ended, record, at: Date.now() });
+    if (this.pending.length >= BATCH) this.wake?.();
     this.draining ??= this.drain().finally(() => {
       this.draining = undefined;
     });
     if (this.pending.length >= MAX_QUEUED) await this.draining;
   }
 
+  /** Waits until a batch is full, the oldest end has waited GATHER_MS, or the task flushes. */
+  private async gather(): Promise<void> {
+    const wait = this.pending[0]!.at + GATHER_MS - Date.now();
+    if (this.pending.length >= BATCH || this.flushing || wait <= 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, wait);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
+  }
+
   private async drain(): Promise<void> {
     while (this.pending.length > 0 && this.failure === undefined) {
+      await this.gather();
       const batch = this.pending.splice(0, BATCH);
       try {
         const results = await Promise.all(batch.map(({ ended, record }) => this.store(ended, record)));
@@ -60,9 +86,15 @@ export class ProgressWriter {
     return { ...ended, ...summarizeOutputs(record.outputs), outputsKey: key, storedBytes, ...dropped };
   }
 
-  /** Waits for every queued write; throws the first failure. */
+  /** Writes what is queued now and waits for every write; throws the first failure. */
   async flush(): Promise<void> {
-    while (this.draining) await this.draining;
+    this.flushing = true;
+    this.wake?.();
+    try {
+      while (this.draining) await this.draining;
+    } finally {
+      this.flushing = false;
+    }
     if (this.failure !== undefined) throw this.failure;
   }
 }

@@ -72,6 +72,11 @@ export interface InFlightCell {
   reply: { status: 'ok' | 'error' | 'aborted'; ename: string | null; evalue: string | null } | null;
   /** Whether the kernel's idle status for the cell was already received. */
   idle: boolean;
+  /**
+   * The next cell, when it was chained to this one and reached the kernel before the detach:
+   * handed over in flight too (collected, not sent again).
+   */
+  next?: Omit<InFlightCell, 'next'> | null;
 }
 
 /**

@@ -77,10 +77,7 @@ async function markAdmitted(services: Services, entry: QueueEntry, holder: strin
 export async function admitQueued(services: Services, tenantId: string): Promise<string[]> {
   const admitted: string[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const [state, entries] = await Promise.all([
-      services.queue.slots(tenantId),
-      services.queue.list(tenantId),
-    ]);
+    const { slots: state, waiting: entries } = await services.queue.state(tenantId);
     if (entries.length === 0) break;
     const limits = limitsOf(services, state);
     let free = limits.maxConcurrentRuns - state.holders.length;
@@ -119,9 +116,10 @@ export async function admitOnSubmit(
   const { tenantId } = run;
   const holder = holderOf(pointerOf(run));
   if (takesOver) await services.queue.release(tenantId, holderOf(takesOver));
-  const [state, waiting] = await Promise.all([services.queue.slots(tenantId), services.queue.list(tenantId)]);
+  const { slots: state, waiting } = await services.queue.state(tenantId);
   const limits = limitsOf(services, state);
-  if ((takesOver || waiting.length === 0) && state.holders.length < limits.maxConcurrentRuns) {
+  let full = state.holders.length >= limits.maxConcurrentRuns;
+  if ((takesOver || waiting.length === 0) && !full) {
     if ((await services.queue.acquire(tenantId, holder, limits.maxConcurrentRuns)) !== 'full') {
       const running = { ...run, status: 'Running' as const, startTime: services.now().toISOString() };
       try {
@@ -133,6 +131,7 @@ export async function admitOnSubmit(
       services.telemetry.runAdmitted({ queueWaitSeconds: 0 });
       return running;
     }
+    full = true;
   }
   const queued = { ...run, status: 'Queued' as const, startTime: null };
   await create(queued);
@@ -142,8 +141,9 @@ export async function admitOnSubmit(
     priority: run.priority,
     queuedAt: run.dateCreated,
   });
-  // Every slot taken: nothing to admit now (the next run end, or this run's workflow, will).
-  if (state.holders.length >= limits.maxConcurrentRuns) return queued;
+  // Every slot taken (or just lost to another run): nothing to admit now; the next run end, or
+  // this run's workflow when it asks, admits it.
+  if (full) return queued;
   const admitted = await admitQueued(services, tenantId);
   return admitted.includes(run.executionId) ? ((await services.runs.get(pointerOf(run))) ?? queued) : queued;
 }
@@ -184,10 +184,7 @@ export async function requeueAdmitted(services: Services, run: RunRecord): Promi
 /** A queued run's place in its tenant's queue (1 = next to be admitted), null when not queued. */
 export async function queuePosition(services: Services, run: RunRecord): Promise<number | null> {
   if (run.status !== 'Queued') return null;
-  const [state, entries] = await Promise.all([
-    services.queue.slots(run.tenantId),
-    services.queue.list(run.tenantId),
-  ]);
+  const { slots: state, waiting: entries } = await services.queue.state(run.tenantId);
   const order = orderQueue(entries, services.now(), limitsOf(services, state).queueAgingSeconds);
   const index = order.findIndex((e) => e.pointer.executionId === run.executionId);
   return index < 0 ? null : index + 1;

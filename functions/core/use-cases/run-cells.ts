@@ -1,14 +1,10 @@
-import { runKeys } from '../content-keys.ts';
-import { joinSource } from '../nbformat/types.ts';
 import type { Services } from '../ports.ts';
-import { type CellRun, type ExecutionLimits, executeCell, type StopReason } from '../run/cell-executor.ts';
-import type { CellOutputRecord } from '../run/cell-outputs.ts';
-import { sealRecord } from '../run/cell-outputs.ts';
-import type { CellStatus } from '../run/cell-result.ts';
+import type { ExecutionLimits, StopReason } from '../run/cell-executor.ts';
 import { KernelHostRejectedError, KernelHostUnreachableError, type KernelSession } from '../run/kernel.ts';
-import { cellBudget, type OutputUsage, outputBytes } from '../run/output-limits.ts';
 import { ProgressWriter } from '../run/progress-writer.ts';
-import type { InFlightCell, RunError, RunPointer, RunRecord } from '../run/run.ts';
+import type { RunError, RunPointer } from '../run/run.ts';
+import { limitBreach } from './cell-verdict.ts';
+import { executePlan } from './execute-plan.ts';
 import type { StepResult } from './prepare-run.ts';
 
 /** Time kept back from the task's own limit for the writes after the last cell. */
@@ -23,87 +19,10 @@ function stopReader(services: Services, pointer: RunPointer): () => Promise<Stop
   return async () => {
     if (known || Date.now() - last < STOP_CHECK_MS) return known;
     last = Date.now();
-    const run = await services.runs.get(pointer);
+    const run = await services.runs.stopRequest(pointer);
     if (run?.cancelRequested) known = run.stopReason ?? 'cancel';
     return known;
   };
-}
-
-const STOPPED_BY: Record<StopReason, string> = { cancel: 'Cancelled', shutdown: 'ServiceStopped' };
-
-/** A limit the kernel host stopped the kernel for, as the run's error (null: it just died). */
-type LimitBreach = { errorType: 'MemoryLimitExceeded' | 'DiskLimitExceeded'; errorMessage: string } | null;
-
-/** Why a kernel died, when it was for a limit: the kernel host measured it from outside. */
-async function limitBreach(services: Services, run: RunRecord): Promise<LimitBreach> {
-  const usage = await services.kernelHost.kernels.usage(run.kernel!).catch(() => null);
-  if (usage?.oomKilled) {
-    return {
-      errorType: 'MemoryLimitExceeded',
-      errorMessage: `The kernel went over its memory limit (${usage.limits.memoryMiB} MiB) and was stopped`,
-    };
-  }
-  if (usage?.breach === 'disk') {
-    return {
-      errorType: 'DiskLimitExceeded',
-      errorMessage: `The kernel went over its disk limit (${usage.limits.diskMiB} MiB) and was stopped`,
-    };
-  }
-  return null;
-}
-
-/** The verdict a cell's outcome gives the run (null: the run goes on). */
-function verdictOf(
-  outcome: CellRun['outcome'],
-  cellId: string,
-  allowErrors: boolean,
-  breach: LimitBreach,
-): RunError | null {
-  switch (outcome.kind) {
-    case 'done':
-      if (outcome.reply.status === 'ok' || allowErrors) return null;
-      return {
-        errorType: 'CellError',
-        errorMessage: `${outcome.reply.ename}: ${outcome.reply.evalue}`,
-        cellId,
-      };
-    case 'timeout':
-      return {
-        errorType: 'TimeoutError',
-        errorMessage:
-          outcome.scope === 'run' ? 'The run exceeded its timeout' : 'The cell exceeded its cellTimeout',
-        cellId,
-      };
-    case 'died':
-      return breach
-        ? { ...breach, cellId }
-        : { errorType: 'KernelDied', errorMessage: `The kernel died: ${outcome.reason}`, cellId };
-    case 'stopped':
-      return outcome.reason === 'shutdown'
-        ? { errorType: 'ServiceStopped', errorMessage: 'The service stopped during the run', cellId }
-        : null;
-    default:
-      return null;
-  }
-}
-
-function cellStatusOf(
-  outcome: CellRun['outcome'],
-  breach: LimitBreach,
-): { status: CellStatus; stoppedBy: string | null } {
-  switch (outcome.kind) {
-    case 'done':
-      return { status: outcome.reply.status === 'ok' ? 'Success' : 'Error', stoppedBy: null };
-    case 'timeout':
-      return { status: 'Error', stoppedBy: 'TimeoutError' };
-    case 'died':
-      return { status: 'Error', stoppedBy: breach?.errorType ?? 'KernelDied' };
-    default:
-      return {
-        status: 'Cancelled',
-        stoppedBy: outcome.kind === 'stopped' ? STOPPED_BY[outcome.reason] : null,
-      };
-  }
 }
 
 /**
@@ -168,129 +87,4 @@ export async function runCells(
     ['Running'],
   );
   return { next: 'finalize' };
-}
-
-interface PlanOutcome {
-  /** The next plan position to execute. */
-  position: number;
-  verdict: RunError | null;
-  kernelDied: boolean;
-  /** The slice is used up and cells remain: the next task goes on (with `handover` mid-cell). */
-  more: boolean;
-  handover: InFlightCell | null;
-  /** What the run's ended cells kept of their outputs, this task's included. */
-  usage: OutputUsage;
-}
-
-async function executePlan(
-  services: Services,
-  run: RunRecord,
-  cells: { source: string | string[] }[],
-  session: KernelSession,
-  writer: ProgressWriter,
-  limits: ExecutionLimits,
-): Promise<PlanOutcome> {
-  const plan = run.plan!;
-  const keys = runKeys(run, run.notebookId, run.executionId);
-  const outputLimits = services.runSettings.outputLimits;
-  const usage: OutputUsage = { ...(run.outputUsage ?? { outputs: 0, bytes: 0 }) };
-  const ended = (position: number, verdict: RunError | null = null, kernelDied = false): PlanOutcome => ({
-    position,
-    verdict,
-    kernelDied,
-    more: false,
-    handover: null,
-    usage,
-  });
-  for (let position = run.nextPosition; position < plan.length; position++) {
-    const planned = plan[position]!;
-    const inFlight = run.inFlight?.position === position ? run.inFlight : null;
-    if (!inFlight) {
-      if (Date.now() >= limits.runDeadline) {
-        return ended(position, {
-          errorType: 'TimeoutError',
-          errorMessage: 'The run exceeded its timeout',
-          cellId: planned.cellId,
-        });
-      }
-      if (await limits.stopRequested()) return ended(position);
-      if (Date.now() >= limits.sliceEnd) return { ...ended(position), more: true };
-    }
-    const base = { position, cellId: planned.cellId, executionCount: null, error: null, stoppedBy: null };
-    if (planned.action === 'skip') {
-      const now = new Date().toISOString();
-      await writer.cellEnded(
-        { ...base, status: 'Skipped', startedAt: null, endedAt: now, executionTimeMs: null },
-        null,
-      );
-      continue;
-    }
-    const previous = inFlight?.partialKey
-      ? (JSON.parse(await services.files.getText(inFlight.partialKey)) as CellOutputRecord)
-      : undefined;
-    const cellRun = await executeCell(
-      services.kernelHost.kernels,
-      run.kernel!,
-      session,
-      joinSource(cells[planned.index]!.source),
-      {
-        allowErrors: planned.allowErrors,
-        limits,
-        budget: cellBudget(outputLimits, usage),
-        ...(inFlight
-          ? {
-              resume: {
-                msgId: inFlight.msgId,
-                startedAt: Date.parse(inFlight.startedAt),
-                record: previous!,
-                reply: inFlight.reply,
-                idle: inFlight.idle,
-              },
-            }
-          : {}),
-      },
-    );
-    // The slice ended before the request left: nothing ran; the next task sends the cell again.
-    if (cellRun.outcome.kind === 'unsent') return { ...ended(position), more: true };
-    const startedAt = new Date(Date.now() - cellRun.elapsedMs).toISOString();
-    if (cellRun.outcome.kind === 'detached') {
-      const partialKey = keys.partialOutputs(position);
-      await services.files.put(partialKey, JSON.stringify(cellRun.record), 'application/json');
-      const handover: InFlightCell = {
-        position,
-        msgId: cellRun.outcome.msgId,
-        startedAt: inFlight?.startedAt ?? startedAt,
-        partialKey,
-        reply: cellRun.outcome.reply,
-        idle: cellRun.outcome.idle,
-      };
-      return { ...ended(position), more: true, handover };
-    }
-    const breach = cellRun.outcome.kind === 'died' ? await limitBreach(services, run) : null;
-    const { status, stoppedBy } = cellStatusOf(cellRun.outcome, breach);
-    if (run.outputOptions.captureOutputs) {
-      usage.outputs += cellRun.record.outputs.length;
-      usage.bytes += cellRun.record.outputs.reduce((n, o) => n + outputBytes(o), 0);
-    }
-    const reply = cellRun.outcome.kind === 'done' ? cellRun.outcome.reply : null;
-    await writer.cellEnded(
-      {
-        ...base,
-        status,
-        stoppedBy,
-        startedAt: inFlight?.startedAt ?? startedAt,
-        endedAt: new Date().toISOString(),
-        executionTimeMs: cellRun.elapsedMs,
-        executionCount: cellRun.record.executionCount,
-        error:
-          reply?.status === 'error' ? { ename: reply.ename ?? 'Error', evalue: reply.evalue ?? '' } : null,
-      },
-      sealRecord(cellRun.record, outputLimits),
-    );
-    const verdict = verdictOf(cellRun.outcome, planned.cellId, planned.allowErrors, breach);
-    if (verdict || cellRun.outcome.kind !== 'done') {
-      return ended(position + 1, verdict, cellRun.outcome.kind === 'died');
-    }
-  }
-  return ended(plan.length);
 }

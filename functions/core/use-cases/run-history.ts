@@ -19,11 +19,7 @@ export async function estimateDuration(
   scope: Scope,
   notebookId: string,
 ): Promise<Estimate | null> {
-  const { items } = await services.runs.list(scope, notebookId, {
-    status: 'Completed',
-    page: 1,
-    pageSize: ESTIMATE_WINDOW,
-  });
+  const items = await services.runs.latestCompleted(scope, notebookId, ESTIMATE_WINDOW);
   const durations = items
     .flatMap((r) =>
       r.startTime && r.endTime ? [(Date.parse(r.endTime) - Date.parse(r.startTime)) / 1000] : [],
