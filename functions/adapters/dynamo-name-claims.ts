@@ -12,9 +12,17 @@ import { fromItem, isConditionFailure, toItem } from './dynamo-util.ts';
 type Lookup = (scope: Scope, notebookId: string) => Promise<NotebookRecord | undefined>;
 
 /**
+ * How old a claim whose owner has no row yet must be before it counts as left by a crash: the
+ * owner may be between its claim and its row write (the page index is counted in between).
+ */
+const UNWRITTEN_OWNER_MS = 60_000;
+
+/**
  * One item per (investigation, lower-case name), written with attribute_not_exists: the
  * store, not a read, decides who gets a name. A claim whose owner no longer holds that
- * name (left by a crash between two writes) is taken over, conditionally on its owner.
+ * name (left by a crash between two writes) is taken over, conditionally on its owner: at
+ * once when the owner's row has another name or investigation, after a minute when the owner
+ * has no row (it may still be writing it).
  */
 export class NameClaims {
   constructor(
@@ -29,7 +37,7 @@ export class NameClaims {
       await this.db.send(
         new PutItemCommand({
           TableName: this.table,
-          Item: toItem({ ...key, notebookId }),
+          Item: toItem({ ...key, notebookId, claimedAt: Date.now() }),
           ConditionExpression: 'attribute_not_exists(pk) OR notebookId = :me',
           ExpressionAttributeValues: toItem({ ':me': notebookId }),
         }),
@@ -41,18 +49,20 @@ export class NameClaims {
     const existing = await this.db.send(
       new GetItemCommand({ TableName: this.table, Key: toItem(key), ConsistentRead: true }),
     );
-    const owner = existing.Item ? fromItem<{ notebookId: string }>(existing.Item).notebookId : undefined;
+    const claim = existing.Item
+      ? fromItem<{ notebookId: string; claimedAt?: number }>(existing.Item)
+      : undefined;
+    const owner = claim?.notebookId;
     const holder = owner ? await this.lookup(scope, owner) : undefined;
-    const stillHeld =
-      holder &&
-      holder.investigationId === investigationId &&
-      normalizeName(holder.name) === normalizeName(name);
+    const stillHeld = holder
+      ? holder.investigationId === investigationId && normalizeName(holder.name) === normalizeName(name)
+      : Date.now() - (claim?.claimedAt ?? 0) < UNWRITTEN_OWNER_MS;
     if (stillHeld || !owner) throw new DuplicateNameError(name);
     try {
       await this.db.send(
         new PutItemCommand({
           TableName: this.table,
-          Item: toItem({ ...key, notebookId }),
+          Item: toItem({ ...key, notebookId, claimedAt: Date.now() }),
           ConditionExpression: 'notebookId = :stale',
           ExpressionAttributeValues: toItem({ ':stale': owner }),
         }),

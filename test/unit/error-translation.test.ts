@@ -51,7 +51,7 @@ const record: NotebookRecord = {
 const conditionFailed = () =>
   new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
-function storeWith(send: (command: { constructor: { name: string } }) => unknown) {
+function storeWith(send: (command: { constructor: { name: string }; input?: unknown }) => unknown) {
   const db = { send: vi.fn(async (c) => send(c)) } as unknown as DynamoDBClient;
   return { store: new DynamoNotebookStore(db, 'table'), db };
 }
@@ -76,6 +76,9 @@ describe('error translation: DynamoDB adapter', () => {
   it('reports a delete refused by its condition as busy while the row still exists', async () => {
     const { store } = storeWith((command) => {
       if (command.constructor.name === 'DeleteItemCommand') throw conditionFailed();
+      // The project's page index (one block holding the notebook) is counted before the delete.
+      if ((command.input as { Key?: { sk?: { S?: string } } }).Key?.sk?.S === 'STATS')
+        return { Item: toItem({ ixgen: 1, b_: { n: 1, c: 0, d: 0 }, total: 1 }), Attributes: {} };
       return { Item: toItem({ ...record, pk: 'x', sk: 'y', activeExecutionId: 'e' }) };
     });
     await expect(store.delete(record)).resolves.toBe('busy');

@@ -157,10 +157,13 @@ describe('unit', () => {
       expect(await walk()).toEqual(expected);
       // Once quiet, every block can be cut from its rows alone: the layout changes, the list does not.
       await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
-      const before = (await index.state(scope)).blocks.length;
-      for (const block of (await index.state(scope)).blocks) await index.cut(scope, block.low);
+      // (How many blocks the cuts during the burst left depends on the machine's speed: a
+      // block still over the size must be cut now; none may stay over it.)
+      const before = (await index.state(scope)).blocks;
+      for (const block of before) await index.cut(scope, block.low);
       const after = await index.state(scope);
-      expect(after.blocks.length).toBeGreaterThan(before);
+      const oversized = before.filter((b) => b.n > 150).length;
+      expect(after.blocks.length).toBeGreaterThanOrEqual(before.length + oversized);
       expect(after.blocks.every((b) => b.n <= 150)).toBe(true);
       expect(await walk()).toEqual(expected);
     }, 120_000);
