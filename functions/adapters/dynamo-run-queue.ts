@@ -26,8 +26,8 @@ function slotStateOf(item: Item | undefined): SlotState {
 }
 
 function entryOf(item: Item): QueueEntry {
-  const { pointer, priority, queuedAt } = fromItem<QueueEntry>(item);
-  return { pointer, priority, queuedAt };
+  const { pointer, priority, queuedAt, attempt } = fromItem<QueueEntry>(item);
+  return { pointer, priority, queuedAt, ...(attempt ? { attempt } : {}) };
 }
 
 /**
@@ -64,13 +64,23 @@ export class DynamoRunQueue implements RunQueue {
     );
   }
 
-  async remove(pointer: RunPointer): Promise<void> {
-    await this.db.send(
-      new DeleteItemCommand({
-        TableName: this.table,
-        Key: toItem({ pk: keys.queue(pointer.tenantId), sk: keys.queued(pointer.executionId) }),
-      }),
-    );
+  async remove(pointer: RunPointer, attempt?: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteItemCommand({
+          TableName: this.table,
+          Key: toItem({ pk: keys.queue(pointer.tenantId), sk: keys.queued(pointer.executionId) }),
+          ...(attempt
+            ? {
+                ConditionExpression: 'attribute_not_exists(attempt) OR attempt = :attempt',
+                ExpressionAttributeValues: toItem({ ':attempt': attempt }),
+              }
+            : {}),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async list(tenantId: string): Promise<QueueEntry[]> {

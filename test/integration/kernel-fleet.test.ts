@@ -92,7 +92,8 @@ function serverOf(index: number): number {
     try {
       const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
       if (
-        cmdline.includes(`kernel-host/host-${index}/`) &&
+        // This stack's host (other stacks of the suite have a host-0 of their own).
+        cmdline.includes(`${dataDir}/kernel-host/host-${index}/`) &&
         cmdline.includes('jupyter_server') &&
         !cmdline.includes('launcher.py')
       ) {
@@ -138,16 +139,18 @@ describe('a fleet of three kernel hosts', () => {
     await fleetQueue().recordFleet({ kernels: 50, hosts: 3, seenAt: new Date().toISOString() });
     await sleep(5_500); // the API's cache of the figure
     const runs = await sleepers(8, 3);
-    const ended = await Promise.all(runs.map((r) => waitForRun(api, r.notebookId, r.executionId, 120_000)));
+    // (No sweep comes in this stack: whatever admits them again is a run's end or the refusal itself.)
+    const ended = await Promise.all(runs.map((r) => waitForRun(api, r.notebookId, r.executionId, 90_000)));
     for (const status of ended) expect(status.status, JSON.stringify(status.error)).toBe('Completed');
     const records = await Promise.all(
       runs.map((r) => fleetRuns().get({ tenantId: tenant.tenantId, projectId: tenant.projectId, ...r })),
     );
     // A requeued run starts a workflow of a new name when it is admitted again.
     const requeued = records.filter((r) => r!.workflowName !== r!.executionId);
-    expect(requeued.length).toBeGreaterThanOrEqual(2);
+    expect(requeued.length).toBeGreaterThanOrEqual(1);
+    // The refusal corrected the fleet figure that let them through.
+    expect((await fleetQueue().fleet())?.kernels).toBe(6);
     for (const r of requeued) expect(r!.workflowName).toMatch(new RegExp(`^${r!.executionId}-r\\d+$`));
-    await fleetQueue().recordFleet({ kernels: 6, hosts: 3, seenAt: new Date().toISOString() });
   }, 180_000);
 
   it('protects a host from scale-in while it holds a kernel, and keeps ECS variables from the kernel', async () => {

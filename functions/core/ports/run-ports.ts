@@ -92,8 +92,11 @@ export interface Workflow {
 export interface RunQueue {
   /** Puts a run in its tenant's queue (idempotent). */
   enqueue(entry: QueueEntry): Promise<void>;
-  /** Takes a run out of the queue (idempotent). */
-  remove(pointer: RunPointer): Promise<void>;
+  /**
+   * Takes a run out of the queue (idempotent); with `attempt`, only an entry of that attempt
+   * (an entry for a later attempt stays).
+   */
+  remove(pointer: RunPointer, attempt?: string): Promise<void>;
   /** Every waiting run of the tenant (unordered). */
   list(tenantId: string): Promise<QueueEntry[]>;
   /** Every waiting run of every tenant (unordered; for the sweep, may lag writes by a moment). */

@@ -71,9 +71,18 @@ function reclaimDue(services: Services, tenantId: string): boolean {
 async function startAdmitted(services: Services, entry: QueueEntry, holder: string): Promise<boolean> {
   const { tenantId } = entry.pointer;
   const admitted = { status: 'Running' as const, startTime: services.now().toISOString() };
-  const marked = await services.runs.update(entry.pointer, admitted, ['Queued']);
-  const run = await services.runs.get(entry.pointer);
+  let marked = false;
+  let run: RunRecord | undefined;
+  // A run read Queued after a failed mark went back to the queue meanwhile (another admitter
+  // started it, and it found the fleet full): the slot taken here is its own again.
+  for (let attempt = 0; attempt < 3 && run?.status !== 'Running'; attempt++) {
+    marked = await services.runs.update(entry.pointer, admitted, ['Queued']);
+    run = await services.runs.get(entry.pointer);
+    if (run?.status !== 'Queued') break;
+  }
+  if (run?.status === 'Queued') return false; // still queued: the next admission starts it
   if (run?.status !== 'Running') {
+    // Ended (cancelled) before it started: its slot and its entry go.
     await services.queue.release(tenantId, holder);
     await services.queue.remove(entry.pointer);
     return false;
@@ -87,7 +96,8 @@ async function startAdmitted(services: Services, entry: QueueEntry, holder: stri
     });
     return false;
   }
-  await services.queue.remove(entry.pointer);
+  // Only this attempt's entry: the run may already be back in the queue for its next one.
+  await services.queue.remove(entry.pointer, run.workflowName);
   if (marked) {
     const waitedMs = services.now().getTime() - Date.parse(entry.queuedAt);
     services.telemetry.runAdmitted({ queueWaitSeconds: Number.isFinite(waitedMs) ? waitedMs / 1000 : 0 });
@@ -191,6 +201,7 @@ export async function admitOnSubmit(
     pointer: pointerOf(run),
     priority: run.priority,
     queuedAt: run.dateCreated,
+    attempt: run.workflowName,
   });
   // Every slot taken (or just lost to another run): nothing to admit now; the next run end (or
   // the sweep) admits it. Unless a slot leaked (its holder ended or was never written): that is
@@ -246,7 +257,12 @@ export async function requeueRun(services: Services, run: RunRecord): Promise<bo
   const workflowName = nextWorkflowName(run);
   const changes = { status: 'Queued' as const, kernel: null, startTime: null, inFlight: null, workflowName };
   if (!(await services.runs.update(pointer, changes, [run.status]))) return false;
-  await services.queue.enqueue({ pointer, priority: run.priority, queuedAt: run.dateCreated });
+  await services.queue.enqueue({
+    pointer,
+    priority: run.priority,
+    queuedAt: run.dateCreated,
+    attempt: workflowName,
+  });
   await services.queue.release(run.tenantId, holderOf(pointer));
   return true;
 }

@@ -8,6 +8,7 @@ import {
 import type { RunPointer, RunRecord } from '../run/run.ts';
 import { stageRun } from '../run/run-staging.ts';
 import { requeueRun } from './admission.ts';
+import { afterFleetRefusal } from './fleet-refusal.ts';
 
 /**
  * What a workflow task tells the workflow to do next: run cells, finalize, or end this
@@ -55,8 +56,10 @@ export async function prepareRun(services: Services, pointer: RunPointer): Promi
   try {
     kernel = await startKernel(services, run);
   } catch (error) {
-    if (error instanceof KernelFleetFullError && (await requeueRun(services, run)))
+    if (error instanceof KernelFleetFullError && (await requeueRun(services, run))) {
+      await afterFleetRefusal(services, run).catch(() => undefined); // the sweep does it otherwise
       return { next: 'requeued' };
+    }
     return kernelUnavailable(services, pointer, error, 'No kernel could be started');
   }
   try {
