@@ -239,34 +239,6 @@ export async function leaveAdmission(services: Services, run: RunRecord): Promis
   await admitQueued(services, run.tenantId);
 }
 
-/** The workflow name of a run's next attempt: `<executionId>-r<n>` (the first is the execution id). */
-export function nextWorkflowName(run: RunRecord): string {
-  const attempt = Number(/-r(\d+)$/.exec(run.workflowName)?.[1] ?? 0) + 1;
-  return `${run.executionId}-r${attempt}`;
-}
-
-/**
- * Puts a run that was admitted but never started a cell back in the queue: Queued again
- * (conditionally on its status as read), its kernel forgotten (the caller shuts it down if it
- * has one), its slot given back, its entry restored with its original time (it keeps its
- * place), and a new workflow name for its next attempt. Nothing is admitted here: whoever
- * frees capacity next (or the sweep) does. Returns whether the run was requeued.
- */
-export async function requeueRun(services: Services, run: RunRecord): Promise<boolean> {
-  const pointer = pointerOf(run);
-  const workflowName = nextWorkflowName(run);
-  const changes = { status: 'Queued' as const, kernel: null, startTime: null, inFlight: null, workflowName };
-  if (!(await services.runs.update(pointer, changes, [run.status]))) return false;
-  await services.queue.enqueue({
-    pointer,
-    priority: run.priority,
-    queuedAt: run.dateCreated,
-    attempt: workflowName,
-  });
-  await services.queue.release(run.tenantId, holderOf(pointer));
-  return true;
-}
-
 /** A queued run's place in its tenant's queue (1 = next to be admitted), null when not queued. */
 export async function queuePosition(services: Services, run: RunRecord): Promise<number | null> {
   if (run.status !== 'Queued') return null;

@@ -2,6 +2,7 @@ import type { Services } from '../ports.ts';
 import { fleetCapacity, hasRoom } from '../run/kernel-placement.ts';
 import type { RunRecord } from '../run/run.ts';
 import { admitQueued } from './admission.ts';
+import { attemptOf } from './requeue-run.ts';
 
 /** Attempts after which a refused run waits for a run's end or the sweep, not for itself. */
 const READMIT_ATTEMPTS = 3;
@@ -22,7 +23,7 @@ export async function afterFleetRefusal(services: Services, run: RunRecord): Pro
     hosts: fleet.length,
     seenAt: services.now().toISOString(),
   });
-  const attempt = Number(/-r(\d+)$/.exec(run.workflowName)?.[1] ?? 0) + 1;
+  const attempt = attemptOf(run.workflowName) + 1;
   const memoryMiB = (run.resourceLimits ?? services.runSettings.kernelLimits.defaults).memoryMiB;
   if (attempt <= READMIT_ATTEMPTS && fleet.some((host) => hasRoom(host, memoryMiB)))
     await admitQueued(services, run.tenantId);

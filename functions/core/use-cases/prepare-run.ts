@@ -7,8 +7,8 @@ import {
 } from '../run/kernel.ts';
 import type { RunPointer, RunRecord } from '../run/run.ts';
 import { stageRun } from '../run/run-staging.ts';
-import { requeueRun } from './admission.ts';
 import { afterFleetRefusal } from './fleet-refusal.ts';
+import { requeueRun } from './requeue-run.ts';
 
 /**
  * What a workflow task tells the workflow to do next: run cells, finalize, or end this

@@ -2,9 +2,10 @@ import { runKeys } from '../content-keys.ts';
 import { serializeDocument } from '../nbformat/document.ts';
 import type { Services } from '../ports.ts';
 import type { RunError, RunPointer } from '../run/run.ts';
-import { admitQueued, requeueRun } from './admission.ts';
+import { admitQueued } from './admission.ts';
 import { finalizeRun } from './finalize-run.ts';
 import { recordRunEnd } from './record-run-end.ts';
+import { requeueRun } from './requeue-run.ts';
 import { assembleExecuted } from './run-files.ts';
 
 export type ReconcileOutcome = 'finalized' | 'requeued' | 'gone';

@@ -2,11 +2,12 @@ import type { Services } from '../ports.ts';
 import { type ExecutionLimits, HOST_LOST_MS, type StopReason } from '../run/cell-executor.ts';
 import { KernelHostRejectedError, KernelHostUnreachableError, type KernelSession } from '../run/kernel.ts';
 import { ProgressWriter } from '../run/progress-writer.ts';
-import type { RunError, RunPointer, RunRecord } from '../run/run.ts';
-import { admitQueued, requeueRun } from './admission.ts';
+import { pointerOf, type RunError, type RunPointer, type RunRecord } from '../run/run.ts';
+import { admitQueued } from './admission.ts';
 import { limitBreach } from './cell-verdict.ts';
 import { executePlan } from './execute-plan.ts';
 import type { StepResult } from './prepare-run.ts';
+import { requeueRun } from './requeue-run.ts';
 
 /** Time kept back from the task's own limit for the writes after the last cell. */
 const SAFETY_MS = 10_000;
@@ -55,7 +56,11 @@ export async function runCells(
     const verdict = await unreachableVerdict(services, run, error, remainingMs);
     if (!verdict) return { next: 'run' }; // its host answers again: the next task reconnects
     // Its host was lost before any cell started: back to the queue, placed anew.
-    if (verdict.errorType === 'KernelHostLost' && !started(run) && (await requeueRun(services, run))) {
+    if (
+      verdict.errorType === 'KernelHostLost' &&
+      !(await started(services, run)) &&
+      (await requeueRun(services, run))
+    ) {
       await admitQueued(services, run.tenantId); // room may be left on the other hosts
       return { next: 'requeued' };
     }
@@ -93,9 +98,14 @@ export async function runCells(
   return { next: 'finalize' };
 }
 
-/** Whether any cell of the run has started (a run that has not can go back to the queue). */
-function started(run: RunRecord): boolean {
-  return run.nextPosition > 0 || run.inFlight !== null;
+/**
+ * Whether any cell of the run has started (a run that has not can go back to the queue): its
+ * hand-over says so, or a cell's end was recorded (a task cut short by the loss of its host
+ * may have recorded cells without handing over).
+ */
+async function started(services: Services, run: RunRecord): Promise<boolean> {
+  if (run.nextPosition > 0 || run.inFlight !== null) return true;
+  return (await services.runs.listCellResults(pointerOf(run))).length > 0;
 }
 
 /**
