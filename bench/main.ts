@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: Cellwise GET notebook / list latency under a fixed request rate, next to
  * Jupyter Server's contents API over the same notebooks, then the optimistic-lock check, then
- * the execution engine next to nbclient. `npm run bench -- engine` runs only the engine part.
+ * the execution engine next to nbclient, the dataset upload next to pandas, then the kernel fleet's
+ * capacity figures. `npm run bench -- engine` (or `datasets`, `fleet`) runs only that part.
  * Only measured numbers are printed and written to bench/results/.
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { loadBenchConfig } from './config.ts';
 import { type DatasetsReport, datasetsTable, runDatasetsBench } from './datasets/datasets-bench.ts';
 import { kernelRead } from './datasets/kernel-read.ts';
 import { type EngineReport, engineTable, runEngineBench } from './engine/engine-bench.ts';
+import { type FleetReport, fleetTable, runFleetBench } from './fleet/fleet-bench.ts';
 import { writeJupyterRoot } from './jupyter-files.ts';
 import { type RunningJupyter, startJupyter } from './jupyter-server.ts';
 import { runLoadPhase } from './load-phase.ts';
@@ -28,6 +30,26 @@ const log = (message: string) => console.log(`[${elapsed().toFixed(0).padStart(4
 
 const ENGINE_ONLY = process.argv.slice(2).includes('engine');
 const DATASETS_ONLY = process.argv.slice(2).includes('datasets');
+const FLEET_ONLY = process.argv.slice(2).includes('fleet');
+
+/** The kernel fleet part (stacks of its own); bench/results/fleet-latest.json. */
+async function fleet(cleanup: Cleanup, base: string): Promise<FleetReport> {
+  const waitSeconds = Number(process.env.BENCH_FLEET_WAIT_SECONDS ?? 600);
+  const dir = join(base, 'fleet');
+  await mkdir(dir, { recursive: true });
+  const report = await runFleetBench(cleanup, dir, waitSeconds, log);
+  console.log(`\nKernel fleet (by shape: ${cpus().length} CPUs)\n${fleetTable(report)}\n`);
+  const results = new URL('./results/', import.meta.url);
+  await mkdir(results, { recursive: true });
+  const document = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadavg: loadavg() },
+    ...report,
+  };
+  await writeFile(new URL('fleet-latest.json', results), `${JSON.stringify(document, null, 2)}\n`);
+  log('wrote bench/results/fleet-latest.json');
+  return report;
+}
 
 /** The dataset upload part: a 1M-event log next to pandas.read_csv; bench/results/datasets-latest.json. */
 async function datasets(client: CellwiseClient, stackPid: number, base: string): Promise<DatasetsReport> {
@@ -107,6 +129,10 @@ async function bench(cleanup: Cleanup, onStack: (s: StackControl) => void): Prom
   const base = await mkdtemp(join(tmpdir(), 'cellwise-bench-'));
   cleanup.removeDir(base);
   log(`config ${JSON.stringify(config)}; ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)}`);
+  if (FLEET_ONLY) {
+    const report = await fleet(cleanup, base);
+    return report.capacity.every((c) => c.completed === c.submitted);
+  }
 
   const stack = await startStack(cleanup, join(base, 'cellwise'));
   onStack(stack);
@@ -213,7 +239,13 @@ async function bench(cleanup: Cleanup, onStack: (s: StackControl) => void): Prom
     base,
   );
   await summary(report, engineReport, datasetsReport);
-  return report.concurrency.pass && engineReport.concurrent.allCompleted;
+  // (The main stack stays up, idle: the fleet part starts stacks of its own.)
+  const fleetReport = await fleet(cleanup, base);
+  return (
+    report.concurrency.pass &&
+    engineReport.concurrent.allCompleted &&
+    fleetReport.capacity.every((c) => c.completed === c.submitted)
+  );
 }
 
 const cleanup = new Cleanup();

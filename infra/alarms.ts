@@ -53,7 +53,7 @@ export interface TenantAlarmsProps {
   stateMachine: IStateMachine;
   functions: FunctionRegistry;
   kernelHosts: FargateService;
-  deadLetters: { reconciler: IQueue; webhooks: IQueue; schedules: IQueue };
+  deadLetters: { reconciler: IQueue; webhooks: IQueue; schedules: IQueue; sweeps: IQueue };
 }
 
 /**
@@ -105,6 +105,7 @@ export class TenantAlarms extends Construct {
       ['ReconcilerDeadLetters', props.deadLetters.reconciler],
       ['WebhookDeadLetters', props.deadLetters.webhooks],
       ['ScheduleDeadLetters', props.deadLetters.schedules],
+      ['SweepDeadLetters', props.deadLetters.sweeps],
     ] as const) {
       alarm(name, {
         alarmDescription: `Messages wait in the ${kebab(name)} queue: events that failed for good; look at them and redrive or drop`,

@@ -24,7 +24,7 @@ export interface TenantDashboardProps {
   stateMachine: IStateMachine;
   functions: FunctionRegistry;
   kernelHosts: FargateService;
-  deadLetters: Record<'reconciler' | 'webhooks' | 'schedules', IQueue>;
+  deadLetters: Record<'reconciler' | 'webhooks' | 'schedules' | 'sweeps', IQueue>;
   alarms: TenantAlarms;
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { Duration, FileSystem, RemovalPolicy, Stage, Validations } from 'aws-cdk-lib';
+import { Duration, FileSystem, RemovalPolicy, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import {
   Cluster,
@@ -15,12 +15,13 @@ import {
   LogDrivers,
   OperatingSystemFamily,
 } from 'aws-cdk-lib/aws-ecs';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DnsRecordType, PrivateDnsNamespace } from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import type { KernelLimits } from '../functions/core/run/kernel.ts';
+import { type KernelFleetSizing, scaleOnDemand } from './kernel-fleet.ts';
 import { KERNEL_HOST_PORT, type TenantNetwork } from './network.ts';
 
 /**
@@ -33,18 +34,6 @@ export const KERNEL_HOST_SERVICE_NAME = 'kernels';
 /** The environment variable the container's entrypoint takes the token from (and then removes). */
 export const KERNEL_HOST_TOKEN_ENV = 'KERNEL_HOST_TOKEN';
 
-/** Sizing of the kernel host; each value can be set with `-c <name>=<value>`. */
-export interface KernelHostSizing {
-  /** `kernelHostCount`: Fargate tasks (default 1). */
-  count: number;
-  /** `kernelHostCpu`: CPU units of one task (default 2048 = 2 vCPU). */
-  cpu: number;
-  /** `kernelHostMemoryMb`: memory of one task (default 8192). */
-  memoryMb: number;
-  /** `kernelHostArch`: `x86_64` (default: builds without emulation on most machines) or `arm64`. */
-  arch: 'x86_64' | 'arm64';
-}
-
 function positiveInt(scope: Construct, key: string, fallback: number, min = 1): number {
   const raw: unknown = scope.node.tryGetContext(key);
   if (raw === undefined) return fallback;
@@ -55,19 +44,8 @@ function positiveInt(scope: Construct, key: string, fallback: number, min = 1): 
   return value;
 }
 
-/** The kernel host's sizing from the CDK context, with the defaults above. */
-export function kernelHostSizing(scope: Construct): KernelHostSizing {
-  const arch: unknown = scope.node.tryGetContext('kernelHostArch') ?? 'x86_64';
-  if (arch !== 'x86_64' && arch !== 'arm64') {
-    throw new Error(`context kernelHostArch must be x86_64 or arm64, got ${JSON.stringify(arch)}`);
-  }
-  return {
-    count: positiveInt(scope, 'kernelHostCount', 1, 0),
-    cpu: positiveInt(scope, 'kernelHostCpu', 2048),
-    memoryMb: positiveInt(scope, 'kernelHostMemoryMb', 8192),
-    arch,
-  };
-}
+/** How long a kernel host stopped by ECS lets its running runs finish (the task's stopTimeout is 120 s). */
+export const KERNEL_HOST_DRAIN_SECONDS = 100;
 
 /** What the kernel host is placed in and built from. */
 export interface KernelHostServiceProps {
@@ -75,6 +53,10 @@ export interface KernelHostServiceProps {
   /** The repository root (the image is built from `kernel-host/`, with `kernel-sdk/` beside it). */
   repoRoot: string;
   tenantId: string;
+  /** How many hosts and how big (see `kernelFleetSizing`). */
+  sizing: KernelFleetSizing;
+  /** The metrics namespace the queue sweep publishes `KernelHostsWanted` in. */
+  metricsNamespace: string;
   /**
    * Warm kernels each task keeps started per kernel name (`KERNEL_HOST_POOL_SIZE`; 0 disables
    * the pool). Default: context `kernelHostPoolSize`, else 2.
@@ -122,9 +104,13 @@ export function stageKernelHostImage(repoRoot: string, outdir: string): string {
 }
 
 /**
- * The kernel host: Jupyter Server (`kernel-host/Dockerfile`) on ECS Fargate in the private
- * subnets, found through Cloud Map at `http://kernels.cellwise.internal:8888`, with its token
- * in Secrets Manager. The image is only staged at synth; `cdk deploy` builds it.
+ * The kernel hosts: a fleet of Jupyter Servers (`kernel-host/Dockerfile`) on ECS Fargate in the
+ * private subnets, each registered in Cloud Map (`kernels.cellwise-<tenant>.internal`: one A
+ * record per healthy task) and describing itself at `/cellwise/v1/host` (its task id, capacity,
+ * load, whether it drains), with one token in Secrets Manager. The service scales between
+ * `minHosts` and `maxHosts` on the demand the queue sweep publishes (`scaleOnDemand`); a host
+ * that holds kernels protects itself from scale-in, and a host ECS stops drains first. The
+ * image is only staged at synth; `cdk deploy` builds it.
  */
 export class KernelHostService extends Construct {
   /** The kernel host's token (48 letters and digits); the functions read it, ECS injects it. */
@@ -139,7 +125,7 @@ export class KernelHostService extends Construct {
     super(scope, id);
     const { network, repoRoot, tenantId } = props;
     this.url = `http://${KERNEL_HOST_SERVICE_NAME}.${kernelHostNamespace(tenantId)}:${KERNEL_HOST_PORT}`;
-    const sizing = kernelHostSizing(this);
+    const { sizing } = props;
     const poolSize = props.poolSize ?? positiveInt(this, 'kernelHostPoolSize', DEFAULT_KERNEL_POOL_SIZE, 0);
     // The kernel host accepts 0..16 (it falls back to 1 otherwise).
     if (!Number.isInteger(poolSize) || poolSize < 0 || poolSize > 16)
@@ -167,13 +153,15 @@ export class KernelHostService extends Construct {
       description: 'Cellwise kernel hosts',
     });
 
-    // Notebook code runs in this task and can reach the task's credentials endpoint: whatever
-    // the task role may do, every notebook may do. So the role has no policies at all (and the
-    // entrypoint unsets its credentials URI too); image pulls, logs and the token secret are
-    // the execution role's, which only the ECS agent uses and no container ever sees.
+    // Notebook code runs in this task: whatever the task role may do, a kernel that found the
+    // credentials could do. So the role may do one thing, which the ECS agent does for the
+    // server: set the scale-in protection of this cluster's tasks (the entrypoint unsets the
+    // credentials pointer and kernels get no ECS_* variable, so a kernel has no way to them).
+    // Image pulls, logs and the token secret are the execution role's, which only the ECS
+    // agent uses and no container ever sees.
     const taskRole = new Role(this, 'TaskRole', {
       assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: `Cellwise kernel host task role: deliberately no permissions (tenant ${tenantId})`,
+      description: `Cellwise kernel host task role: its scale-in protection, nothing else (tenant ${tenantId})`,
     });
     const arm = sizing.arch === 'arm64';
     this.taskDefinition = new FargateTaskDefinition(this, 'TaskDefinition', {
@@ -205,6 +193,9 @@ export class KernelHostService extends Construct {
       portMappings: [{ containerPort: KERNEL_HOST_PORT }],
       environment: {
         KERNEL_HOST_POOL_SIZE: String(poolSize),
+        KERNEL_HOST_MEMORY_MIB: String(sizing.hostMemoryMiB),
+        KERNEL_HOST_MAX_KERNELS: String(sizing.kernelsPerHost),
+        KERNEL_HOST_DRAIN_SECONDS: String(KERNEL_HOST_DRAIN_SECONDS),
         ...(props.defaultLimits ? { KERNEL_HOST_DEFAULT_LIMITS: JSON.stringify(props.defaultLimits) } : {}),
       },
       secrets: { [KERNEL_HOST_TOKEN_ENV]: EcsSecret.fromSecretsManager(this.token) },
@@ -224,18 +215,20 @@ export class KernelHostService extends Construct {
         retries: 3,
         startPeriod: Duration.seconds(60),
       },
-      stopTimeout: Duration.seconds(30),
+      // Fargate's longest: a stopped host drains for KERNEL_HOST_DRAIN_SECONDS, then stops.
+      stopTimeout: Duration.seconds(120),
     });
     Validations.of(container.taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
       reason:
-        'The kernel host container gets two plain settings as variables (KERNEL_HOST_POOL_SIZE, KERNEL_HOST_DEFAULT_LIMITS); its one secret, the token, comes from Secrets Manager as an ECS secret',
+        'The kernel host container gets plain settings as variables (pool size, default limits, capacity, drain time); its one secret, the token, comes from Secrets Manager as an ECS secret',
     });
 
     this.service = new FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
-      desiredCount: sizing.count,
+      // Autoscaling owns the count (a deployment must not reset it); a fixed fleet has its size.
+      ...(sizing.minHosts === sizing.maxHosts ? { desiredCount: sizing.minHosts } : {}),
       vpcSubnets: network.privateSubnets,
       securityGroups: [network.kernelHostSg],
       assignPublicIp: false,
@@ -254,5 +247,18 @@ export class KernelHostService extends Construct {
     // The task has no way out but the endpoints: started before they are up, its image pull
     // would fail (and fail the deployment through the circuit breaker).
     this.service.node.addDependency(network.kernelHostEgressReady);
+    taskRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ecs:UpdateTaskProtection', 'ecs:GetTaskProtection'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'ecs',
+            resource: 'task',
+            resourceName: `${this.cluster.clusterName}/*`,
+          }),
+        ],
+      }),
+    );
+    scaleOnDemand(this.service, sizing, props.metricsNamespace);
   }
 }

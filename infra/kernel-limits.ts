@@ -38,12 +38,15 @@ function complete(
 
 /**
  * The tenant's kernel limits from the stack prop, else context `kernelLimits` (JSON), with the
- * contract's defaults (2048 MiB, 256 processes, 1024 MiB) and a maximum of four times them;
- * the defaults must fit under the maximum.
+ * contract's defaults (2048 MiB, 256 processes, 1024 MiB) and a maximum of four times them (the
+ * memory at most what one kernel host has for kernels, `hostMemoryMiB`); the defaults must fit
+ * under the maximum, and the maximum on a host.
  */
 export function kernelLimitsOf(
   scope: Construct,
   props?: KernelLimitsProps,
+  /** What one kernel host has for kernels: no run may ask for more memory than that. */
+  hostMemoryMiB = Number.POSITIVE_INFINITY,
 ): { defaults: KernelLimits; max: KernelLimits } {
   let given: unknown = props ?? scope.node.tryGetContext('kernelLimits');
   if (typeof given === 'string') {
@@ -58,7 +61,7 @@ export function kernelLimitsOf(
   const ceiling = complete(
     max,
     {
-      memoryMiB: Math.max(chosen.memoryMiB, 4 * DEFAULT_KERNEL_LIMITS.memoryMiB),
+      memoryMiB: Math.max(chosen.memoryMiB, Math.min(4 * DEFAULT_KERNEL_LIMITS.memoryMiB, hostMemoryMiB)),
       processes: Math.max(chosen.processes, 4 * DEFAULT_KERNEL_LIMITS.processes),
       diskMiB: Math.max(chosen.diskMiB, 4 * DEFAULT_KERNEL_LIMITS.diskMiB),
     },
@@ -66,6 +69,11 @@ export function kernelLimitsOf(
   );
   for (const key of Object.keys(BOUNDS) as (keyof KernelLimits)[]) {
     if (chosen[key] > ceiling[key]) throw new Error(`kernelLimits: the default ${key} is above the maximum`);
+  }
+  if (ceiling.memoryMiB > hostMemoryMiB) {
+    throw new Error(
+      `kernelLimits: a kernel of ${ceiling.memoryMiB} MiB would fit on no kernel host (${hostMemoryMiB} MiB for kernels: raise kernelHostMemoryMb)`,
+    );
   }
   return { defaults: chosen, max: ceiling };
 }

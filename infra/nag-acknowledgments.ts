@@ -45,6 +45,10 @@ const RESOURCE_REASONS: readonly [RegExp, string][] = [
     /^arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule\/cellwise-[0-9a-f-]{36}\/\*$/,
     "the schedules of the tenant's own schedule group, one per notebook, named when the notebook is scheduled",
   ],
+  [
+    /^arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task\/<[A-Za-z0-9]+>\/\*$/,
+    "the tasks of the tenant's kernel host cluster: the ECS agent sets the scale-in protection of the task it runs in, whose id exists only once the task does",
+  ],
 ];
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };

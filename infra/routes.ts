@@ -198,7 +198,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${P}/notebook/{notebookId}/execution/{executionId}/cancel`,
     entry: `${EX}/cancel-execution.ts`,
     auth: true,
-    uses: ['webhooks'],
+    // Ending a run admits the next waiting one, whose workflow it starts.
+    uses: ['workflow', 'webhooks'],
   },
   {
     id: 'resumeExecution',

@@ -9,8 +9,6 @@ import {
   StateMachine,
   StateMachineType,
   Succeed,
-  Wait,
-  WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -18,19 +16,21 @@ import { WORKFLOW_TASKS, type WorkflowTask } from './workflow-tasks.ts';
 
 type TaskFunctions = Record<WorkflowTask['state'], IFunction>;
 
-/** The longest run (`timeout` ≤ 24 h) plus queueing and finalizing. */
+/** The longest run (`timeout` ≤ 24 h) plus starting and finalizing (a run waits in the queue without a workflow). */
 const WORKFLOW_TIMEOUT = Duration.hours(26);
 
 /**
  * THE run workflow (JSONPath, no JSONata or Assign, so the local interpreter runs it too):
  *
- *     ┌─ Queued (wait) ◄─┐
- *     ▼                  │
  *     Prepare ──► Started? ──► RunCells ◄──┐ ──► MoreCells? ──► Finalize ──► Done
- *        │            └────────────────────┼──────────┘             ▲
- *        └─ Catch ──── RunCells Catch ─────┴───────────────────────┘
+ *        │            │           │       └──────────┤             ▲
+ *        │            └───────────┴── requeued ──────┴──► Requeued │
+ *        └─ Catch ──── RunCells Catch ─────────────────────────────┘
  *
- * Prepare admits the run (its tenant's queue, by conditional writes) or answers `wait`.
+ * A workflow is started for an admitted run only: a run that waits for a slot waits in
+ * DynamoDB, with no execution at all (see `functions/core/use-cases/admission.ts`). A run put
+ * back in the queue before its first cell (no host had room, its host was lost) ends its
+ * execution at `Requeued`; its next admission starts a new one (a name per attempt).
  *
  * The state carries only the run's ids (`$.step` is the last task's `{next}`; `$.error` a
  * caught failure); outputs live in S3 and progress in DynamoDB. Lambda results are read
@@ -57,8 +57,10 @@ export function runWorkflowDefinition(scope: Construct, tasks: TaskFunctions): I
   });
   finalize.next(new Succeed(scope, 'Done'));
   const runCells = invoke('RunCells').addCatch(finalize, { errors: ['States.ALL'], resultPath: '$.error' });
+  const requeued = new Succeed(scope, 'Requeued');
   const more = new Choice(scope, 'MoreCells?')
     .when(Condition.stringEquals('$.step.next', 'run'), runCells)
+    .when(Condition.stringEquals('$.step.next', 'requeued'), requeued)
     .otherwise(finalize);
   runCells.next(more);
   const prepare = invoke('Prepare')
@@ -69,20 +71,18 @@ export function runWorkflowDefinition(scope: Construct, tasks: TaskFunctions): I
       backoffRate: 2,
     })
     .addCatch(finalize, { errors: ['States.ALL'], resultPath: '$.error' });
-  // Not admitted yet: wait (the task says how long) and ask again.
-  const queued = new Wait(scope, 'Queued', { time: WaitTime.secondsPath('$.step.waitSeconds') }).next(
-    prepare,
-  );
   return prepare.next(
     new Choice(scope, 'Started?')
       .when(Condition.stringEquals('$.step.next', 'run'), runCells)
-      .when(Condition.stringEquals('$.step.next', 'wait'), queued)
+      .when(Condition.stringEquals('$.step.next', 'requeued'), requeued)
       .otherwise(finalize),
   );
 }
 
 export interface RunWorkflowProps {
   tasks: TaskFunctions;
+  /** The state machine's name (its ARN is then known before it exists: the tasks start runs too). */
+  stateMachineName?: string;
   logs?: LogOptions;
   /** X-Ray traces of the executions (the tenant stack turns it on). */
   tracing?: boolean;
@@ -97,6 +97,7 @@ export class RunWorkflow extends Construct {
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(runWorkflowDefinition(this, props.tasks)),
+      ...(props.stateMachineName ? { stateMachineName: props.stateMachineName } : {}),
       timeout: WORKFLOW_TIMEOUT,
       ...(props.logs ? { logs: props.logs } : {}),
       ...(props.tracing ? { tracingEnabled: true } : {}),

@@ -15,6 +15,12 @@ import { TenantAlarms } from './alarms.ts';
 import { TenantDashboard } from './dashboard.ts';
 import { type DataAccess, dataAccessOf, grantDataAccess } from './data-access.ts';
 import { type KernelEgressRule, kernelEgressOf } from './kernel-egress.ts';
+import {
+  type KernelFleetProps,
+  kernelFleetEnvironment,
+  kernelFleetSizing,
+  kernelHostMemoryMiB,
+} from './kernel-fleet.ts';
 import { KernelHostService } from './kernel-host-service.ts';
 import { type KernelLimitsProps, kernelLimitsEnvironment, kernelLimitsOf } from './kernel-limits.ts';
 import { acknowledgeUnavoidableWildcards } from './nag-acknowledgments.ts';
@@ -33,7 +39,7 @@ export { dataAccessOf } from './data-access.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export interface TenantStackProps extends StackProps, OperationsProps {
+export interface TenantStackProps extends StackProps, OperationsProps, KernelFleetProps {
   /** The tenant this deployment serves (a GUID); every resource is tagged with it. */
   tenantId: string;
   /** Runs the tenant may have Running at once (default 10); `npm run admin -- set-run-limits` overrides it. */
@@ -106,6 +112,8 @@ export class TenantStack extends Stack {
       alarmEmail,
       queueWaitAlarmSeconds,
       reservedConcurrency,
+      minHosts,
+      maxHosts,
       ...stackProps
     } = props;
     const tenantId = props.tenantId.toLowerCase();
@@ -118,7 +126,8 @@ export class TenantStack extends Stack {
     Tags.of(this).add('cellwise:tenant', tenantId);
     // Checked before anything is built: a bad setting fails at once, with its own message.
     const kernelEgressRules = kernelEgressOf(this, kernelEgress);
-    const limits = kernelLimitsOf(this, kernelLimits);
+    const limits = kernelLimitsOf(this, kernelLimits, kernelHostMemoryMiB(this));
+    const fleet = kernelFleetSizing(this, { minHosts, maxHosts }, limits.defaults.memoryMiB);
     const vpc = existingVpcOf(this, existingVpc);
     const operations = operationsOf(this, { alarmEmail, queueWaitAlarmSeconds, reservedConcurrency });
     acknowledgeUnavoidableWildcards(this);
@@ -140,8 +149,6 @@ export class TenantStack extends Stack {
       CELLWISE_KERNELS: 'python3,r',
       CELLWISE_MAX_UPLOAD_BYTES: String(4 * 1024 * 1024),
       CELLWISE_MAX_CONCURRENT_RUNS: String(maxConcurrentRuns),
-      // A queued run's workflow asks for admission every 5 s (each ask is 3 state transitions).
-      CELLWISE_QUEUE_POLL_SECONDS: '5',
       ...kernelLimitsEnvironment(limits),
       CELLWISE_LOG_LEVEL: 'info',
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -169,12 +176,15 @@ export class TenantStack extends Stack {
       network: this.network,
       repoRoot: REPO_ROOT,
       tenantId,
+      sizing: fleet,
+      metricsNamespace: namespace,
       defaultLimits: limits.defaults,
     });
     const kernelHostEnvironment = {
       CELLWISE_KERNEL_HOST_URL: this.kernelHost.url,
       CELLWISE_KERNEL_HOST_TOKEN_SECRET: this.kernelHost.token.secretArn,
     };
+    const fleetEnvironment = kernelFleetEnvironment(fleet);
     const grantKernelHostToken = (fn: NodejsFunction) =>
       fn.addToRolePolicy(
         new PolicyStatement({
@@ -187,6 +197,8 @@ export class TenantStack extends Stack {
       makeFunction,
       network: this.network,
       environment: kernelHostEnvironment,
+      fleetEnvironment,
+      kernelHostCluster: this.kernelHost.cluster,
       permissions: 'run',
       grant: (fn) => {
         grantDataAccess(fn, 'run', data);
@@ -284,6 +296,7 @@ export class TenantStack extends Stack {
       reconciler: this.runs.deadLetters,
       webhooks: this.webhooks.deadLetters,
       schedules: this.schedules.deadLetters,
+      sweeps: this.runs.sweepDeadLetters,
     };
     const watched = {
       tenantId,

@@ -1,6 +1,8 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Rule } from 'aws-cdk-lib/aws-events';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { ICluster } from 'aws-cdk-lib/aws-ecs';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -13,6 +15,7 @@ import type { MakeFunction } from './tenant-function.ts';
 import {
   AWS_RUN_SLICE_SECONDS,
   RECONCILER_ENTRY,
+  SWEEPER_ENTRY,
   WORKFLOW_TASKS,
   type WorkflowTask,
 } from './workflow-tasks.ts';
@@ -27,24 +30,39 @@ export interface WorkflowFunctionsProps {
   network: TenantNetwork;
   /** Variables the task functions and the reconciler get (kernel host URL and token secret). */
   environment: Record<string, string>;
+  /** The fleet's size, for the sweep's `KernelHostsWanted` (see `kernelFleetEnvironment`). */
+  fleetEnvironment: Record<string, string>;
+  /** The kernel hosts' cluster: a task that starts or stops there wakes the sweep. */
+  kernelHostCluster: ICluster;
   /** Grants one task function or the reconciler what it needs (table, bucket, token secret). */
   grant: (fn: NodejsFunction) => void;
   /** The name of what `grant` gives (functions with the same permissions share a role). */
   permissions: string;
 }
 
+/** The run workflow's state machine name: fixed, so its ARN is known to the functions that start it. */
+export const runWorkflowName = (tenantId: string) => `cellwise-${tenantId}-runs`;
+
 /**
  * The run workflow in AWS: one Lambda per `WORKFLOW_TASKS` entry, the `RunWorkflow` state
  * machine over them (Standard, every event logged, X-Ray traced), and the reconciler, which
  * EventBridge feeds the workflow's FAILED / TIMED_OUT / ABORTED status changes; events it
  * cannot take (EventBridge's delivery, or the reconciler's own retries) end in
- * `deadLetters`, which an alarm watches. Every function here runs in the VPC, beside the
- * kernel host.
+ * `deadLetters`, which an alarm watches. The queue sweep admits what a lost wake-up left
+ * waiting and publishes the fleet's demand: every minute, and when a kernel host task starts
+ * or stops. Every function here runs in the VPC, beside the kernel hosts. The tasks, the
+ * reconciler and the sweep start workflows too (a run that ends admits the next), by the
+ * state machine's ARN made from its fixed name (a reference would be a cycle).
  */
 export class WorkflowFunctions extends Construct {
   /** The task Lambda behind each Task state. */
   readonly tasks: ReadonlyMap<WorkflowTask['state'], NodejsFunction>;
   readonly reconciler: NodejsFunction;
+  /** The queue sweep (`functions/workflow/sweep-queue.ts`). */
+  readonly sweeper: NodejsFunction;
+  /** Sweep events that could not be delivered (a sweep that cannot run at all). */
+  readonly sweepDeadLetters: Queue;
+  readonly sweepRules: { everyMinute: Rule; kernelHostChanged: Rule };
   readonly workflow: RunWorkflow;
   readonly endedRule: Rule;
   /** The reconciler's dead letters: status changes it could not take after the retries. */
@@ -52,8 +70,25 @@ export class WorkflowFunctions extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkflowFunctionsProps) {
     super(scope, id);
-    const { makeFunction, network, grant, tenantId, permissions } = props;
-    const environment = { ...props.environment, CELLWISE_RUN_SLICE_SECONDS: String(AWS_RUN_SLICE_SECONDS) };
+    const { makeFunction, network, tenantId, permissions } = props;
+    const stateMachineName = runWorkflowName(tenantId);
+    const stateMachineArn = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const environment = {
+      ...props.environment,
+      CELLWISE_RUN_SLICE_SECONDS: String(AWS_RUN_SLICE_SECONDS),
+      CELLWISE_STATE_MACHINE_ARN: stateMachineArn,
+    };
+    const grant = (fn: NodejsFunction) => {
+      props.grant(fn);
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }),
+      );
+    };
 
     const tasks = new Map<WorkflowTask['state'], NodejsFunction>();
     for (const task of WORKFLOW_TASKS) {
@@ -79,6 +114,7 @@ export class WorkflowFunctions extends Construct {
     });
     this.workflow = new RunWorkflow(this, 'RunWorkflow', {
       tasks: Object.fromEntries(tasks) as Record<WorkflowTask['state'], NodejsFunction>,
+      stateMachineName,
       // The state holds only the run's ids, so execution data is safe to log, every event.
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
       tracing: true,
@@ -127,5 +163,48 @@ export class WorkflowFunctions extends Construct {
         }),
       ],
     });
+
+    // The queue sweep: nothing waits forever for a wake-up that was lost, and the fleet's
+    // demand is published every minute (what the kernel hosts scale on). A sweep that failed is
+    // redone by the next one (no retries); events EventBridge or Lambda could not deliver are
+    // kept, so a sweep that cannot run at all raises an alarm.
+    this.sweepDeadLetters = new Queue(this, 'SweepDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    acknowledgeDeadLetterQueue(this.sweepDeadLetters, 'the queue sweep (EventBridge delivery)');
+    this.sweeper = makeFunction('SweepQueue', SWEEPER_ENTRY, {
+      group: 'runs',
+      permissions,
+      invokedBy: 'EventBridge every minute and when a kernel host task starts or stops',
+      deadLetterQueue: this.sweepDeadLetters,
+      memoryMb: 512,
+      timeoutSeconds: 90,
+      environment: { ...environment, ...props.fleetEnvironment },
+      network,
+    });
+    grant(this.sweeper);
+    const sweep = new LambdaFunction(this.sweeper, {
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(2),
+      deadLetterQueue: this.sweepDeadLetters,
+    });
+    this.sweepRules = {
+      everyMinute: new Rule(this, 'QueueSweep', {
+        description: 'Admits waiting runs a lost wake-up left behind; publishes the kernel fleet demand',
+        schedule: Schedule.rate(Duration.minutes(1)),
+        targets: [sweep],
+      }),
+      kernelHostChanged: new Rule(this, 'KernelHostChanged', {
+        description: 'A kernel host task started or stopped: the queue sweep admits what fits now',
+        eventPattern: {
+          source: ['aws.ecs'],
+          detailType: ['ECS Task State Change'],
+          detail: { clusterArn: [props.kernelHostCluster.clusterArn], lastStatus: ['RUNNING', 'STOPPED'] },
+        },
+        targets: [sweep],
+      }),
+    };
   }
 }

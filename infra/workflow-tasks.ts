@@ -39,6 +39,9 @@ export const WORKFLOW_TASKS: readonly WorkflowTask[] = [
   },
 ];
 
+/** The queue sweep, every minute and when a kernel host starts or stops (a timer locally). */
+export const SWEEPER_ENTRY = 'functions/workflow/sweep-queue.ts';
+
 /** The reconciler, fed the workflow's status-change events. */
 export const RECONCILER_ENTRY = 'functions/workflow/reconcile-run.ts';
 

@@ -18,6 +18,8 @@ export interface FunctionsHost {
   profile(ms: number): Promise<unknown>;
   /** Stops its schedules, stops running runs (they end Error/ServiceStopped), drains, exits. */
   stop(): Promise<void>;
+  /** A kernel host joined (its capacity admits waiting runs now) or left the fleet. */
+  hostChanged(hostId: string, status: 'RUNNING' | 'STOPPED'): void;
 }
 
 /**
@@ -66,6 +68,9 @@ export function startFunctionsHost(dataDir: string, timeoutMs = 60_000): Promise
         process: child,
         endpoints: message,
         stop,
+        hostChanged: (hostId, status) => {
+          if (child.connected) send({ type: 'host-changed', hostId, status });
+        },
         diagnostics: (reset) => ask<ProcessDiagnostics>((id) => ({ type: 'diagnostics', id, reset })),
         profile: (ms) => ask<unknown>((id) => ({ type: 'profile', id, ms })),
       });

@@ -14,6 +14,8 @@ export interface FunctionsHostReady {
 /** Requests the stack sends the functions host. */
 export type FunctionsHostRequest =
   | { type: 'stop' }
+  /** A kernel host joined or left the fleet: sweep the queue, as ECS's task state change does in AWS. */
+  | { type: 'host-changed'; hostId: string; status: 'RUNNING' | 'STOPPED' }
   | { type: 'diagnostics'; id: number; reset: boolean }
   | { type: 'profile'; id: number; ms: number };
 

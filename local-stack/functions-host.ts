@@ -13,10 +13,12 @@ import {
   WEBHOOK_DELIVERY_ENTRY,
   WEBHOOK_DELIVERY_TIMEOUT_SECONDS,
 } from '../infra/webhook-delivery.ts';
+import { SWEEPER_ENTRY } from '../infra/workflow-tasks.ts';
 import { DiagnosticsMonitor, profileFor } from './diagnostics.ts';
 import type { FunctionsHostReady, FunctionsHostRequest } from './functions-host-protocol.ts';
 import { installLocalRuntime } from './lambda-runtime.ts';
 import { LocalLambdaService } from './lambda-service.ts';
+import { QueueSweep } from './queue-sweep.ts';
 import { ScheduleLoop } from './schedule-loop.ts';
 import { LOCAL_STATE_MACHINE_ARN, LocalWorkflowService } from './workflow-service.ts';
 
@@ -61,6 +63,10 @@ if (process.env.CELLWISE_LOCAL_SCHEDULER !== 'off') {
 }
 // The webhook schedule rule's stand-in: due deliveries (retries) are swept every second.
 functions.service.every(LOCAL_WEBHOOK_FUNCTION_NAME, 1000);
+// The queue sweep's rules' stand-ins: a timer (EventBridge's is every minute) and the local
+// fleet's "host joined" (ECS's task state change), each invoking the sweep Lambda's handler.
+const sweep = new QueueSweep(SWEEPER_ENTRY, Number(process.env.CELLWISE_QUEUE_SWEEP_SECONDS || 60) * 1000);
+await sweep.start();
 
 /**
  * Asks every running run to stop (its task interrupts the kernel; Finalize records the
@@ -82,6 +88,7 @@ async function stop() {
   if (stopping) return;
   stopping = true;
   await schedules?.stop();
+  await sweep.stop();
   await stopRuns().catch((error) => console.error(`Cellwise: stopping runs failed: ${error}`));
   // Deliveries in flight finish (each attempt is bounded); pending ones wait for the next start.
   await functions.service.drain(12_000);
@@ -90,6 +97,7 @@ async function stop() {
 
 process.on('message', (message: FunctionsHostRequest) => {
   if (message.type === 'stop') void stop();
+  if (message.type === 'host-changed') sweep.hostChanged(message.hostId, message.status);
   if (message.type === 'diagnostics') {
     process.send?.({ type: 'diagnostics', id: message.id, diagnostics: diagnostics.snapshot(message.reset) });
   }

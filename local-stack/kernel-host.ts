@@ -14,6 +14,12 @@ export interface KernelHostOptions {
   poolSize?: number;
   /** CELLWISE_KERNEL_SANDBOX's value for this host (default: the environment's). */
   sandbox?: string;
+  /** One host of a fleet: its state goes to `<data>/kernel-host/<name>` (default: `<data>/kernel-host`). */
+  name?: string;
+  /** The fleet's token (default: a new random one). */
+  token?: string;
+  /** The host's id in the fleet (KERNEL_HOST_ID; default: the host makes one up). */
+  hostId?: string;
 }
 
 /**
@@ -39,9 +45,9 @@ export async function startKernelHost(
     throw new Error(`CELLWISE_KERNEL_POOL_SIZE must be an integer >= 0, got ${poolSize}`);
   }
   const config = JSON.parse(await readFile(join(KERNEL_HOST_DIR, 'jupyter_server_config.json'), 'utf8'));
-  const dataState = join(dataDir, 'kernel-host');
+  const dataState = options.name ? join(dataDir, 'kernel-host', options.name) : join(dataDir, 'kernel-host');
   await mkdir(dataState, { recursive: true });
-  await chmod(dataState, 0o711);
+  for (const dir of [join(dataDir, 'kernel-host'), dataState]) await chmod(dir, 0o711);
   const choice = kernelSandbox(
     options.sandbox === undefined
       ? process.env
@@ -61,6 +67,7 @@ export async function startKernelHost(
     stateDir,
     logDir: dataState,
     config,
+    ...(options.token ? { token: options.token } : {}),
     allowRoot: choice.serverUid === null,
     wrapper: [
       DEBIAN_PYTHON,
@@ -90,6 +97,25 @@ export async function startKernelHost(
       KERNEL_HOST_SDK_DIR: places.sdkDir,
       KERNEL_HOST_EXIT_WITH_PARENT: '1',
       KERNEL_HOST_POOL_SIZE: String(poolSize),
+      ...(options.hostId ? { KERNEL_HOST_ID: options.hostId } : {}),
+      ...(process.env.CELLWISE_KERNEL_HOST_MEMORY_MIB
+        ? { KERNEL_HOST_MEMORY_MIB: process.env.CELLWISE_KERNEL_HOST_MEMORY_MIB }
+        : {}),
+      ...(process.env.CELLWISE_KERNEL_HOST_MAX_KERNELS
+        ? { KERNEL_HOST_MAX_KERNELS: process.env.CELLWISE_KERNEL_HOST_MAX_KERNELS }
+        : {}),
+      // As ECS gives a task its agent (scale-in protection); tests point it at a fake agent.
+      ...(process.env.CELLWISE_KERNEL_HOST_ECS_AGENT_URI
+        ? {
+            ECS_AGENT_URI: process.env.CELLWISE_KERNEL_HOST_ECS_AGENT_URI,
+            KERNEL_HOST_PROTECTION_CHECK_SECONDS:
+              process.env.CELLWISE_KERNEL_HOST_PROTECTION_CHECK_SECONDS ?? '30',
+          }
+        : {}),
+      // SIGTERM drains (runs end first) when set; the local default stops at once, as before.
+      ...(process.env.CELLWISE_KERNEL_HOST_DRAIN_SECONDS
+        ? { KERNEL_HOST_DRAIN_SECONDS: process.env.CELLWISE_KERNEL_HOST_DRAIN_SECONDS }
+        : {}),
       ...(process.env.CELLWISE_KERNEL_DEFAULT_LIMITS
         ? { KERNEL_HOST_DEFAULT_LIMITS: process.env.CELLWISE_KERNEL_DEFAULT_LIMITS }
         : {}),

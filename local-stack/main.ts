@@ -19,7 +19,8 @@ import { seedDemo } from './demo.ts';
 import { DiagnosticsMonitor, profileFor } from './diagnostics.ts';
 import { type FunctionsHost, startFunctionsHost } from './functions-host-process.ts';
 import { startGateway } from './http-gateway.ts';
-import { localKernelTypes, startKernelHost } from './kernel-host.ts';
+import { LocalKernelFleet } from './kernel-fleet.ts';
+import { localKernelTypes } from './kernel-host.ts';
 import { installLocalRuntime } from './lambda-runtime.ts';
 import { localLinkSigningKey } from './link-key.ts';
 import { ensureBucket, ensureTable } from './provision-storage.ts';
@@ -31,6 +32,7 @@ const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
 
 const children: ChildService[] = [];
+let kernelFleet: LocalKernelFleet | undefined;
 let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
 let functions: FunctionsHost | undefined;
 let stopping = false;
@@ -56,7 +58,7 @@ async function shutdown(signal: string, code = 0) {
     });
   }
   await functions?.stop();
-  await Promise.all(children.map((c) => c.stop()));
+  await Promise.all([...children.map((c) => c.stop()), kernelFleet?.stop()]);
   console.log('Cellwise: stopped');
   process.exit(code);
 }
@@ -71,17 +73,28 @@ async function main() {
   await privateDataDir(dataDir);
   await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
   await mkdir(join(dataDir, 's3'), { recursive: true });
-  const [dynamo, s3, kernels] = await Promise.all([
+  const [dynamo, s3, fleet] = await Promise.all([
     startChild('dynalite', './dynalite-process.ts', [join(dataDir, 'dynamodb')]),
     startChild('s3rver', './s3rver-process.ts', [join(dataDir, 's3')], ['--openssl-legacy-provider']),
-    startKernelHost(dataDir),
+    // Kernel hosts: a lost one is started again, the service goes on (kernel-fleet.ts).
+    LocalKernelFleet.start(dataDir, Number(process.env.CELLWISE_KERNEL_HOSTS || '1'), {
+      lost: (i, code, hostId) => {
+        console.error(
+          `Cellwise: kernel host ${i} exited (code ${code}); its runs end KernelHostLost; starting it again`,
+        );
+        functions?.hostChanged(hostId, 'STOPPED');
+      },
+      // As ECS's task state change wakes the sweep in AWS: the host's capacity is counted now.
+      restarted: (i, host, hostId) => {
+        console.log(`Cellwise: kernel host ${i} is back at ${host.baseUrl}`);
+        functions?.hostChanged(hostId, 'RUNNING');
+      },
+      failed: (i, error) => console.error(`Cellwise: kernel host ${i} could not start: ${error}`),
+    }),
   ]);
-  children.push(dynamo, s3, {
-    name: 'kernel host',
-    port: kernels.port,
-    process: kernels.process,
-    stop: kernels.stop,
-  });
+  kernelFleet = fleet;
+  children.push(dynamo, s3);
+  const kernels = [...fleet.running.values()][0]!;
 
   Object.assign(process.env, {
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
@@ -93,7 +106,8 @@ async function main() {
     CELLWISE_S3_ENDPOINT: `http://127.0.0.1:${s3.port}`,
     CELLWISE_S3_FORCE_PATH_STYLE: 'true',
     CELLWISE_KERNEL_HOST_URL: kernels.baseUrl,
-    CELLWISE_KERNEL_HOST_TOKEN: kernels.token,
+    CELLWISE_KERNEL_HOSTS_FILE: fleet.directoryFile,
+    CELLWISE_KERNEL_HOST_TOKEN: fleet.token,
     CELLWISE_LINK_SIGNING_KEY: process.env.CELLWISE_LINK_SIGNING_KEY ?? (await localLinkSigningKey(dataDir)),
     CELLWISE_RUN_SLICE_SECONDS: process.env.CELLWISE_RUN_SLICE_SECONDS ?? '60',
     CELLWISE_KERNELS: process.env.CELLWISE_KERNELS || (await localKernelTypes()).join(','),
@@ -139,7 +153,7 @@ async function main() {
     return undefined;
   });
   console.log(`
-Cellwise is running (embedded stack: dynalite, s3rver, Jupyter Server ${kernels.version}, local Step Functions; data in ${dataDir})
+Cellwise is running (embedded stack: dynalite, s3rver, ${fleet.running.size} Jupyter Server ${kernels.version} kernel host(s), local Step Functions; data in ${dataDir})
 
   Base URL    ${baseUrl}
   Tenant id   ${seed.tenantId}

@@ -24,6 +24,8 @@ interface Execution {
   cause?: string;
   abort: () => void;
   done: Promise<void>;
+  /** The execution's history as the interpreter logs it (GetExecutionHistory). */
+  events: { id: number; type: string; timestamp: number }[];
 }
 
 export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:cellwise-runs`;
@@ -46,7 +48,10 @@ async function load(root: URL, entry: string): Promise<TaskHandler> {
 /**
  * The local Step Functions: the run workflow's definition as CDK synthesizes it, executed by
  * `aws-local-stepfunctions`, behind the Step Functions API (AWS JSON 1.0: StartExecution,
- * DescribeExecution, StopExecution), so the service starts runs through the real SFN client.
+ * DescribeExecution, StopExecution, GetExecutionHistory), so the service starts runs through
+ * the real SFN client. The history holds the interpreter's events (execution started and
+ * ended, each state entered and exited, as `TaskStateEntered`...), not the Lambda scheduling
+ * events AWS adds between them.
  * Task states call the manifest's handler modules in-process with a Lambda-like context;
  * an execution that fails, times out or is stopped goes to the reconciler handler, as
  * EventBridge delivers the status-change event in AWS.
@@ -106,6 +111,10 @@ export class LocalWorkflowService {
         return this.startExecution(request);
       case 'DescribeExecution':
         return this.describe(this.find(request.executionArn));
+      case 'GetExecutionHistory': {
+        const events = this.find(request.executionArn).events;
+        return { events: request.reverseOrder === true ? [...events].reverse() : events };
+      }
       case 'StopExecution': {
         const execution = this.find(request.executionArn);
         if (execution.status === 'RUNNING') {
@@ -181,7 +190,15 @@ export class LocalWorkflowService {
       startDate,
       abort: run.abort,
       done: Promise.resolve(),
+      events: [],
     };
+    void (async () => {
+      for await (const event of run.eventLogs) {
+        // A state's events are named by its type, as in AWS: `TaskStateEntered`, `ChoiceStateExited`.
+        const type = 'state' in event ? `${event.state.type}${event.type}` : event.type;
+        execution.events.push({ id: execution.events.length + 1, type, timestamp: event.timestamp / 1000 });
+      }
+    })().catch(() => undefined);
     execution.done = run.result
       .then(
         (result) => {

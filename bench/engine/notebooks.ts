@@ -23,6 +23,11 @@ export function trivialNotebook(count: number) {
   );
 }
 
+/** One cell that sleeps `seconds` (holds a kernel, uses no CPU). */
+export function sleeperNotebook(seconds: number) {
+  return notebook([`import time\ntime.sleep(${seconds})`]);
+}
+
 /** pandas over a 1M-row frame: build, group, join, sort, describe (compute in the kernel dominates). */
 export function pandasNotebook(rows = 1_000_000) {
   return notebook([

@@ -22,6 +22,8 @@ export interface Config {
   maxDatasetBytes: number;
   /** Base URL of the kernel host (a DNS name may stand for several hosts). */
   kernelHostUrl: string;
+  /** The local stack's list of live kernel hosts (rewritten as hosts come and go); unset in AWS, where the URL's DNS name lists them. */
+  kernelHostsFile?: string;
   /** The kernel host's token: given directly (local stack) or as a Secrets Manager secret (AWS). */
   kernelHostToken?: string;
   kernelHostTokenSecret?: string;
@@ -53,10 +55,28 @@ export interface Config {
   maxConcurrentRuns: number;
   /** A waiting run gains one priority level per this many seconds (no starvation). */
   queueAgingSeconds: number;
-  /** How often a queued run's workflow checks whether it was admitted. */
-  queuePollSeconds: number;
+  /**
+   * The kernel fleet's bounds (CELLWISE_KERNEL_FLEET_MIN_HOSTS / _MAX_HOSTS, CDK sets them; the
+   * local stack's fleet is CELLWISE_KERNEL_HOSTS) and what one host holds
+   * (CELLWISE_KERNELS_PER_HOST; unset: what the live hosts say).
+   */
+  fleet: { minHosts: number; maxHosts: number; kernelsPerHost: number | null };
   /** A kernel's limits when a run names none, and the most a run may ask for (the tenant's maximum). */
   kernelLimits: { defaults: KernelLimits; max: KernelLimits };
+}
+
+function fleetSettings(env: NodeJS.ProcessEnv): Config['fleet'] {
+  const local = positive(env, 'CELLWISE_KERNEL_HOSTS', 1);
+  const minHosts = whole(env, 'CELLWISE_KERNEL_FLEET_MIN_HOSTS', local);
+  const maxHosts = Math.max(
+    minHosts,
+    positive(env, 'CELLWISE_KERNEL_FLEET_MAX_HOSTS', Math.max(1, minHosts)),
+  );
+  return {
+    minHosts,
+    maxHosts,
+    kernelsPerHost: env.CELLWISE_KERNELS_PER_HOST ? positive(env, 'CELLWISE_KERNELS_PER_HOST', 1) : null,
+  };
 }
 
 /**
@@ -106,6 +126,14 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return value;
 }
 
+function whole(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`configuration: ${name} must be a whole number`);
+  return value;
+}
+
 /**
  * What a run keeps of its outputs. Per run they bound what Finalize reads, assembles and
  * writes in one task (its Lambda has 1 GB and 5 minutes; every output is one download file).
@@ -147,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // 6 MB payload limits: larger logs go through the presigned upload (`POST .../dataset/uploads`).
     maxDatasetBytes: positive(env, 'CELLWISE_MAX_DATASET_BYTES', 200 * 1024 * 1024),
     kernelHostUrl: env.CELLWISE_KERNEL_HOST_URL ?? 'http://127.0.0.1:8888',
+    kernelHostsFile: env.CELLWISE_KERNEL_HOSTS_FILE || undefined,
     kernelHostToken: env.CELLWISE_KERNEL_HOST_TOKEN || undefined,
     kernelHostTokenSecret: env.CELLWISE_KERNEL_HOST_TOKEN_SECRET || undefined,
     secretsEndpoint: env.CELLWISE_SECRETS_ENDPOINT || undefined,
@@ -177,7 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Locally the machine's cores; CDK sets it for a deployment.
     maxConcurrentRuns: positive(env, 'CELLWISE_MAX_CONCURRENT_RUNS', availableParallelism()),
     queueAgingSeconds: positive(env, 'CELLWISE_QUEUE_AGING_SECONDS', 300),
-    queuePollSeconds: positive(env, 'CELLWISE_QUEUE_POLL_SECONDS', 1),
+    fleet: fleetSettings(env),
     kernelLimits: kernelLimits(env),
   };
 }

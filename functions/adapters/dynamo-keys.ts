@@ -23,7 +23,8 @@ import type { Scope } from '../core/notebook.ts';
  * | webhook count of a project | `P#{t}#{p}` | `WEBHOOKS` | |
  * | webhook delivery | `WHD#{t}#{p}#{webhookId}` | `D#{deliveryId}` | `WEBHOOK_DUE` / next attempt (epoch ms), while pending |
  * | run slots of a tenant (admission) | `QUEUE#{t}` | `SLOTS` | |
- * | queued run | `QUEUE#{t}` | `Q#{executionId}` | |
+ * | queued run | `QUEUE#{t}` | `Q#{executionId}` | `QUEUE_WAITING` / queued at (epoch ms) |
+ * | kernel fleet capacity (the queue sweep) | `FLEET` | `CAPACITY` | |
  * | idempotency token of a run | `IDEM#{t}#{p}#{notebookId}` | the token | |
  * | dataset | `P#{t}#{p}` | `DS#{datasetId}` (UUIDv7: creation order) | |
  * | dataset version | `DSV#{t}#{p}#{datasetId}` | zero-padded version | |
@@ -64,6 +65,10 @@ export const keys = {
   slots: 'SLOTS',
   queued: (executionId: string) => `Q#${executionId}`,
   queuedPrefix: 'Q#',
+  /** gsi1 partition of every tenant's waiting runs (the sweep's view across tenants). */
+  waiting: 'QUEUE_WAITING',
+  fleet: 'FLEET',
+  fleetCapacity: 'CAPACITY',
   idempotency: (s: Scope, notebookId: string) => `IDEM#${s.tenantId}#${s.projectId}#${notebookId}`,
   dataset: (datasetId: string) => `DS#${datasetId}`,
   datasetPrefix: 'DS#',

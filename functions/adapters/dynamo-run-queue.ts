@@ -5,11 +5,14 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { RunQueue } from '../core/ports.ts';
+import type { FleetCapacity, RunQueue } from '../core/ports.ts';
 import type { QueueEntry, RunLimits, SlotState } from '../core/run/queue-order.ts';
 import type { RunPointer } from '../core/run/run.ts';
-import { keys } from './dynamo-keys.ts';
+import { GSI1, keys } from './dynamo-keys.ts';
 import { fromItem, type Item, isConditionFailure, queryAll, toItem } from './dynamo-util.ts';
+
+/** How long one process trusts the fleet capacity it read (the sweep records it every minute). */
+const FLEET_CACHE_MS = 5_000;
 
 const LIMIT_FIELDS: readonly (keyof RunLimits)[] = ['maxConcurrentRuns', 'queueAgingSeconds'];
 
@@ -23,8 +26,8 @@ function slotStateOf(item: Item | undefined): SlotState {
 }
 
 function entryOf(item: Item): QueueEntry {
-  const { pointer, priority, queuedAt } = fromItem<QueueEntry>(item);
-  return { pointer, priority, queuedAt };
+  const { pointer, priority, queuedAt, attempt } = fromItem<QueueEntry>(item);
+  return { pointer, priority, queuedAt, ...(attempt ? { attempt } : {}) };
 }
 
 /**
@@ -34,6 +37,8 @@ function entryOf(item: Item): QueueEntry {
  * limit and does not hold the run yet: one conditional write decides, however many race.
  */
 export class DynamoRunQueue implements RunQueue {
+  private fleetCache: { value: FleetCapacity | null; at: number } | undefined;
+
   constructor(
     private readonly db: DynamoDBClient,
     private readonly table: string,
@@ -52,18 +57,30 @@ export class DynamoRunQueue implements RunQueue {
           pk: keys.queue(pointer.tenantId),
           sk: keys.queued(pointer.executionId),
           ...entry,
+          gsi1pk: keys.waiting,
+          gsi1sk: Date.parse(entry.queuedAt) || 0,
         }),
       }),
     );
   }
 
-  async remove(pointer: RunPointer): Promise<void> {
-    await this.db.send(
-      new DeleteItemCommand({
-        TableName: this.table,
-        Key: toItem({ pk: keys.queue(pointer.tenantId), sk: keys.queued(pointer.executionId) }),
-      }),
-    );
+  async remove(pointer: RunPointer, attempt?: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteItemCommand({
+          TableName: this.table,
+          Key: toItem({ pk: keys.queue(pointer.tenantId), sk: keys.queued(pointer.executionId) }),
+          ...(attempt
+            ? {
+                ConditionExpression: 'attribute_not_exists(attempt) OR attempt = :attempt',
+                ExpressionAttributeValues: toItem({ ':attempt': attempt }),
+              }
+            : {}),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async list(tenantId: string): Promise<QueueEntry[]> {
@@ -74,6 +91,41 @@ export class DynamoRunQueue implements RunQueue {
       ConsistentRead: true,
     });
     return items.map(entryOf);
+  }
+
+  async waiting(): Promise<QueueEntry[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      IndexName: GSI1,
+      KeyConditionExpression: 'gsi1pk = :g',
+      ExpressionAttributeValues: toItem({ ':g': keys.waiting }),
+    });
+    return items.map(entryOf);
+  }
+
+  /** Read at most every FLEET_CACHE_MS per process: admission reads it at every submission. */
+  async fleet(): Promise<FleetCapacity | null> {
+    if (this.fleetCache && Date.now() - this.fleetCache.at < FLEET_CACHE_MS) return this.fleetCache.value;
+    const out = await this.db.send(
+      new GetItemCommand({ TableName: this.table, Key: toItem({ pk: keys.fleet, sk: keys.fleetCapacity }) }),
+    );
+    let value: FleetCapacity | null = null;
+    if (out.Item) {
+      const { kernels, hosts, seenAt } = fromItem<FleetCapacity>(out.Item);
+      value = { kernels, hosts, seenAt };
+    }
+    this.fleetCache = { value, at: Date.now() };
+    return value;
+  }
+
+  async recordFleet(capacity: FleetCapacity): Promise<void> {
+    await this.db.send(
+      new PutItemCommand({
+        TableName: this.table,
+        Item: toItem({ pk: keys.fleet, sk: keys.fleetCapacity, ...capacity }),
+      }),
+    );
+    this.fleetCache = { value: capacity, at: Date.now() };
   }
 
   async slots(tenantId: string): Promise<SlotState> {

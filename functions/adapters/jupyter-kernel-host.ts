@@ -10,6 +10,7 @@ import type {
 import { JupyterKernelFiles } from './jupyter-kernel-files.ts';
 import { JupyterKernels } from './jupyter-kernels.ts';
 import { isObject, KernelHostConnection } from './kernel-host-connection.ts';
+import { DnsHostDirectory, type KernelHostDirectory } from './kernel-host-directory.ts';
 
 /** A render or the first environments probe (every interpreter asked) may take a while. */
 const SLOW_DEADLINE_MS = 120_000;
@@ -104,20 +105,22 @@ export class JupyterKernelHost implements KernelHost {
   readonly reports: ReportRenderer;
   private readonly connection: KernelHostConnection;
 
-  constructor(baseUrl: string, token: () => Promise<string>) {
-    this.connection = new KernelHostConnection(baseUrl, token);
+  /** `hosts`: the fleet's directory, or one host's (or one DNS name's) base URL. */
+  constructor(hosts: KernelHostDirectory | string, token: () => Promise<string>) {
+    const directory = typeof hosts === 'string' ? new DnsHostDirectory(hosts) : hosts;
+    this.connection = new KernelHostConnection(directory, token);
     this.kernels = new JupyterKernels(this.connection);
     this.files = new JupyterKernelFiles(this.connection);
     this.specs = new JupyterKernelSpecs(this.connection);
     this.reports = new JupyterReports(this.connection);
   }
 
+  /** `ok` while at least one host of the fleet answers. */
   async readiness(): Promise<string> {
     try {
-      const response = await this.connection.request(await this.connection.pickHost(), '/api/status');
-      await this.connection.expect(response, 'kernel host status', 200);
-      await this.connection.drain(response);
-      return 'ok';
+      const [hosts, live] = await Promise.all([this.connection.hosts(), this.connection.fleet()]);
+      if (live.length > 0) return 'ok';
+      return `unavailable: none of the ${hosts.length} kernel host(s) answers`;
     } catch (error) {
       return `unavailable: ${(error as Error).message.slice(0, 160)}`;
     }

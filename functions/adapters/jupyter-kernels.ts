@@ -1,6 +1,13 @@
 import { KernelAPI, ServerConnection } from '@jupyterlab/services';
-import type { KernelLimits, Kernels, KernelUsage } from '../core/ports/kernel-ports.ts';
-import { KernelHostRejectedError, type KernelRef, type KernelSession } from '../core/run/kernel.ts';
+import type { KernelHostView, KernelLimits, Kernels, KernelUsage } from '../core/ports/kernel-ports.ts';
+import {
+  KernelFleetFullError,
+  KernelHostRejectedError,
+  KernelHostUnreachableError,
+  type KernelRef,
+  type KernelSession,
+} from '../core/run/kernel.ts';
+import { placement, withPending } from '../core/run/kernel-placement.ts';
 import { JupyterKernelSession } from './jupyter-kernel-session.ts';
 import { isObject, type KernelHostConnection, translate } from './kernel-host-connection.ts';
 
@@ -11,6 +18,9 @@ const isUsage = (value: unknown): value is KernelUsage & Record<string, unknown>
   (value.breach === null || value.breach === 'disk') &&
   isObject(value.limits);
 
+/** How long this process counts a kernel it placed before the host's own figures surely do. */
+const PENDING_MS = 2_000;
+
 /**
  * Kernels on the kernel host: leased from its warm pool (or started) in a box of their own
  * with the run's limits, reached over Jupyter's websocket protocol, watched, kept, ended.
@@ -18,24 +28,82 @@ const isUsage = (value: unknown): value is KernelUsage & Record<string, unknown>
 export class JupyterKernels implements Kernels {
   constructor(private readonly host: KernelHostConnection) {}
 
+  /** Leases in flight from this process, by host id (see `withPending`). */
+  private readonly pending = new Map<string, number>();
+
+  private count(hostId: string, delta: number): void {
+    const next = (this.pending.get(hostId) ?? 0) + delta;
+    if (next > 0) this.pending.set(hostId, next);
+    else this.pending.delete(hostId);
+  }
+
   private kernelPath(ref: KernelRef, route: string): string {
     return `/cellwise/v1/kernels/${encodeURIComponent(ref.kernelId)}/${route}`;
   }
 
+  /**
+   * Places the run's kernel on a live host with room (`placement`: a warm kernel of that kind
+   * first, then the least loaded) and leases it there; a host that has filled up meanwhile
+   * (503) passes it to the next.
+   */
   async start(kernelType: string, runId: string, limits?: KernelLimits): Promise<KernelRef> {
-    const host = await this.host.pickHost();
     const name = kernelType === 'r' ? 'ir' : kernelType;
-    const leased = await this.host.request(host, '/cellwise/v1/kernels/lease', {
-      method: 'POST',
-      body: JSON.stringify({ kernel_name: name, run_id: runId, ...(limits ? { limits } : {}) }),
-    });
-    await this.host.expect(leased, `leasing a ${name} kernel`, 201);
-    const body = await this.host.json(
-      leased,
-      'lease',
-      (v): v is { id: string } => isObject(v) && typeof v.id === 'string',
-    );
-    return { kernelId: body.id, host };
+    const { views: fleet, failures } = await this.host.survey();
+    // Listed hosts that all failed to answer: why the first did ("said no" or unreachable).
+    if (fleet.length === 0) throw failures[0] ?? new KernelFleetFullError('no kernel host is up');
+    let unreachable: KernelHostUnreachableError | undefined;
+    let refused = false;
+    const candidates = placement(withPending(fleet, this.pending), name, limits?.memoryMiB ?? 0);
+    let refusal = `no kernel host has room for a kernel of ${limits?.memoryMiB ?? 'the default'} MiB`;
+    for (const candidate of candidates) {
+      // Counted until views fetched meanwhile are stale (they may not have seen this lease).
+      this.count(candidate.hostId, 1);
+      const leased = await this.host
+        .request(candidate.url, '/cellwise/v1/kernels/lease', {
+          method: 'POST',
+          body: JSON.stringify({ kernel_name: name, run_id: runId, ...(limits ? { limits } : {}) }),
+        })
+        .catch((error: unknown) => {
+          // A host that went away since the directory listed it: the next one may have room.
+          if (error instanceof KernelHostUnreachableError) return error;
+          throw error;
+        })
+        .finally(() => setTimeout(() => this.count(candidate.hostId, -1), PENDING_MS).unref());
+      if (leased instanceof KernelHostUnreachableError) {
+        unreachable = leased;
+        continue;
+      }
+      if (leased.status === 503) {
+        refused = true;
+        refusal = (await leased.text().catch(() => '')).slice(0, 300);
+        continue;
+      }
+      await this.host.expect(leased, `leasing a ${name} kernel`, 201);
+      const body = await this.host.json(
+        leased,
+        'lease',
+        (v): v is { id: string } => isObject(v) && typeof v.id === 'string',
+      );
+      return { kernelId: body.id, host: candidate.url, hostId: candidate.hostId };
+    }
+    // Full only if a host said so; a fleet that could not be reached is unreachable.
+    if (unreachable && !refused) throw unreachable;
+    throw new KernelFleetFullError(refusal);
+  }
+
+  async hostState(ref: KernelRef): Promise<'live' | 'lost' | 'unreachable'> {
+    if (!(await this.host.hosts().catch(() => [ref.host])).includes(ref.host)) return 'lost';
+    try {
+      const view = await this.host.describe(ref.host);
+      return ref.hostId === undefined || view.hostId === ref.hostId ? 'live' : 'lost';
+    } catch (error) {
+      if (error instanceof KernelHostRejectedError && error.status === 404) return 'lost';
+      return 'unreachable';
+    }
+  }
+
+  fleet(): Promise<KernelHostView[]> {
+    return this.host.fleet();
   }
 
   async connect(ref: KernelRef, sessionId: string): Promise<KernelSession> {

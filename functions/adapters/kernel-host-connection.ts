@@ -1,6 +1,7 @@
-import { lookup } from 'node:dns/promises';
 import { ServerConnection } from '@jupyterlab/services';
+import type { KernelHostView } from '../core/ports/kernel-ports.ts';
 import { KernelHostRejectedError, KernelHostUnreachableError } from '../core/run/kernel.ts';
+import type { KernelHostDirectory } from './kernel-host-directory.ts';
 
 /** Every REST call to the kernel host has a deadline; long ones say so. */
 export const REST_DEADLINE_MS = 15_000;
@@ -24,18 +25,69 @@ export async function translate<T>(what: string, call: () => Promise<T>): Promis
   }
 }
 
+/** A kernel host's own view of itself (`GET /cellwise/v1/host`) answers within this. */
+const DESCRIBE_DEADLINE_MS = 2_000;
+
 /**
- * The HTTP side of one kernel host (Jupyter Server's REST and websocket APIs through
- * `@jupyterlab/services`, and the Cellwise extension's routes): settings with the token and
- * a deadline on every fetch, the choice of a host address, and strict status checks.
- * `baseUrl` may name several hosts behind one DNS name: a new kernel goes to one of its
- * addresses, and the run keeps talking to that one (its KernelRef holds the address).
+ * The HTTP side of the kernel hosts (Jupyter Server's REST and websocket APIs through
+ * `@jupyterlab/services`, and the Cellwise extension's routes): settings with the token (one
+ * for the fleet) and a deadline on every fetch, the live hosts of the directory and what each
+ * says of itself, and strict status checks. A run keeps talking to the host its kernel was
+ * placed on (its KernelRef holds the address and the host's id).
  */
 export class KernelHostConnection {
   constructor(
-    readonly baseUrl: string,
+    private readonly directory: KernelHostDirectory,
     private readonly token: () => Promise<string>,
   ) {}
+
+  /** The base URL of every host the directory lists. */
+  hosts(): Promise<string[]> {
+    return this.directory.hosts();
+  }
+
+  /**
+   * What each listed host says of itself; hosts that do not answer in time are left out (if
+   * none of the listed hosts answers, why the first did not is thrown).
+   */
+  async fleet(): Promise<KernelHostView[]> {
+    const { views, failures } = await this.survey();
+    // Hosts listed, none answering: the fleet cannot be known (not "no capacity").
+    if (views.length === 0 && failures.length > 0) throw failures[0];
+    return views;
+  }
+
+  /** What each listed host says of itself, and why each of the others said nothing. */
+  async survey(): Promise<{ views: KernelHostView[]; failures: unknown[] }> {
+    const hosts = await this.hosts();
+    const answers = await Promise.allSettled(hosts.map((url) => this.describe(url)));
+    return {
+      views: answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : [])),
+      failures: answers.flatMap((a) => (a.status === 'rejected' ? [a.reason] : [])),
+    };
+  }
+
+  /** One host's view of itself (capacity, load, pool, draining). */
+  async describe(url: string): Promise<KernelHostView> {
+    const response = await this.request(url, '/cellwise/v1/host', {}, DESCRIBE_DEADLINE_MS);
+    await this.expect(response, 'kernel host', 200);
+    const body = await this.json(response, 'kernel host', isHostAnswer);
+    const warm: Record<string, number> = {};
+    for (const [name, stats] of Object.entries(body.pool)) warm[name] = stats.ready;
+    return {
+      hostId: body.hostId,
+      url,
+      draining: body.draining,
+      capacity: { kernels: body.capacity.kernels, memoryMiB: body.capacity.memoryMiB },
+      load: {
+        kernels: body.load.kernels,
+        kept: body.load.kept,
+        memoryMiB: body.load.memoryMiB,
+        keptMemoryMiB: body.load.keptMemoryMiB,
+      },
+      warm,
+    };
+  }
 
   async settings(host: string): Promise<ServerConnection.ISettings> {
     const token = await this.token();
@@ -53,17 +105,12 @@ export class KernelHostConnection {
     });
   }
 
-  /** One address of the kernel host, as a base URL (DNS names with several addresses spread kernels). */
+  /** Any one host, for what every host can do (kernelspecs, reports): one at random. */
   async pickHost(): Promise<string> {
-    const url = new URL(this.baseUrl);
-    if (/^[\d.]+$|^\[|^localhost$/.test(url.hostname)) return url.origin;
-    const addresses = await translate(`resolving ${url.hostname}`, () =>
-      lookup(url.hostname, { all: true, family: 4 }),
-    );
-    const chosen = addresses[Math.floor(Math.random() * addresses.length)];
-    if (!chosen) throw new KernelHostUnreachableError(`${url.hostname} has no address`);
-    url.hostname = chosen.address;
-    return url.origin;
+    const hosts = await this.hosts();
+    const chosen = hosts[Math.floor(Math.random() * hosts.length)];
+    if (!chosen) throw new KernelHostUnreachableError('the directory lists no kernel host');
+    return chosen;
   }
 
   async request(host: string, path: string, init: RequestInit = {}, deadlineMs = REST_DEADLINE_MS) {
@@ -103,6 +150,26 @@ export class KernelHostConnection {
     await response.text().catch(() => '');
   }
 }
+
+const isCounts = (value: unknown, keys: string[]): value is Record<string, number> =>
+  isObject(value) && keys.every((k) => typeof value[k] === 'number');
+
+const isHostAnswer = (
+  value: unknown,
+): value is {
+  hostId: string;
+  draining: boolean;
+  capacity: { kernels: number; memoryMiB: number };
+  load: { kernels: number; kept: number; memoryMiB: number; keptMemoryMiB: number };
+  pool: Record<string, { ready: number }>;
+} =>
+  isObject(value) &&
+  typeof value.hostId === 'string' &&
+  typeof value.draining === 'boolean' &&
+  isCounts(value.capacity, ['kernels', 'memoryMiB']) &&
+  isCounts(value.load, ['kernels', 'kept', 'memoryMiB', 'keptMemoryMiB']) &&
+  isObject(value.pool) &&
+  Object.values(value.pool).every((p) => isCounts(p, ['ready']));
 
 /** `value` is an object (not null, not an array). */
 export function isObject(value: unknown): value is Record<string, unknown> {

@@ -60,6 +60,11 @@ export class PowertoolsTelemetry implements Telemetry {
     if (report.failed > 0) this.add(METRIC.webhookDeliveriesFailed, MetricUnit.Count, report.failed);
   }
 
+  fleetDemand(report: { demand: number; hostsWanted: number }): void {
+    this.add(METRIC.kernelDemand, MetricUnit.Count, report.demand);
+    this.add(METRIC.kernelHostsWanted, MetricUnit.Count, report.hostsWanted);
+  }
+
   private add(name: string, unit: Unit, value: number): void {
     this.guard(() => this.metrics?.addMetric(name, unit, value));
   }

@@ -16,6 +16,7 @@ import { DynamoWebhookStore } from './dynamo-webhook-store.ts';
 import { EventBridgeScheduleMirror } from './eventbridge-schedule-mirror.ts';
 import { HttpWebhookTransport } from './http-webhook-transport.ts';
 import { JupyterKernelHost } from './jupyter-kernel-host.ts';
+import { hostDirectory } from './kernel-host-directory.ts';
 import { LambdaWebhookDispatcher } from './lambda-webhook-dispatcher.ts';
 import { PowertoolsTelemetry } from './powertools-telemetry.ts';
 import { probeDependencies } from './readiness.ts';
@@ -66,7 +67,7 @@ function linkSigningKey(clients: AwsClients, config: Config): () => Promise<stri
 /** The composition root: config → SDK clients → adapters → the Services use-cases take. */
 export function createServices(config: Config = loadConfig()): Services {
   const clients = createAwsClients(config);
-  const kernelHost = new JupyterKernelHost(config.kernelHostUrl, kernelHostToken(clients, config));
+  const kernelHost = new JupyterKernelHost(hostDirectory(config), kernelHostToken(clients, config));
   return {
     notebooks: new DynamoNotebookStore(clients.dynamodb, config.tableName),
     investigations: new DynamoInvestigationStore(clients.dynamodb, config.tableName),
@@ -92,7 +93,7 @@ export function createServices(config: Config = loadConfig()): Services {
         maxConcurrentRuns: config.maxConcurrentRuns,
         queueAgingSeconds: config.queueAgingSeconds,
       },
-      queuePollSeconds: config.queuePollSeconds,
+      fleet: config.fleet,
       kernelLimits: config.kernelLimits,
     },
     now: () => new Date(),

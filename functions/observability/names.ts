@@ -19,6 +19,10 @@ export const METRIC = {
   webhookDeliveriesSucceeded: 'WebhookDeliveriesSucceeded',
   webhookDeliveriesRetrying: 'WebhookDeliveriesRetrying',
   webhookDeliveriesFailed: 'WebhookDeliveriesFailed',
+  /** Kernels in use on the fleet plus runs waiting (the queue sweep, every minute). */
+  kernelDemand: 'KernelDemand',
+  /** The kernel hosts that demand needs, within the fleet's bounds: what the fleet scales on. */
+  kernelHostsWanted: 'KernelHostsWanted',
 } as const;
 
 /** The extra dimension of `RunsFailed` (besides `service`): the run's error type. */

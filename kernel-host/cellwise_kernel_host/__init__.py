@@ -28,8 +28,11 @@ import ctypes
 import os
 import signal
 
+from cellwise_launcher.limits import from_environment as default_limits
+
 from . import detached_buffer, websocket_patches
 from .handlers import handlers
+from .host import HOST, HostState
 from .kept import KeptKernels
 from .kernel_handlers import KEPT, POOL
 from .launcher_client import launcher, modes
@@ -53,10 +56,17 @@ def _exit_with_parent(serverapp):
 def _start_pool(serverapp):
     """The pool and kept kernels, on the server's loop; both end when the server cleans up."""
     km = serverapp.kernel_manager
-    pool = KernelPool(km, pool_sizes(os.environ, serverapp.log), serverapp.log)
+    default_memory = default_limits(os.environ.get("KERNEL_HOST_DEFAULT_LIMITS"))["memoryMiB"]
+    pool = KernelPool(km, pool_sizes(os.environ, serverapp.log), serverapp.log, default_memory)
     kept = KeptKernels(km, pool, serverapp.log)
+    host = HostState(km, pool, kept, serverapp.log, os.environ, default_memory)
+    pool.refuse = host.refusal
+    pool.leased = host.leased_one
+    pool.make_room = host.make_room
+    host.drain_on_sigterm(serverapp)
     serverapp.web_app.settings[POOL] = pool
     serverapp.web_app.settings[KEPT] = kept
+    serverapp.web_app.settings[HOST] = host
 
     # Idle culling is for forgotten kernels: a pooled or kept kernel is idle on purpose.
     cull_kernel_if_idle = km.cull_kernel_if_idle
@@ -72,12 +82,14 @@ def _start_pool(serverapp):
     cleanup_kernels = serverapp.cleanup_kernels
 
     async def cleanup_pool_and_kernels():
+        await host.stop()
         await pool.stop()
         kept.stop()
         await cleanup_kernels()
 
     serverapp.cleanup_kernels = cleanup_pool_and_kernels
     serverapp.io_loop.add_callback(pool.start)
+    serverapp.io_loop.add_callback(host.start)
 
 
 def _load_jupyter_server_extension(serverapp):

@@ -7,6 +7,7 @@ from tornado import web
 from tornado.ioloop import IOLoop
 
 from .environments import describe
+from .host import host_handlers
 from .kernel_handlers import kernel_handlers
 from .launcher_client import launcher
 from .file_handlers import file_handlers
@@ -93,6 +94,7 @@ def handlers(base_url):
         (prefix + r"/render/html", RenderHtmlHandler),
         (prefix + r"/environments", EnvironmentsHandler),
         (prefix + r"/sandbox", SandboxHandler),
+        *host_handlers(prefix),
         *kernel_handlers(prefix),
         *file_handlers(prefix),
     ]

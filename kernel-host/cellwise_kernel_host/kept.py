@@ -62,6 +62,19 @@ class KeptKernels:
         self._expiring.add(kernel_id)
         asyncio.ensure_future(self._shut_down(kernel_id))
 
+    async def evict(self):
+        """Shuts down the kept kernel closest to its expiry, to make room for a run (a resume
+        of its run then replays instead). Returns whether there was one."""
+        if not self._expiries:
+            return False
+        kernel_id = min(self._expiries, key=lambda known: self._expiries[known].when())
+        self._expiries.pop(kernel_id).cancel()
+        self._reclaimed.discard(kernel_id)
+        self._expiring.add(kernel_id)
+        self.log.info("cellwise_kernel_host: evicting kept kernel %s to make room for a run", kernel_id)
+        await self._shut_down(kernel_id)
+        return True
+
     def stop(self):
         """At server shutdown: cancels the expiries (the server then shuts every kernel down)."""
         for handle in self._expiries.values():

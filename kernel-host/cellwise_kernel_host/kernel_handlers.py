@@ -10,6 +10,7 @@ from tornado import web
 
 from .kept import MAX_KEEP_SECONDS
 from .launcher_client import LauncherError
+from .pool import HostFullError
 
 POOL = "cellwise_pool"
 KEPT = "cellwise_kept"
@@ -42,6 +43,8 @@ class LeaseHandler(APIHandler):
             raise web.HTTPError(400, str(error)) from error
         try:
             model = await self.settings[POOL].lease(name, run_id, limits)
+        except HostFullError as error:
+            raise web.HTTPError(503, f"No room: {error}") from error
         except LauncherError as error:
             raise web.HTTPError(503, f"No kernel could be started: {error}") from error
         self.set_status(201)

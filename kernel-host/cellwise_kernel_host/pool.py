@@ -34,14 +34,27 @@ def pool_sizes(environ, log):
     return {name: size for name in names if name}
 
 
+class HostFullError(Exception):
+    """The host takes no more kernels (it is full, or draining)."""
+
+
+async def _no_room():
+    return False
+
+
 class KernelPool:
-    def __init__(self, kernel_manager, sizes, log):
+    def __init__(self, kernel_manager, sizes, log, default_memory_mib=2048):
         self.km = kernel_manager
+        self.default_memory_mib = default_memory_mib
         self.log = log
         self.sizes = dict(sizes)
         self._ready = {name: deque() for name in self.sizes}  # kernel ids
         self._starting = {name: 0 for name in self.sizes}
         self._runs = {}  # run_id -> kernel_id of the kernel leased for it
+        # Why the host cannot take a kernel of that memory now (None: it can); the host sets it.
+        self.refuse = lambda memory_mib: None
+        self.leased = lambda: None
+        self.make_room = _no_room
         self._leasing = {}  # run_id -> [lock, count] of the leases in progress
         self._last_lease = 0.0  # loop time of the last lease (refills wait REFILL_DELAY_SECONDS after it)
         self._wake = asyncio.Event()
@@ -77,6 +90,11 @@ class KernelPool:
     def is_pooled(self, kernel_id):
         return any(kernel_id in queue for queue in self._ready.values())
 
+    def memory_of(self, kernel_id):
+        """The memory limit of a kernel's box (MiB), what it reserves on this host."""
+        box = getattr(getattr(self.km.get_kernel(kernel_id), "provisioner", None), "box", None) or {}
+        return int((box.get("limits") or {}).get("memoryMiB") or 0)
+
     async def lease(self, name, run_id, limits=None):
         """A started kernel for the run, with its limits: a pooled one if one is ready.
 
@@ -98,6 +116,12 @@ class KernelPool:
         known = self._runs.get(run_id)
         if known is not None and await self._alive(known) and self.km.get_kernel(known).kernel_name == name:
             return self._model(known, name, pooled=False)
+        memory_mib = int((limits or {}).get("memoryMiB") or self.default_memory_mib)
+        refusal = self.refuse(memory_mib)
+        while refusal and await self.make_room():
+            refusal = self.refuse(memory_mib)
+        if refusal:
+            raise HostFullError(refusal)
         queue = self._ready.get(name)
         while queue:
             kernel_id = queue.popleft()
@@ -108,15 +132,18 @@ class KernelPool:
                 await self._discard(kernel_id)
                 continue
             try:
-                await launcher().request("limits", box=box_of(self.km, kernel_id), limits=limits)
+                applied = await launcher().request("limits", box=box_of(self.km, kernel_id), limits=limits)
+                self.km.get_kernel(kernel_id).provisioner.box["limits"] = applied["limits"]
             except LauncherError as error:  # e.g. less memory than the idle kernel already holds
                 self.log.info("cellwise_kernel_host: pooled kernel %s cannot take %s: %s", kernel_id, limits, error)
                 queue.appendleft(kernel_id)
                 break
             self._runs[run_id] = kernel_id
+            self.leased()
             return self._model(kernel_id, name, pooled=True)
         kernel_id = await self.km.start_kernel(kernel_name=name, cellwise_limits=limits)
         self._runs[run_id] = kernel_id
+        self.leased()
         return self._model(kernel_id, name, pooled=False)
 
     def _model(self, kernel_id, name, pooled):

@@ -151,11 +151,17 @@ def rlimits(limits, modes):
     return chosen
 
 
+# The kernel host's own settings, and the ECS agent's and task metadata endpoints (a kernel
+# could otherwise drop the task's scale-in protection or read the task's description).
+PRIVATE_ENV = ("KERNEL_HOST_", "ECS_", "AWS_CONTAINER_")
+
+
 def kernel_environment(box, env, modes, launcher_pid):
-    """The server's environment for the kernel, minus the kernel host's own settings, with the
+    """The server's environment for the kernel, minus the kernel host's own settings (and
+    ECS's endpoints), with the
     box's HOME and TMPDIR; JPY_PARENT_PID names the kernel's parent (the launcher), as
     jupyter_client does for the processes it starts."""
-    env = {k: v for k, v in env.items() if isinstance(k, str) and isinstance(v, str) and not k.startswith("KERNEL_HOST_")}
+    env = {k: v for k, v in env.items() if isinstance(k, str) and isinstance(v, str) and not k.startswith(PRIVATE_ENV)}
     env["HOME"] = box.path("home")
     env["TMPDIR"] = "/tmp" if "mnt" in modes else box.path("tmp")
     env["JPY_PARENT_PID"] = str(launcher_pid)

@@ -35,6 +35,16 @@ SAMPLE_SECONDS = 0.5
 STOP_GRACE_SECONDS = 30
 
 
+def _stop_grace_seconds(environ):
+    """How long the server may take to stop after SIGTERM: its drain time (see the kernel
+    host's host.py, KERNEL_HOST_DRAIN_SECONDS) plus the usual grace."""
+    try:
+        drain = max(0.0, float(environ.get("KERNEL_HOST_DRAIN_SECONDS") or 0))
+    except ValueError:
+        drain = 0.0
+    return drain + STOP_GRACE_SECONDS
+
+
 class UsageError(Exception):
     pass
 
@@ -183,6 +193,7 @@ class Loop:
         self.server_pid = None
         self.server_status = None
         self.stop_requested_at = None
+        self.stop_grace = _stop_grace_seconds(os.environ)
         self.selector = selectors.DefaultSelector()
         self.wake_read, self.wake_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self._signals = []
@@ -255,7 +266,7 @@ class Loop:
                 self.stop_requested_at = time.monotonic()
                 _signal(self.server_pid, signal.SIGTERM)
             self.reap()
-            if self.stop_requested_at and time.monotonic() - self.stop_requested_at > STOP_GRACE_SECONDS:
+            if self.stop_requested_at and time.monotonic() - self.stop_requested_at > self.stop_grace:
                 _signal(self.server_pid, signal.SIGKILL)
             if time.monotonic() - last_sample >= SAMPLE_SECONDS:
                 last_sample = time.monotonic()

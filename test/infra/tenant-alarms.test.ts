@@ -15,12 +15,20 @@ let plain: Synthesized;
 let configured: Synthesized;
 
 type Alarm = Record<string, any>;
+/**
+ * The alarms that tell people: every alarm but the kernel fleet's step scaling alarms, whose
+ * action is a scaling policy (tenant-fleet.test.ts checks those).
+ */
+const operatorAlarms = (s: Synthesized) =>
+  ofType(s, 'AWS::CloudWatch::Alarm').filter(
+    ([, a]) =>
+      !(a.Properties!.AlarmActions as any[]).some(
+        (action) => s.resources[action.Ref]?.Type === 'AWS::ApplicationAutoScaling::ScalingPolicy',
+      ),
+  );
 const alarm = (s: Synthesized, name: string): Alarm =>
-  only(
-    ofType(s, 'AWS::CloudWatch::Alarm').filter(
-      ([, a]) => a.Properties!.AlarmName === `cellwise-${TENANT_ID}-${name}`,
-    ),
-  )[1].Properties!;
+  only(operatorAlarms(s).filter(([, a]) => a.Properties!.AlarmName === `cellwise-${TENANT_ID}-${name}`))[1]
+    .Properties!;
 interface AlarmMetric {
   namespace: string;
   name: string;
@@ -53,7 +61,7 @@ beforeAll(async () => {
 describe('alarms', () => {
   it('tells one SNS topic, encrypted with a key of its own (rotated) that CloudWatch may use, TLS only', () => {
     const topicId = logicalId(plain, plain.stack.alarms.topic);
-    for (const [, a] of ofType(plain, 'AWS::CloudWatch::Alarm')) {
+    for (const [, a] of operatorAlarms(plain)) {
       expect(a.Properties!.AlarmActions, a.Properties!.AlarmName).toEqual([{ Ref: topicId }]);
     }
     const topic = plain.resources[topicId]!.Properties!;
@@ -77,11 +85,12 @@ describe('alarms', () => {
     });
   });
 
-  it('alarms when a dead-letter queue holds a message: reconciler, webhooks, schedules', () => {
+  it('alarms when a dead-letter queue holds a message: reconciler, webhooks, schedules, queue sweeps', () => {
     for (const [name, queue] of [
       ['reconciler-dead-letters', plain.stack.runs.deadLetters],
       ['webhook-dead-letters', plain.stack.webhooks.deadLetters],
       ['schedule-dead-letters', plain.stack.schedules.deadLetters],
+      ['sweep-dead-letters', plain.stack.runs.sweepDeadLetters],
     ] as const) {
       const a = alarm(plain, name);
       expect(a, name).toMatchObject({
@@ -123,7 +132,7 @@ describe('alarms', () => {
     ] as const) {
       const covered: string[] = [];
       for (const group of FUNCTION_GROUPS) {
-        const alarms = ofType(plain, 'AWS::CloudWatch::Alarm')
+        const alarms = operatorAlarms(plain)
           .map(([, a]) => a.Properties!)
           .filter((a) =>
             new RegExp(`^cellwise-${TENANT_ID}-lambda-${kind.toLowerCase()}-${group}\\d*$`).test(a.AlarmName),
@@ -239,13 +248,14 @@ describe('alarms', () => {
   });
 
   it('makes nothing but these alarms', () => {
-    const names = ofType(plain, 'AWS::CloudWatch::Alarm').map(([, a]) =>
+    const names = operatorAlarms(plain).map(([, a]) =>
       a.Properties!.AlarmName.slice(`cellwise-${TENANT_ID}-`.length),
     );
     const fixed = [
       'reconciler-dead-letters',
       'webhook-dead-letters',
       'schedule-dead-letters',
+      'sweep-dead-letters',
       'workflow-failed',
       'workflow-timed-out',
       'api5xx-rate',

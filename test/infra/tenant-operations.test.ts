@@ -35,7 +35,7 @@ beforeAll(async () => {
 describe('operations', () => {
   it('traces every Lambda and the run workflow with X-Ray, and logs every workflow event', () => {
     const functions = ofType(plain, 'AWS::Lambda::Function');
-    expect(functions.length).toBe(ROUTES.length + 3 + 4 + 1);
+    expect(functions.length).toBe(ROUTES.length + 3 + 5 + 1);
     for (const [id, fn] of functions) expect(fn.Properties!.TracingConfig, id).toEqual({ Mode: 'Active' });
     const machine = only(ofType(plain, 'AWS::StepFunctions::StateMachine'))[1].Properties!;
     expect(machine.TracingConfiguration).toEqual({ Enabled: true });
@@ -44,7 +44,7 @@ describe('operations', () => {
 
   it('configures Powertools on every service function: one service, the tenant metrics namespace, the log level', () => {
     const service = [...plain.stack.functionGroups.byGroup.values()].flat();
-    expect(service.length).toBe(ROUTES.length + 1 + 3 + 1 + 1 + 1);
+    expect(service.length).toBe(ROUTES.length + 1 + 3 + 1 + 1 + 1 + 1);
     for (const fn of service) {
       expect(envOf(plain.resources[logicalId(plain, fn)]!), fn.node.id).toMatchObject({
         POWERTOOLS_SERVICE_NAME: 'cellwise',

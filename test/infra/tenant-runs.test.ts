@@ -5,7 +5,6 @@ import { App, type CfnElement } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { kernelHostSizing } from '../../infra/kernel-host-service.ts';
 import { type KernelLimitsProps, kernelLimitsOf } from '../../infra/kernel-limits.ts';
 import { ROUTES } from '../../infra/routes.ts';
 import { localTaskArn, resolveDefinitionString, synthesizeRunWorkflow } from '../../infra/run-workflow.ts';
@@ -60,12 +59,34 @@ const routesUsingLinkKey = () =>
 /** Routes whose manifest entry says they use the run workflow / the kernel host. */
 const routesUsing = (dependency: 'workflow' | 'kernelHost') =>
   ROUTES.filter((r) => r.uses?.includes(dependency)).map((r) => routeFunctionId(r.id));
-/** The functions that reach the kernel host: workflow tasks, reconciler, health, resume. */
+/** The functions that reach the kernel host: workflow tasks, reconciler, queue sweep, health, resume. */
 const kernelHostFunctionIds = () => [
   ...taskFunctionIds(),
   logicalId(stack.runs.reconciler),
+  logicalId(stack.runs.sweeper),
   ...routesUsing('kernelHost'),
 ];
+/** The run functions in the VPC: they start workflows by the state machine's ARN made from its name. */
+const runFunctionIds = () => [
+  ...taskFunctionIds(),
+  logicalId(stack.runs.reconciler),
+  logicalId(stack.runs.sweeper),
+];
+/** The state machine's ARN as the run functions name it (the name is fixed: a Ref would be a cycle). */
+const namedStateMachineArn = () => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':states:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:stateMachine:cellwise-${TENANT_ID}-runs`,
+    ],
+  ],
+});
 /** A function's environment variables (none for the S3 prefix-list lookup of tenant-network.test.ts). */
 const envOf = (fnId: string) =>
   (resources[fnId]!.Properties!.Environment?.Variables ?? {}) as Record<string, unknown>;
@@ -159,31 +180,41 @@ describe('TenantStack runs', () => {
     }
   });
 
-  it('lets only the routes that use the workflow and the schedule fire function start executions, and only of this state machine', () => {
+  it('lets only the routes that use the workflow, the schedule fire function and the run functions start executions, and only of this state machine', () => {
     const starters = [
       ...ROUTES.filter((r) => r.uses?.includes('workflow')).map((r) => routeFunctionId(r.id)),
       logicalId(stack.schedules.fireFunction),
     ];
     expect(starters).toContain(routeFunctionId('executeNotebook'));
+    expect(starters).toContain(routeFunctionId('cancelExecution'));
     const grants = allStatements().filter((s) =>
       asList(s.statement.Action).some((a) => a.startsWith('states:')),
     );
-    expect(new Set(grants.map((g) => g.role))).toEqual(new Set(starters.map(roleOfFunction)));
-    for (const { statement } of grants) {
+    expect(new Set(grants.map((g) => g.role))).toEqual(
+      new Set([...starters, ...runFunctionIds()].map(roleOfFunction)),
+    );
+    const runRoles = new Set(runFunctionIds().map(roleOfFunction));
+    for (const { role, statement } of grants) {
       expect(asList(statement.Action)).toEqual(['states:StartExecution']);
-      expect(asList(statement.Resource)).toEqual([stateMachineRef()]);
+      expect(asList(statement.Resource)).toEqual([
+        runRoles.has(role) ? namedStateMachineArn() : stateMachineRef(),
+      ]);
     }
+    const machine = only(ofType('AWS::StepFunctions::StateMachine'))[1];
+    expect(machine.Properties!.StateMachineName).toBe(`cellwise-${TENANT_ID}-runs`);
     const withArn = ofType('AWS::Lambda::Function').filter(([id]) => envOf(id).CELLWISE_STATE_MACHINE_ARN);
-    expect(new Set(withArn.map(([id]) => id))).toEqual(new Set(starters));
+    expect(new Set(withArn.map(([id]) => id))).toEqual(new Set([...starters, ...runFunctionIds()]));
     for (const id of starters) expect(envOf(id).CELLWISE_STATE_MACHINE_ARN).toEqual(stateMachineRef());
+    for (const id of runFunctionIds())
+      expect(envOf(id).CELLWISE_STATE_MACHINE_ARN).toEqual(namedStateMachineArn());
   });
 
-  it('gives every function the tenant run limit and the queue poll interval', () => {
+  it('gives every function the tenant run limit (and no queue poll interval: nothing polls)', () => {
     const withTable = ofType('AWS::Lambda::Function').filter(([id]) => envOf(id).CELLWISE_TABLE_NAME);
     expect(withTable.length).toBeGreaterThan(ROUTES.length);
     for (const [id] of withTable) {
       expect(envOf(id).CELLWISE_MAX_CONCURRENT_RUNS, id).toBe('10');
-      expect(envOf(id).CELLWISE_QUEUE_POLL_SECONDS, id).toBe('5');
+      expect(envOf(id).CELLWISE_QUEUE_POLL_SECONDS, id).toBeUndefined();
     }
   });
 
@@ -211,7 +242,7 @@ describe('TenantStack runs', () => {
     }
   });
 
-  it('places only the task functions, the reconciler and health in the private subnets with the functions SG', () => {
+  it('places only the task functions, the reconciler, the queue sweep and the kernel host routes in the private subnets with the functions SG', () => {
     const inVpc = ofType('AWS::Lambda::Function').filter(([, fn]) => fn.Properties!.VpcConfig);
     expect(new Set(inVpc.map(([id]) => id))).toEqual(new Set(kernelHostFunctionIds()));
     const privateSubnets = privateSubnetsOf().map((s) => ({ Ref: logicalId(s) }));
@@ -308,7 +339,8 @@ describe('TenantStack runs', () => {
   it('runs the kernel host on Fargate in the private subnets, found as kernels.cellwise-<tenant>.internal', () => {
     const service = only(ofType('AWS::ECS::Service'))[1].Properties!;
     expect(service.LaunchType).toBe('FARGATE');
-    expect(service.DesiredCount).toBe(1);
+    // Application Auto Scaling owns the count (tenant-fleet.test.ts): a deployment never resets it.
+    expect(service.DesiredCount).toBeUndefined();
     expect(service.NetworkConfiguration.AwsvpcConfiguration).toEqual({
       AssignPublicIp: 'DISABLED',
       SecurityGroups: [sgId(stack.network.kernelHostSg)],
@@ -324,19 +356,6 @@ describe('TenantStack runs', () => {
     });
     template.hasOutput('KernelHostUrl', { Value: KERNEL_HOST_URL });
     template.hasOutput('StateMachineArn', { Value: stateMachineRef() });
-  });
-
-  it('sizes the kernel host from context: kernelHostCount, kernelHostCpu, kernelHostMemoryMb', () => {
-    const taskDefinition = only(ofType('AWS::ECS::TaskDefinition'))[1].Properties!;
-    expect([taskDefinition.Cpu, taskDefinition.Memory]).toEqual(['2048', '8192']);
-    expect(kernelHostSizing(new App())).toMatchObject({ count: 1, cpu: 2048, memoryMb: 8192 });
-    const sized = new App({
-      context: { kernelHostCount: '3', kernelHostCpu: 4096, kernelHostMemoryMb: '16384' },
-    });
-    expect(kernelHostSizing(sized)).toMatchObject({ count: 3, cpu: 4096, memoryMb: 16384 });
-    expect(() => kernelHostSizing(new App({ context: { kernelHostCount: 'many' } }))).toThrow(
-      /kernelHostCount/,
-    );
   });
 
   it('builds the image from the kernel-host directory and its Dockerfile, with the SDK staged inside it as a relative build context', async () => {
@@ -369,13 +388,18 @@ describe('TenantStack runs', () => {
     expect(JSON.stringify(container.Image)).toContain(hash);
   });
 
-  it('gives the kernel host a task role with no policies at all', () => {
+  it("gives the kernel host a task role that may set its cluster's tasks' scale-in protection and nothing else", () => {
     const taskDefinition = only(ofType('AWS::ECS::TaskDefinition'))[1].Properties!;
     const taskRole = taskDefinition.TaskRoleArn['Fn::GetAtt'][0] as string;
     expect(taskRole).not.toBe(taskDefinition.ExecutionRoleArn['Fn::GetAtt'][0]);
     expect(resources[taskRole]!.Properties!.ManagedPolicyArns).toBeUndefined();
     expect(resources[taskRole]!.Properties!.Policies).toBeUndefined();
-    expect(allStatements().filter((s) => s.role === taskRole)).toEqual([]);
+    const statement = only(allStatements().filter((s) => s.role === taskRole)).statement;
+    expect(statement.Effect).toBe('Allow');
+    expect(asList(statement.Action).sort()).toEqual(['ecs:GetTaskProtection', 'ecs:UpdateTaskProtection']);
+    const resource = JSON.stringify(statement.Resource);
+    expect(resource).toContain(':task/');
+    expect(resource).toContain(logicalId(stack.kernelHost.cluster));
   });
 
   it('passes the token to the container as an ECS secret, never as a plain environment variable', () => {
@@ -386,14 +410,18 @@ describe('TenantStack runs', () => {
     expect(JSON.stringify(container.Environment ?? [])).not.toContain(logicalId(stack.kernelHost.token));
   });
 
-  it('keeps a warm pool of two kernels with the default kernel limits in each kernel host task', () => {
-    const container = only(
-      only(ofType('AWS::ECS::TaskDefinition'))[1].Properties!.ContainerDefinitions as any[],
-    );
+  it('keeps a warm pool of two kernels with the default kernel limits in each kernel host task, sized as admission counts it, draining before it stops', () => {
+    const taskDefinition = only(ofType('AWS::ECS::TaskDefinition'))[1].Properties!;
+    const container = only(taskDefinition.ContainerDefinitions as any[]);
     expect(container.Environment).toEqual([
       { Name: 'KERNEL_HOST_POOL_SIZE', Value: '2' },
+      // 8192 MiB less the server's 512; three kernels of the default 2048 MiB fit.
+      { Name: 'KERNEL_HOST_MEMORY_MIB', Value: '7680' },
+      { Name: 'KERNEL_HOST_MAX_KERNELS', Value: '3' },
+      { Name: 'KERNEL_HOST_DRAIN_SECONDS', Value: '100' },
       { Name: 'KERNEL_HOST_DEFAULT_LIMITS', Value: '{"memoryMiB":2048,"processes":256,"diskMiB":1024}' },
     ]);
+    expect(container.StopTimeout).toBe(120);
   });
 
   it("gives every function the tenant's kernel limits: the defaults and four times them as the maximum", () => {
@@ -402,7 +430,8 @@ describe('TenantStack runs', () => {
         CELLWISE_KERNEL_DEFAULT_MEMORY_MIB: '2048',
         CELLWISE_KERNEL_DEFAULT_PROCESSES: '256',
         CELLWISE_KERNEL_DEFAULT_DISK_MIB: '1024',
-        CELLWISE_KERNEL_MAX_MEMORY_MIB: '8192',
+        // Four times the default would not fit on a kernel host (7680 MiB for kernels).
+        CELLWISE_KERNEL_MAX_MEMORY_MIB: '7680',
         CELLWISE_KERNEL_MAX_PROCESSES: '1024',
         CELLWISE_KERNEL_MAX_DISK_MIB: '4096',
       });
@@ -438,9 +467,10 @@ describe('TenantStack runs', () => {
   });
 
   it('sends FAILED, TIMED_OUT and ABORTED executions of this state machine to the reconciler', () => {
-    // The one event-pattern rule (the webhook sweep's rule is a schedule: tenant-webhooks.test.ts).
-    const rule = only(ofType('AWS::Events::Rule').filter(([, r]) => r.Properties!.EventPattern))[1]
-      .Properties!;
+    // The one rule on the workflow's events (the kernel hosts' rule: tenant-fleet.test.ts).
+    const rule = only(
+      ofType('AWS::Events::Rule').filter(([, r]) => r.Properties!.EventPattern?.source?.[0] === 'aws.states'),
+    )[1].Properties!;
     expect(rule.EventPattern).toEqual({
       source: ['aws.states'],
       'detail-type': ['Step Functions Execution Status Change'],

@@ -75,10 +75,10 @@ describe('TenantStack', () => {
     expect(() => new TenantStack(app, 'y', { tenantId: '' })).toThrow(/GUID/);
   });
 
-  it('creates one nodejs22.x arm64 Lambda per manifest route and workflow task, plus authorizer, reconciler, webhook delivery and schedule fire', () => {
+  it('creates one nodejs22.x arm64 Lambda per manifest route and workflow task, plus authorizer, reconciler, queue sweep, webhook delivery and schedule fire', () => {
     // Besides: the deploy-time S3 prefix-list lookup (CDK's provider; tenant-network.test.ts).
-    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + WORKFLOW_TASKS.length + 4 + 1);
-    expect(serviceFunctions()).toHaveLength(ROUTES.length + WORKFLOW_TASKS.length + 4);
+    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + WORKFLOW_TASKS.length + 5 + 1);
+    expect(serviceFunctions()).toHaveLength(ROUTES.length + WORKFLOW_TASKS.length + 5);
     for (const [, fn] of serviceFunctions()) {
       expect(fn.Properties!.Runtime).toBe('nodejs22.x');
       expect(fn.Properties!.Architectures).toEqual(['arm64']);

@@ -95,7 +95,7 @@ print(json.dumps({
     "signingKey": attempt(lambda: open(os.path.join(data, "link-signing-key")).read()),
     "listData": attempt(lambda: os.listdir(data)),
     "s3Files": attempt(lambda: os.listdir(os.path.join(data, "s3"))),
-    "serverState": attempt(lambda: os.listdir(os.path.join(data, "kernel-host", "runtime"))),
+    "serverState": attempt(lambda: os.listdir(os.path.join(data, "kernel-host", "host-0", "runtime"))),
     "otherBoxes": attempt(lambda: os.listdir(os.path.join(os.getcwd(), "..", ".."))),
     "parentEnviron": attempt(lambda: open(f"/proc/{os.getppid()}/environ").read()),
     "canary": attempt(lambda: open(${JSON.stringify(canary.file)}).read()),

@@ -1,6 +1,15 @@
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../functions/core/ids.ts';
-import { client, newTenant, setTenantRunLimits, stackRunQueue } from '../support/api.ts';
+import { LOCAL_STATE_MACHINE_ARN } from '../../local-stack/workflow-service.ts';
+import {
+  client,
+  newTenant,
+  setTenantRunLimits,
+  stack,
+  stackRunQueue,
+  stackRunStore,
+} from '../support/api.ts';
 import { execute, notebookOf, upload, waitForRun, waitUntil } from '../support/runs.ts';
 
 type Api = ReturnType<typeof client>;
@@ -40,7 +49,68 @@ function maxOverlap(runs: { startTime: string; endTime: string }[]): number {
   return max;
 }
 
+/**
+ * The history of a run's workflow execution (its record names the execution), through the
+ * Step Functions API; rejects ExecutionDoesNotExist while no workflow was started.
+ */
+async function historyOf(tenantId: string, projectId: string, notebookId: string, executionId: string) {
+  const run = await stackRunStore().get({ tenantId, projectId, notebookId, executionId });
+  const sfn = new SFNClient({
+    endpoint: stack().sfnEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const executionArn = `${LOCAL_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${run!.workflowName}`;
+  const out = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+  return out.events ?? [];
+}
+
 describe('run queue', () => {
+  it('starts no workflow while a run waits: its history is as long as that of a run that never waited', async () => {
+    const tenant = await newTenant();
+    await setTenantRunLimits(tenant.tenantId, { maxConcurrentRuns: 1 });
+    const api = client(tenant);
+    const history = (notebookId: string, executionId: string) =>
+      historyOf(tenant.tenantId, tenant.projectId, notebookId, executionId);
+    const first = await blocker(api, 5);
+    const notebookId = await upload(api, quick);
+    const queued = await execute(api, notebookId);
+    expect(queued.status).toBe('Queued');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // Waiting costs nothing: no execution, no state entered, no Lambda invoked.
+    await expect(history(notebookId, queued.executionId)).rejects.toMatchObject({
+      name: 'ExecutionDoesNotExist',
+    });
+    await waitForRun(api, first.notebookId, first.executionId, 60_000);
+    expect((await waitForRun(api, notebookId, queued.executionId)).status).toBe('Completed');
+    const direct = await execute(api, notebookId);
+    expect(direct.status).toBe('Running');
+    expect((await waitForRun(api, notebookId, direct.executionId)).status).toBe('Completed');
+    const waited = await history(notebookId, queued.executionId);
+    expect(waited.length).toBeGreaterThan(4);
+    expect(waited.map((e) => e.type)).toEqual(
+      (await history(notebookId, direct.executionId)).map((e) => e.type),
+    );
+  }, 90_000);
+
+  it('admits a run whose wake-up was lost (a raised limit wakes nobody) at the next sweep', async () => {
+    const tenant = await newTenant();
+    await setTenantRunLimits(tenant.tenantId, { maxConcurrentRuns: 1 });
+    const api = client(tenant);
+    const first = await blocker(api, 40);
+    const notebookId = await upload(api, quick);
+    const queued = await execute(api, notebookId);
+    expect(queued.status).toBe('Queued');
+    await setTenantRunLimits(tenant.tenantId, { maxConcurrentRuns: 2 });
+    // The test stack sweeps every 5 s (CELLWISE_QUEUE_SWEEP_SECONDS); the blocker holds its slot for 40.
+    const done = await waitForRun(api, notebookId, queued.executionId, 30_000);
+    expect(done.status).toBe('Completed');
+    const blocking = await api.get(`/notebook/${first.notebookId}/execution/${first.executionId}`);
+    expect(blocking.body.status).toBe('Running');
+    await api.post(`/notebook/${first.notebookId}/execution/${first.executionId}/cancel`);
+    await waitForRun(api, first.notebookId, first.executionId, 60_000);
+  }, 90_000);
+
   it("counts a kept kernel against the tenant's runs until a resume takes it over", async () => {
     const api = await limitedTenant(1);
     // Fails once: the resume, in the same kernel (and directory), goes past it.
@@ -188,8 +258,10 @@ describe('run queue', () => {
     const orphan = `${tenant.projectId}/${newId()}/${oldId}`;
     expect(await stackRunQueue().acquire(tenant.tenantId, orphan, 1)).toBe('acquired');
     const notebookId = await upload(api, quick);
+    // The submission that finds every slot taken looks for leaked ones (at most every 30 s per
+    // tenant): the orphan's slot is freed and this run admitted at once.
     const run = await execute(api, notebookId);
-    expect(run.status).toBe('Queued');
+    expect(run.status).toBe('Running');
     const ended = await waitForRun(api, notebookId, run.executionId, 60_000);
     expect(ended.status).toBe('Completed');
     expect((await stackRunQueue().slots(tenant.tenantId)).holders).toEqual([]);

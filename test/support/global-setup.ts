@@ -32,6 +32,8 @@ async function testStack(env: Record<string, string>): Promise<RunningStack> {
     CELLWISE_KERNEL_HOST_BUFFER_MESSAGES: '100',
     // Schedule tests fire through loops with injected clocks; the wall clock fires nothing.
     CELLWISE_LOCAL_SCHEDULER: 'off',
+    // The queue sweep (AWS: every minute) every 5 s, so a lost wake-up is seen within a test.
+    CELLWISE_QUEUE_SWEEP_SECONDS: '5',
     ...env,
   });
   stacks.push(running);

@@ -235,6 +235,7 @@ export const SEED_EXAMPLES: Readonly<
       outputs: { total: 1, dataFrames: 0, plots: 0, models: 0, enrichedData: null, dropped: NOTHING_DROPPED },
       resources: null,
       resourceLimits: { memoryMiB: 2048, processes: 256, diskMiB: 1024 },
+      kernelHost: 'f3a1c2d94b7e4e0a9c1d2e3f4a5b6c7d',
       error: null,
       parameters: SEED_PARAMETERS,
       timeout: 1800,
@@ -311,6 +312,7 @@ export const SEED_EXAMPLES: Readonly<
       },
       // The seed's run peaked at 2.3 GB: it asked for more than the default 2048 MiB.
       resourceLimits: { memoryMiB: 4096, processes: 256, diskMiB: 1024 },
+      kernelHost: 'f3a1c2d94b7e4e0a9c1d2e3f4a5b6c7d',
       error: null,
       parameters: SEED_PARAMETERS,
       timeout: 1800,

@@ -190,6 +190,10 @@ export const runStatus = z
     resourceLimits: z
       .object({ memoryMiB: z.number().int(), processes: z.number().int(), diskMiB: z.number().int() })
       .meta({ description: "The kernel's limits for this run" }),
+    kernelHost: nullableString.meta({
+      description:
+        'The id of the kernel host the run was placed on (every call of the run goes there); null before',
+    }),
     error: runError,
     parameters: z.record(z.string(), z.unknown()),
     timeout: z.number().int(),

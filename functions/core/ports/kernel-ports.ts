@@ -50,6 +50,33 @@ export interface Kernels {
   reclaim(ref: KernelRef): Promise<boolean>;
   /** What the kernel used since it was started for its run; null when the host no longer knows it. */
   usage(ref: KernelRef): Promise<KernelUsage | null>;
+  /**
+   * Whether the kernel's host is still the one it was placed on: `live` (it answers, with
+   * that id), `lost` (another host answers at that address, or the directory no longer lists
+   * it: a restart, a stopped task), `unreachable` (no answer: lost if it lasts).
+   */
+  hostState(ref: KernelRef): Promise<'live' | 'lost' | 'unreachable'>;
+  /**
+   * The live kernel hosts and what each holds and can hold (hosts that do not answer are left
+   * out; none of the listed hosts answering is an error: the fleet is unknown, not empty).
+   */
+  fleet(): Promise<KernelHostView[]>;
+}
+
+/** One kernel host of the fleet, as it describes itself. */
+export interface KernelHostView {
+  hostId: string;
+  url: string;
+  /** Taking no new runs (scale-in, a drain): its runs go on. */
+  draining: boolean;
+  capacity: { kernels: number; memoryMiB: number };
+  /**
+   * The kernels it holds for runs (kept ones too) and the memory their limits reserve; of
+   * them, the kept kernels and their memory (a full host evicts a kept kernel for a run).
+   */
+  load: { kernels: number; kept: number; memoryMiB: number; keptMemoryMiB: number };
+  /** Ready pooled kernels per kernelspec name. */
+  warm: Record<string, number>;
 }
 
 /** A regular file in a kernel's working directory. */

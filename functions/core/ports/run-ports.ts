@@ -92,10 +92,15 @@ export interface Workflow {
 export interface RunQueue {
   /** Puts a run in its tenant's queue (idempotent). */
   enqueue(entry: QueueEntry): Promise<void>;
-  /** Takes a run out of the queue (idempotent). */
-  remove(pointer: RunPointer): Promise<void>;
+  /**
+   * Takes a run out of the queue (idempotent); with `attempt`, only an entry of that attempt
+   * (an entry for a later attempt stays).
+   */
+  remove(pointer: RunPointer, attempt?: string): Promise<void>;
   /** Every waiting run of the tenant (unordered). */
   list(tenantId: string): Promise<QueueEntry[]>;
+  /** Every waiting run of every tenant (unordered; for the sweep, may lag writes by a moment). */
+  waiting(): Promise<QueueEntry[]>;
   /** The tenant's slot holders and limit overrides. */
   slots(tenantId: string): Promise<SlotState>;
   /** `slots` and `list` together, read at once (one request where both live in one place). */
@@ -109,6 +114,20 @@ export interface RunQueue {
   release(tenantId: string, holder: string): Promise<void>;
   /** Sets (or, with null, clears) the tenant's own limits. */
   setLimits(tenantId: string, limits: { [K in keyof RunLimits]?: number | null }): Promise<void>;
+  /** The kernel fleet's capacity as the sweep last recorded it (null: never recorded). */
+  fleet(): Promise<FleetCapacity | null>;
+  /** Records the kernel fleet's capacity (the sweep, after asking every host). */
+  recordFleet(capacity: FleetCapacity): Promise<void>;
+}
+
+/** What the kernel fleet can hold, as seen at `seenAt`: admission never admits more runs. */
+export interface FleetCapacity {
+  /** Kernels all live hosts that take runs (not draining) can hold. */
+  kernels: number;
+  /** Live hosts, draining ones included. */
+  hosts: number;
+  /** ISO-8601. */
+  seenAt: string;
 }
 
 /** The run an idempotency token stands for, and what the request that claimed it was. */
@@ -149,8 +168,16 @@ export interface RunSettings {
   downloadUrlSeconds: number;
   /** Run limits of tenants that have none of their own. */
   defaultLimits: RunLimits;
-  /** How often a queued run's workflow checks whether it was admitted. */
-  queuePollSeconds: number;
+  /** The kernel fleet's bounds: what the sweep asks of it (`KernelHostsWanted`). */
+  fleet: FleetSettings;
   /** A kernel's limits when a run names none, and the most a run may ask for. */
   kernelLimits: { defaults: KernelLimits; max: KernelLimits };
+}
+
+/** The kernel fleet's size bounds and what one host holds. */
+export interface FleetSettings {
+  minHosts: number;
+  maxHosts: number;
+  /** Kernels one host holds (null: as the live hosts say, on average). */
+  kernelsPerHost: number | null;
 }

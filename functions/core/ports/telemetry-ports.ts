@@ -28,6 +28,11 @@ export interface Telemetry {
   runEnded(run: { status: RunStatus; errorType: string | null; cellSeconds: readonly number[] }): void;
   /** What one webhook sweep did: deliveries that succeeded, will be retried, or failed for good. */
   webhookDeliveries(report: { succeeded: number; retrying: number; failed: number }): void;
+  /**
+   * The kernel fleet's demand as the queue sweep measured it (kernels in use plus runs
+   * waiting) and the hosts it needs: what the fleet scales on.
+   */
+  fleetDemand(report: { demand: number; hostsWanted: number }): void;
 }
 
 /** Telemetry that measures nothing (the local stack, and tests that build services by hand). */
@@ -38,4 +43,5 @@ export const NO_TELEMETRY: Telemetry = {
   admissionRefused: () => undefined,
   runEnded: () => undefined,
   webhookDeliveries: () => undefined,
+  fleetDemand: () => undefined,
 };

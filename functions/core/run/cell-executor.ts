@@ -8,6 +8,8 @@ import type { CellBudget } from './output-limits.ts';
 const INTERRUPT_GRACE_MS = 5_000;
 /** The watchdog asks the kernel host whether the kernel lives after this much silence (as nbclient, 1 s). */
 const WATCHDOG_MS = 1_000;
+/** A kernel host that has not answered for this long is lost (its runs end KernelHostLost). */
+export const HOST_LOST_MS = 15_000;
 /** Longest single wait for a kernel event, so deadlines and stop requests are checked often. */
 const MAX_WAIT_MS = 250;
 
@@ -38,7 +40,9 @@ export type CellOutcome =
   | { kind: 'unsent' }
   | { kind: 'timeout'; scope: 'cell' | 'run'; hung: boolean }
   | { kind: 'stopped'; reason: StopReason; hung: boolean }
-  | { kind: 'died'; reason: string };
+  | { kind: 'died'; reason: string }
+  /** The kernel's host is gone (stopped, restarted, or silent for HOST_LOST_MS). */
+  | { kind: 'lost'; reason: string };
 
 export interface CellRun {
   outcome: CellOutcome;
@@ -119,6 +123,34 @@ export async function executeCell(
     return run;
   };
 
+  let unreachableSince: number | null = null;
+  let lostReason = '';
+  /**
+   * The watchdog: the kernel `alive`, `dead` (its host answers without it), its host `lost`
+   * (gone from the directory, another host at its address, or silent for HOST_LOST_MS), or
+   * `silent` (its host does not answer yet).
+   */
+  const check = async (): Promise<'alive' | 'dead' | 'lost' | 'silent'> => {
+    try {
+      if (await host.alive(ref)) {
+        unreachableSince = null;
+        return 'alive';
+      }
+    } catch {
+      // the host did not answer: ask what became of it
+    }
+    const state = await host.hostState(ref).catch(() => 'unreachable' as const);
+    if (state === 'live') return 'dead';
+    if (state === 'lost') {
+      lostReason = 'the kernel host is gone (stopped or restarted)';
+      return 'lost';
+    }
+    unreachableSince ??= Date.now();
+    if (Date.now() - unreachableSince < HOST_LOST_MS) return 'silent';
+    lostReason = `the kernel host has not answered for ${Math.round(HOST_LOST_MS / 1000)} s`;
+    return 'lost';
+  };
+
   /** Applies one event; returns a verdict when the event ends the wait. */
   const handle = async (event: KernelEvent): Promise<CellOutcome | null> => {
     lastEvent = Date.now();
@@ -142,9 +174,12 @@ export async function executeCell(
       return null;
     }
     if (event.kind === 'dead') {
-      const alive = await host.alive(ref).catch(() => false);
-      // Alive but unreachable over this connection: hand over; the next task reconnects.
-      return alive ? { kind: 'detached', msgId, reply, idle } : { kind: 'died', reason: event.reason };
+      const found = await check();
+      if (found === 'dead') return { kind: 'died', reason: event.reason };
+      if (found === 'lost') return { kind: 'lost', reason: lostReason };
+      // Alive, but not over this connection: hand over (the next task reconnects). A host that
+      // does not answer is watched a while longer before it counts as lost.
+      return found === 'alive' ? { kind: 'detached', msgId, reply, idle } : null;
     }
     const m = event.message;
     if (m.parentMsgId !== msgId) {
@@ -214,8 +249,9 @@ export async function executeCell(
     if (now >= limits.sliceEnd) return detach();
     if (now - lastEvent >= WATCHDOG_MS && now - lastWatchdog >= WATCHDOG_MS) {
       lastWatchdog = now;
-      if (!(await host.alive(ref).catch(() => true)))
-        return finish({ kind: 'died', reason: 'the kernel process exited' });
+      const found = await check();
+      if (found === 'dead') return finish({ kind: 'died', reason: 'the kernel process exited' });
+      if (found === 'lost') return finish({ kind: 'lost', reason: lostReason });
     }
     const wait = Math.min(MAX_WAIT_MS, cellDeadline - now, limits.runDeadline - now, limits.sliceEnd - now);
     const event = await session.next(Math.max(1, wait));

@@ -8,6 +8,8 @@ export interface KernelRef {
   kernelId: string;
   /** Base URL of the kernel host process the kernel lives on (a run sticks to it). */
   host: string;
+  /** The id of that kernel host (a host restarted at the same address has another); runs of before the fleet have none. */
+  hostId?: string;
 }
 
 /** A kernel's limits, enforced by the kernel host's system (cgroups, rlimits, a sized tmpfs). */
@@ -107,6 +109,14 @@ export class KernelHostRejectedError extends Error {
   ) {
     super(message, options);
     this.name = 'KernelHostRejectedError';
+  }
+}
+
+/** No kernel host of the fleet has room for the kernel (or there is no host at all right now). */
+export class KernelFleetFullError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'KernelFleetFullError';
   }
 }
 

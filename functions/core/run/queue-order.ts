@@ -6,6 +6,11 @@ export interface QueueEntry {
   priority: Priority;
   /** When the run entered the queue (ISO-8601). */
   queuedAt: string;
+  /**
+   * The run attempt (its workflow name) the entry waits for: a run put back in the queue
+   * waits for a new attempt, and the start of the previous one must not take that entry out.
+   */
+  attempt?: string;
 }
 
 /** How many runs a tenant may have Running at once, and how fast waiting runs age. */

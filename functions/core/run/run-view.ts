@@ -127,6 +127,8 @@ export function toRunStatus(run: RunRecord, results: CellResult[]) {
       diskUsageBytes: resources.diskUsageBytes,
     },
     resourceLimits: run.resourceLimits ?? DEFAULT_KERNEL_LIMITS,
+    /** The kernel host the run's kernel was placed on (its id), once it has one. */
+    kernelHost: run.kernel?.hostId ?? null,
     error: run.error,
     parameters: parseParametersLossless(run.parametersJson) as Record<string, unknown>,
     timeout: run.timeoutSeconds,

@@ -29,6 +29,8 @@ export type RunErrorType =
   | 'MemoryLimitExceeded'
   /** The kernel host stopped the kernel for going over its disk limit (where no filesystem bounds it). */
   | 'DiskLimitExceeded'
+  /** The kernel's host was lost (stopped, restarted, or silent): the run's outputs so far are kept. */
+  | 'KernelHostLost'
   | 'KernelUnavailable'
   | 'WorkflowFailed'
   | 'ServiceStopped'

@@ -1,5 +1,5 @@
 import { idTime } from '../ids.ts';
-import type { Services } from '../ports.ts';
+import type { FleetCapacity, Services } from '../ports.ts';
 import {
   holderOf,
   orderQueue,
@@ -13,8 +13,18 @@ import { isFinal, pointerOf, type RunPointer, type RunRecord } from '../run/run.
 /** Admission rounds per call: each round admits up to the free slots. */
 const ROUNDS = 4;
 
-function limitsOf(services: Services, state: SlotState): RunLimits {
-  return { ...services.runSettings.defaultLimits, ...state.limits };
+/** A fleet figure older than this is not trusted (the sweep that records it every minute stopped). */
+const FLEET_STALE_MS = 5 * 60_000;
+
+/**
+ * The tenant's limits, its concurrency bounded by the kernel fleet's capacity as the sweep last
+ * recorded it (a fleet of 0 hosts admits nothing: runs wait, and their demand scales it out).
+ * No fresh figure: the tenant's own limit alone.
+ */
+function limitsOf(services: Services, state: SlotState, fleet: FleetCapacity | null): RunLimits {
+  const limits = { ...services.runSettings.defaultLimits, ...state.limits };
+  if (!fleet || services.now().getTime() - Date.parse(fleet.seenAt) > FLEET_STALE_MS) return limits;
+  return { ...limits, maxConcurrentRuns: Math.min(limits.maxConcurrentRuns, fleet.kernels) };
 }
 
 /** A slot taken for a run that was never written is given back after this long. */
@@ -52,39 +62,85 @@ function reclaimDue(services: Services, tenantId: string): boolean {
   return true;
 }
 
-/** Marks an admitted run Running (conditionally: a run cancelled meanwhile gives its slot back). */
-async function markAdmitted(services: Services, entry: QueueEntry, holder: string): Promise<boolean> {
+/**
+ * Starts an admitted run: Running (conditionally: a run cancelled meanwhile gives its slot
+ * back), its workflow started (the execution name is the attempt's, so a repeated start is a
+ * no-op), and only then out of the queue. A process that dies midway leaves the entry, and
+ * whoever admits next (or the sweep) finishes the start. Returns whether the run is started.
+ */
+async function startAdmitted(services: Services, entry: QueueEntry, holder: string): Promise<boolean> {
   const { tenantId } = entry.pointer;
   const admitted = { status: 'Running' as const, startTime: services.now().toISOString() };
-  const ok = await services.runs.update(entry.pointer, admitted, ['Queued']);
-  await services.queue.remove(entry.pointer);
-  if (!ok) {
-    const run = await services.runs.get(entry.pointer);
-    if (run?.status !== 'Running') await services.queue.release(tenantId, holder);
-    return run?.status === 'Running';
+  let marked = false;
+  let run: RunRecord | undefined;
+  // A run read Queued after a failed mark went back to the queue meanwhile (another admitter
+  // started it, and it found the fleet full): the slot taken here is its own again.
+  for (let attempt = 0; attempt < 3 && run?.status !== 'Running'; attempt++) {
+    marked = await services.runs.update(entry.pointer, admitted, ['Queued']);
+    run = await services.runs.get(entry.pointer);
+    if (run?.status !== 'Queued') break;
   }
-  const waitedMs = services.now().getTime() - Date.parse(entry.queuedAt);
-  services.telemetry.runAdmitted({ queueWaitSeconds: Number.isFinite(waitedMs) ? waitedMs / 1000 : 0 });
+  if (run?.status === 'Queued') return false; // still queued: the next admission starts it
+  if (run?.status !== 'Running') {
+    // Ended (cancelled) before it started: its slot and its entry go.
+    await services.queue.release(tenantId, holder);
+    await services.queue.remove(entry.pointer);
+    return false;
+  }
+  try {
+    await services.workflow.start(entry.pointer, run.workflowName);
+  } catch (error) {
+    services.telemetry.problem('admitted run: its workflow did not start (the sweep retries)', {
+      executionId: run.executionId,
+      error: (error as Error).message,
+    });
+    return false;
+  }
+  // Only this attempt's entry: the run may already be back in the queue for its next one.
+  await services.queue.remove(entry.pointer, run.workflowName);
+  if (marked) {
+    const waitedMs = services.now().getTime() - Date.parse(entry.queuedAt);
+    services.telemetry.runAdmitted({ queueWaitSeconds: Number.isFinite(waitedMs) ? waitedMs / 1000 : 0 });
+    services.telemetry.runStarted({ trigger: run.trigger });
+  }
   return true;
 }
 
 /**
  * Admits the tenant's waiting runs while it has free slots, in queue order (priority with
- * ageing, then first come). Each admission is a conditional write on the tenant's slot
- * record, so however many callers race (submissions, ending runs, waiting workflows) no more
- * than the limit ever run. Returns the execution ids admitted by this call.
+ * ageing, then first come), and starts their workflows. Each admission is a conditional write
+ * on the tenant's slot record, so however many callers race (submissions, ending runs, the
+ * sweep) no more than the limit ever run; the limit is the tenant's, bounded by the kernel
+ * fleet's capacity. Runs admitted earlier whose start was cut short are started first.
+ * `reclaimChecked`: the caller found a check for leaked slots due (it is done in the first round).
+ * Returns the execution ids started by this call.
  */
-export async function admitQueued(services: Services, tenantId: string): Promise<string[]> {
-  const admitted: string[] = [];
+export async function admitQueued(
+  services: Services,
+  tenantId: string,
+  options: { reclaimChecked?: boolean } = {},
+): Promise<string[]> {
+  let reclaimNow = options.reclaimChecked === true;
+  const started: string[] = [];
+  const fleet = await services.queue.fleet();
   for (let round = 0; round < ROUNDS; round++) {
     const { slots: state, waiting: entries } = await services.queue.state(tenantId);
     if (entries.length === 0) break;
-    const limits = limitsOf(services, state);
+    const held = new Set(state.holders);
+    const waiting: QueueEntry[] = [];
+    for (const entry of entries) {
+      const holder = holderOf(entry.pointer);
+      if (!held.has(holder)) waiting.push(entry);
+      else if (await startAdmitted(services, entry, holder)) started.push(entry.pointer.executionId);
+    }
+    if (waiting.length === 0) break;
+    const limits = limitsOf(services, state, fleet);
     let free = limits.maxConcurrentRuns - state.holders.length;
-    if (free <= 0 && reclaimDue(services, tenantId))
+    if (free <= 0 && (reclaimNow || reclaimDue(services, tenantId)))
       free = await reclaimSlots(services, tenantId, state.holders);
+    reclaimNow = false;
     if (free <= 0) break;
-    const heads = orderQueue(entries, services.now(), limits.queueAgingSeconds).slice(0, free);
+    const heads = orderQueue(waiting, services.now(), limits.queueAgingSeconds).slice(0, free);
     let full = false;
     for (const entry of heads) {
       const holder = holderOf(entry.pointer);
@@ -93,11 +149,11 @@ export async function admitQueued(services: Services, tenantId: string): Promise
         full = true;
         break;
       }
-      if (await markAdmitted(services, entry, holder)) admitted.push(entry.pointer.executionId);
+      if (await startAdmitted(services, entry, holder)) started.push(entry.pointer.executionId);
     }
     if (full) break;
   }
-  return admitted;
+  return started;
 }
 
 /**
@@ -105,19 +161,24 @@ export async function admitQueued(services: Services, tenantId: string): Promise
  * once and starts Running (the common, fast case); otherwise it joins the queue and the
  * queue is worked in order. A run that takes over the kernel another run kept (`takesOver`,
  * a resume) takes over that run's slot too, ahead of the queue: no capacity is added.
- * Returns the run as written (Running when admitted, else Queued).
+ * Returns the run as written (Running when admitted, else Queued) and whether its workflow
+ * was started here (a run admitted from the queue is started by `admitQueued`; one admitted
+ * at once is the caller's to start).
  */
 export async function admitOnSubmit(
   services: Services,
   run: RunRecord,
   create: (run: RunRecord) => Promise<void>,
   takesOver?: RunPointer,
-): Promise<RunRecord> {
+): Promise<{ run: RunRecord; workflowStarted: boolean }> {
   const { tenantId } = run;
   const holder = holderOf(pointerOf(run));
   if (takesOver) await services.queue.release(tenantId, holderOf(takesOver));
-  const { slots: state, waiting } = await services.queue.state(tenantId);
-  const limits = limitsOf(services, state);
+  const [{ slots: state, waiting }, fleet] = await Promise.all([
+    services.queue.state(tenantId),
+    services.queue.fleet(),
+  ]);
+  const limits = limitsOf(services, state, fleet);
   let full = state.holders.length >= limits.maxConcurrentRuns;
   if ((takesOver || waiting.length === 0) && !full) {
     if ((await services.queue.acquire(tenantId, holder, limits.maxConcurrentRuns)) !== 'full') {
@@ -129,7 +190,7 @@ export async function admitOnSubmit(
         throw error;
       }
       services.telemetry.runAdmitted({ queueWaitSeconds: 0 });
-      return running;
+      return { run: running, workflowStarted: false };
     }
     full = true;
   }
@@ -140,12 +201,16 @@ export async function admitOnSubmit(
     pointer: pointerOf(run),
     priority: run.priority,
     queuedAt: run.dateCreated,
+    attempt: run.workflowName,
   });
-  // Every slot taken (or just lost to another run): nothing to admit now; the next run end, or
-  // this run's workflow when it asks, admits it.
-  if (full) return queued;
-  const admitted = await admitQueued(services, tenantId);
-  return admitted.includes(run.executionId) ? ((await services.runs.get(pointerOf(run))) ?? queued) : queued;
+  // Every slot taken (or just lost to another run): nothing to admit now; the next run end (or
+  // the sweep) admits it. Unless a slot leaked (its holder ended or was never written): that is
+  // looked for now and then (every RECLAIM_EVERY_MS per tenant and process), not on every submission.
+  const reclaimChecked = full && reclaimDue(services, tenantId);
+  if (full && !reclaimChecked) return { run: queued, workflowStarted: false };
+  const started = await admitQueued(services, tenantId, { reclaimChecked });
+  if (!started.includes(run.executionId)) return { run: queued, workflowStarted: false };
+  return { run: (await services.runs.get(pointerOf(run))) ?? queued, workflowStarted: true };
 }
 
 /**
@@ -174,18 +239,11 @@ export async function leaveAdmission(services: Services, run: RunRecord): Promis
   await admitQueued(services, run.tenantId);
 }
 
-/** Puts a run that was admitted but never started a cell back in the queue (after a restart). */
-export async function requeueAdmitted(services: Services, run: RunRecord): Promise<void> {
-  const pointer = pointerOf(run);
-  await services.queue.release(run.tenantId, holderOf(pointer));
-  await services.queue.enqueue({ pointer, priority: run.priority, queuedAt: run.dateCreated });
-}
-
 /** A queued run's place in its tenant's queue (1 = next to be admitted), null when not queued. */
 export async function queuePosition(services: Services, run: RunRecord): Promise<number | null> {
   if (run.status !== 'Queued') return null;
   const { slots: state, waiting: entries } = await services.queue.state(run.tenantId);
-  const order = orderQueue(entries, services.now(), limitsOf(services, state).queueAgingSeconds);
+  const order = orderQueue(entries, services.now(), limitsOf(services, state, null).queueAgingSeconds);
   const index = order.findIndex((e) => e.pointer.executionId === run.executionId);
   return index < 0 ? null : index + 1;
 }

@@ -1,7 +1,7 @@
 import { StateConflictError } from '../errors.ts';
 import type { Actor, Services } from '../ports.ts';
 import { isFinal, type RunRecord } from '../run/run.ts';
-import { recordRunEnd } from './record-run-end.ts';
+import { finalizeRun } from './finalize-run.ts';
 import { getExecution, requireRun } from './run-history.ts';
 
 function ended(run: RunRecord): StateConflictError {
@@ -31,8 +31,8 @@ export async function cancelExecution(
     if (run.status === 'Queued') {
       const changes = { ...flag, status: 'Cancelled' as const, endTime: services.now().toISOString() };
       if (await services.runs.update(pointer, changes, ['Queued'])) {
-        // It never started: the notebook is free now (the workflow's Finalize only tidies up).
-        await recordRunEnd(services, { ...run, ...changes }, null, []);
+        // It never started and has no workflow: it ends here (the notebook is free at once).
+        await finalizeRun(services, pointer);
         return getExecution(services, actor, notebookId, executionId);
       }
     } else if (run.plan && run.nextPosition >= run.plan.length && !run.inFlight) {

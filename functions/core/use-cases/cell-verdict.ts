@@ -55,6 +55,12 @@ export function verdictOf(
       return breach
         ? { ...breach, cellId }
         : { errorType: 'KernelDied', errorMessage: `The kernel died: ${outcome.reason}`, cellId };
+    case 'lost':
+      return {
+        errorType: 'KernelHostLost',
+        errorMessage: `The run's kernel host was lost: ${outcome.reason}`,
+        cellId,
+      };
     case 'stopped':
       return outcome.reason === 'shutdown'
         ? { errorType: 'ServiceStopped', errorMessage: 'The service stopped during the run', cellId }
@@ -76,6 +82,8 @@ export function cellStatusOf(
       return { status: 'Error', stoppedBy: 'TimeoutError' };
     case 'died':
       return { status: 'Error', stoppedBy: breach?.errorType ?? 'KernelDied' };
+    case 'lost':
+      return { status: 'Error', stoppedBy: 'KernelHostLost' };
     default:
       return {
         status: 'Cancelled',

@@ -42,7 +42,8 @@ export interface LaunchSpec {
 
 /**
  * Launches a run: claims the notebook (one run at a time: 409 otherwise), writes the run
- * and its prepared document, admits it (Running) or queues it, and starts its workflow.
+ * and its prepared document, and admits it (Running: its workflow starts) or queues it (it
+ * waits in DynamoDB, with no workflow, until admission starts it).
  */
 export async function launchRun(
   services: Services,
@@ -64,6 +65,7 @@ export async function launchRun(
   const keys = runKeys(actor, notebookId, executionId);
   let kernel: KernelRef | null = null;
   let run: RunRecord;
+  let workflowStarted = false;
   try {
     const taken = (await spec.takeKernel?.()) ?? null;
     kernel = taken?.kernel ?? null;
@@ -113,22 +115,25 @@ export async function launchRun(
       dataset: spec.dataset ?? null,
       published: null,
     };
-    run = await admitOnSubmit(
+    ({ run, workflowStarted } = await admitOnSubmit(
       services,
       draft,
       async (r) => {
         await Promise.all([services.contents.put(keys.input, spec.document), services.runs.create(r)]);
       },
       taken?.slotOf,
-    );
+    ));
   } catch (error) {
     if (kernel) await services.kernelHost.kernels.shutdown(kernel).catch(() => undefined);
     await spec.onRefused?.();
     await services.notebooks.releaseRun(actor, notebookId, executionId, releaseUnchanged(notebook));
     throw error;
   }
-  await startWorkflow(services, run, notebook);
-  services.telemetry.runStarted({ trigger: run.trigger });
+  // A waiting run has no workflow: admission starts it (and counts it started then).
+  if (run.status === 'Running' && !workflowStarted) {
+    await startWorkflow(services, run, notebook);
+    services.telemetry.runStarted({ trigger: run.trigger });
+  }
   return run;
 }
 

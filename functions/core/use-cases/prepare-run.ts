@@ -1,33 +1,39 @@
 import type { Services } from '../ports.ts';
-import { KernelHostRejectedError, KernelHostUnreachableError, type KernelRef } from '../run/kernel.ts';
+import {
+  KernelFleetFullError,
+  KernelHostRejectedError,
+  KernelHostUnreachableError,
+  type KernelRef,
+} from '../run/kernel.ts';
 import type { RunPointer, RunRecord } from '../run/run.ts';
 import { stageRun } from '../run/run-staging.ts';
-import { admitQueued } from './admission.ts';
+import { afterFleetRefusal } from './fleet-refusal.ts';
+import { requeueRun } from './requeue-run.ts';
 
-/** What a workflow task tells the workflow to do next (`wait`: not admitted yet, ask again after `waitSeconds`). */
+/**
+ * What a workflow task tells the workflow to do next: run cells, finalize, or end this
+ * execution because the run went back to the queue (`requeued`: its next admission starts a
+ * new one).
+ */
 export interface StepResult {
-  next: 'run' | 'finalize' | 'wait';
-  waitSeconds?: number;
+  next: 'run' | 'finalize' | 'requeued';
 }
 
 const START_ATTEMPTS = 3;
 
 /**
- * The workflow's Prepare task. A queued run works its tenant's queue (admission is decided
- * there, in priority order, by conditional writes) and, if it is still not admitted, tells
- * the workflow to wait and ask again. An admitted run gets its kernel (from the host's warm
- * pool when it has one) and, with a dataset, its staged `.cellwise/run.json`. A run cancelled meanwhile goes straight to Finalize (which shuts a
- * started kernel down). Safe to retry: a run that has its kernel goes on to RunCells.
+ * The workflow's Prepare task, for a run admission started (a waiting run has no workflow).
+ * The run gets its kernel, placed on a host of the fleet with room (a warm pooled kernel when
+ * the host has one) and, with a dataset, its staged `.cellwise/run.json`. No host with room
+ * (the fleet shrank, or other tenants' runs took it): the run goes back to the queue, keeping
+ * its place. A run cancelled meanwhile goes straight to Finalize (which shuts a started
+ * kernel down); a run found Queued belongs to a later attempt and this execution just ends.
+ * Safe to retry: a run that has its kernel goes on to RunCells.
  */
 export async function prepareRun(services: Services, pointer: RunPointer): Promise<StepResult> {
-  let run = await services.runs.get(pointer);
+  const run = await services.runs.get(pointer);
   if (!run) return { next: 'finalize' };
-  if (run.status === 'Queued') {
-    await admitQueued(services, pointer.tenantId);
-    run = await services.runs.get(pointer);
-    if (!run) return { next: 'finalize' };
-    if (run.status === 'Queued') return { next: 'wait', waitSeconds: services.runSettings.queuePollSeconds };
-  }
+  if (run.status === 'Queued' && !run.cancelRequested) return { next: 'requeued' };
   if (run.status !== 'Running' || run.cancelRequested) return { next: 'finalize' };
   if (run.kernel) {
     // A resume continuing in its kept kernel: the staged file is the ended run's (its link
@@ -50,6 +56,10 @@ export async function prepareRun(services: Services, pointer: RunPointer): Promi
   try {
     kernel = await startKernel(services, run);
   } catch (error) {
+    if (error instanceof KernelFleetFullError && (await requeueRun(services, run))) {
+      await afterFleetRefusal(services, run).catch(() => undefined); // the sweep does it otherwise
+      return { next: 'requeued' };
+    }
     return kernelUnavailable(services, pointer, error, 'No kernel could be started');
   }
   try {
@@ -78,7 +88,14 @@ async function kernelUnavailable(
   error: unknown,
   what: string,
 ): Promise<StepResult> {
-  if (!(error instanceof KernelHostRejectedError || error instanceof KernelHostUnreachableError)) throw error;
+  if (
+    !(
+      error instanceof KernelHostRejectedError ||
+      error instanceof KernelHostUnreachableError ||
+      error instanceof KernelFleetFullError
+    )
+  )
+    throw error;
   const reason = { errorType: 'KernelUnavailable', errorMessage: `${what}: ${error.message}` };
   await services.runs.update(pointer, { error: reason }, ['Running']);
   return { next: 'finalize' };

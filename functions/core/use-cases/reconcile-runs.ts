@@ -2,9 +2,10 @@ import { runKeys } from '../content-keys.ts';
 import { serializeDocument } from '../nbformat/document.ts';
 import type { Services } from '../ports.ts';
 import type { RunError, RunPointer } from '../run/run.ts';
-import { requeueAdmitted } from './admission.ts';
+import { admitQueued } from './admission.ts';
 import { finalizeRun } from './finalize-run.ts';
 import { recordRunEnd } from './record-run-end.ts';
+import { requeueRun } from './requeue-run.ts';
 import { assembleExecuted } from './run-files.ts';
 
 export type ReconcileOutcome = 'finalized' | 'requeued' | 'gone';
@@ -13,7 +14,8 @@ export type ReconcileOutcome = 'finalized' | 'requeued' | 'gone';
  * Ends a run whose workflow is gone: it failed, was stopped or timed out (in AWS, the Step
  * Functions status-change event), or the service died under it (the local stack, on start).
  * The run gets a final status and reason, its kernel is shut down and its notebook freed;
- * with `requeue`, a run that had not started a cell is queued again on a new workflow instead.
+ * with `requeue`, a run that had not started a cell is queued again instead (admitted, it gets
+ * a new workflow).
  */
 export async function reconcileRun(
   services: Services,
@@ -35,17 +37,9 @@ export async function reconcileRun(
         !run.inFlight &&
         (await services.runs.listCellResults(pointer)).length === 0));
   if (options.requeue && untouched) {
-    const attempt = Number(/-r(\d+)$/.exec(run.workflowName)?.[1] ?? 0) + 1;
-    const workflowName = `${run.executionId}-r${attempt}`;
-    const requeued = await services.runs.update(
-      pointer,
-      { status: 'Queued', kernel: null, startTime: null, workflowName },
-      [run.status],
-    );
-    if (requeued) {
+    if (await requeueRun(services, run)) {
       if (run.kernel) await services.kernelHost.kernels.shutdown(run.kernel).catch(() => undefined);
-      await requeueAdmitted(services, run);
-      await services.workflow.start(pointer, workflowName);
+      await admitQueued(services, run.tenantId);
       return 'requeued';
     }
   }

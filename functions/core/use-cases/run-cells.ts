@@ -1,11 +1,13 @@
 import type { Services } from '../ports.ts';
-import type { ExecutionLimits, StopReason } from '../run/cell-executor.ts';
+import { type ExecutionLimits, HOST_LOST_MS, type StopReason } from '../run/cell-executor.ts';
 import { KernelHostRejectedError, KernelHostUnreachableError, type KernelSession } from '../run/kernel.ts';
 import { ProgressWriter } from '../run/progress-writer.ts';
-import type { RunError, RunPointer } from '../run/run.ts';
+import { pointerOf, type RunError, type RunPointer, type RunRecord } from '../run/run.ts';
+import { admitQueued } from './admission.ts';
 import { limitBreach } from './cell-verdict.ts';
 import { executePlan } from './execute-plan.ts';
 import type { StepResult } from './prepare-run.ts';
+import { requeueRun } from './requeue-run.ts';
 
 /** Time kept back from the task's own limit for the writes after the last cell. */
 const SAFETY_MS = 10_000;
@@ -51,13 +53,20 @@ export async function runCells(
   } catch (error) {
     if (!(error instanceof KernelHostUnreachableError || error instanceof KernelHostRejectedError))
       throw error;
-    const alive = await services.kernelHost.kernels.alive(run.kernel).catch(() => null);
-    const breach = alive === false ? await limitBreach(services, run) : null;
-    const verdict: RunError =
-      alive === false
-        ? { ...(breach ?? { errorType: 'KernelDied', errorMessage: 'The kernel is gone' }), cellId: null }
-        : { errorType: 'KernelUnavailable', errorMessage: error.message, cellId: null };
-    await services.runs.update(pointer, { error: verdict, kernelDied: alive === false }, ['Running']);
+    const verdict = await unreachableVerdict(services, run, error, remainingMs);
+    if (!verdict) return { next: 'run' }; // its host answers again: the next task reconnects
+    // Its host was lost before any cell started: back to the queue, placed anew.
+    if (
+      verdict.errorType === 'KernelHostLost' &&
+      !(await started(services, run)) &&
+      (await requeueRun(services, run))
+    ) {
+      await admitQueued(services, run.tenantId); // room may be left on the other hosts
+      return { next: 'requeued' };
+    }
+    await services.runs.update(pointer, { error: verdict, kernelDied: verdict.errorType === 'KernelDied' }, [
+      'Running',
+    ]);
     return { next: 'finalize' };
   }
   const writer = new ProgressWriter(services, run, pointer);
@@ -87,4 +96,55 @@ export async function runCells(
     ['Running'],
   );
   return { next: 'finalize' };
+}
+
+/**
+ * Whether any cell of the run has started (a run that has not can go back to the queue): its
+ * hand-over says so, or a cell's end was recorded (a task cut short by the loss of its host
+ * may have recorded cells without handing over).
+ */
+async function started(services: Services, run: RunRecord): Promise<boolean> {
+  if (run.nextPosition > 0 || run.inFlight !== null) return true;
+  return (await services.runs.listCellResults(pointerOf(run))).length > 0;
+}
+
+/**
+ * Why a run's kernel cannot be reached: its host lost (gone, restarted, or silent for
+ * HOST_LOST_MS: this task waits that long, within its time), the kernel dead (for a limit,
+ * or not), or the host refusing; null when the host answers again with the kernel alive.
+ */
+async function unreachableVerdict(
+  services: Services,
+  run: RunRecord,
+  error: Error,
+  remainingMs: () => number,
+): Promise<RunError | null> {
+  const kernels = services.kernelHost.kernels;
+  const until = Date.now() + Math.min(HOST_LOST_MS, Math.max(0, remainingMs() - SAFETY_MS));
+  for (;;) {
+    const state = await kernels.hostState(run.kernel!).catch(() => 'unreachable' as const);
+    if (state === 'lost') {
+      return { errorType: 'KernelHostLost', errorMessage: "The run's kernel host was lost", cellId: null };
+    }
+    if (state === 'live') {
+      const alive = await kernels.alive(run.kernel!).catch(() => null);
+      if (alive) return null;
+      if (alive === false) {
+        const breach = await limitBreach(services, run);
+        return {
+          ...(breach ?? { errorType: 'KernelDied', errorMessage: 'The kernel is gone' }),
+          cellId: null,
+        };
+      }
+      return { errorType: 'KernelUnavailable', errorMessage: error.message, cellId: null };
+    }
+    if (Date.now() >= until) {
+      return {
+        errorType: 'KernelHostLost',
+        errorMessage: `The run's kernel host has not answered for ${Math.round(HOST_LOST_MS / 1000)} s`,
+        cellId: null,
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
 }

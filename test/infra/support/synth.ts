@@ -36,8 +36,8 @@ export interface Synthesized {
  * (the feature flags a deployment uses):
  * - `plain`: the default tenant stack, with its Lambdas really bundled (as `cdk synth` does);
  * - `configured`: a kernel egress allow-list (hence a NAT gateway), an alarm e-mail, reserved
- *   concurrency and a queue-wait threshold;
- * - `existingVpc`: in an existing VPC, making its own endpoints there;
+ *   concurrency, a queue-wait threshold and a fleet of 0 to 6 kernel hosts;
+ * - `existingVpc`: in an existing VPC, making its own endpoints there, with a fixed fleet of 2;
  * - `sharedVpc`: in an existing VPC whose endpoints it shares.
  */
 export interface TenantSynth {
@@ -86,10 +86,16 @@ async function synthesize(): Promise<TenantSynth> {
     alarmEmail: 'ops@example.com',
     reservedConcurrency: { api: 20, runs: 10, schedules: 2, webhooks: 2 },
     queueWaitAlarmSeconds: 600,
+    // A fleet that scales to zero when idle.
+    minHosts: 0,
+    maxHosts: 6,
   });
   const existingVpc = new TenantStack(app, `${plainId}-existing-vpc`, {
     tenantId: TENANT_ID,
     existingVpc: EXISTING_VPC,
+    // A fixed fleet: no scaling policy.
+    minHosts: 2,
+    maxHosts: 2,
   });
   const { privateSubnetRouteTableIds: _, ...withoutRoutes } = EXISTING_VPC;
   const sharedVpc = new TenantStack(app, `${plainId}-shared-vpc`, {
