@@ -116,7 +116,8 @@ export async function executeCell(
   /** Messages of the chained next cell, read while this one was collected. */
   const early: KernelEvent[] = [];
   const finish = (outcome: CellOutcome, closed = outcome.kind === 'detached'): CellRun => {
-    const run = { outcome, record: collector.record, elapsedMs: Date.now() - startedAt, invalidMessages };
+    const elapsedMs = kernelElapsedMs(collector.record.timing) ?? Date.now() - startedAt;
+    const run = { outcome, record: collector.record, elapsedMs, invalidMessages };
     // The session closed: the caller hands them over; else the next cell reads them.
     if (closed) return { ...run, closed, leftover: early };
     if (early.length > 0) session.unread(early);
@@ -260,4 +261,26 @@ export async function executeCell(
     if (verdict?.kind === 'detached') return detach();
     if (verdict) return finish(verdict);
   }
+}
+
+/** Microseconds since the epoch of an ISO-8601 time with up to microsecond digits (Date.parse keeps ms). */
+function isoMicros(iso: string | undefined): number | null {
+  if (!iso) return null;
+  const match = /^(.*T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/.exec(iso);
+  if (!match) return null;
+  const seconds = Date.parse(`${match[1]}${match[3] ?? 'Z'}`);
+  if (Number.isNaN(seconds)) return null;
+  return seconds * 1000 + Number((match[2] ?? '').padEnd(6, '0').slice(0, 6));
+}
+
+/**
+ * How long the kernel took for the cell, by its own clock (busy → execute_reply, as nbclient's
+ * timing metadata records them), to the microsecond: a chained cell's reply may be waiting
+ * before this task looks, so the task's clock would say 0. Null when either is missing.
+ */
+export function kernelElapsedMs(timing: Record<string, string>): number | null {
+  const busy = isoMicros(timing['iopub.status.busy']);
+  const reply = isoMicros(timing['shell.execute_reply']);
+  if (busy === null || reply === null || reply < busy) return null;
+  return (reply - busy) / 1000;
 }
