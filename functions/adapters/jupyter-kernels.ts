@@ -18,8 +18,8 @@ const isUsage = (value: unknown): value is KernelUsage & Record<string, unknown>
   (value.breach === null || value.breach === 'disk') &&
   isObject(value.limits);
 
-/** How long this process counts a kernel it placed before the host's own figures surely do. */
-const PENDING_MS = 2_000;
+/** How long a finished lease is remembered (longer than any host view a start can be using). */
+const LEASE_MEMORY_MS = 30_000;
 
 /**
  * Kernels on the kernel host: leased from its warm pool (or started) in a box of their own
@@ -28,13 +28,21 @@ const PENDING_MS = 2_000;
 export class JupyterKernels implements Kernels {
   constructor(private readonly host: KernelHostConnection) {}
 
-  /** Leases in flight from this process, by host id (see `withPending`). */
-  private readonly pending = new Map<string, number>();
+  /** This process's leases: in flight (`doneAt` null) or answered at `doneAt` (see `pendingSince`). */
+  private readonly leases = new Set<{ hostId: string; doneAt: number | null }>();
 
-  private count(hostId: string, delta: number): void {
-    const next = (this.pending.get(hostId) ?? 0) + delta;
-    if (next > 0) this.pending.set(hostId, next);
-    else this.pending.delete(hostId);
+  /**
+   * The leases a fleet view asked for at `surveyedAt` may not count yet, by host id: those in
+   * flight, and those answered after the view was asked for. A lease answered before it is in
+   * the host's own figures (the host counts a kernel from the moment it answers the lease), so
+   * a burst of placements sees itself and nothing is counted twice once the runs are over.
+   */
+  private pendingSince(surveyedAt: number): Map<string, number> {
+    const pending = new Map<string, number>();
+    for (const lease of this.leases)
+      if (lease.doneAt === null || lease.doneAt >= surveyedAt)
+        pending.set(lease.hostId, (pending.get(lease.hostId) ?? 0) + 1);
+    return pending;
   }
 
   private kernelPath(ref: KernelRef, route: string): string {
@@ -48,16 +56,21 @@ export class JupyterKernels implements Kernels {
    */
   async start(kernelType: string, runId: string, limits?: KernelLimits): Promise<KernelRef> {
     const name = kernelType === 'r' ? 'ir' : kernelType;
+    const surveyedAt = Date.now();
     const { views: fleet, failures } = await this.host.survey();
     // Listed hosts that all failed to answer: why the first did ("said no" or unreachable).
     if (fleet.length === 0) throw failures[0] ?? new KernelFleetFullError('no kernel host is up');
     let unreachable: KernelHostUnreachableError | undefined;
     let refused = false;
-    const candidates = placement(withPending(fleet, this.pending), name, limits?.memoryMiB ?? 0);
+    const candidates = placement(
+      withPending(fleet, this.pendingSince(surveyedAt)),
+      name,
+      limits?.memoryMiB ?? 0,
+    );
     let refusal = `no kernel host has room for a kernel of ${limits?.memoryMiB ?? 'the default'} MiB`;
     for (const candidate of candidates) {
-      // Counted until views fetched meanwhile are stale (they may not have seen this lease).
-      this.count(candidate.hostId, 1);
+      const lease = { hostId: candidate.hostId, doneAt: null as number | null };
+      this.leases.add(lease);
       const leased = await this.host
         .request(candidate.url, '/cellwise/v1/kernels/lease', {
           method: 'POST',
@@ -68,7 +81,10 @@ export class JupyterKernels implements Kernels {
           if (error instanceof KernelHostUnreachableError) return error;
           throw error;
         })
-        .finally(() => setTimeout(() => this.count(candidate.hostId, -1), PENDING_MS).unref());
+        .finally(() => {
+          lease.doneAt = Date.now();
+          setTimeout(() => this.leases.delete(lease), LEASE_MEMORY_MS).unref();
+        });
       if (leased instanceof KernelHostUnreachableError) {
         unreachable = leased;
         continue;

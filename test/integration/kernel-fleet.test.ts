@@ -153,6 +153,20 @@ describe('a fleet of three kernel hosts', () => {
     for (const r of requeued) expect(r!.workflowName).toMatch(new RegExp(`^${r!.executionId}-r\\d+$`));
   }, 180_000);
 
+  it('passes the kernels of short runs on to the queue as they end, with no sweep to help', async () => {
+    // 14 one-cell runs at once on 6 kernels: each end admits the next, whose lease must not be
+    // refused for kernels this process leased a moment ago and that are already gone.
+    const document = notebookOf(['x = 1']);
+    const runs = await Promise.all(
+      Array.from({ length: 14 }, async () => {
+        const notebookId = await upload(api, document);
+        return { notebookId, executionId: (await execute(api, notebookId)).executionId as string };
+      }),
+    );
+    for (const r of runs)
+      expect((await waitForRun(api, r.notebookId, r.executionId, 60_000)).status).toBe('Completed');
+  }, 120_000);
+
   it('protects a host from scale-in while it holds a kernel, and keeps ECS variables from the kernel', async () => {
     protection.length = 0;
     const notebookId = await upload(
