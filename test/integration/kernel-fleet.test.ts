@@ -138,7 +138,8 @@ describe('a fleet of three kernel hosts', () => {
     // through to 3 hosts of 2 kernels each, so two find every host full.
     await fleetQueue().recordFleet({ kernels: 50, hosts: 3, seenAt: new Date().toISOString() });
     await sleep(5_500); // the API's cache of the figure
-    const runs = await sleepers(8, 3);
+    // Longer than a start waits for a kernel to come free (10 s) before it goes back to the queue.
+    const runs = await sleepers(8, 15);
     // (No sweep comes in this stack: whatever admits them again is a run's end or the refusal itself.)
     const ended = await Promise.all(runs.map((r) => waitForRun(api, r.notebookId, r.executionId, 90_000)));
     for (const status of ended) expect(status.status, JSON.stringify(status.error)).toBe('Completed');

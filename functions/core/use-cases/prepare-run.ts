@@ -20,13 +20,16 @@ export interface StepResult {
 }
 
 const START_ATTEMPTS = 3;
+/** How long a start refused by a full fleet is retried (every FULL_RETRY_MS) before the run is requeued. */
+const FULL_WAIT_MS = 10_000;
+const FULL_RETRY_MS = 500;
 
 /**
  * The workflow's Prepare task, for a run admission started (a waiting run has no workflow).
  * The run gets its kernel, placed on a host of the fleet with room (a warm pooled kernel when
  * the host has one) and, with a dataset, its staged `.cellwise/run.json`. No host with room
- * (the fleet shrank, or other tenants' runs took it): the run goes back to the queue, keeping
- * its place. A run cancelled meanwhile goes straight to Finalize (which shuts a started
+ * for 10 s (the fleet shrank since admission counted it): the run goes back to the queue,
+ * keeping its place. A run cancelled meanwhile goes straight to Finalize (which shuts a started
  * kernel down); a run found Queued belongs to a later attempt and this execution just ends.
  * Safe to retry: a run that has its kernel goes on to RunCells.
  */
@@ -104,10 +107,19 @@ async function kernelUnavailable(
 /** Starts the run's kernel with its limits, retrying a host that is briefly unreachable (a rejection is final). */
 async function startKernel(services: Services, run: RunRecord): Promise<KernelRef> {
   const limits = run.resourceLimits ?? services.runSettings.kernelLimits.defaults;
-  for (let attempt = 1; ; attempt++) {
+  const fullUntil = Date.now() + FULL_WAIT_MS;
+  let attempt = 0;
+  for (;;) {
     try {
       return await services.kernelHost.kernels.start(run.kernelType, run.executionId, limits);
     } catch (error) {
+      // A full fleet is often full for a moment only: a run that just ended gives its kernel
+      // back while the host is still shutting it down. Asked again before going back to the queue.
+      if (error instanceof KernelFleetFullError && Date.now() < fullUntil) {
+        await new Promise((resolve) => setTimeout(resolve, FULL_RETRY_MS));
+        continue;
+      }
+      attempt++;
       if (!(error instanceof KernelHostUnreachableError) || attempt >= START_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
     }
