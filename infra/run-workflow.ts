@@ -9,6 +9,7 @@ import {
   StateMachine,
   StateMachineType,
   Succeed,
+  Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -36,6 +37,9 @@ const WORKFLOW_TIMEOUT = Duration.hours(26);
  * caught failure); outputs live in S3 and progress in DynamoDB. Lambda results are read
  * unwrapped (payloadResponseOnly), as the local interpreter returns them.
  */
+/** A Task state's timeout beyond its Lambda's (the invoke itself, a cold start). */
+const TASK_TIMEOUT_MARGIN_SECONDS = 30;
+
 export function runWorkflowDefinition(scope: Construct, tasks: TaskFunctions): IChainable {
   const invoke = (state: WorkflowTask['state']) =>
     new LambdaInvoke(scope, state, {
@@ -43,6 +47,14 @@ export function runWorkflowDefinition(scope: Construct, tasks: TaskFunctions): I
       payloadResponseOnly: true,
       resultPath: '$.step',
       retryOnServiceExceptions: true,
+      // The state waits as long as its Lambda may run (and no longer): without it an ASL Task
+      // state times out after 60 s (the local interpreter applies that default), which a
+      // RunCells task working its 60 s slice exceeds.
+      taskTimeout: Timeout.duration(
+        Duration.seconds(
+          WORKFLOW_TASKS.find((t) => t.state === state)!.timeoutSeconds + TASK_TIMEOUT_MARGIN_SECONDS,
+        ),
+      ),
     }).addRetry({
       errors: ['Lambda.TooManyRequestsException'],
       interval: Duration.seconds(1),
