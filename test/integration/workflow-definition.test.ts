@@ -19,4 +19,15 @@ describe('the run workflow on the local stack', () => {
     expect(tasks).toEqual(WORKFLOW_TASKS.map((t) => t.state).sort());
     expect(running.StartAt).toBe('Prepare');
   });
+
+  it('lets every Task state wait as long as its Lambda may run, not ASL’s default 60 s', () => {
+    const states = synthesizeRunWorkflow().States as Record<
+      string,
+      { Type: string; TimeoutSeconds?: number }
+    >;
+    for (const task of WORKFLOW_TASKS) {
+      // A RunCells task works a 60 s slice locally (120 s in AWS): a 60 s state timeout failed it.
+      expect(states[task.state]!.TimeoutSeconds, task.state).toBe(task.timeoutSeconds + 30);
+    }
+  });
 });
