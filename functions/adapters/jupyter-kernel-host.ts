@@ -38,12 +38,7 @@ class JupyterKernelSpecs implements KernelSpecs {
   constructor(private readonly host: KernelHostConnection) {}
 
   async environments(): Promise<KernelSpecEnvironment[]> {
-    const response = await this.host.request(
-      await this.host.pickHost(),
-      '/cellwise/v1/environments',
-      {},
-      SLOW_DEADLINE_MS,
-    );
+    const response = await this.host.requestAny('/cellwise/v1/environments', {}, SLOW_DEADLINE_MS);
     await this.host.expect(response, 'kernel environments', 200);
     const body = await this.host.json(
       response,
@@ -62,7 +57,7 @@ class JupyterKernelSpecs implements KernelSpecs {
   }
 
   async pool(): Promise<Record<string, KernelPoolStats>> {
-    const response = await this.host.request(await this.host.pickHost(), '/cellwise/v1/pool');
+    const response = await this.host.requestAny('/cellwise/v1/pool');
     if (response.status === 404) {
       await this.host.drain(response);
       return {};
@@ -83,8 +78,7 @@ class JupyterReports implements ReportRenderer {
   constructor(private readonly host: KernelHostConnection) {}
 
   async renderHtml(document: NbDocument): Promise<string> {
-    const response = await this.host.request(
-      await this.host.pickHost(),
+    const response = await this.host.requestAny(
       '/cellwise/v1/render/html',
       { method: 'POST', body: serializeDocument(document) },
       SLOW_DEADLINE_MS,

@@ -105,12 +105,31 @@ export class KernelHostConnection {
     });
   }
 
-  /** Any one host, for what every host can do (kernelspecs, reports): one at random. */
-  async pickHost(): Promise<string> {
-    const hosts = await this.hosts();
-    const chosen = hosts[Math.floor(Math.random() * hosts.length)];
-    if (!chosen) throw new KernelHostUnreachableError('the directory lists no kernel host');
-    return chosen;
+  /**
+   * For what every host can do (kernelspecs, reports): asks the hosts in random order until one
+   * answers with anything but 503, so a host that is restarting or draining is passed over. If
+   * none does, a 503 answer is what the caller sees, else why a host was unreachable.
+   */
+  async requestAny(path: string, init: RequestInit = {}, deadlineMs = REST_DEADLINE_MS): Promise<Response> {
+    const hosts = shuffled(await this.hosts());
+    let busy: Response | undefined;
+    let unreachable = new KernelHostUnreachableError('the directory lists no kernel host');
+    for (const host of hosts) {
+      try {
+        const response = await this.request(host, path, init, deadlineMs);
+        if (response.status !== 503) {
+          if (busy) await this.drain(busy);
+          return response;
+        }
+        if (busy) await this.drain(busy);
+        busy = response;
+      } catch (error) {
+        if (!(error instanceof KernelHostUnreachableError)) throw error;
+        unreachable = error;
+      }
+    }
+    if (busy) return busy;
+    throw unreachable;
   }
 
   async request(host: string, path: string, init: RequestInit = {}, deadlineMs = REST_DEADLINE_MS) {
@@ -170,6 +189,16 @@ const isHostAnswer = (
   isCounts(value.load, ['kernels', 'kept', 'memoryMiB', 'keptMemoryMiB']) &&
   isObject(value.pool) &&
   Object.values(value.pool).every((p) => isCounts(p, ['ready']));
+
+/** A copy of `items` in random order (Fisher–Yates). */
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}
 
 /** `value` is an object (not null, not an array). */
 export function isObject(value: unknown): value is Record<string, unknown> {

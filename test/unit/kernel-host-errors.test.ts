@@ -96,6 +96,47 @@ describe('JupyterKernelHost error translation', () => {
   });
 });
 
+describe('JupyterKernelHost reads of what every host can do', () => {
+  const environments = JSON.stringify({
+    kernels: [
+      {
+        name: 'python3',
+        displayName: 'Python 3',
+        language: 'python',
+        languageVersion: '3.11',
+        packages: [],
+        customLibraries: [],
+      },
+    ],
+  });
+  const fleet = (urls: string[]) => new JupyterKernelHost({ hosts: async () => urls }, async () => 'token');
+
+  it('passes over hosts that are unreachable or answer 503 until one answers', async () => {
+    reply = { status: 200, body: environments };
+    for (let i = 0; i < 10; i++) {
+      const [kernel] = await fleet(['http://127.0.0.1:1', base, 'http://127.0.0.1:2']).specs.environments();
+      expect(kernel?.name).toBe('python3');
+    }
+    reply = { status: 503, body: '{"message": "draining"}' };
+    await expect(fleet(['http://127.0.0.1:1', base]).specs.environments()).rejects.toMatchObject({
+      name: 'KernelHostRejectedError',
+      status: 503,
+    });
+  });
+
+  it('reports unreachable when no listed host answers, and when none is listed', async () => {
+    await expect(fleet(['http://127.0.0.1:1', 'http://127.0.0.1:2']).specs.pool()).rejects.toBeInstanceOf(
+      KernelHostUnreachableError,
+    );
+    await expect(fleet([]).specs.pool()).rejects.toBeInstanceOf(KernelHostUnreachableError);
+  });
+
+  it('does not ask another host once one has said no with anything but 503', async () => {
+    reply = { status: 500, body: '{"message": "boom"}' };
+    await expect(fleet([base, base, base]).specs.pool()).rejects.toMatchObject({ status: 500 });
+  });
+});
+
 describe('checkMessage (every received message is validated)', () => {
   const base = {
     header: { msg_id: 'm1', msg_type: 'stream', date: '2026-01-01T00:00:00Z' },
