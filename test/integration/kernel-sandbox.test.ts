@@ -164,7 +164,9 @@ print(json.dumps({
     expect(status.status, JSON.stringify(status.error)).toBe('Completed');
     const seen = printed(executed);
     expect(heldDir).toMatch(/\/work$/);
-    expect(seen.read).toBe('PermissionError');
+    // Out of reach (the box's directories are its user's alone) or, where the box is a tmpfs
+    // in the kernel's own mount namespace, out of sight: never read.
+    expect(seen.read).toMatch(/^(PermissionError|FileNotFoundError)$/);
     // At least the holder's kernel (and the warm pool's): each a user of its own, out of reach.
     expect(seen.kernels.length).toBeGreaterThanOrEqual(1);
     for (const kernel of seen.kernels) {

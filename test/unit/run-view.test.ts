@@ -67,4 +67,15 @@ describe('unit: run status view', () => {
   it('shows no running cell while the kernel starts', () => {
     expect(toRunStatus(run({ kernel: null }), []).currentCell).toBeNull();
   });
+
+  it('shows the ended cells up to the first not yet written while a batch of rows is half visible', () => {
+    const half = toRunStatus(run(), [result(0, 'Success'), result(2, 'Success')]);
+    expect(half.cellResults.map((c) => [c.cellId, c.status])).toEqual([
+      ['c1', 'Success'],
+      ['c2', 'Running'],
+    ]);
+    expect(half.progress.completedCells).toBe(1);
+    const ended = toRunStatus(run({ status: 'Error' }), [result(0, 'Success'), result(2, 'Success')]);
+    expect(ended.cellResults.map((c) => c.cellId)).toEqual(['c1', 'c3']);
+  });
 });

@@ -3,7 +3,7 @@ import type { CellResult } from './cell-result.ts';
 import { droppedView, storedOutputs } from './dropped-view.ts';
 import { formatBytes, formatDuration } from './human-units.ts';
 import { DEFAULT_KERNEL_LIMITS } from './kernel.ts';
-import type { RunRecord } from './run.ts';
+import { isFinal, type RunRecord } from './run.ts';
 
 /** One entry of `cellResults` (route 13). */
 function cellView(r: CellResult) {
@@ -60,12 +60,25 @@ function runBasics(run: RunRecord) {
 }
 
 /**
+ * The cell results from the first on without a gap. Cells end in plan order, but their rows
+ * are written in batches that are not atomic: a row seen past a missing one belongs to a batch
+ * still being written, and shows once the rows before it do (a watcher counts on the order).
+ * An ended run's writes are over: all of its rows count.
+ */
+function settled(results: CellResult[]): CellResult[] {
+  let n = 0;
+  while (n < results.length && results[n]!.position === n) n++;
+  return n === results.length ? results : results.slice(0, n);
+}
+
+/**
  * The status of a run (route 13) from its row and its cell results: progress as it happens,
  * per-cell results with measured timings, output counts from what the cells produced, and
  * resources measured from outside the kernel. Nothing here is invented: unknown is null.
  */
-export function toRunStatus(run: RunRecord, results: CellResult[]) {
+export function toRunStatus(run: RunRecord, all: CellResult[]) {
   const plan = run.plan ?? [];
+  const results = isFinal(run.status) ? all : settled(all);
   const done = new Set(results.map((r) => r.position));
   const count = (status: string) => results.filter((r) => r.status === status).length;
   const nextPosition = plan.findIndex((_, position) => !done.has(position));

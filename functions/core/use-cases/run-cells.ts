@@ -53,8 +53,10 @@ export async function runCells(
   } catch (error) {
     if (!(error instanceof KernelHostUnreachableError || error instanceof KernelHostRejectedError))
       throw error;
-    const verdict = await unreachableVerdict(services, run, error, remainingMs);
-    if (!verdict) return { next: 'run' }; // its host answers again: the next task reconnects
+    const found = await unreachableVerdict(services, run, error, remainingMs);
+    if (!found) return { next: 'run' }; // its host answers again: the next task reconnects
+    // The cell handed over mid-run was running when the kernel was lost: it is the one that failed.
+    const verdict = { ...found, cellId: run.inFlight ? (run.plan[run.inFlight.position]?.cellId ?? null) : null };
     // Its host was lost before any cell started: back to the queue, placed anew.
     if (
       verdict.errorType === 'KernelHostLost' &&
