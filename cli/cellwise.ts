@@ -25,6 +25,11 @@ import {
 } from './cellwise/run-commands.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+const OUTPUT_OPTION = [
+  '--output [cellId]',
+  "show what the cells print (stdout, stderr, displays) as they print it; a cell id: that cell's only",
+] as const;
+
 const NOTEBOOK_OPTION = [
   '--notebook <id>',
   'the notebook of the run (when EXECUTION is a bare execution id)',
@@ -103,6 +108,7 @@ function program(): Command {
     .option('--timeout <seconds>', 'limit for the whole run')
     .option('--cell-timeout <seconds>', 'limit for each cell')
     .option('--no-report', 'do not render the HTML report')
+    .option(...OUTPUT_OPTION)
     .action(action(runNotebook));
 
   cli
@@ -110,6 +116,7 @@ function program(): Command {
     .description('follow a run: a progress bar per cell, each cell as it ends')
     .argument('<execution>', 'execution id, or NOTEBOOK_ID/EXECUTION_ID')
     .option(...NOTEBOOK_OPTION)
+    .option(...OUTPUT_OPTION)
     .action(action(watchExecution));
 
   cli

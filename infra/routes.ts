@@ -193,6 +193,15 @@ export const ROUTES: readonly RouteDefinition[] = [
     auth: true,
   },
   {
+    id: 'getExecutionOutputs',
+    method: 'GET',
+    path: `${P}/notebook/{notebookId}/execution/{executionId}/outputs`,
+    entry: `${EX}/get-execution-outputs.ts`,
+    auth: true,
+    // A long poll waits up to 20 s for output.
+    timeoutSeconds: 29,
+  },
+  {
     id: 'cancelExecution',
     method: 'POST',
     path: `${P}/notebook/{notebookId}/execution/{executionId}/cancel`,

@@ -33,6 +33,8 @@ export function addTenantData(scope: Construct): TenantData {
     },
     sortKey: { name: TABLE_SCHEMA.sortKey.name, type: TABLE_SCHEMA.sortKey.type as AttributeType },
     billingMode: BillingMode.PAY_PER_REQUEST,
+    // Live output items carry `ttl` (epoch seconds): DynamoDB deletes them after it.
+    timeToLiveAttribute: 'ttl',
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     deletionProtection: true,
     encryption: TableEncryption.AWS_MANAGED,

@@ -5,6 +5,7 @@
  */
 import type {
   ApiErrorBody,
+  LiveOutputs,
   Notebook,
   NotebookPage,
   NotebookUrl,
@@ -37,6 +38,7 @@ export const CLI_ROUTES = {
   getNotebookUrl: ['GET', '/notebook/{notebookId}/url'],
   executeNotebook: ['POST', '/notebook/{notebookId}/execute'],
   getExecution: ['GET', '/notebook/{notebookId}/execution/{executionId}'],
+  getExecutionOutputs: ['GET', '/notebook/{notebookId}/execution/{executionId}/outputs'],
   listExecutions: ['GET', '/notebook/{notebookId}/executions'],
   cancelExecution: ['POST', '/notebook/{notebookId}/execution/{executionId}/cancel'],
   resumeExecution: ['POST', '/notebook/{notebookId}/execution/{executionId}/resume'],
@@ -113,6 +115,15 @@ export class CellwiseClient {
 
   getExecution(notebookId: string, executionId: string) {
     return this.request<RunStatus>('getExecution', { notebookId, executionId });
+  }
+
+  /** The run's live output after `after` (long poll up to `waitSeconds`). */
+  getExecutionOutputs(
+    notebookId: string,
+    executionId: string,
+    query: { after?: string; waitSeconds?: number },
+  ) {
+    return this.request<LiveOutputs>('getExecutionOutputs', { notebookId, executionId }, { query });
   }
 
   listExecutions(notebookId: string, query: { page?: number; pageSize?: number } = {}) {

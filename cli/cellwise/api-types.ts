@@ -28,6 +28,8 @@ export type ResumeBody = Body<typeof executions.resumeExecution>;
 export type RunStatus = Answer<typeof executions.getExecution, 200>;
 export type CellResult = RunStatus['cellResults'][number];
 export type RunPage = Answer<typeof executions.listExecutions, 200>;
+export type LiveOutputs = Answer<typeof executions.getExecutionOutputs, 200>;
+export type LiveChunk = LiveOutputs['chunks'][number];
 export type RunResults = Answer<typeof executions.getExecutionResults, 200>;
 
 /** The contract's error body. */

@@ -21,6 +21,8 @@ export interface RunOptions {
   timeout?: string;
   cellTimeout?: string;
   report?: boolean;
+  /** `--output [cellId]`: show what the cells print as they run. */
+  output?: boolean | string;
 }
 
 function seconds(text: string | undefined, option: string): number | undefined {
@@ -96,11 +98,13 @@ async function follow(
   ctx: CommandContext,
   ref: RunRef,
   onInterrupt?: (view: ProgressView) => Promise<InterruptDecision>,
+  output?: boolean | string,
 ): Promise<number> {
   const result = await watchRun(ctx.client(), ref, {
     stream: ctx.progressStream,
     intervalMs: ctx.pollMs,
     onInterrupt,
+    ...(output ? { output } : {}),
   });
   if (result.detached) {
     ctx.say(
@@ -141,13 +145,17 @@ export async function runNotebook(
     if (ctx.json) printJson(answer.text);
     return 0;
   }
-  return follow(ctx, ref, cancelOnInterrupt(ctx, ref));
+  return follow(ctx, ref, cancelOnInterrupt(ctx, ref), options.output);
 }
 
-export async function watchExecution(ctx: CommandContext, execution: string, options: { notebook?: string }) {
+export async function watchExecution(
+  ctx: CommandContext,
+  execution: string,
+  options: { notebook?: string; output?: boolean | string },
+) {
   const ref = await resolveRun(ctx.client(), execution, options.notebook);
   rememberRun(ref);
-  return follow(ctx, ref);
+  return follow(ctx, ref, undefined, options.output);
 }
 
 export async function cancelExecution(

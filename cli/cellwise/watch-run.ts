@@ -5,6 +5,7 @@
 import type { Answer, CellwiseClient } from './api-client.ts';
 import { FINAL_STATUSES, type RunStatus } from './api-types.ts';
 import { ApiError, ConnectionError } from './errors.ts';
+import { followLiveOutput, type LiveFollower } from './live-output.ts';
 import { type ProgressView, progressView } from './progress-view.ts';
 
 export interface RunRef {
@@ -21,7 +22,12 @@ export interface WatchOptions {
   intervalMs: number;
   /** Called on Ctrl-C with the view paused; without it, Ctrl-C detaches. */
   onInterrupt?: (view: ProgressView) => Promise<InterruptDecision>;
+  /** Show what the cells print as they print it: every cell's (`true`) or one cell's (its id). */
+  output?: boolean | string;
 }
+
+/** How long the end of a run waits for the last of its live output. */
+const LIVE_DRAIN_MS = 20_000;
 
 export interface WatchResult {
   run: RunStatus;
@@ -47,6 +53,14 @@ export async function watchRun(
     wake?.();
   };
   process.on('SIGINT', onSigint);
+  const live: LiveFollower | null = options.output
+    ? followLiveOutput(client, ref, {
+        ...(typeof options.output === 'string' ? { cellId: options.output } : {}),
+        print: (line) => view.note(line),
+      })
+    : null;
+  // A failing follower must not end the watch: the run's status still comes.
+  live?.done.catch((error: unknown) => view.note(`(live output stopped: ${(error as Error).message})`));
   try {
     for (;;) {
       const answer = await poll(client, ref);
@@ -57,7 +71,10 @@ export async function watchRun(
         reported.add(i);
         view.cellEnded(cell, i + 1, total);
       });
-      if (FINAL_STATUSES.has(run.status)) return { run, text: answer.text, detached: false };
+      if (FINAL_STATUSES.has(run.status)) {
+        if (live) await Promise.race([live.done.catch(() => undefined), delay(LIVE_DRAIN_MS)]);
+        return { run, text: answer.text, detached: false };
+      }
       view.update(run);
       if (!interrupted) {
         await new Promise<void>((resolve) => {
@@ -73,10 +90,13 @@ export async function watchRun(
       }
     }
   } finally {
+    live?.stop();
     process.off('SIGINT', onSigint);
     view.stop();
   }
 }
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** The run's status, retried a few times over network trouble and 5xx answers. */
 async function poll(client: CellwiseClient, ref: RunRef): Promise<Answer<RunStatus>> {

@@ -16,6 +16,7 @@ import type { Scope } from '../core/notebook.ts';
  * | API token | `TOKEN#{sha256}` | `TOKEN` | |
  * | run | `RUNS#{t}#{p}#{notebookId}` | `RUN#{executionId}` (UUIDv7: newest last) | |
  * | cell result of a run | `RUNCELLS#{t}#{p}#{executionId}` | zero-padded plan position | |
+ * | live output of a run (chunks of one write; `ttl`: gone a week later in AWS) | `LIVE#{t}#{p}#{executionId}` | `{epoch ms, 13 digits}.{6-digit sequence}` | |
  * | active run (reconciler index) | `ACTIVE_RUNS` | `{t}#{p}#{notebookId}#{executionId}` | |
  * | schedule of a notebook | `SCHEDULES` | `{t}#{p}#{notebookId}` | |
  * | claimed fire time of a schedule | `FIRES#{t}#{p}#{notebookId}` | ISO fire time | |
@@ -47,6 +48,7 @@ export const keys = {
   runs: (s: Scope, notebookId: string) => `RUNS#${s.tenantId}#${s.projectId}#${notebookId}`,
   run: (executionId: string) => `RUN#${executionId}`,
   runCells: (s: Scope, executionId: string) => `RUNCELLS#${s.tenantId}#${s.projectId}#${executionId}`,
+  liveOutput: (s: Scope, executionId: string) => `LIVE#${s.tenantId}#${s.projectId}#${executionId}`,
   cellPosition: (position: number) => String(position).padStart(8, '0'),
   activeRuns: 'ACTIVE_RUNS',
   activeRun: (s: Scope, notebookId: string, executionId: string) =>

@@ -233,7 +233,13 @@ export class DynamoRunStore implements RunStore {
         ExpressionAttributeValues: toItem({ ':pk': keys.runCells(p, executionId) }),
         ProjectionExpression: 'pk, sk',
       });
-      await deleteKeys(this.db, this.table, [...cells, toItem(activeKey(p))]);
+      const live = await queryAll(this.db, {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: toItem({ ':pk': keys.liveOutput(p, executionId) }),
+        ProjectionExpression: 'pk, sk',
+      });
+      await deleteKeys(this.db, this.table, [...cells, ...live, toItem(activeKey(p))]);
     }
     await deleteKeys(
       this.db,

@@ -6,6 +6,7 @@ import { type AwsClients, createAwsClients } from './aws-clients.ts';
 import { type Config, loadConfig } from './config.ts';
 import { DynamoDatasetStore } from './dynamo-dataset-store.ts';
 import { DynamoInvestigationStore } from './dynamo-investigation-store.ts';
+import { DynamoLiveOutputLog } from './dynamo-live-output-log.ts';
 import { DynamoNotebookStore } from './dynamo-notebook-store.ts';
 import { DynamoRunQueue } from './dynamo-run-queue.ts';
 import { DynamoRunStore } from './dynamo-run-store.ts';
@@ -76,6 +77,7 @@ export function createServices(config: Config = loadConfig()): Services {
     runs: new DynamoRunStore(clients.dynamodb, config.tableName),
     queue: new DynamoRunQueue(clients.dynamodb, config.tableName),
     runTokens: new DynamoRunTokens(clients.dynamodb, config.tableName),
+    liveOutputs: new DynamoLiveOutputLog(clients.dynamodb, config.tableName),
     files: new S3FileStore(clients.s3, config.bucketName),
     kernelHost,
     workflow: new SfnWorkflow(clients.sfn, () => config.stateMachineArn),

@@ -2,7 +2,15 @@ import type { KernelType, Scope } from './notebook.ts';
 import type { DatasetStore } from './ports/dataset-ports.ts';
 import type { KernelHost } from './ports/kernel-ports.ts';
 import type { ContentStore, InvestigationStore, NotebookStore } from './ports/notebook-ports.ts';
-import type { FileStore, RunQueue, RunSettings, RunStore, RunTokens, Workflow } from './ports/run-ports.ts';
+import type {
+  FileStore,
+  LiveOutputLog,
+  RunQueue,
+  RunSettings,
+  RunStore,
+  RunTokens,
+  Workflow,
+} from './ports/run-ports.ts';
 import type { ScheduleRegistry } from './ports/schedule-ports.ts';
 import type { Telemetry } from './ports/telemetry-ports.ts';
 import type { TenancyStore } from './ports/tenancy-ports.ts';
@@ -31,6 +39,8 @@ export interface Services {
   runs: RunStore;
   queue: RunQueue;
   runTokens: RunTokens;
+  /** What running cells print and display, while they run. */
+  liveOutputs: LiveOutputLog;
   /** Event-log datasets (the data objects are in `files`). */
   datasets: DatasetStore;
   files: FileStore;

@@ -153,6 +153,29 @@ describe('cellwise CLI', () => {
     expect(JSON.parse(readFileSync(join(out, 'status.json'), 'utf8')).status).toBe('Completed');
   });
 
+  it('prints what the cells print as they print it with --output, and one cell’s only with --output CELL', async () => {
+    const notebookId = await uploaded('live.ipynb', [
+      'print("first")',
+      'import sys, time\nfor i in range(12):\n    print(f"line {i}", flush=True)\n    time.sleep(0.3)\nprint("warned", file=sys.stderr)',
+      'print("last")',
+    ]);
+    const run = start(['run', notebookId, '--output']);
+    // A line printed early shows while the cell still prints (before the cell's end line).
+    await until(run.child, run.stdout, /^line 2$/m, 60_000);
+    expect(run.stdout()).not.toMatch(/^line 11$/m);
+    expect(run.stdout()).not.toMatch(/^\[2\/3\] c2 Success/m);
+    const done = await run.done;
+    expect(done.code, done.stderr).toBe(0);
+    const lines = done.stdout.split('\n');
+    const printed = lines.filter((l) => /^(first|line \d+|last)$/.test(l));
+    expect(printed).toEqual(['first', ...Array.from({ length: 12 }, (_, i) => `line ${i}`), 'last']);
+    expect(lines).toContain('[c2 stderr] warned');
+    const one = await cellwise(['run', notebookId, '--output', 'c3']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toMatch(/^last$/m);
+    expect(one.stdout).not.toMatch(/^(first|line 0)$/m);
+  }, 90_000);
+
   it('exits 1 when a cell fails and names the error', async () => {
     const notebookId = await uploaded('fails.ipynb', ['x = 1', '1 / 0', 'print("never")']);
     const run = await cellwise(['run', notebookId]);

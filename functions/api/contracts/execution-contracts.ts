@@ -10,6 +10,7 @@ import {
   runResults,
   runStatus,
 } from '../schemas/executions.ts';
+import { liveOutputs, liveOutputsQuery } from '../schemas/live-outputs.ts';
 import { errors, scopedErrors } from './shared.ts';
 
 const tags = ['Executions'];
@@ -60,6 +61,23 @@ export const getExecutionResults = {
         'Not found: no such notebook or run (also for other tenants and projects), or `cellId` is not a cell the run ran (markdown and raw cells are not run)',
       schema: errorBody,
     },
+  },
+} satisfies RouteContract;
+
+export const getExecutionOutputs = {
+  id: 'getExecutionOutputs',
+  summary: 'Live output of a run: what its cells printed and displayed since a cursor (long poll)',
+  tags,
+  auth: true,
+  params: executionParams,
+  query: liveOutputsQuery,
+  responses: {
+    200: {
+      description:
+        'The chunks since the cursor. Output reaches this route while a cell runs (within about a second of the print), with the byte caps of stored outputs. Read from no cursor, then from each answer’s `nextCursor` until `ended`; `waitSeconds` holds an answer until a first chunk comes. Live output is kept for a week; a run’s stored outputs (results, executed notebook) are what stays. A run with `captureOutputs: false` has none.',
+      schema: liveOutputs,
+    },
+    ...scopedErrors(),
   },
 } satisfies RouteContract;
 

@@ -1,5 +1,6 @@
 import type { Scope } from '../notebook.ts';
 import type { CellResult } from '../run/cell-result.ts';
+import type { LiveChunk } from '../run/live-output.ts';
 import type { OutputLimits } from '../run/output-limits.ts';
 import type { QueueEntry, RunLimits, SlotState } from '../run/queue-order.ts';
 import type { RunPointer, RunRecord, RunStatus } from '../run/run.ts';
@@ -51,6 +52,29 @@ export interface RunStore {
   clearActive(pointer: RunPointer): Promise<void>;
   /** Deletes every run of a notebook and its cell results. */
   deleteForNotebook(scope: Scope, notebookId: string): Promise<void>;
+}
+
+/** A page of a run's live output: the chunks after a cursor, and the cursor after them. */
+export interface LiveOutputPage {
+  chunks: LiveChunk[];
+  /** Where the next read starts (the cursor read from when nothing came). */
+  cursor: string | null;
+  /** More chunks were written than this page holds. */
+  more: boolean;
+}
+
+/**
+ * The live output of runs: chunks appended while cells run (see `LiveOutputFeed`), read in
+ * order from a cursor. Transient: a run's stored outputs are what stays.
+ */
+export interface LiveOutputLog {
+  /** Appends chunks after every chunk the run has (writes of one run come one after another). */
+  append(pointer: RunPointer, chunks: LiveChunk[]): Promise<void>;
+  /**
+   * The chunks after `cursor` (from the first when null), whole writes of at most about
+   * `maxChars` of JSON (at least one write, whatever its size).
+   */
+  read(pointer: RunPointer, cursor: string | null, maxChars: number): Promise<LiveOutputPage>;
 }
 
 /** Files of runs (outputs, executed notebooks, reports) in object storage. */

@@ -1,6 +1,7 @@
 import type { Kernels } from '../ports/kernel-ports.ts';
 import type { CellOutputRecord } from './cell-outputs.ts';
 import type { KernelEvent, KernelRef, KernelSession } from './kernel.ts';
+import type { OutputListener } from './live-output.ts';
 import { CellOutputCollector } from './output-collector.ts';
 import type { CellBudget } from './output-limits.ts';
 
@@ -95,10 +96,12 @@ export async function executeCell(
      * idle (the kernel's replies overtake its IOPub), so they are kept for it.
      */
     chained?: string;
+    /** Hears each output as it is kept (the run's live output). */
+    live?: OutputListener;
   },
 ): Promise<CellRun> {
   const { limits } = options;
-  const collector = new CellOutputCollector(options.resume?.record, options.budget);
+  const collector = new CellOutputCollector(options.resume?.record, options.budget, options.live);
   const startedAt = options.resume?.startedAt ?? options.sent?.startedAt ?? Date.now();
   const msgId =
     options.resume?.msgId ??

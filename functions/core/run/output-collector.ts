@@ -1,6 +1,7 @@
 import type { NbOutput } from '../nbformat/types.ts';
 import { type CellOutputRecord, type DisplayUpdate, normalized, outputFromMessage } from './cell-outputs.ts';
 import type { KernelMessage } from './kernel.ts';
+import type { OutputListener } from './live-output.ts';
 import { addLoss, type CellBudget, noLoss, outputBytes, UNLIMITED, utf8Prefix } from './output-limits.ts';
 import { sanitizeBundle, sanitizeOutput } from './output-sanitizer.ts';
 
@@ -16,7 +17,8 @@ const updateBytes = (u: DisplayUpdate) =>
  * the cell's budget (its limits and what is left of the run's): everything up to the limit
  * is kept, a stream crossing it keeps its text up to the limit, the rest is counted in
  * `loss`. Invalid output data (a MIME key that is no media type, text that is not text,
- * images that are not base64) is skipped and named (`sanitizeOutput`).
+ * images that are not base64) is skipped and named (`sanitizeOutput`). A `listener` hears
+ * what is kept as it is kept (the live output).
  */
 export class CellOutputCollector {
   readonly record: CellOutputRecord;
@@ -27,6 +29,7 @@ export class CellOutputCollector {
   constructor(
     previous?: CellOutputRecord,
     private readonly budget: CellBudget = UNLIMITED,
+    private readonly listener?: OutputListener,
   ) {
     this.record = previous
       ? normalized(previous)
@@ -113,6 +116,7 @@ export class CellOutputCollector {
     this.bytes += outputBytes(kept);
     rec.outputs.push(kept);
     rec.displayIds.push(displayId);
+    this.listener?.({ kind: 'kept', outputIndex: rec.outputs.length - 1, output: kept, displayId });
   }
 
   /** A display update: applied to this cell's outputs with the id, kept for earlier cells'. */
@@ -145,6 +149,7 @@ export class CellOutputCollector {
       rec.outputs[i] = updated[n]!;
     });
     this.bytes = after;
+    this.listener?.({ kind: 'updated', displayId, data, metadata });
   }
 
   private time(message: KernelMessage, date: string): void {
@@ -161,5 +166,6 @@ export class CellOutputCollector {
     this.record.outputs = [];
     // nbclient forgets this cell's display-id positions; later updates no longer reach them.
     this.record.displayIds = [];
+    this.listener?.({ kind: 'cleared' });
   }
 }

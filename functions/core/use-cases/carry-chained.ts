@@ -3,6 +3,7 @@ import { joinSource } from '../nbformat/types.ts';
 import type { Services } from '../ports.ts';
 import { type CellRun, executeCell } from '../run/cell-executor.ts';
 import type { KernelEvent, KernelSession } from '../run/kernel.ts';
+import type { LiveOutputFeed } from '../run/live-output.ts';
 import { cellBudget, type OutputLimits, type OutputUsage } from '../run/output-limits.ts';
 import type { InFlightCell, RunRecord } from '../run/run.ts';
 
@@ -41,6 +42,7 @@ export async function carryChained(
   usage: OutputUsage,
   /** The chained cell as an earlier hand-over left it (this task then only read more of it). */
   earlier: Omit<InFlightCell, 'next'> | null = null,
+  live: LiveOutputFeed | null = null,
 ): Promise<Omit<InFlightCell, 'next'> | null> {
   if (earlier && !current.leftover?.length) return earlier;
   if (!earlier && (!chained || !session.sent(chained.msgId))) return null;
@@ -65,6 +67,7 @@ export async function carryChained(
         stopRequested: async () => null,
       },
       budget: cellBudget(outputLimits, usage),
+      ...(live ? { live: live.cell(planned.cellId) } : {}),
       resume: {
         msgId: next.msgId,
         startedAt,

@@ -5,6 +5,7 @@ import { type ExecutionLimits, executeCell, type ResumedCell } from '../run/cell
 import type { CellOutputRecord } from '../run/cell-outputs.ts';
 import { sealRecord } from '../run/cell-outputs.ts';
 import type { KernelSession } from '../run/kernel.ts';
+import type { LiveOutputFeed } from '../run/live-output.ts';
 import { cellBudget, type OutputUsage, outputBytes } from '../run/output-limits.ts';
 import type { ProgressWriter } from '../run/progress-writer.ts';
 import type { InFlightCell, RunError, RunRecord } from '../run/run.ts';
@@ -64,6 +65,8 @@ export async function executePlan(
   session: KernelSession,
   writer: ProgressWriter,
   limits: ExecutionLimits,
+  /** Where kept outputs go as they are kept (none: the run keeps no outputs). */
+  live: LiveOutputFeed | null = null,
 ): Promise<PlanOutcome> {
   const plan = run.plan!;
   const keys = runKeys(run, run.notebookId, run.executionId);
@@ -78,13 +81,17 @@ export async function executePlan(
     usage,
   });
   let chained: Chained | null = null;
+  let carriedNext: InFlightCell['next'] = null;
+  /** The chained cell handed over with the one in flight (see `carryChained`). */
+  const carry = (cellRun: Awaited<ReturnType<typeof executeCell>>) =>
+    carryChained(services, run, cells, session, chained, cellRun, outputLimits, usage, carriedNext, live);
   for (let position = run.nextPosition; position < plan.length; position++) {
     const planned = plan[position]!;
     // The cell in flight at the hand-over, or the one chained to it that had reached the kernel.
     const carried = run.inFlight?.next?.position === position ? run.inFlight.next : null;
     const inFlight = run.inFlight?.position === position ? run.inFlight : carried;
     // Resuming the cell in flight with a chained one carried: its messages are kept for it.
-    const carriedNext = run.inFlight?.position === position ? (run.inFlight.next ?? null) : null;
+    carriedNext = run.inFlight?.position === position ? (run.inFlight.next ?? null) : null;
     const ahead = chained?.position === position ? chained : null;
     if (ahead) chained = null;
     if (!inFlight && !ahead) {
@@ -132,6 +139,7 @@ export async function executePlan(
       allowErrors: planned.allowErrors,
       limits,
       budget: cellBudget(outputLimits, usage),
+      ...(live ? { live: live.cell(planned.cellId) } : {}),
       ...(resume ? { resume } : { sent }),
       ...(chained || carriedNext ? { chained: (chained ?? carriedNext)!.msgId } : {}),
     });
@@ -148,17 +156,7 @@ export async function executePlan(
         partialKey,
         reply: cellRun.outcome.reply,
         idle: cellRun.outcome.idle,
-        next: await carryChained(
-          services,
-          run,
-          cells,
-          session,
-          chained,
-          cellRun,
-          outputLimits,
-          usage,
-          carriedNext,
-        ),
+        next: await carry(cellRun),
       };
       return { ...ended(position), more: true, handover };
     }
@@ -187,17 +185,7 @@ export async function executePlan(
     if (!verdict && cellRun.outcome.kind === 'done' && cellRun.closed) {
       // The cell ended as the task handed over: the chained one (if it reached the kernel) is
       // the cell in flight now; otherwise the next task sends the next cell.
-      const next = await carryChained(
-        services,
-        run,
-        cells,
-        session,
-        chained,
-        cellRun,
-        outputLimits,
-        usage,
-        carriedNext,
-      );
+      const next = await carry(cellRun);
       return { ...ended(position + 1), more: true, handover: next ? { ...next, next: null } : null };
     }
     if (verdict || cellRun.outcome.kind !== 'done') {

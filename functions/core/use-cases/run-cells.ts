@@ -1,6 +1,7 @@
 import type { Services } from '../ports.ts';
 import { type ExecutionLimits, HOST_LOST_MS, type StopReason } from '../run/cell-executor.ts';
 import { KernelHostRejectedError, KernelHostUnreachableError, type KernelSession } from '../run/kernel.ts';
+import { LiveOutputFeed } from '../run/live-output.ts';
 import { ProgressWriter } from '../run/progress-writer.ts';
 import { pointerOf, type RunError, type RunPointer, type RunRecord } from '../run/run.ts';
 import { admitQueued } from './admission.ts';
@@ -56,7 +57,10 @@ export async function runCells(
     const found = await unreachableVerdict(services, run, error, remainingMs);
     if (!found) return { next: 'run' }; // its host answers again: the next task reconnects
     // The cell handed over mid-run was running when the kernel was lost: it is the one that failed.
-    const verdict = { ...found, cellId: run.inFlight ? (run.plan[run.inFlight.position]?.cellId ?? null) : null };
+    const verdict = {
+      ...found,
+      cellId: run.inFlight ? (run.plan[run.inFlight.position]?.cellId ?? null) : null,
+    };
     // Its host was lost before any cell started: back to the queue, placed anew.
     if (
       verdict.errorType === 'KernelHostLost' &&
@@ -72,9 +76,19 @@ export async function runCells(
     return { next: 'finalize' };
   }
   const writer = new ProgressWriter(services, run, pointer);
-  const outcome = await executePlan(services, run, document.cells, session, writer, limits).finally(
+  const live = run.outputOptions.captureOutputs
+    ? new LiveOutputFeed(
+        (chunks) => services.liveOutputs.append(pointer, chunks),
+        (error) =>
+          services.telemetry.problem('writing live output failed', {
+            executionId: run.executionId,
+            error: (error as Error).name,
+          }),
+      )
+    : null;
+  const outcome = await executePlan(services, run, document.cells, session, writer, limits, live).finally(
     async () => {
-      await session.close();
+      await Promise.all([session.close(), live?.close()]);
     },
   );
   await writer.flush();
