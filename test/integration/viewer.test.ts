@@ -401,10 +401,16 @@ describe('the notebook viewer page (route 11’s URL)', () => {
         timeout: 20_000,
       },
     );
-    // The first cell's output is shown while the run still goes on.
+    // The first cell's output is shown while the run still goes on (live, then stored at its end).
     expect(await page.textContent('#progress-text')).toMatch(/Running/);
     expect(await page.locator('.outputs').allTextContents()).toEqual(['first done\n', '', '']);
-    expect(await page.locator('.cell.code .status').first().textContent()).toBe('Success');
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as PageGlobals).document.querySelector('.cell.code .status')?.textContent ===
+        'Success',
+      null,
+      { timeout: 10_000 },
+    );
     await page.waitForFunction(
       () =>
         (globalThis as unknown as PageGlobals).document
@@ -424,6 +430,49 @@ describe('the notebook viewer page (route 11’s URL)', () => {
       'Success',
     ]);
     expect(await page.locator('.cell.code .prompt').allTextContents()).toEqual(['[1]:', '[2]:', '[3]:']);
+    await page.close();
+  });
+
+  it('shows what a running cell prints as it prints it, before the cell ends, then its stored outputs', async () => {
+    const notebookId = await upload(
+      api,
+      notebookOf([
+        'import time\nfor i in range(15):\n    print(f"tick {i}", flush=True)\n    time.sleep(0.3)',
+        'from IPython.display import display\nh = display("draft", display_id=True)\ntime.sleep(1.5)\nh.update("final")',
+      ]),
+    );
+    const { body } = await api.get(`/notebook/${notebookId}/url`);
+    const page = await open(body.relativePath, mine.token);
+    await page.waitForSelector('.cell.code');
+    const started = await execute(api, notebookId);
+    await page.waitForFunction(
+      () =>
+        (
+          (globalThis as unknown as PageGlobals).document.querySelector('.outputs')?.textContent ?? ''
+        ).includes('tick 3'),
+      null,
+      { timeout: 20_000 },
+    );
+    // Seen while the cell still prints: its status is not an end yet and later ticks have not come.
+    const seen = await page.locator('.outputs').first().textContent();
+    expect(seen).not.toContain('tick 14');
+    expect(await page.locator('.cell.code .status').first().textContent()).not.toBe('Success');
+    // The display shows its draft while the cell sleeps, then its final value.
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as PageGlobals).document
+          .querySelectorAll('.outputs')[1]
+          ?.textContent?.includes('draft'),
+      null,
+      { timeout: 20_000 },
+    );
+    await waitForRun(api, notebookId, started.executionId);
+    await page.waitForSelector('#progress', { state: 'hidden', timeout: 10_000 });
+    const outputs = await page.locator('.outputs').allTextContents();
+    expect(outputs[0]).toBe(Array.from({ length: 15 }, (_, i) => `tick ${i}\n`).join(''));
+    expect(outputs[1]).toContain('final');
+    expect(outputs[1]).not.toContain('draft');
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
     await page.close();
   });
 

@@ -2,7 +2,9 @@
  * The notebook viewer. Data comes from the JSON API with either the API token the reader
  * entered (kept in this tab's sessionStorage, never in a URL) or the signed read-only link
  * token in the URL fragment (`#access=...`; fragments never reach a server or its logs).
- * A running execution is followed live: per-cell status, a progress bar, outputs as cells end.
+ * A running execution is followed live: per-cell status, a progress bar, what the running
+ * cell prints and displays as it does (the live output route), and each cell's stored outputs
+ * as it ends.
  */
 import { cell, el, type Json, output } from './render.ts';
 
@@ -175,6 +177,17 @@ async function follow(executionId: string) {
   const bar = $('progress');
   bar.hidden = false;
   const shown = new Set<string>();
+  const live = followLive(executionId, shown);
+  try {
+    await followStatus(executionId, shown);
+  } finally {
+    live.stop();
+  }
+  bar.hidden = true;
+}
+
+async function followStatus(executionId: string, shown: Set<string>) {
+  const bar = $('progress');
   for (;;) {
     const run = await get(`/execution/${executionId}`);
     const progress = (run.progress ?? {}) as Json;
@@ -195,7 +208,77 @@ async function follow(executionId: string) {
     if (FINAL.has(String(run.status))) break;
     await new Promise((r) => setTimeout(r, 700));
   }
-  bar.hidden = true;
+}
+
+/**
+ * Shows the outputs of running cells as they come (`/outputs`, long polls from cursor to
+ * cursor): stream text appended, displays added, clears and display updates applied. A cell's
+ * stored outputs replace them when it ends (`showOutputs`); chunks of such a cell are ignored.
+ */
+function followLive(executionId: string, shown: Set<string>): { stop(): void } {
+  let stopped = false;
+  void (async () => {
+    let after = '';
+    while (!stopped) {
+      let answer: Json;
+      try {
+        answer = await get(
+          `/execution/${executionId}/outputs?waitSeconds=10${after ? `&after=${after}` : ''}`,
+        );
+      } catch {
+        await new Promise((r) => setTimeout(r, 2000));
+        continue;
+      }
+      if (stopped) return;
+      for (const chunk of (answer.chunks ?? []) as Json[]) showChunk(chunk, shown);
+      after = typeof answer.nextCursor === 'string' ? answer.nextCursor : after;
+      if (answer.ended) return;
+    }
+  })();
+  return {
+    stop: () => {
+      stopped = true;
+    },
+  };
+}
+
+function showChunk(chunk: Json, shown: Set<string>) {
+  const cellId = String(chunk.cellId);
+  if (chunk.type === 'update') {
+    // A display shown live in any cell still running or shown live before.
+    for (const old of document.querySelectorAll<HTMLElement>('[data-live-display]')) {
+      if (old.dataset.liveDisplay !== chunk.displayId) continue;
+      const updated = output({ output_type: 'display_data', data: chunk.data, metadata: chunk.metadata });
+      updated.dataset.liveDisplay = String(chunk.displayId);
+      old.replaceWith(updated);
+    }
+  }
+  if (shown.has(cellId)) return;
+  const box = document.querySelector(`section[data-cell-id="${CSS.escape(cellId)}"] .outputs`);
+  if (!box) return;
+  if (!box.hasAttribute('data-live')) {
+    box.setAttribute('data-live', '');
+    box.replaceChildren(); // the previous run's outputs
+  }
+  if (chunk.type === 'clear') box.replaceChildren();
+  else if (chunk.type === 'stream') {
+    const last = box.lastElementChild as HTMLElement | null;
+    if (last?.dataset.liveStream === chunk.name) last!.textContent += String(chunk.text);
+    else {
+      const block = output({ output_type: 'stream', name: chunk.name, text: chunk.text });
+      block.dataset.liveStream = String(chunk.name);
+      box.append(block);
+    }
+  } else if (chunk.type === 'output') {
+    const block = chunk.output
+      ? output(chunk.output as Json)
+      : output({
+          output_type: 'stream',
+          text: `(an output of ${chunk.bytes} bytes: shown when the cell ends)`,
+        });
+    if (typeof chunk.displayId === 'string') block.dataset.liveDisplay = chunk.displayId;
+    box.append(block);
+  }
 }
 
 /** Above this many cells ended since the last poll, one request for all outputs is cheaper. */
@@ -222,6 +305,7 @@ async function showOutputs(executionId: string, cellIds: string[], shown: Set<st
     shown.add(cellId);
     const box = document.querySelector(`section[data-cell-id="${CSS.escape(cellId)}"] .outputs`);
     if (!box) continue;
+    box.removeAttribute('data-live');
     box.replaceChildren(...(byCell.get(cellId) ?? []).map((o) => output(asNbOutput(o))));
   }
 }
