@@ -2,7 +2,8 @@
  * `npm run bench`: Cellwise GET notebook / list latency under a fixed request rate, next to
  * Jupyter Server's contents API over the same notebooks, then the optimistic-lock check, then
  * the execution engine next to nbclient, the dataset upload next to pandas, then the kernel fleet's
- * capacity figures. `npm run bench -- engine` (or `datasets`, `fleet`) runs only that part.
+ * capacity figures and the live output's latency. `npm run bench -- engine` (or `datasets`, `fleet`,
+ * `live`) runs only that part.
  * Only measured numbers are printed and written to bench/results/.
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import { type EngineReport, engineTable, runEngineBench } from './engine/engine-
 import { type FleetReport, fleetTable, runFleetBench } from './fleet/fleet-bench.ts';
 import { writeJupyterRoot } from './jupyter-files.ts';
 import { type RunningJupyter, startJupyter } from './jupyter-server.ts';
+import { type LiveReport, liveTable, runLiveBench } from './live/live-bench.ts';
 import { runLoadPhase } from './load-phase.ts';
 import { type BenchReport, printReport, writeResults } from './report.ts';
 import { seedNotebooks } from './seed.ts';
@@ -31,6 +33,20 @@ const log = (message: string) => console.log(`[${elapsed().toFixed(0).padStart(4
 const ENGINE_ONLY = process.argv.slice(2).includes('engine');
 const DATASETS_ONLY = process.argv.slice(2).includes('datasets');
 const FLEET_ONLY = process.argv.slice(2).includes('fleet');
+const LIVE_ONLY = process.argv.slice(2).includes('live');
+
+/** Writes bench/results/<name>-latest.json: the date, the machine, then `body`. */
+async function writeResult(name: string, body: object): Promise<void> {
+  const results = new URL('./results/', import.meta.url);
+  await mkdir(results, { recursive: true });
+  const document = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadavg: loadavg() },
+    ...body,
+  };
+  await writeFile(new URL(`${name}-latest.json`, results), `${JSON.stringify(document, null, 2)}\n`);
+  log(`wrote bench/results/${name}-latest.json`);
+}
 
 /** The kernel fleet part (stacks of its own); bench/results/fleet-latest.json. */
 async function fleet(cleanup: Cleanup, base: string): Promise<FleetReport> {
@@ -39,15 +55,7 @@ async function fleet(cleanup: Cleanup, base: string): Promise<FleetReport> {
   await mkdir(dir, { recursive: true });
   const report = await runFleetBench(cleanup, dir, waitSeconds, log);
   console.log(`\nKernel fleet (by shape: ${cpus().length} CPUs)\n${fleetTable(report)}\n`);
-  const results = new URL('./results/', import.meta.url);
-  await mkdir(results, { recursive: true });
-  const document = {
-    date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadavg: loadavg() },
-    ...report,
-  };
-  await writeFile(new URL('fleet-latest.json', results), `${JSON.stringify(document, null, 2)}\n`);
-  log('wrote bench/results/fleet-latest.json');
+  await writeResult('fleet', { ...report });
   return report;
 }
 
@@ -67,16 +75,10 @@ async function datasets(client: CellwiseClient, stackPid: number, base: string):
       `POST execute → first cell ${kernel.firstCellSeconds.toFixed(2)} s (the kernel host stages the version first); ` +
       `kernel peak RSS ${(kernel.getDataset.peakRssBytes / 2 ** 20).toFixed(0)} MiB after get_dataset\n`,
   );
-  const results = new URL('./results/', import.meta.url);
-  await mkdir(results, { recursive: true });
-  const document = {
-    date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadavg: loadavg() },
+  await writeResult('datasets', {
     ...report,
     kernel,
-  };
-  await writeFile(new URL('datasets-latest.json', results), `${JSON.stringify(document, null, 2)}\n`);
-  log('wrote bench/results/datasets-latest.json');
+  });
   return report;
 }
 
@@ -89,16 +91,20 @@ async function engine(client: CellwiseClient, base: string): Promise<EngineRepor
   console.log(
     `\nExecution engine next to nbclient (Debian ${'python3-nbclient'}), medians of ${reps} runs\n${engineTable(report)}\n`,
   );
-  const results = new URL('./results/', import.meta.url);
-  await mkdir(results, { recursive: true });
-  const document = {
-    date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadavg: loadavg() },
+  await writeResult('engine', {
     reps,
     ...report,
-  };
-  await writeFile(new URL('engine-latest.json', results), `${JSON.stringify(document, null, 2)}\n`);
-  log('wrote bench/results/engine-latest.json');
+  });
+  return report;
+}
+
+/** Live output latency next to a Jupyter websocket client; bench/results/live-latest.json. */
+async function live(client: CellwiseClient, base: string): Promise<LiveReport> {
+  const dir = join(base, 'live');
+  await mkdir(dir, { recursive: true });
+  const report = await runLiveBench(client, dir, log);
+  console.log(`\nLive output: each line's delay from its print to a client\n${liveTable(report)}\n`);
+  await writeResult('live', { ...report });
   return report;
 }
 
@@ -113,15 +119,9 @@ async function summary(
     `\nSummary (issue 15's table; ${cpus().length} CPUs, load average now ${loadavg()[0]!.toFixed(2)}; ` +
       `'load avg' is the 1-minute load while each row was measured, Cellwise / reference)\n${summaryTable(rows)}\n`,
   );
-  const results = new URL('./results/', import.meta.url);
-  await mkdir(results, { recursive: true });
-  const document = {
-    date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadavg: loadavg() },
+  await writeResult('summary', {
     rows,
-  };
-  await writeFile(new URL('summary-latest.json', results), `${JSON.stringify(document, null, 2)}\n`);
-  log('wrote bench/results/summary-latest.json');
+  });
 }
 
 async function bench(cleanup: Cleanup, onStack: (s: StackControl) => void): Promise<boolean> {
@@ -142,6 +142,10 @@ async function bench(cleanup: Cleanup, onStack: (s: StackControl) => void): Prom
     const report = await engine(client, base);
     await summary(null, report, null);
     return report.concurrent.allCompleted;
+  }
+  if (LIVE_ONLY) {
+    await live(client, base);
+    return true;
   }
   if (DATASETS_ONLY) {
     await summary(null, null, await datasets(client, stack.current().process.pid!, base));
@@ -239,6 +243,7 @@ async function bench(cleanup: Cleanup, onStack: (s: StackControl) => void): Prom
     base,
   );
   await summary(report, engineReport, datasetsReport);
+  await live(new CellwiseClient(stack.current().info), base);
   // (The main stack stays up, idle: the fleet part starts stacks of its own.)
   const fleetReport = await fleet(cleanup, base);
   return (

@@ -54,8 +54,8 @@ export const LIVE_FLUSH_MS = 200;
 const MAX_PENDING = 2_000;
 
 /**
- * A run task's live output: the collector's events become chunks, held a moment so a burst of
- * prints becomes one write (consecutive text of one stream output is coalesced, as Jupyter
+ * A run task's live output: the collector's events become chunks, written at most every
+ * LIVE_FLUSH_MS so a burst of prints becomes one write (consecutive text of one stream output is coalesced, as Jupyter
  * does), and written behind the kernel, never in the way of the cells: a cell that prints
  * nothing costs nothing. A failed write is retried with the next one; `close` writes the rest.
  */
@@ -65,6 +65,8 @@ export class LiveOutputFeed {
   private writing: Promise<void> | undefined;
   private failures = 0;
   private lost = 0;
+  /** When the last write started (epoch ms). */
+  private lastWrite = 0;
   /** The batch whose write failed, retried ahead of the rest. */
   private retry: { batch: LiveChunk[]; attempts: number } | undefined;
 
@@ -85,12 +87,17 @@ export class LiveOutputFeed {
     this.schedule();
   }
 
-  /** A write LIVE_FLUSH_MS from now, unless one is due already. */
+  /**
+   * The next write: at once when none started in the last LIVE_FLUSH_MS (a first print goes
+   * out without waiting), else when that much time has passed since the last one.
+   */
   private schedule(): void {
-    this.timer ??= setTimeout(() => {
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastWrite + LIVE_FLUSH_MS - Date.now());
+    this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.write();
-    }, LIVE_FLUSH_MS);
+    }, wait);
   }
 
   /**
@@ -127,6 +134,7 @@ export class LiveOutputFeed {
     const batch = retry?.batch ?? this.pending;
     if (!retry) this.pending = [];
     if (batch.length === 0) return;
+    this.lastWrite = Date.now();
     this.writing = this.sink(batch)
       .catch((error: unknown) => {
         this.failures++;

@@ -4,7 +4,7 @@ import { isFinal, type RunStatus } from '../run/run.ts';
 import { requireRun } from './run-history.ts';
 
 /** How often a waiting read looks for new chunks. */
-export const LIVE_POLL_MS = 150;
+export const LIVE_POLL_MS = 100;
 /** Chunk JSON one answer carries at most (Lambda answers hold 6 MB; the rest comes next read). */
 const ANSWER_CHARS = 2 * 1024 * 1024;
 
