@@ -135,6 +135,8 @@ export function toRunStatus(run: RunRecord, results: CellResult[]) {
     cellTimeout: run.cellTimeoutSeconds,
     /** How long the kernel is kept after the run ends in an error, so a resume keeps its state. */
     keepKernelSeconds: run.keepKernelSeconds,
+    /** Cell errors do not stop the run (the execute body's `allowErrors`). */
+    allowErrors: run.allowErrors,
     /** Cells a resumed run replayed in a fresh kernel to rebuild the state of the run it resumes. */
     replayedCells: plan.filter((p) => p.replay).map((p) => p.cellId),
     /** Set by the status use-case while the run is Queued. */
