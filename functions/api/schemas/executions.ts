@@ -163,6 +163,10 @@ export const runStatus = z
         outputCount: z.number().int(),
         errorType: nullableString,
         errorMessage: nullableString,
+        updatesDisplays: z.boolean().optional().meta({
+          description:
+            'The cell updated a display (`update_display_data`, or `display` with a display id): outputs of earlier cells carrying that id changed, as nbclient changes them; absent when it did not',
+        }),
       }),
     ),
     outputs: z.object({

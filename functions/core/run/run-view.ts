@@ -20,6 +20,8 @@ function cellView(r: CellResult) {
     outputCount: r.outputs.length + r.moreOutputs,
     errorType,
     errorMessage: r.error?.evalue ?? (r.stoppedBy ? stoppedMessage(r.stoppedBy) : null),
+    // Outputs of earlier cells carrying a display id it updated changed (shown once they are refetched).
+    ...(r.displayUpdates?.length ? { updatesDisplays: true } : {}),
   };
 }
 
