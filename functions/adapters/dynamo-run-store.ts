@@ -53,6 +53,7 @@ function fromRunRow(item: Item): RunRecord {
   run.scheduledFor ??= null;
   run.resumedFrom ??= null;
   run.keepKernelSeconds ??= 0;
+  run.allowErrors ??= false;
   run.kernelKeptUntil ??= null;
   run.dataset ??= null;
   run.published ??= null;

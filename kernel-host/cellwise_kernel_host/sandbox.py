@@ -125,8 +125,32 @@ class SandboxProvisioner(LocalProvisioner):
         return info
 
 
+#: IPython's history kept in memory, as nbclient starts kernels (its ``ipython_hist_file``):
+#: no history.sqlite holding the notebooks' code in the kernel's home (IPYTHONDIR).
+MEMORY_HISTORY = "--HistoryManager.hist_file=:memory:"
+
+
+def is_ipython(kernel_manager):
+    """Whether the kernel is ipykernel: a ``python*`` kernelspec, or one that runs ipykernel."""
+    spec = kernel_manager.kernel_spec
+    argv = spec.argv if spec is not None else []
+    return kernel_manager.ipykernel or any("ipykernel" in word for word in argv)
+
+
+def with_memory_history(extra_arguments):
+    """The kernel's extra arguments with MEMORY_HISTORY, unless they already set hist_file."""
+    extra = list(extra_arguments or [])
+    if not any(word.startswith("--HistoryManager.hist_file") for word in extra):
+        extra.append(MEMORY_HISTORY)
+    return extra
+
+
 class SandboxedKernelManager(AsyncIOLoopKernelManager):
-    """A kernel manager whose kernels are always started by the launcher, in boxes."""
+    """A kernel manager whose kernels are always started by the launcher, in boxes.
+
+    IPython kernels keep their history in memory (MEMORY_HISTORY), pooled ones too: every
+    kernel, warm or not, starts here.
+    """
 
     @default("transport")
     def _default_transport(self):
@@ -136,6 +160,8 @@ class SandboxedKernelManager(AsyncIOLoopKernelManager):
         if self.provisioner is None:
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
             self.provisioner = SandboxProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        if is_ipython(self):
+            kw["extra_arguments"] = with_memory_history(kw.get("extra_arguments"))
         return await AsyncIOLoopKernelManager.pre_start_kernel(self, **kw)
 
 

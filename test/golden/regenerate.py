@@ -6,7 +6,8 @@
 Each notebooks/<name>.ipynb is executed the way nbclient executes it (allow_errors off,
 stdin refused, timing recorded) and the result, outputs as nbclient writes them, goes to
 expected/<name>.ipynb. `cases.json` gives per-case nbclient options: `timeout` (seconds per
-cell, interrupting on expiry, as a Cellwise `cellTimeout` or a cancel interrupts). A run
+cell, interrupting on expiry, as a Cellwise `cellTimeout` or a cancel interrupts) and
+`allow_errors` (every cell runs despite errors, as a Cellwise `allowErrors: true` run). A run
 that stops (a cell error, a timeout, a dead kernel) is saved as it stood, as Cellwise keeps
 the outputs so far. The test (test/integration/golden-notebooks.test.ts) compares the
 service's executed notebooks with these after normalising volatile fields.
@@ -32,6 +33,7 @@ def run(name, options):
             kernel_name="python3",
             timeout=options.get("timeout", 600),
             interrupt_on_timeout=True,
+            allow_errors=options.get("allow_errors", False),
             resources={"metadata": {"path": cwd}},
         )
         try:

@@ -314,3 +314,39 @@ describe('task hand-overs', () => {
     }
   }, 200_000);
 });
+
+describe('POST /notebook/{id}/execute with allowErrors (nbclient allow_errors)', () => {
+  const failing = ['x = 1\n1 / 0', 'print("next", x)', 'raise KeyError("k")', 'print("last")'];
+
+  it('runs every cell despite errors and ends Completed with the failed cells listed', async () => {
+    const { status, executed } = await runToEnd(api, notebookOf(failing), { allowErrors: true });
+    expect(status.status, JSON.stringify(status.error)).toBe('Completed');
+    expect(status.error).toBeNull();
+    expect(status.allowErrors).toBe(true);
+    expect(status.progress).toMatchObject({
+      totalCells: 4,
+      completedCells: 4,
+      successfulCells: 2,
+      failedCells: 2,
+    });
+    expect(status.cellResults.map((c: any) => [c.cellId, c.status, c.errorType, c.errorMessage])).toEqual([
+      ['c1', 'Error', 'ZeroDivisionError', 'division by zero'],
+      ['c2', 'Success', null, null],
+      ['c3', 'Error', 'KeyError', "'k'"],
+      ['c4', 'Success', null, null],
+    ]);
+    expect(streamText(executed.cells[1])).toBe('next 1\n');
+    expect(executed.cells[2].outputs[0]).toMatchObject({ output_type: 'error', ename: 'KeyError' });
+    expect(streamText(executed.cells[3])).toBe('last\n');
+  });
+
+  it('stops at the first error when allowErrors is left out, and says so in the status', async () => {
+    const { status } = await runToEnd(api, notebookOf(failing));
+    expect(status).toMatchObject({
+      status: 'Error',
+      allowErrors: false,
+      error: { errorType: 'CellError', cellId: 'c1' },
+    });
+    expect(status.progress.completedCells).toBe(1);
+  });
+});

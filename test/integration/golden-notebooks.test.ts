@@ -20,6 +20,8 @@ interface GoldenCase {
   status: string;
   errorType?: string;
   errorCell?: string;
+  /** The cells that failed (a run with `allowErrors` ends Completed with them listed). */
+  failedCells?: string[];
   execute?: object;
   cancelWhileRunning?: string;
   timeoutSeconds?: number;
@@ -49,6 +51,13 @@ describe('golden notebooks (executed notebook = nbclient’s, after normalising)
       expect(status.status).toBe(golden.status);
       if (golden.errorType)
         expect(status.error).toMatchObject({ errorType: golden.errorType, cellId: golden.errorCell });
+      if (golden.failedCells) {
+        expect(status.error).toBeNull();
+        expect(status.progress.failedCells).toBe(golden.failedCells.length);
+        const failed = status.cellResults.filter((c: { status: string }) => c.status === 'Error');
+        expect(failed.map((c: { cellId: string }) => c.cellId)).toEqual(golden.failedCells);
+        expect(failed.every((c: { errorType: string | null }) => c.errorType)).toBe(true);
+      }
       const results = (
         await api.get(`/notebook/${notebookId}/execution/${run.executionId}/results?format=download`)
       ).body;

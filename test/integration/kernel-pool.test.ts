@@ -127,6 +127,24 @@ describe('kernel pool', () => {
     await poolReady(pooled);
   });
 
+  it('keeps IPython history in memory in a pooled kernel: no history.sqlite in its home', async () => {
+    await poolReady(pooled);
+    const leased = await lease(pooled, { kernel_name: 'python3', run_id: randomUUID() });
+    expect(leased).toMatchObject({ status: 201, body: { pooled: true } });
+    const ref = { kernelId: leased.body.id, host: pooled.server.baseUrl };
+    await stdout(pooled, ref, 'x = 1');
+    const seen = await stdout(
+      pooled,
+      ref,
+      'import json, os\nfrom IPython.paths import get_ipython_dir\n' +
+        'found = [n for top in {os.environ["HOME"], get_ipython_dir()} if os.path.isdir(top) ' +
+        'for _, _, names in os.walk(top) for n in names if n.startswith("history.sqlite")]\n' +
+        'print(json.dumps([str(get_ipython().history_manager.hist_file), found]))',
+    );
+    expect(JSON.parse(seen)).toEqual([':memory:', []]);
+    await poolReady(pooled);
+  });
+
   it('never hands out the same kernel twice, even to leases at the same time', async () => {
     await poolReady(pooled);
     const started = await Promise.all([startKernel(pooled), startKernel(pooled), startKernel(pooled)]);

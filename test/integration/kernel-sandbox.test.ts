@@ -275,4 +275,22 @@ if not os.path.exists("planted"):
     expect(readFileSync(canary.file, 'utf8')).toBe(canary.secret);
     expect(readdirSync(canary.dir)).toEqual(['canary']);
   });
+
+  it('keeps IPython history in memory when the launcher starts the kernel: no history.sqlite in its home', async () => {
+    const probe = `
+import json, os
+from IPython.paths import get_ipython_dir
+ip = get_ipython()
+found = [os.path.join(root, name)
+         for top in {os.environ["HOME"], get_ipython_dir()} if os.path.isdir(top)
+         for root, _, names in os.walk(top) for name in names if name.startswith("history.sqlite")]
+print(json.dumps({
+    "histFile": str(ip.history_manager.hist_file),
+    "argv": "--HistoryManager.hist_file=:memory:" in open("/proc/self/cmdline").read().split("\\0"),
+    "found": found,
+}))`;
+    const { status, executed } = await runToEnd(api, notebookOf(['x = 1', probe]));
+    expect(status.status, JSON.stringify(status.error)).toBe('Completed');
+    expect(printed(executed, 1)).toEqual({ histFile: ':memory:', argv: true, found: [] });
+  });
 });

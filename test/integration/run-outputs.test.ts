@@ -1,7 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeRunFiles } from '../../functions/core/use-cases/run-files.ts';
 import { client, newTenant, stackRunStore, stackServices } from '../support/api.ts';
-import { execute, notebookOf, resultsOf, runToEnd, streamText, upload, waitForRun } from '../support/runs.ts';
+import {
+  execute,
+  notebookOf,
+  resultsOf,
+  runToEnd,
+  streamText,
+  upload,
+  waitForRun,
+  waitUntil,
+} from '../support/runs.ts';
 import { SANDBOX_MODES } from '../support/sandbox-modes.ts';
 
 type Api = ReturnType<typeof client>;
@@ -224,5 +233,33 @@ describe('run outputs: a store that fails for one file', () => {
       downloadError: 'the download file could not be written: disk full',
     });
     expect(outputs.slice(1).every((o: any) => typeof o.downloadUrl === 'string')).toBe(true);
+  }, 120_000);
+});
+
+describe('run outputs: display updates across cells', () => {
+  const cells = [
+    'from IPython.display import display, update_display\ndisplay("plain", display_id="x")',
+    'update_display({"text/plain": "rich", "text/html": "<b>rich</b>"}, raw=True, display_id="x")',
+    'import time\ntime.sleep(4)\nprint("end")',
+  ];
+  const first = (outputs: any[]) => outputs.find((o) => o.cellId === 'c1');
+
+  it('lists an output a later cell updated as updated, while the run goes on and once it has ended', async () => {
+    const notebookId = await upload(api, notebookOf(cells));
+    const { executionId } = await execute(api, notebookId);
+    await waitUntil(api, notebookId, executionId, (s) => s.currentCell === 'c3', 30_000);
+    const running = (await listedOutputs(api, notebookId, executionId, 'detailed')).outputs;
+    expect(first(running)).toMatchObject({ contentType: 'text/html', content: '<b>rich</b>' });
+    expect(first(running).mimeTypes.sort()).toEqual(['text/html', 'text/plain']);
+    // The updating cell has no output of its own.
+    expect(running.filter((o: any) => o.cellId === 'c2')).toEqual([]);
+    expect((await waitForRun(api, notebookId, executionId)).status).toBe('Completed');
+    const ended = (await listedOutputs(api, notebookId, executionId, 'download')).outputs;
+    expect(first(ended)).toMatchObject({ contentType: 'text/html' });
+    const file = await fetch(first(ended).downloadUrl);
+    expect(file.status).toBe(200);
+    expect(await file.text()).toBe('<b>rich</b>');
+    const { executed } = await resultsOf(api, notebookId, executionId);
+    expect([executed.cells[0].outputs[0].data['text/html']].flat().join('')).toBe('<b>rich</b>');
   }, 120_000);
 });

@@ -131,6 +131,34 @@ describe('resume', () => {
     );
   });
 
+  it('keeps allowErrors: a resumed run of a run that allowed errors runs on past failing cells', async () => {
+    const api = client(await newTenant());
+    const notebookId = await upload(
+      api,
+      notebookOf(['1 / 0', 'import time\ntime.sleep(5)', 'raise KeyError("k")', 'print("end")']),
+    );
+    const first = await execute(api, notebookId, { allowErrors: true, cellTimeout: 2 });
+    const stopped = await waitForRun(api, notebookId, first.executionId);
+    expect(stopped).toMatchObject({
+      status: 'Error',
+      allowErrors: true,
+      error: { errorType: 'TimeoutError', cellId: 'c2' },
+    });
+    const resumed = await api.post(`/notebook/${notebookId}/execution/${first.executionId}/resume`, {
+      cellTimeout: 30,
+    });
+    expect(resumed.status, JSON.stringify(resumed.body)).toBe(202);
+    expect(resumed.body.allowErrors).toBe(true);
+    const ended = await waitForRun(api, notebookId, resumed.body.executionId);
+    expect(ended.status, JSON.stringify(ended.error)).toBe('Completed');
+    expect(ended.cellResults.map((c: any) => [c.cellId, c.status])).toEqual([
+      ['c2', 'Success'],
+      ['c3', 'Error'],
+      ['c4', 'Success'],
+    ]);
+    expect(ended.progress.failedCells).toBe(1);
+  });
+
   it('replays the cells that had succeeded in a fresh kernel when the kernel was not kept', async () => {
     const api = client(await newTenant());
     const failed = await failedRun(api, { keepKernelSeconds: 0 });

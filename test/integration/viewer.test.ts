@@ -476,6 +476,38 @@ describe('the notebook viewer page (route 11’s URL)', () => {
     await page.close();
   });
 
+  it('shows a later cell’s display update in the earlier cell live, while the run goes on', async () => {
+    const notebookId = await upload(
+      api,
+      notebookOf([
+        'from IPython.display import display, update_display\ndisplay("before update", display_id="x")',
+        // Long enough for the page to find the run and show the first cell before the update.
+        'import time\ntime.sleep(6)\nupdate_display("after update", display_id="x")',
+        'time.sleep(5)\nprint("third done")',
+      ]),
+    );
+    const { body } = await api.get(`/notebook/${notebookId}/url`);
+    const page = await open(body.relativePath, mine.token);
+    await page.waitForSelector('.cell.code');
+    const started = await execute(api, notebookId);
+    const firstShows = (text: string) =>
+      page.waitForFunction(
+        (wanted) =>
+          (globalThis as unknown as PageGlobals).document
+            .querySelector('.outputs')
+            ?.textContent?.includes(wanted),
+        text,
+        { timeout: 30_000 },
+      );
+    await firstShows('before update');
+    await firstShows('after update');
+    // Updated before the run ended: the third cell still runs.
+    expect(await page.textContent('#progress-text')).toMatch(/Running/);
+    expect(await page.locator('.outputs').first().textContent()).not.toContain('before update');
+    await waitForRun(api, notebookId, started.executionId);
+    await page.close();
+  }, 90_000);
+
   it('shows every output of a long cell and the note on what was not kept, live and after the run', async () => {
     const notebookId = await upload(
       api,

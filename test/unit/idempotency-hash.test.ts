@@ -47,6 +47,9 @@ describe('unit', () => {
       }
       expect(requestHash(input('{}', { priority: 'High' }))).not.toBe(requestHash(input('{}')));
       expect(requestHash(input('{}', { keepKernelSeconds: 0 }))).not.toBe(requestHash(input('{}')));
+      expect(requestHash(input('{}', { allowErrors: true }))).not.toBe(requestHash(input('{}')));
+      // Left out or false: the hash of a request from before the option existed.
+      expect(requestHash(input('{}', { allowErrors: false }))).toBe(requestHash(input('{}')));
     });
 
     it('writes canonical JSON with sorted keys, exact number sources and JSON.stringify’s undefined rules', () => {

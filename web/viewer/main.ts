@@ -188,6 +188,7 @@ async function follow(executionId: string) {
 
 async function followStatus(executionId: string, shown: Set<string>) {
   const bar = $('progress');
+  const withDisplays = new Set<string>();
   for (;;) {
     const run = await get(`/execution/${executionId}`);
     const progress = (run.progress ?? {}) as Json;
@@ -197,14 +198,19 @@ async function followStatus(executionId: string, shown: Set<string>) {
       `Run ${run.status}: ${progress.completedCells ?? 0} of ${progress.totalCells ?? '?'} cells (${percent}%)`;
     bar.dataset.status = String(run.status);
     const ended: string[] = [];
+    let updates = false;
     for (const r of (run.cellResults ?? []) as Json[]) {
       const cellId = String(r.cellId);
       setStatus(cellId, String(r.status));
       if (typeof r.executionCount === 'number') setPrompt(cellId, r.executionCount);
-      if (r.status !== 'Running' && r.status !== 'Queued' && r.status !== 'Pending' && !shown.has(cellId))
+      if (r.status !== 'Running' && r.status !== 'Queued' && r.status !== 'Pending' && !shown.has(cellId)) {
         ended.push(cellId);
+        if (r.updatesDisplays === true) updates = true;
+      }
     }
-    if (ended.length > 0) await showOutputs(executionId, ended, shown);
+    // A cell that updated displays changed outputs of cells shown before: those are fetched again.
+    const again = updates ? [...withDisplays].filter((id) => !ended.includes(id)) : [];
+    if (ended.length > 0) await showOutputs(executionId, [...again, ...ended], shown, withDisplays);
     if (FINAL.has(String(run.status))) break;
     await new Promise((r) => setTimeout(r, 700));
   }
@@ -286,9 +292,16 @@ const PER_CELL_FETCHES = 4;
 
 /**
  * The outputs of cells that just ended, as the results route gives them (format=detailed):
- * only those cells' (`cellId=`), so a long run does not refetch every earlier output.
+ * only those cells' (`cellId=`), so a long run does not refetch every earlier output; and
+ * again those of earlier cells with displays when an ended cell updated displays (nbclient's
+ * updates reach outputs of earlier cells). `withDisplays` collects the cells with displays.
  */
-async function showOutputs(executionId: string, cellIds: string[], shown: Set<string>) {
+async function showOutputs(
+  executionId: string,
+  cellIds: string[],
+  shown: Set<string>,
+  withDisplays: Set<string>,
+) {
   const path = `/execution/${executionId}/results?format=detailed`;
   const pages = (
     cellIds.length > PER_CELL_FETCHES
@@ -303,10 +316,13 @@ async function showOutputs(executionId: string, cellIds: string[], shown: Set<st
   }
   for (const cellId of cellIds) {
     shown.add(cellId);
+    const outputs = byCell.get(cellId) ?? [];
+    if (outputs.some((o) => o.outputType === 'display_data' || o.outputType === 'execute_result'))
+      withDisplays.add(cellId);
     const box = document.querySelector(`section[data-cell-id="${CSS.escape(cellId)}"] .outputs`);
     if (!box) continue;
     box.removeAttribute('data-live');
-    box.replaceChildren(...(byCell.get(cellId) ?? []).map((o) => output(asNbOutput(o))));
+    box.replaceChildren(...outputs.map((o) => output(asNbOutput(o))));
   }
 }
 

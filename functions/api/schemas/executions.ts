@@ -73,6 +73,10 @@ export const executeBody = z
       .default(300)
       .meta({ description: 'How long the kernel is kept after an error so a resume keeps its state' }),
     resources: resourceLimits.optional(),
+    allowErrors: z.boolean().default(false).meta({
+      description:
+        'nbclient\'s `allow_errors`: every cell runs whatever fails before it, and the run ends `Completed` with each failed cell listed (`progress.failedCells`, each cell\'s `status: "Error"`, `errorType` and `errorMessage`). Cells tagged `raises-exception` may fail either way',
+    }),
   })
   .superRefine((body, ctx) => {
     if (body.executionMode === 'range' && !body.cellRange) {
@@ -159,6 +163,10 @@ export const runStatus = z
         outputCount: z.number().int(),
         errorType: nullableString,
         errorMessage: nullableString,
+        updatesDisplays: z.boolean().optional().meta({
+          description:
+            'The cell updated a display (`update_display_data`, or `display` with a display id): outputs of earlier cells carrying that id changed, as nbclient changes them; absent when it did not',
+        }),
       }),
     ),
     outputs: z.object({
@@ -201,6 +209,10 @@ export const runStatus = z
     keepKernelSeconds: z.number().int().meta({
       description:
         'How long the kernel is kept after the run ends in an error (cell error or timeout) so a resume continues in it; 0: not kept',
+    }),
+    allowErrors: z.boolean().meta({
+      description:
+        'Cell errors did not stop the run (the execute body\'s `allowErrors`): the failed cells are in `cellResults` with `status: "Error"`',
     }),
     replayedCells: z.array(z.string()).meta({
       description: 'A resumed run in a fresh kernel: the cells it replayed first (they had succeeded)',

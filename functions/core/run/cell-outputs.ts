@@ -72,33 +72,54 @@ export function sealRecord(record: CellOutputRecord, limits: OutputLimits): Cell
 }
 
 /**
+ * Each record's outputs with the display updates of the records after it applied, as
+ * nbclient leaves them: an update reaches every output carrying its display id in any
+ * earlier cell (an output a `clear_output` removed no longer carries it). Keys order the
+ * records (cell index or plan position); outputs are copies.
+ */
+export function outputsWithUpdates(records: Map<number, CellOutputRecord>): Map<number, NbOutput[]> {
+  const outputs = new Map<number, NbOutput[]>();
+  const shown = new Map<string, Array<{ list: NbOutput[]; index: number }>>();
+  for (const key of [...records.keys()].sort((a, b) => a - b)) {
+    const record = records.get(key)!;
+    for (const update of record.updates) {
+      for (const { list, index } of shown.get(update.displayId) ?? []) {
+        list[index] = { ...list[index]!, data: update.data, metadata: update.metadata };
+      }
+    }
+    const list = record.outputs.map((o) => ({ ...o }));
+    outputs.set(key, list);
+    record.displayIds.forEach((id, index) => {
+      if (!id) return;
+      const targets = shown.get(id) ?? [];
+      targets.push({ list, index });
+      shown.set(id, targets);
+    });
+  }
+  return outputs;
+}
+
+/** The display ids a record's outputs carry and those it updated (absent when none). */
+export function displayLinks(record: CellOutputRecord): { displayIds?: string[]; displayUpdates?: string[] } {
+  const ids = [...new Set(record.displayIds.filter((id): id is string => id !== null))];
+  const updates = [...new Set(record.updates.map((u) => u.displayId))];
+  return {
+    ...(ids.length > 0 ? { displayIds: ids } : {}),
+    ...(updates.length > 0 ? { displayUpdates: updates } : {}),
+  };
+}
+
+/**
  * Writes each executed cell's outputs into the document's cells in order, applying every
  * cell's display updates to the outputs of the cells before it (nbclient updates every
  * output that carries the display id, in any cell).
  */
 export function assembleOutputs(cells: NbCell[], records: Map<number, CellOutputRecord>): void {
-  const shown = new Map<string, Array<{ cell: NbCell; index: number }>>();
-  const indices = [...records.keys()].sort((a, b) => a - b);
-  for (const cellIndex of indices) {
-    const record = records.get(cellIndex)!;
+  const outputs = outputsWithUpdates(records);
+  for (const [cellIndex, record] of records) {
     const cell = cells[cellIndex]!;
-    for (const update of record.updates) {
-      for (const target of shown.get(update.displayId) ?? []) {
-        target.cell.outputs![target.index] = {
-          ...target.cell.outputs![target.index]!,
-          data: update.data,
-          metadata: update.metadata,
-        };
-      }
-    }
-    cell.outputs = record.outputs.map((o) => ({ ...o }));
+    cell.outputs = outputs.get(cellIndex)!;
     cell.execution_count = record.executionCount;
     cell.metadata = { ...cell.metadata, execution: { ...record.timing } };
-    record.displayIds.forEach((id, index) => {
-      if (!id) return;
-      const list = shown.get(id) ?? [];
-      list.push({ cell, index });
-      shown.set(id, list);
-    });
   }
 }

@@ -30,7 +30,7 @@ export interface CellResult {
   outputs: OutputSummary[];
   /** Outputs beyond those summarised (a cell may print thousands). */
   moreOutputs: number;
-  /** Object key of the cell's outputs (null when it produced none or outputs are not captured). */
+  /** Object key of the cell's outputs (null when it produced none and updated no display, or outputs are not captured). */
   outputsKey: string | null;
   /** Bytes stored for the cell's outputs. */
   storedBytes: number;
@@ -39,6 +39,10 @@ export interface CellResult {
   stoppedBy: string | null;
   /** What the cell did not keep of its outputs, and why (absent: everything was kept). */
   dropped?: OutputLoss;
+  /** Display ids the cell's stored outputs carry (a later cell's update may change them). */
+  displayIds?: string[];
+  /** Display ids the cell updated (outputs of earlier cells carrying them changed). */
+  displayUpdates?: string[];
 }
 
 const MAX_SUMMARIES = 200;

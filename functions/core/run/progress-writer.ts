@@ -1,6 +1,6 @@
 import { runKeys } from '../content-keys.ts';
 import type { Services } from '../ports.ts';
-import type { CellOutputRecord } from './cell-outputs.ts';
+import { type CellOutputRecord, displayLinks } from './cell-outputs.ts';
 import { type CellResult, summarizeOutputs } from './cell-result.ts';
 import { hasLoss } from './output-limits.ts';
 import type { RunPointer, RunRecord } from './run.ts';
@@ -16,7 +16,10 @@ const BATCH = 25;
  */
 const GATHER_MS = 100;
 
-type Ended = Omit<CellResult, 'outputs' | 'moreOutputs' | 'outputsKey' | 'storedBytes' | 'dropped'>;
+type Ended = Omit<
+  CellResult,
+  'outputs' | 'moreOutputs' | 'outputsKey' | 'storedBytes' | 'dropped' | 'displayIds' | 'displayUpdates'
+>;
 
 /**
  * Records each cell's end as it happens: its outputs to the file store, then its result row
@@ -78,12 +81,21 @@ export class ProgressWriter {
 
   /** Stores a cell's outputs (when there are any to keep) and makes its result row. */
   private async store(ended: Ended, record: CellOutputRecord | null): Promise<CellResult> {
-    const capture = this.run.outputOptions.captureOutputs && record !== null && record.outputs.length > 0;
+    // A cell with no outputs of its own may still have updated earlier cells' displays.
+    const kept = record !== null && (record.outputs.length > 0 || record.updates.length > 0);
+    const capture = this.run.outputOptions.captureOutputs && kept;
     if (!capture) return { ...ended, outputs: [], moreOutputs: 0, outputsKey: null, storedBytes: 0 };
     const key = runKeys(this.run, this.run.notebookId, this.run.executionId).cellOutputs(ended.position);
     const storedBytes = await this.services.files.put(key, JSON.stringify(record), 'application/json');
     const dropped = hasLoss(record.loss) ? { dropped: record.loss } : {};
-    return { ...ended, ...summarizeOutputs(record.outputs), outputsKey: key, storedBytes, ...dropped };
+    return {
+      ...ended,
+      ...summarizeOutputs(record.outputs),
+      outputsKey: key,
+      storedBytes,
+      ...dropped,
+      ...displayLinks(record),
+    };
   }
 
   /** Writes what is queued now and waits for every write; throws the first failure. */

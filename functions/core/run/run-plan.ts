@@ -18,6 +18,8 @@ export interface PlanOptions {
   resume?: { fromCell: string; replay: ReadonlySet<string> };
   /** The notebook's kernel: the parameters cell is written in its language (default: the document's). */
   kernelType?: string;
+  /** nbclient's `allow_errors`: every cell may fail without stopping the run (as `raises-exception`). */
+  allowErrors?: boolean;
 }
 
 /** Checks a cell range against the document: both ids exist and the start is not after the end. */
@@ -56,7 +58,8 @@ function freshId(cells: NbCell[]): string {
  * tagged `injected-parameters` placed as papermill places it. `all` plans every code cell;
  * `range` the code cells from `startCell` to `endCell` (inclusive), preceded by the injected
  * cell when it lies before the range. Cells tagged `skip-execution`, and empty ones (as
- * nbclient skips them), are planned as skipped; `raises-exception` cells may fail.
+ * nbclient skips them), are planned as skipped; `raises-exception` cells may fail, and with
+ * `allowErrors` every cell may.
  */
 export function planRun(
   source: NbDocument,
@@ -103,7 +106,7 @@ export function planRun(
       index,
       cellId: cell.id ?? `cell-${index}`,
       action: tags.includes('skip-execution') || empty ? 'skip' : 'run',
-      allowErrors: tags.includes('raises-exception'),
+      allowErrors: options.allowErrors === true || tags.includes('raises-exception'),
       ...(replay ? { replay: true } : {}),
     });
   });

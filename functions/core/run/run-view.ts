@@ -20,6 +20,8 @@ function cellView(r: CellResult) {
     outputCount: r.outputs.length + r.moreOutputs,
     errorType,
     errorMessage: r.error?.evalue ?? (r.stoppedBy ? stoppedMessage(r.stoppedBy) : null),
+    // Outputs of earlier cells carrying a display id it updated changed (shown once they are refetched).
+    ...(r.displayUpdates?.length ? { updatesDisplays: true } : {}),
   };
 }
 
@@ -148,6 +150,8 @@ export function toRunStatus(run: RunRecord, all: CellResult[]) {
     cellTimeout: run.cellTimeoutSeconds,
     /** How long the kernel is kept after the run ends in an error, so a resume keeps its state. */
     keepKernelSeconds: run.keepKernelSeconds,
+    /** Cell errors do not stop the run (the execute body's `allowErrors`). */
+    allowErrors: run.allowErrors,
     /** Cells a resumed run replayed in a fresh kernel to rebuild the state of the run it resumes. */
     replayedCells: plan.filter((p) => p.replay).map((p) => p.cellId),
     /** Set by the status use-case while the run is Queued. */

@@ -162,6 +162,8 @@ export interface RunRecord extends Scope {
   idempotencyToken: string | null;
   /** How long the kernel is kept after an error, so a resume can use it (0: shut at once). */
   keepKernelSeconds: number;
+  /** nbclient's `allow_errors`: cell errors do not stop the run (its plan allows every cell's). */
+  allowErrors: boolean;
   /** Until when the ended run's kernel is kept (set by Finalize when it keeps it). */
   kernelKeptUntil: string | null;
   dateCreated: string;

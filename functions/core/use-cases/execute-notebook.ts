@@ -32,6 +32,8 @@ export interface ExecuteInput {
   keepKernelSeconds?: number;
   /** The kernel's limits (the deployment's defaults when omitted; each at most the deployment's maximum). */
   resources?: KernelLimits;
+  /** nbclient's `allow_errors`: no cell's error stops the run (default false). */
+  allowErrors?: boolean;
 }
 
 /** Kernels whose parameters the service can write (papermill's Python and R translators). */

@@ -98,7 +98,8 @@ export async function getExecutionResults(
 ) {
   const pointer = { tenantId: actor.tenantId, projectId: actor.projectId, notebookId, executionId };
   const run = await requireRun(services, pointer);
-  let results = await services.runs.listCellResults(pointer);
+  const all = await services.runs.listCellResults(pointer);
+  let results = all;
   if (query.cellId !== undefined) {
     if (!run.plan?.some((p) => p.cellId === query.cellId)) {
       throw new NotFoundError('Cell', { CellId: query.cellId, ExecutionId: executionId });
@@ -115,7 +116,7 @@ export async function getExecutionResults(
   const wanted = (mime: string) =>
     query.outputType === 'all' ||
     (query.outputType === 'plots' ? isPlot(mime) : query.outputType === 'data' && !isPlot(mime));
-  const summaries = await allSummaries(services, run, results);
+  const summaries = await allSummaries(services, run, results, all);
   const listed = results.flatMap((r) =>
     (summaries.get(r.position) ?? [])
       .map((summary, n) => ({ r, summary, n, mime: mainMime(summary) }))
@@ -124,7 +125,9 @@ export async function getExecutionResults(
   const first = (query.page - 1) * query.pageSize;
   const page = listed.slice(first, first + query.pageSize);
   const stored =
-    query.format === 'detailed' ? await loadOutputs(services, run, [...new Set(page.map((o) => o.r))]) : null;
+    query.format === 'detailed'
+      ? await loadOutputs(services, run, [...new Set(page.map((o) => o.r))], all)
+      : null;
   const limit = services.runSettings.inlineOutputBytes;
   let inlineLeft = INLINE_BUDGET_BYTES;
   const unwritten = new Map(

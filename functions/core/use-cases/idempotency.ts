@@ -47,6 +47,8 @@ export function requestHash(input: ExecuteInput): string {
     input.cellTimeoutSeconds,
     input.priority,
     input.keepKernelSeconds ?? null,
+    // Only when set: the hashes of tokens claimed before the option existed stay the same.
+    ...(input.allowErrors ? [{ allowErrors: true }] : []),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }

@@ -91,6 +91,7 @@ export async function launchRun(
       cellTimeoutSeconds: input.cellTimeoutSeconds,
       idempotencyToken: input.idempotencyToken,
       keepKernelSeconds: input.keepKernelSeconds ?? DEFAULT_KEEP_KERNEL_SECONDS,
+      allowErrors: input.allowErrors ?? false,
       dateCreated: services.now().toISOString(),
       createdBy: actor.principalId,
       startTime: null,

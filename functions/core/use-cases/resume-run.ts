@@ -22,12 +22,21 @@ export interface ResumeInput {
 
 const RESUMABLE = new Set(['Error', 'Cancelled']);
 
-/** The plan position a resume starts at: the first planned cell that did not succeed. */
+/**
+ * Whether the run went past the cell: it succeeded, or failed with its error allowed (tagged
+ * `raises-exception`, or a run with `allowErrors`) without being stopped (timeout, death).
+ */
+function passed(run: RunRecord, r: CellResult): boolean {
+  if (r.status === 'Success') return true;
+  return r.status === 'Error' && !r.stoppedBy && run.plan?.[r.position]?.allowErrors === true;
+}
+
+/** The plan position a resume starts at: the first planned cell the run did not get past. */
 function resumePosition(run: RunRecord, results: CellResult[]): number {
-  const done = new Map(results.map((r) => [r.position, r.status]));
+  const done = new Map(results.map((r) => [r.position, r]));
   return (run.plan ?? []).findIndex((_, position) => {
-    const status = done.get(position);
-    return status !== 'Success' && status !== 'Skipped';
+    const r = done.get(position);
+    return !r || (r.status !== 'Skipped' && !passed(run, r));
   });
 }
 
@@ -43,7 +52,8 @@ async function takeKeptKernel(services: Services, run: RunRecord): Promise<Kerne
 
 /**
  * Resumes a run that ended Error or Cancelled (409 otherwise): a new run (`trigger:
- * "resume"`, `resumedFrom`) from the first cell that did not succeed to the end of the
+ * "resume"`, `resumedFrom`) from the first cell the run did not get past (one that failed
+ * with its error allowed counts as passed) to the end of the
  * original range, on the notebook's current source, with the original parameters. If the
  * ended run's kernel is still kept, the new run continues in it (its state is intact);
  * otherwise a fresh kernel first replays the cells that had succeeded (`replayedCells`).
@@ -105,11 +115,12 @@ export async function resumeExecution(
     priority: input.priority ?? previous.priority,
     idempotencyToken: null,
     keepKernelSeconds: input.keepKernelSeconds ?? previous.keepKernelSeconds,
+    allowErrors: previous.allowErrors,
     resources: previous.resourceLimits ?? undefined,
   };
   checkTimeouts(run);
   const succeeded = new Set(
-    results.filter((r) => r.status === 'Success' && r.position < position).map((r) => r.cellId),
+    results.filter((r) => passed(previous, r) && r.position < position).map((r) => r.cellId),
   );
   const inKept = planRun(source, { ...run, resume: { fromCell, replay: new Set() } });
   const replayed = planRun(source, { ...run, resume: { fromCell, replay: succeeded } });
