@@ -26,8 +26,14 @@ function slotStateOf(item: Item | undefined): SlotState {
 }
 
 function entryOf(item: Item): QueueEntry {
-  const { pointer, priority, queuedAt, attempt } = fromItem<QueueEntry>(item);
-  return { pointer, priority, queuedAt, ...(attempt ? { attempt } : {}) };
+  const { pointer, priority, queuedAt, attempt, notBefore } = fromItem<QueueEntry>(item);
+  return {
+    pointer,
+    priority,
+    queuedAt,
+    ...(attempt ? { attempt } : {}),
+    ...(notBefore ? { notBefore } : {}),
+  };
 }
 
 /**

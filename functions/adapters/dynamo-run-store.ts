@@ -145,6 +145,34 @@ export class DynamoRunStore implements RunStore {
     }
   }
 
+  async linkNextAttempt(
+    p: RunPointer,
+    nextAttemptId: string | null,
+    expected: string | null,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: toItem(runKey(p)),
+          UpdateExpression: 'SET nextAttemptId = :next',
+          ConditionExpression:
+            expected === null
+              ? 'attribute_exists(pk) AND (attribute_not_exists(nextAttemptId) OR nextAttemptId = :none)'
+              : 'nextAttemptId = :expected',
+          ExpressionAttributeValues: toItem({
+            ':next': nextAttemptId,
+            ...(expected === null ? { ':none': null } : { ':expected': expected }),
+          }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   async list(scope: Scope, notebookId: string, query: RunQuery) {
     const names = Object.fromEntries(SUMMARY_ATTRIBUTES.map((a, i) => [`#a${i}`, a]));
     const items = await queryAll(this.db, {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_RETRY_ON, RETRY_KINDS } from '../../core/run/retry-policy.ts';
 import { PRIORITIES, RUN_STATUSES } from '../../core/run/run.ts';
 import { guid, notebookParams, pageQuery } from './common.ts';
 import { droppedOutputs } from './dropped-outputs.ts';
@@ -28,6 +29,31 @@ export const resourceLimits = z
     id: 'ResourceLimits',
     description:
       "The run's kernel limits, enforced by the kernel host's system (cgroups, rlimits, a sized private tmpfs). Each at most the deployment's maximum (400 above it)",
+  });
+
+/** The execute body's `retry`: another attempt after a failure of the kinds named. */
+export const retryPolicy = z
+  .strictObject({
+    maxAttempts: z.number().int('must be a whole number').min(1).max(5).meta({
+      description: 'Attempts in all, the first included (1: never retried)',
+    }),
+    backoffSeconds: z.number().int('must be whole seconds').min(0).max(3600).default(30).meta({
+      description:
+        'The next attempt is not admitted before this long after the failed one ended (it waits Queued; the queue sweep admits it, within a minute after)',
+    }),
+    on: z
+      .array(z.enum(RETRY_KINDS))
+      .min(1)
+      .default([...DEFAULT_RETRY_ON])
+      .meta({
+        description:
+          'Failures that start another attempt (default: KernelDied, KernelHostLost, ServiceRestarted). `KernelDied` excludes kernels stopped for a memory or disk limit; `ServiceRestarted` is the service stopping under the run',
+      }),
+  })
+  .meta({
+    id: 'RetryPolicy',
+    description:
+      'A failed run of one of these kinds starts a new attempt: a fresh kernel, from the first cell, with the same frozen notebook, parameters and options (`attempt`, `previousAttemptId`, `nextAttemptId` link them); the run-end webhook is sent once, for the last attempt',
   });
 
 /** Route 12's rules across fields, as the OpenAPI document states them. */
@@ -73,6 +99,7 @@ export const executeBody = z
       .default(300)
       .meta({ description: 'How long the kernel is kept after an error so a resume keeps its state' }),
     resources: resourceLimits.optional(),
+    retry: retryPolicy.optional(),
     allowErrors: z.boolean().default(false).meta({
       description:
         'nbclient\'s `allow_errors`: every cell runs whatever fails before it, and the run ends `Completed` with each failed cell listed (`progress.failedCells`, each cell\'s `status: "Error"`, `errorType` and `errorMessage`). Cells tagged `raises-exception` may fail either way',
@@ -133,6 +160,14 @@ const runBasics = {
   trigger: z.enum(['api', 'schedule', 'dataset', 'resume']),
   scheduledFor: nullableString.meta({ description: 'The fire time, for runs a schedule started' }),
   resumedFrom: nullableString.meta({ description: 'The run this one resumes (trigger "resume")' }),
+  attempt: z
+    .number()
+    .int()
+    .meta({ description: 'Which attempt of its run this is (1: the first; see `retry`)' }),
+  previousAttemptId: nullableString.meta({ description: 'The failed attempt this one retries' }),
+  nextAttemptId: nullableString.meta({
+    description: 'The attempt started after this one failed (its retry policy called for it)',
+  }),
   priority: z.enum(PRIORITIES),
   dateCreated: z.string(),
   startTime: nullableString,
@@ -214,6 +249,7 @@ export const runStatus = z
       description:
         'Cell errors did not stop the run (the execute body\'s `allowErrors`): the failed cells are in `cellResults` with `status: "Error"`',
     }),
+    retry: retryPolicy.nullable().meta({ description: "The run's retry policy (null: never retried)" }),
     replayedCells: z.array(z.string()).meta({
       description: 'A resumed run in a fresh kernel: the cells it replayed first (they had succeeded)',
     }),

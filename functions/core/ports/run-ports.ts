@@ -34,6 +34,15 @@ export interface RunStore {
     changes: Partial<RunRecord>,
     whenStatusIn?: readonly RunStatus[],
   ): Promise<boolean>;
+  /**
+   * Sets the run's `nextAttemptId` only if it is `expected` now (null: none yet), so one
+   * process alone starts a failed run's next attempt. Returns whether it was set.
+   */
+  linkNextAttempt(
+    pointer: RunPointer,
+    nextAttemptId: string | null,
+    expected: string | null,
+  ): Promise<boolean>;
   /** A notebook's runs, newest first, and how many match. */
   list(
     scope: Scope,

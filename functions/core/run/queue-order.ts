@@ -11,7 +11,13 @@ export interface QueueEntry {
    * waits for a new attempt, and the start of the previous one must not take that entry out.
    */
   attempt?: string;
+  /** Not admitted before this time (ISO-8601): a retried run's backoff. */
+  notBefore?: string;
 }
+
+/** Whether the entry may be admitted at `now` (its backoff, if any, is over). */
+export const isDue = (entry: QueueEntry, now: Date): boolean =>
+  !entry.notBefore || Date.parse(entry.notBefore) <= now.getTime();
 
 /** How many runs a tenant may have Running at once, and how fast waiting runs age. */
 export interface RunLimits {

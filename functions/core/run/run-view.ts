@@ -3,6 +3,7 @@ import type { CellResult } from './cell-result.ts';
 import { droppedView, storedOutputs } from './dropped-view.ts';
 import { formatBytes, formatDuration } from './human-units.ts';
 import { DEFAULT_KERNEL_LIMITS } from './kernel.ts';
+import { attemptOf } from './retry-policy.ts';
 import { isFinal, type RunRecord } from './run.ts';
 
 /** One entry of `cellResults` (route 13). */
@@ -52,6 +53,9 @@ function runBasics(run: RunRecord) {
     trigger: run.trigger,
     scheduledFor: run.scheduledFor,
     resumedFrom: run.resumedFrom,
+    attempt: attemptOf(run),
+    previousAttemptId: run.previousAttemptId ?? null,
+    nextAttemptId: run.nextAttemptId ?? null,
     priority: run.priority,
     dateCreated: run.dateCreated,
     startTime: run.startTime,
@@ -152,6 +156,7 @@ export function toRunStatus(run: RunRecord, all: CellResult[]) {
     keepKernelSeconds: run.keepKernelSeconds,
     /** Cell errors do not stop the run (the execute body's `allowErrors`). */
     allowErrors: run.allowErrors,
+    retry: run.retry ?? null,
     /** Cells a resumed run replayed in a fresh kernel to rebuild the state of the run it resumes. */
     replayedCells: plan.filter((p) => p.replay).map((p) => p.cellId),
     /** Set by the status use-case while the run is Queued. */

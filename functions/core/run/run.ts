@@ -2,6 +2,7 @@ import type { Scope } from '../notebook.ts';
 import type { KernelLimits } from '../ports/kernel-ports.ts';
 import type { KernelRef } from './kernel.ts';
 import type { OutputUsage } from './output-limits.ts';
+import type { RetryPolicy } from './retry-policy.ts';
 
 /** A duration estimate from the notebook's own history: its range as text and its median. */
 export interface Estimate {
@@ -164,6 +165,13 @@ export interface RunRecord extends Scope {
   keepKernelSeconds: number;
   /** nbclient's `allow_errors`: cell errors do not stop the run (its plan allows every cell's). */
   allowErrors: boolean;
+  /** When the run is tried again after it failed (null or absent: never). */
+  retry?: RetryPolicy | null;
+  /** Which attempt of its run this is (1 or absent: the first). */
+  attempt?: number;
+  /** The attempt before this one (it failed), and the one after it (started when this one failed). */
+  previousAttemptId?: string | null;
+  nextAttemptId?: string | null;
   /** Until when the ended run's kernel is kept (set by Finalize when it keeps it). */
   kernelKeptUntil: string | null;
   dateCreated: string;

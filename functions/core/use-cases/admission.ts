@@ -2,6 +2,7 @@ import { idTime } from '../ids.ts';
 import type { FleetCapacity, Services } from '../ports.ts';
 import {
   holderOf,
+  isDue,
   orderQueue,
   pointerOfHolder,
   type QueueEntry,
@@ -130,8 +131,9 @@ export async function admitQueued(
     const waiting: QueueEntry[] = [];
     for (const entry of entries) {
       const holder = holderOf(entry.pointer);
-      if (!held.has(holder)) waiting.push(entry);
-      else if (await startAdmitted(services, entry, holder)) started.push(entry.pointer.executionId);
+      if (!held.has(holder)) {
+        if (isDue(entry, services.now())) waiting.push(entry);
+      } else if (await startAdmitted(services, entry, holder)) started.push(entry.pointer.executionId);
     }
     if (waiting.length === 0) break;
     const limits = limitsOf(services, state, fleet);
@@ -170,6 +172,8 @@ export async function admitOnSubmit(
   run: RunRecord,
   create: (run: RunRecord) => Promise<void>,
   takesOver?: RunPointer,
+  /** Not admitted before this time (a retried run's backoff): it waits in the queue until then. */
+  notBefore?: string | null,
 ): Promise<{ run: RunRecord; workflowStarted: boolean }> {
   const { tenantId } = run;
   const holder = holderOf(pointerOf(run));
@@ -180,7 +184,8 @@ export async function admitOnSubmit(
   ]);
   const limits = limitsOf(services, state, fleet);
   let full = state.holders.length >= limits.maxConcurrentRuns;
-  if ((takesOver || waiting.length === 0) && !full) {
+  const later = !!notBefore && Date.parse(notBefore) > services.now().getTime();
+  if ((takesOver || waiting.length === 0) && !full && !later) {
     if ((await services.queue.acquire(tenantId, holder, limits.maxConcurrentRuns)) !== 'full') {
       const running = { ...run, status: 'Running' as const, startTime: services.now().toISOString() };
       try {
@@ -202,12 +207,13 @@ export async function admitOnSubmit(
     priority: run.priority,
     queuedAt: run.dateCreated,
     attempt: run.workflowName,
+    ...(later ? { notBefore: notBefore! } : {}),
   });
   // Every slot taken (or just lost to another run): nothing to admit now; the next run end (or
   // the sweep) admits it. Unless a slot leaked (its holder ended or was never written): that is
   // looked for now and then (every RECLAIM_EVERY_MS per tenant and process), not on every submission.
   const reclaimChecked = full && reclaimDue(services, tenantId);
-  if (full && !reclaimChecked) return { run: queued, workflowStarted: false };
+  if (later || (full && !reclaimChecked)) return { run: queued, workflowStarted: false };
   const started = await admitQueued(services, tenantId, { reclaimChecked });
   if (!started.includes(run.executionId)) return { run: queued, workflowStarted: false };
   return { run: (await services.runs.get(pointerOf(run))) ?? queued, workflowStarted: true };

@@ -4,6 +4,7 @@ import type { NotebookRecord } from '../notebook.ts';
 import { unwritableParameters, validateParameterNames } from '../parameters.ts';
 import type { KernelLimits } from '../ports/kernel-ports.ts';
 import type { Actor, Services } from '../ports.ts';
+import type { RetryPolicy } from '../run/retry-policy.ts';
 import type { OutputOptions, Priority, RunTrigger } from '../run/run.ts';
 import { checkCellRange, planRun } from '../run/run-plan.ts';
 import { resolveRunDataset } from '../run/run-staging.ts';
@@ -34,6 +35,8 @@ export interface ExecuteInput {
   resources?: KernelLimits;
   /** nbclient's `allow_errors`: no cell's error stops the run (default false). */
   allowErrors?: boolean;
+  /** Another attempt after a failure of these kinds (default: none). */
+  retry?: RetryPolicy | null;
 }
 
 /** Kernels whose parameters the service can write (papermill's Python and R translators). */

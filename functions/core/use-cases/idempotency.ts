@@ -49,6 +49,7 @@ export function requestHash(input: ExecuteInput): string {
     input.keepKernelSeconds ?? null,
     // Only when set: the hashes of tokens claimed before the option existed stay the same.
     ...(input.allowErrors ? [{ allowErrors: true }] : []),
+    ...(input.retry ? [{ retry: input.retry }] : []),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }

@@ -5,6 +5,7 @@ import type { NbDocument } from '../nbformat/types.ts';
 import type { NotebookRecord } from '../notebook.ts';
 import type { Actor, RunEnd, Services } from '../ports.ts';
 import type { KernelRef } from '../run/kernel.ts';
+import { attemptOf } from '../run/retry-policy.ts';
 import {
   type Estimate,
   type PlannedCell,
@@ -38,6 +39,8 @@ export interface LaunchSpec {
   dataset?: RunDataset | null;
   /** Called when the launch is refused or fails before the run exists. */
   onRefused?: () => Promise<void>;
+  /** The failed attempt this run retries, and when it may start (its backoff), if it is one. */
+  retryOf?: { previous: RunRecord; notBefore: string | null };
 }
 
 /**
@@ -92,6 +95,10 @@ export async function launchRun(
       idempotencyToken: input.idempotencyToken,
       keepKernelSeconds: input.keepKernelSeconds ?? DEFAULT_KEEP_KERNEL_SECONDS,
       allowErrors: input.allowErrors ?? false,
+      retry: input.retry ?? null,
+      attempt: spec.retryOf ? attemptOf(spec.retryOf.previous) + 1 : 1,
+      previousAttemptId: spec.retryOf?.previous.executionId ?? null,
+      nextAttemptId: null,
       dateCreated: services.now().toISOString(),
       createdBy: actor.principalId,
       startTime: null,
@@ -123,6 +130,7 @@ export async function launchRun(
         await Promise.all([services.contents.put(keys.input, spec.document), services.runs.create(r)]);
       },
       taken?.slotOf,
+      spec.retryOf?.notBefore,
     ));
   } catch (error) {
     if (kernel) await services.kernelHost.kernels.shutdown(kernel).catch(() => undefined);

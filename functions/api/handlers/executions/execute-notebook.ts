@@ -21,6 +21,7 @@ export const handler = route(contracts.executeNotebook, async ({ services, actor
     idempotencyToken: body.idempotencyToken ?? null,
     keepKernelSeconds: body.keepKernelSeconds,
     allowErrors: body.allowErrors,
+    retry: body.retry ?? null,
     ...(body.resources
       ? { resources: { ...services.runSettings.kernelLimits.defaults, ...body.resources } }
       : {}),
