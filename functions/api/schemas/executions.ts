@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PRIORITIES, RUN_STATUSES } from '../../core/run/run.ts';
 import { guid, notebookParams, pageQuery } from './common.ts';
+import { STRICT_RULES } from './declared-parameters.ts';
 import { droppedOutputs } from './dropped-outputs.ts';
 import { pythonParameters } from './parameters.ts';
 
@@ -73,6 +74,12 @@ export const executeBody = z
       .default(300)
       .meta({ description: 'How long the kernel is kept after an error so a resume keeps its state' }),
     resources: resourceLimits.optional(),
+    strictParameters: z
+      .boolean()
+      .optional()
+      .meta({
+        description: `Refuse (400 ParameterMismatch, Details naming each parameter) a parameter the notebook's parameters cell does not declare, or whose value does not fit its default's type (GET .../parameters lists them). ${STRICT_RULES} Omitted: the notebook's metadata \`cellwise.strictParameters\` (default false).`,
+      }),
   })
   .superRefine((body, ctx) => {
     if (body.executionMode === 'range' && !body.cellRange) {

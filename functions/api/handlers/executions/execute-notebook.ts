@@ -20,6 +20,7 @@ export const handler = route(contracts.executeNotebook, async ({ services, actor
     priority: body.priority,
     idempotencyToken: body.idempotencyToken ?? null,
     keepKernelSeconds: body.keepKernelSeconds,
+    ...(body.strictParameters !== undefined ? { strictParameters: body.strictParameters } : {}),
     ...(body.resources
       ? { resources: { ...services.runSettings.kernelLimits.defaults, ...body.resources } }
       : {}),
