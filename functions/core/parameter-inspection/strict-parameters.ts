@@ -3,8 +3,12 @@
  * fit their default's type (the rules of `fitsType`).
  */
 import { ValidationError, type ValidationIssue } from '../errors.ts';
+import type { NbDocument } from '../nbformat/types.ts';
+import type { Integration } from '../notebook.ts';
 import { rParameterName } from '../r-literal.ts';
+import { scheduleParameters } from '../schedule/schedule.ts';
 import { type DeclaredParameter, fitsType, typeOfValue } from './declared-parameter.ts';
+import { inspectNotebook, notebookStrictParameters } from './inspectors.ts';
 
 /** The Error code of a refused strict run. */
 export const PARAMETER_MISMATCH = 'ParameterMismatch';
@@ -52,5 +56,25 @@ export function checkStrictParameters(
     issues,
     PARAMETER_MISMATCH,
     { context: { Parameters: names } },
+  );
+}
+
+/**
+ * A schedule about to be stored: when its runs will be strict (`scheduleStrictParameters`, or
+ * when null the notebook metadata's setting), its parameters are checked against the
+ * document's parameters cell now (400 naming `body.integration.scheduleParameters.<name>`).
+ */
+export function checkScheduleStrictParameters(
+  integration: Integration,
+  document: NbDocument,
+  kernelType: string,
+): void {
+  if (!(integration.scheduleStrictParameters ?? notebookStrictParameters(document))) return;
+  const { parameters } = inspectNotebook(document, kernelType);
+  checkStrictParameters(
+    parameters,
+    scheduleParameters(integration),
+    kernelType,
+    'body.integration.scheduleParameters',
   );
 }
