@@ -7,6 +7,7 @@ import type {
   ApiErrorBody,
   Notebook,
   NotebookPage,
+  NotebookParameters,
   NotebookUrl,
   ResumeBody,
   RunPage,
@@ -35,6 +36,7 @@ export const CLI_ROUTES = {
   getNotebook: ['GET', '/notebook/{notebookId}'],
   uploadNotebook: ['POST', '/notebook/upload'],
   getNotebookUrl: ['GET', '/notebook/{notebookId}/url'],
+  getNotebookParameters: ['GET', '/notebook/{notebookId}/parameters'],
   executeNotebook: ['POST', '/notebook/{notebookId}/execute'],
   getExecution: ['GET', '/notebook/{notebookId}/execution/{executionId}'],
   listExecutions: ['GET', '/notebook/{notebookId}/executions'],
@@ -101,6 +103,11 @@ export class CellwiseClient {
 
   getNotebookUrl(notebookId: string, expiresIn?: number) {
     return this.request<NotebookUrl>('getNotebookUrl', { notebookId }, { query: { expiresIn } });
+  }
+
+  /** The parameters the notebook's parameters cell declares. */
+  getParameters(notebookId: string) {
+    return this.request<NotebookParameters>('getNotebookParameters', { notebookId });
   }
 
   /**

@@ -21,6 +21,7 @@ export interface RunOptions {
   timeout?: string;
   cellTimeout?: string;
   report?: boolean;
+  strict?: boolean;
 }
 
 function seconds(text: string | undefined, option: string): number | undefined {
@@ -50,6 +51,7 @@ export function executeBodyText(options: RunOptions): string {
     timeout: seconds(options.timeout, '--timeout'),
     cellTimeout: seconds(options.cellTimeout, '--cell-timeout'),
     idempotencyToken: options.idempotencyToken,
+    strictParameters: options.strict,
   });
 }
 
