@@ -115,6 +115,7 @@ export const SEED_EXAMPLES: Readonly<
         scheduleExecution: null,
         scheduleTimezone: 'UTC',
         scheduleParameters: {},
+        scheduleStrictParameters: null,
         nextScheduledRuns: [],
       },
       environment: {
@@ -500,6 +501,7 @@ export const SEED_EXAMPLES: Readonly<
         scheduleExecution: null,
         scheduleTimezone: 'UTC',
         scheduleParameters: {},
+        scheduleStrictParameters: null,
         nextScheduledRuns: [],
       },
       environment: { pythonVersion: '3.11.2', packages: [], customLibraries: [] },
