@@ -4,6 +4,7 @@
  * token in the URL fragment (`#access=...`; fragments never reach a server or its logs).
  * A running execution is followed live: per-cell status, a progress bar, outputs as cells end.
  */
+import { showParameters } from './parameters.ts';
 import { cell, el, type Json, output } from './render.ts';
 
 const TOKEN_KEY = 'cellwise-token';
@@ -121,7 +122,12 @@ async function showVersion(version: string, current: string) {
 async function start() {
   if (!credential) return ask('This notebook is private: enter an API token for its project.');
   try {
-    const [notebook, versions] = await Promise.all([get(''), get('/versions')]);
+    const [notebook, versions, declared] = await Promise.all([
+      get(''),
+      get('/versions'),
+      get('/parameters').catch(() => null),
+    ]);
+    showParameters($('parameters'), declared);
     language = String(notebook.kernelType) === 'r' ? 'r' : String(notebook.kernelType);
     const name = String(notebook.notebookName ?? notebook.name ?? 'Notebook');
     $('title').textContent = name;
