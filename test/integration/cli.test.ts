@@ -370,6 +370,7 @@ describe('the README tour (docs/tour/)', () => {
   /** The tour's commands, exactly as the README shows them (`$ npx cellwise …`). */
   const TOUR = {
     upload: ['upload', 'docs/tour/weekly-report.ipynb'],
+    params: ['params', 'weekly-report'],
     run: ['run', 'weekly-report', '-p', 'n=5', '-p', `big=${BIG}`, '-f', 'docs/tour/params.yaml'],
     uploadBroken: ['upload', 'docs/tour/broken.ipynb'],
     runBroken: ['run', 'broken'],
@@ -395,6 +396,13 @@ describe('the README tour (docs/tour/)', () => {
       /^Uploaded docs\/tour\/weekly-report\.ipynb as "weekly-report": notebook (\S+) \(5 cells, version 1\.0\.0\)$/m.exec(
         up.stdout,
       )!;
+
+    // The README shows `params`' output as it is.
+    const params = await cellwise(TOUR.params, options);
+    expect(params.code, params.stderr).toBe(0);
+    expect(readme()).toContain(
+      `$ npx cellwise params weekly-report\n${params.stdout}$ cat docs/tour/params.yaml`,
+    );
 
     const run = await cellwise(TOUR.run, options);
     expect(run.code, run.stderr + run.stdout).toBe(0);
