@@ -4,6 +4,7 @@
  *
  *   cellwise login --url http://localhost:3000 --tenant <guid> --project <guid> --token-stdin
  *   cellwise upload analysis.ipynb
+ *   cellwise params <notebook>
  *   cellwise run <notebook> -p n=3 -p rate=0.5 -f params.yaml
  *   cellwise results <execution> --out results/
  *
@@ -16,6 +17,7 @@ import { CommandContext } from './cellwise/context.ts';
 import { ApiError, ConnectionError, EXIT, UsageError } from './cellwise/errors.ts';
 import { checkLoginOptions, login } from './cellwise/login-command.ts';
 import { listNotebooks, openViewer, uploadNotebook } from './cellwise/notebook-commands.ts';
+import { showParameters } from './cellwise/params-command.ts';
 import {
   cancelExecution,
   resumeExecution,
@@ -109,7 +111,14 @@ function program(): Command {
     .option('--cell-timeout <seconds>', 'limit for each cell')
     .option('--no-report', 'do not render the HTML report')
     .option(...OUTPUT_OPTION)
+    .option('--strict', 'refuse parameters the parameters cell does not declare or whose type does not fit')
     .action(action(runNotebook));
+
+  cli
+    .command('params')
+    .description("list the parameters a notebook's parameters cell declares: name, type, default, help")
+    .argument('<notebook>', 'notebook id or exact name')
+    .action(action(showParameters));
 
   cli
     .command('watch')

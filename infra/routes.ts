@@ -157,6 +157,13 @@ export const ROUTES: readonly RouteDefinition[] = [
     auth: true,
   },
   {
+    id: 'getNotebookParameters',
+    method: 'GET',
+    path: `${P}/notebook/{notebookId}/parameters`,
+    entry: `${NB}/get-notebook-parameters.ts`,
+    auth: true,
+  },
+  {
     id: 'listNotebookVersions',
     method: 'GET',
     path: `${P}/notebook/{notebookId}/versions`,

@@ -8,6 +8,7 @@ import type {
   LiveOutputs,
   Notebook,
   NotebookPage,
+  NotebookParameters,
   NotebookUrl,
   ResumeBody,
   RunPage,
@@ -36,6 +37,7 @@ export const CLI_ROUTES = {
   getNotebook: ['GET', '/notebook/{notebookId}'],
   uploadNotebook: ['POST', '/notebook/upload'],
   getNotebookUrl: ['GET', '/notebook/{notebookId}/url'],
+  getNotebookParameters: ['GET', '/notebook/{notebookId}/parameters'],
   executeNotebook: ['POST', '/notebook/{notebookId}/execute'],
   getExecution: ['GET', '/notebook/{notebookId}/execution/{executionId}'],
   getExecutionOutputs: ['GET', '/notebook/{notebookId}/execution/{executionId}/outputs'],
@@ -103,6 +105,11 @@ export class CellwiseClient {
 
   getNotebookUrl(notebookId: string, expiresIn?: number) {
     return this.request<NotebookUrl>('getNotebookUrl', { notebookId }, { query: { expiresIn } });
+  }
+
+  /** The parameters the notebook's parameters cell declares. */
+  getParameters(notebookId: string) {
+    return this.request<NotebookParameters>('getNotebookParameters', { notebookId });
   }
 
   /**

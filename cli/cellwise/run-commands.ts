@@ -23,6 +23,7 @@ export interface RunOptions {
   report?: boolean;
   /** `--output [cellId]`: show what the cells print as they run. */
   output?: boolean | string;
+  strict?: boolean;
 }
 
 function seconds(text: string | undefined, option: string): number | undefined {
@@ -52,6 +53,7 @@ export function executeBodyText(options: RunOptions): string {
     timeout: seconds(options.timeout, '--timeout'),
     cellTimeout: seconds(options.cellTimeout, '--cell-timeout'),
     idempotencyToken: options.idempotencyToken,
+    strictParameters: options.strict,
   });
 }
 

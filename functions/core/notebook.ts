@@ -18,6 +18,8 @@ export interface Integration {
   scheduleTimezone?: string;
   /** Run parameters of scheduled runs as JSON text, kept losslessly (absent: `{}`). */
   scheduleParametersJson?: string;
+  /** `strictParameters` of scheduled runs; null or absent: the notebook metadata's `cellwise.strictParameters`. */
+  scheduleStrictParameters?: boolean | null;
 }
 
 export interface Environment {
@@ -67,6 +69,7 @@ export const DEFAULT_INTEGRATION: Integration = {
   scheduleExecution: null,
   scheduleTimezone: 'UTC',
   scheduleParametersJson: '{}',
+  scheduleStrictParameters: null,
 };
 
 export const DEFAULT_ENVIRONMENT: Environment = { pythonVersion: null, packages: [], customLibraries: [] };

@@ -95,6 +95,8 @@ async function until(child: ChildProcess, output: () => string, pattern: RegExp,
   }
 }
 
+const NO_SUCH_NOTEBOOK = '01a212a4-c2e4-70c3-aff0-26564a410259';
+
 const TYPES = `print(type(n).__name__, type(rate).__name__, type(flag).__name__, type(label).__name__, xs, big, extra)`;
 
 beforeAll(async () => {
@@ -352,6 +354,38 @@ describe('cellwise CLI', () => {
     const byRun = await cellwise(['open', JSON.parse(run.stdout).executionId]);
     expect(byRun.stdout.trim()).toBe(expected);
   });
+
+  it('params prints the name, type, default and help of each declared parameter; run --strict refuses an undeclared one', async () => {
+    const notebookId = await uploaded('declared.ipynb', [
+      { source: 'n: int = 3  # how many\nlabel = "weekly"\nwhen = today()', tags: ['parameters'] },
+      'print(n)',
+    ]);
+    const params = await cellwise(['params', notebookId]);
+    expect(params.code, params.stderr).toBe(0);
+    expect(params.stdout).toBe(
+      'NAME   TYPE  DEFAULT   HELP\n' +
+        'n      int   3         how many\n' +
+        'label  str   "weekly"\n' +
+        'when   -     today()\n',
+    );
+    const json = await cellwise(['--json', 'params', 'declared']);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout).parameters.map((p: { name: string }) => p.name)).toEqual([
+      'n',
+      'label',
+      'when',
+    ]);
+    const none = await cellwise(['params', await uploaded('undeclared.ipynb', ['print(1)'])]);
+    expect(none.stdout).toMatch(/no cell tagged "parameters"/);
+
+    const strict = await cellwise(['run', notebookId, '--strict', '-p', 'n=1.5', '-p', 'colour=red']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/^cellwise: 400 ParameterMismatch: /);
+    expect(strict.stderr).toContain('  body.parameters.n: must be int like its default 3, not float\n');
+    expect(strict.stderr).toContain('  body.parameters.colour: is not a declared parameter');
+    expect((await client(tenant).get(`/notebook/${notebookId}/executions`)).body.executions).toEqual([]);
+    expect((await cellwise(['params', NO_SUCH_NOTEBOOK])).code).toBe(1);
+  });
 });
 
 describe('the README tour (docs/tour/)', () => {
@@ -359,6 +393,7 @@ describe('the README tour (docs/tour/)', () => {
   /** The tour's commands, exactly as the README shows them (`$ npx cellwise …`). */
   const TOUR = {
     upload: ['upload', 'docs/tour/weekly-report.ipynb'],
+    params: ['params', 'weekly-report'],
     run: ['run', 'weekly-report', '-p', 'n=5', '-p', `big=${BIG}`, '-f', 'docs/tour/params.yaml'],
     uploadBroken: ['upload', 'docs/tour/broken.ipynb'],
     runBroken: ['run', 'broken'],
@@ -384,6 +419,13 @@ describe('the README tour (docs/tour/)', () => {
       /^Uploaded docs\/tour\/weekly-report\.ipynb as "weekly-report": notebook (\S+) \(5 cells, version 1\.0\.0\)$/m.exec(
         up.stdout,
       )!;
+
+    // The README shows `params`' output as it is.
+    const params = await cellwise(TOUR.params, options);
+    expect(params.code, params.stderr).toBe(0);
+    expect(readme()).toContain(
+      `$ npx cellwise params weekly-report\n${params.stdout}$ cat docs/tour/params.yaml`,
+    );
 
     const run = await cellwise(TOUR.run, options);
     expect(run.code, run.stderr + run.stdout).toBe(0);

@@ -342,6 +342,38 @@ describe('the notebook viewer page (route 11’s URL)', () => {
     await page.close();
   });
 
+  it('shows the declared parameters with their types, defaults and help above the cells, and none for a notebook without', async () => {
+    const notebookId = await upload(
+      api,
+      notebookOf([
+        {
+          source: 'n: int = 3  # how many <b>rows</b>\nlabel = "weekly"\nwhen = today()',
+          tags: ['parameters'],
+        },
+        'print(n)',
+      ]),
+    );
+    const { body } = await api.get(`/notebook/${notebookId}/url`);
+    const page = await open(body.relativePath, mine.token);
+    await page.waitForSelector('#parameters tr[data-parameter="when"]');
+    const rows = await page
+      .locator('#parameters tbody tr')
+      .evaluateAll((list: any[]) => list.map((row) => [...row.children].map((td: any) => td.textContent)));
+    expect(rows).toEqual([
+      ['n', 'int', '3', 'how many <b>rows</b>'],
+      ['label', 'str', '"weekly"', ''],
+      ['when', 'any', 'today()', ''],
+    ]);
+    expect(await page.textContent('#parameters h2')).toBe('Parameters');
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await page.close();
+
+    const plain = await open(shown.path, mine.token);
+    await plain.waitForSelector('.markdown table td');
+    expect(await plain.isHidden('#parameters')).toBe(true);
+    await plain.close();
+  });
+
   it('shows an earlier version from the version picker, and the current one again', async () => {
     const notebookId = await upload(api, notebookOf([{ source: '# First draft', cellType: 'markdown' }]));
     const name = (await api.get(`/notebook/${notebookId}`)).body.notebookName;
@@ -564,7 +596,7 @@ describe('signed read-only links (GET .../url?expiresIn=)', () => {
   it('grants the GET routes of that notebook alone: no writes, no other notebook, no new links', async () => {
     const link = linkOf((await api.get(`/notebook/${shown.notebookId}/url?expiresIn=600`)).body.url);
     const nb = `${mine.base}/notebook/${shown.notebookId}`;
-    for (const path of ['', '/content', '/versions', '/executions']) {
+    for (const path of ['', '/content', '/versions', '/executions', '/parameters']) {
       expect((await call('GET', `${nb}${path}`, { token: link })).status, path).toBe(200);
     }
     expect((await call('POST', `${nb}/execute`, { token: link, json: {} })).status).toBe(401);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseParametersLossless } from '../../functions/core/parameters.ts';
 import type { ExecuteInput } from '../../functions/core/use-cases/execute-notebook.ts';
@@ -31,6 +32,24 @@ describe('unit', () => {
       expect(requestHash(input('{}', { outputOptions: outputs }))).toBe(
         requestHash(input('{}', { outputOptions: reversed })),
       );
+    });
+
+    it('differs when strictParameters is sent, and hashes a request without it as before it existed', () => {
+      const plain = input('{"a": 1}');
+      const before = canonicalJson([
+        'all',
+        null,
+        plain.parameters,
+        plain.outputOptions,
+        3600,
+        null,
+        'Normal',
+        300,
+      ]);
+      expect(requestHash(plain)).toBe(createHash('sha256').update(before).digest('hex'));
+      const strict = requestHash(input('{"a": 1}', { strictParameters: true }));
+      const loose = requestHash(input('{"a": 1}', { strictParameters: false }));
+      expect(new Set([requestHash(plain), strict, loose]).size).toBe(3);
     });
 
     it('differs when a value, a list order or the spelling of a number differs', () => {

@@ -6,6 +6,7 @@
  * cell prints and displays as it does (the live output route), and each cell's stored outputs
  * as it ends.
  */
+import { showParameters } from './parameters.ts';
 import { cell, el, type Json, output } from './render.ts';
 
 const TOKEN_KEY = 'cellwise-token';
@@ -123,7 +124,12 @@ async function showVersion(version: string, current: string) {
 async function start() {
   if (!credential) return ask('This notebook is private: enter an API token for its project.');
   try {
-    const [notebook, versions] = await Promise.all([get(''), get('/versions')]);
+    const [notebook, versions, declared] = await Promise.all([
+      get(''),
+      get('/versions'),
+      get('/parameters').catch(() => null),
+    ]);
+    showParameters($('parameters'), declared);
     language = String(notebook.kernelType) === 'r' ? 'r' : String(notebook.kernelType);
     const name = String(notebook.notebookName ?? notebook.name ?? 'Notebook');
     $('title').textContent = name;

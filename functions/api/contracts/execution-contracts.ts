@@ -32,6 +32,8 @@ export const executeNotebook = {
       DatasetNotFound: 'parameters.dataset_id names no dataset of the project',
       ResourcesAboveMaximum:
         "a `resources` limit is above this deployment's maximum (by default four times the default: 8192 MiB, 1024 processes, 4096 MiB of disk)",
+      ParameterMismatch:
+        'with `strictParameters` (or the notebook metadata `cellwise.strictParameters`): a parameter the parameters cell does not declare, or a value whose type does not fit its default (Details names each; GET .../parameters lists them)',
     }),
     ...errors(409, 413, 415, 503),
   },

@@ -32,6 +32,10 @@ const ENVIRONMENT: Refusals = {
   EnvironmentNotAvailable: 'a package or library is not installed in the kernel (GET /environments)',
 };
 const DATASET: Refusals = { DatasetNotFound: 'integration.datasetBinding names no dataset of the project' };
+const STRICT_SCHEDULE: Refusals = {
+  ParameterMismatch:
+    'a strict schedule (integration.scheduleStrictParameters, or the notebook metadata cellwise.strictParameters) whose scheduleParameters the parameters cell does not declare or type (GET .../parameters)',
+};
 const deleted = z.object({ Message: z.string(), NotebookId: z.uuid() });
 
 /** The longest a signed notebook link may live. */
@@ -77,7 +81,13 @@ export const createNotebook = {
   body: createNotebookBody,
   responses: {
     201: { description: 'Created', schema: notebook },
-    ...scopedErrors({ ...KERNEL, ...ENVIRONMENT, ...DATASET, ...duplicateName('create') }),
+    ...scopedErrors({
+      ...KERNEL,
+      ...ENVIRONMENT,
+      ...DATASET,
+      ...STRICT_SCHEDULE,
+      ...duplicateName('create'),
+    }),
     ...errors(413, 415),
   },
 } satisfies RouteContract;
@@ -142,7 +152,13 @@ export const updateNotebook = {
   body: updateNotebookBody,
   responses: {
     200: { description: 'Updated', schema: notebook },
-    ...scopedErrors({ ...KERNEL, ...ENVIRONMENT, ...DATASET, ...duplicateName('update') }),
+    ...scopedErrors({
+      ...KERNEL,
+      ...ENVIRONMENT,
+      ...DATASET,
+      ...STRICT_SCHEDULE,
+      ...duplicateName('update'),
+    }),
     ...errors(409, 413, 415),
   },
 } satisfies RouteContract;

@@ -115,6 +115,7 @@ export const SEED_EXAMPLES: Readonly<
         scheduleExecution: null,
         scheduleTimezone: 'UTC',
         scheduleParameters: {},
+        scheduleStrictParameters: null,
         nextScheduledRuns: [],
       },
       environment: {
@@ -510,6 +511,7 @@ export const SEED_EXAMPLES: Readonly<
         scheduleExecution: null,
         scheduleTimezone: 'UTC',
         scheduleParameters: {},
+        scheduleStrictParameters: null,
         nextScheduledRuns: [],
       },
       environment: { pythonVersion: '3.11.2', packages: [], customLibraries: [] },

@@ -27,6 +27,7 @@ export function renderNotebookPage(ids: {
 <form id="login" hidden><label>API token <input id="token" type="password" autocomplete="off" size="50"></label>
 <button>Open</button></form>
 <div id="progress" hidden><span id="progress-text"></span><div id="progress-track"><div id="progress-bar"></div></div></div>
+<section id="parameters" hidden></section>
 <div id="cells"></div></main>
 </body></html>`;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_RETRY_ON, RETRY_KINDS } from '../../core/run/retry-policy.ts';
 import { PRIORITIES, RUN_STATUSES } from '../../core/run/run.ts';
 import { guid, notebookParams, pageQuery } from './common.ts';
+import { STRICT_RULES } from './declared-parameters.ts';
 import { droppedOutputs } from './dropped-outputs.ts';
 import { pythonParameters } from './parameters.ts';
 
@@ -104,6 +105,12 @@ export const executeBody = z
       description:
         'nbclient\'s `allow_errors`: every cell runs whatever fails before it, and the run ends `Completed` with each failed cell listed (`progress.failedCells`, each cell\'s `status: "Error"`, `errorType` and `errorMessage`). Cells tagged `raises-exception` may fail either way',
     }),
+    strictParameters: z
+      .boolean()
+      .optional()
+      .meta({
+        description: `Refuse (400 ParameterMismatch, Details naming each parameter) a parameter the notebook's parameters cell does not declare, or whose value does not fit its default's type (GET .../parameters lists them). ${STRICT_RULES} Omitted: the notebook's metadata \`cellwise.strictParameters\` (default false).`,
+      }),
   })
   .superRefine((body, ctx) => {
     if (body.executionMode === 'range' && !body.cellRange) {

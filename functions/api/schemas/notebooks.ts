@@ -23,6 +23,10 @@ export const integrationInput = z.strictObject({
   scheduleTimezone: timeZoneName.nullable().optional(),
   /** Parameters of scheduled runs (read again losslessly from the body by the handler). */
   scheduleParameters: pythonParameters('Parameters of the scheduled runs').optional(),
+  scheduleStrictParameters: z.boolean().nullable().optional().meta({
+    description:
+      "`strictParameters` of the scheduled runs (null: the notebook metadata's `cellwise.strictParameters`). When strict, `scheduleParameters` are checked against the parameters cell when written (400 ParameterMismatch) and again at each fire (a refused fire is recorded as failed)",
+  }),
 });
 
 const packageName = z.string().min(1).max(200);

@@ -12,6 +12,10 @@ export const integration = z
     scheduleExecution: nullableString,
     scheduleTimezone: z.string().meta({ description: 'IANA time zone of the schedule (default UTC)' }),
     scheduleParameters: z.record(z.string(), z.unknown()),
+    scheduleStrictParameters: z.boolean().nullable().meta({
+      description:
+        "strictParameters of the scheduled runs; null: the notebook metadata's cellwise.strictParameters",
+    }),
     nextScheduledRuns: z.array(z.string()).meta({
       readOnly: true,
       description: 'The next 3 fire times (ISO-8601 UTC); empty when no schedule is enabled',

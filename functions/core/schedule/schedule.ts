@@ -102,6 +102,7 @@ export function toIntegrationView(i: Integration, now: Date) {
     scheduleExecution: i.scheduleExecution,
     scheduleTimezone: timezoneOf(i),
     scheduleParameters: scheduleParameters(i),
+    scheduleStrictParameters: i.scheduleStrictParameters ?? null,
     nextScheduledRuns: upcomingRuns(i, now),
   };
 }

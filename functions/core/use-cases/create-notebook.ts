@@ -14,6 +14,7 @@ import {
   type NotebookResource,
   toNotebookResource,
 } from '../notebook.ts';
+import { checkScheduleStrictParameters } from '../parameter-inspection/strict-parameters.ts';
 import type { Actor, Services } from '../ports.ts';
 import { checkScheduleSettings, isScheduleEnabled, scheduleParameters } from '../schedule/schedule.ts';
 import { findTemplate } from '../templates.ts';
@@ -100,6 +101,7 @@ export async function createNotebook(
   const document =
     input.document ??
     newDocument(kernelType, buildCells([...(template?.cells ?? []), ...(input.cells ?? [])], now));
+  checkScheduleStrictParameters(integration, document, kernelType);
 
   const notebookId = newId();
   const contentKey = revisionKey(actor, notebookId, newId());

@@ -1,6 +1,8 @@
 import { ValidationError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { NotebookRecord } from '../notebook.ts';
+import { inspectNotebook, notebookStrictParameters } from '../parameter-inspection/inspectors.ts';
+import { checkStrictParameters } from '../parameter-inspection/strict-parameters.ts';
 import { unwritableParameters, validateParameterNames } from '../parameters.ts';
 import type { KernelLimits } from '../ports/kernel-ports.ts';
 import type { Actor, Services } from '../ports.ts';
@@ -37,6 +39,11 @@ export interface ExecuteInput {
   allowErrors?: boolean;
   /** Another attempt after a failure of these kinds (default: none). */
   retry?: RetryPolicy | null;
+  /**
+   * Refuse parameters the notebook's parameters cell does not declare or whose values do not
+   * fit their defaults (omitted: the notebook's metadata `cellwise.strictParameters`).
+   */
+  strictParameters?: boolean;
 }
 
 /** Kernels whose parameters the service can write (papermill's Python and R translators). */
@@ -75,6 +82,10 @@ export async function submitRun(
   // From the notebook's own history, read while the rest of the submission goes on.
   const estimate = estimateDuration(services, actor, notebookId).catch(() => null);
   const source = await services.contents.get(notebook.contentKey);
+  if (input.strictParameters ?? notebookStrictParameters(source)) {
+    const { parameters } = inspectNotebook(source, notebook.kernelType);
+    checkStrictParameters(parameters, input.parameters, notebook.kernelType);
+  }
   if (input.executionMode === 'range') checkCellRange(source, input.cellRange!);
   const { document, plan } = planRun(source, { ...input, kernelType: notebook.kernelType });
   const dataset = await resolveRunDataset(services, actor, notebook, input.parameters);

@@ -83,6 +83,7 @@ async function submit(services: Services, fire: FireTime): Promise<FireOutcome> 
       idempotencyToken: null,
       trigger: 'schedule',
       scheduledFor: fire.scheduledFor,
+      ...strictOption(notebook.integration.scheduleStrictParameters),
     });
   } catch (error) {
     if (error instanceof StateConflictError && error.code === 'NotebookRunning') {
@@ -93,4 +94,9 @@ async function submit(services: Services, fire: FireTime): Promise<FireOutcome> 
     throw error;
   }
   return { outcome: 'started', executionId: run.executionId };
+}
+
+/** The schedule's own `strictParameters`, when it sets one (else the notebook metadata decides). */
+function strictOption(strict: boolean | null | undefined): { strictParameters?: boolean } {
+  return typeof strict === 'boolean' ? { strictParameters: strict } : {};
 }

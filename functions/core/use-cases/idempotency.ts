@@ -38,7 +38,7 @@ export function canonicalJson(value: unknown): string {
  * spelling does (`1.0` is a float to the kernel, `1` an int).
  */
 export function requestHash(input: ExecuteInput): string {
-  const canonical = canonicalJson([
+  const parts: unknown[] = [
     input.executionMode,
     input.executionMode === 'range' ? input.cellRange : null,
     input.parameters,
@@ -50,7 +50,10 @@ export function requestHash(input: ExecuteInput): string {
     // Only when set: the hashes of tokens claimed before the option existed stay the same.
     ...(input.allowErrors ? [{ allowErrors: true }] : []),
     ...(input.retry ? [{ retry: input.retry }] : []),
-  ]);
+  ];
+  // Only when sent, so the hash of a request without it is what it was before it existed.
+  if (input.strictParameters !== undefined) parts.push({ strictParameters: input.strictParameters });
+  const canonical = canonicalJson(parts);
   return createHash('sha256').update(canonical).digest('hex');
 }
 

@@ -10,6 +10,7 @@ import {
   type NotebookResource,
   toNotebookResource,
 } from '../notebook.ts';
+import { checkScheduleStrictParameters } from '../parameter-inspection/strict-parameters.ts';
 import type { Actor, Services } from '../ports.ts';
 import { checkScheduleSettings, scheduleChanged, scheduleParameters } from '../schedule/schedule.ts';
 import { bumpVersion } from '../version.ts';
@@ -98,6 +99,9 @@ export async function updateNotebook(
             { previous: current.environment },
           )
         : undefined;
+    if (input.integration) {
+      checkScheduleStrictParameters(integration, document, resolved?.kernelType ?? current.kernelType);
+    }
     const next: NotebookRecord = {
       ...current,
       name: input.name,
