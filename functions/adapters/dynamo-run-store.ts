@@ -145,23 +145,19 @@ export class DynamoRunStore implements RunStore {
     }
   }
 
-  async linkNextAttempt(
-    p: RunPointer,
-    nextAttemptId: string | null,
-    expected: string | null,
-  ): Promise<boolean> {
+  async claimNextAttempt(p: RunPointer, claim: string | null, expected: string | null): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateItemCommand({
           TableName: this.table,
           Key: toItem(runKey(p)),
-          UpdateExpression: 'SET nextAttemptId = :next',
+          UpdateExpression: 'SET nextAttemptClaim = :next',
           ConditionExpression:
             expected === null
-              ? 'attribute_exists(pk) AND (attribute_not_exists(nextAttemptId) OR nextAttemptId = :none)'
-              : 'nextAttemptId = :expected',
+              ? 'attribute_exists(pk) AND (attribute_not_exists(nextAttemptClaim) OR nextAttemptClaim = :none)'
+              : 'nextAttemptClaim = :expected',
           ExpressionAttributeValues: toItem({
-            ':next': nextAttemptId,
+            ':next': claim,
             ...(expected === null ? { ':none': null } : { ':expected': expected }),
           }),
         }),

@@ -1,5 +1,6 @@
 import { type CellView, toCellView } from './nbformat/cells.ts';
 import type { NbDocument } from './nbformat/types.ts';
+import type { RetryPolicy } from './run/retry-policy.ts';
 import { toIntegrationView } from './schedule/schedule.ts';
 
 export type NotebookStatus = 'Ready' | 'Running' | 'Error' | 'Kernel_Dead';
@@ -20,6 +21,8 @@ export interface Integration {
   scheduleParametersJson?: string;
   /** `strictParameters` of scheduled runs; null or absent: the notebook metadata's `cellwise.strictParameters`. */
   scheduleStrictParameters?: boolean | null;
+  /** The retry policy of scheduled runs (null or absent: none). */
+  scheduleRetry?: RetryPolicy | null;
 }
 
 export interface Environment {
@@ -70,6 +73,7 @@ export const DEFAULT_INTEGRATION: Integration = {
   scheduleTimezone: 'UTC',
   scheduleParametersJson: '{}',
   scheduleStrictParameters: null,
+  scheduleRetry: null,
 };
 
 export const DEFAULT_ENVIRONMENT: Environment = { pythonVersion: null, packages: [], customLibraries: [] };

@@ -287,6 +287,38 @@ describe('firing', () => {
     expect(await runsOf(id)).toHaveLength(2);
   }, 120_000);
 
+  it('retries a scheduled run by its scheduleRetry, each attempt a schedule run of the same fire time', async () => {
+    const nb = await scheduled(
+      'retried',
+      {
+        scheduleExecution: '0 9 * 2 *',
+        scheduleRetry: { maxAttempts: 2, backoffSeconds: 0, on: ['CellError'] },
+      },
+      'raise ValueError("always")',
+    );
+    expect(nb.integration.scheduleRetry).toEqual({ maxAttempts: 2, backoffSeconds: 0, on: ['CellError'] });
+    await loopAt(at('02-03T09:00:10Z')).tick();
+    const [first] = await runsOf(nb.notebookId);
+    const one = await waitForRun(api, nb.notebookId, first!.executionId);
+    expect(one).toMatchObject({ status: 'Error', trigger: 'schedule', attempt: 1 });
+    const two = await waitForRun(api, nb.notebookId, one.nextAttemptId);
+    expect(two).toMatchObject({
+      status: 'Error',
+      trigger: 'schedule',
+      scheduledFor: at('02-03T09:00:00.000Z'),
+      attempt: 2,
+      previousAttemptId: one.executionId,
+      nextAttemptId: null,
+    });
+    expectField(
+      await api.put(`/notebook/${nb.notebookId}`, {
+        name: 'retried',
+        integration: { scheduleRetry: { maxAttempts: 9 } },
+      }),
+      'body.integration.scheduleRetry.maxAttempts',
+    );
+  }, 120_000);
+
   it('skips the fire time that does not exist at the March change in Europe/Berlin', async () => {
     const nb = await scheduled('march', {
       scheduleExecution: '30 2 * 3 *',

@@ -116,6 +116,7 @@ export const SEED_EXAMPLES: Readonly<
         scheduleTimezone: 'UTC',
         scheduleParameters: {},
         scheduleStrictParameters: null,
+        scheduleRetry: null,
         nextScheduledRuns: [],
       },
       environment: {
@@ -512,6 +513,7 @@ export const SEED_EXAMPLES: Readonly<
         scheduleTimezone: 'UTC',
         scheduleParameters: {},
         scheduleStrictParameters: null,
+        scheduleRetry: null,
         nextScheduledRuns: [],
       },
       environment: { pythonVersion: '3.11.2', packages: [], customLibraries: [] },

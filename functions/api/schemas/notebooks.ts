@@ -12,6 +12,7 @@ import {
 } from './common.ts';
 import { ALIASES, nameRequired, notebookOrder } from './notebook-fields.ts';
 import { pythonParameters } from './parameters.ts';
+import { retryPolicy } from './retry-policy.ts';
 
 export const integrationInput = z.strictObject({
   enrichmentMode: z.boolean().optional(),
@@ -26,6 +27,9 @@ export const integrationInput = z.strictObject({
   scheduleStrictParameters: z.boolean().nullable().optional().meta({
     description:
       "`strictParameters` of the scheduled runs (null: the notebook metadata's `cellwise.strictParameters`). When strict, `scheduleParameters` are checked against the parameters cell when written (400 ParameterMismatch) and again at each fire (a refused fire is recorded as failed)",
+  }),
+  scheduleRetry: retryPolicy.nullable().optional().meta({
+    description: 'The retry policy of the scheduled runs (as the execute body’s `retry`; null: none)',
   }),
 });
 

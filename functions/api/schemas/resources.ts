@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { retryPolicy } from './retry-policy.ts';
 
 /** Response shapes, for the OpenAPI document (handlers build them with core's mappers). */
 const nullableString = z.string().nullable();
@@ -16,6 +17,9 @@ export const integration = z
       description:
         "strictParameters of the scheduled runs; null: the notebook metadata's cellwise.strictParameters",
     }),
+    scheduleRetry: retryPolicy
+      .nullable()
+      .meta({ description: 'The retry policy of the scheduled runs (null: none)' }),
     nextScheduledRuns: z.array(z.string()).meta({
       readOnly: true,
       description: 'The next 3 fire times (ISO-8601 UTC); empty when no schedule is enabled',

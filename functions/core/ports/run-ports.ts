@@ -35,14 +35,10 @@ export interface RunStore {
     whenStatusIn?: readonly RunStatus[],
   ): Promise<boolean>;
   /**
-   * Sets the run's `nextAttemptId` only if it is `expected` now (null: none yet), so one
+   * Sets the run's `nextAttemptClaim` only if it is `expected` now (null: none yet), so one
    * process alone starts a failed run's next attempt. Returns whether it was set.
    */
-  linkNextAttempt(
-    pointer: RunPointer,
-    nextAttemptId: string | null,
-    expected: string | null,
-  ): Promise<boolean>;
+  claimNextAttempt(pointer: RunPointer, claim: string | null, expected: string | null): Promise<boolean>;
   /** A notebook's runs, newest first, and how many match. */
   list(
     scope: Scope,

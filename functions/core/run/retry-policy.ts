@@ -49,7 +49,8 @@ export const attemptOf = (run: Pick<RunRecord, 'attempt'>): number => run.attemp
  */
 export function retryDue(run: RunRecord): boolean {
   const policy = run.retry;
-  if (!policy || run.status !== 'Error' || !run.error || run.nextAttemptId) return false;
+  if (!policy || run.status !== 'Error' || !run.error || run.nextAttemptId || run.nextAttemptClaim)
+    return false;
   if (attemptOf(run) >= policy.maxAttempts) return false;
   const kind = retryKindOf(run.error.errorType);
   return kind !== null && policy.on.includes(kind);

@@ -172,6 +172,8 @@ export interface RunRecord extends Scope {
   /** The attempt before this one (it failed), and the one after it (started when this one failed). */
   previousAttemptId?: string | null;
   nextAttemptId?: string | null;
+  /** The next attempt's id, claimed before it is started (so one process alone starts it). */
+  nextAttemptClaim?: string | null;
   /** Until when the ended run's kernel is kept (set by Finalize when it keeps it). */
   kernelKeptUntil: string | null;
   dateCreated: string;

@@ -103,6 +103,7 @@ export function toIntegrationView(i: Integration, now: Date) {
     scheduleTimezone: timezoneOf(i),
     scheduleParameters: scheduleParameters(i),
     scheduleStrictParameters: i.scheduleStrictParameters ?? null,
+    scheduleRetry: i.scheduleRetry ?? null,
     nextScheduledRuns: upcomingRuns(i, now),
   };
 }

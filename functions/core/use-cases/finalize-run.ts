@@ -5,6 +5,7 @@ import type { CellResult } from '../run/cell-result.ts';
 import { isFinal, type RunError, type RunPointer, type RunRecord, type RunStatus } from '../run/run.ts';
 import { collectPublished } from './collect-published.ts';
 import { recordRunEnd, releaseNotebook } from './record-run-end.ts';
+import { startNextAttempt } from './retry-run.ts';
 import { afterRunEnded } from './run-ended.ts';
 import { writeRunFiles } from './run-files.ts';
 
@@ -112,8 +113,11 @@ export async function finalizeRun(
       };
       // The notebook first: whoever reads the run as ended finds the notebook free.
       await releaseNotebook(services, { ...run, ...changes }, written.executed, results);
-      if (await services.runs.update(pointer, changes, [run.status])) {
-        run = { ...run, ...changes };
+      // Then the next attempt, if its retry policy calls for one: the ended run names it.
+      const nextAttemptId = await startNextAttempt(services, { ...run, ...changes });
+      const final = nextAttemptId ? { ...changes, nextAttemptId } : changes;
+      if (await services.runs.update(pointer, final, [run.status])) {
+        run = { ...run, ...final };
         break;
       }
       const latest = await services.runs.get(pointer);

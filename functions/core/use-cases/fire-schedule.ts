@@ -84,6 +84,7 @@ async function submit(services: Services, fire: FireTime): Promise<FireOutcome> 
       trigger: 'schedule',
       scheduledFor: fire.scheduledFor,
       ...strictOption(notebook.integration.scheduleStrictParameters),
+      retry: notebook.integration.scheduleRetry ?? null,
     });
   } catch (error) {
     if (error instanceof StateConflictError && error.code === 'NotebookRunning') {

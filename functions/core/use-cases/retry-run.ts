@@ -28,49 +28,54 @@ function inputOf(run: RunRecord): ExecuteInput {
 }
 
 /**
- * After a run ended: when its retry policy calls for another attempt (`retryDue`), starts it
- * — a new run of the same frozen notebook, parameters, plan and options, from the first cell
- * in a fresh kernel, not admitted before `backoffSeconds` have passed — and links the two
- * (`nextAttemptId`, `previousAttemptId`, `attempt`). The link is written first and only if
- * none is there, so one process alone starts it (a run's end may be handled twice). Returns
- * whether a next attempt follows this run (then its end is not reported: the last attempt's is).
+ * As a run ends (Finalize, before its final status is written, the notebook already free):
+ * when its retry policy calls for another attempt (`retryDue` on the ending run), starts it — a
+ * new run of the same frozen notebook, parameters, plan and options, from the first cell in a
+ * fresh kernel, not admitted before `backoffSeconds` after this end — and returns its id, for
+ * the final status to carry as `nextAttemptId` (so whoever sees the run ended sees whether an
+ * attempt follows, and the attempt exists). The id is claimed first, only if none is (a run's
+ * end may be handled twice: one process alone starts it; the other gets the same id). Null
+ * when no attempt follows (none is due, or it could not start: the notebook is gone, or
+ * another run took it in between).
  */
-export async function startNextAttempt(services: Services, run: RunRecord): Promise<boolean> {
-  if (!retryDue(run)) return Boolean(run.nextAttemptId);
-  const pointer = pointerOf(run);
+export async function startNextAttempt(services: Services, ending: RunRecord): Promise<string | null> {
+  if (!retryDue(ending)) return ending.nextAttemptId ?? null;
+  const pointer = pointerOf(ending);
   const nextId = newId(services.now().getTime());
-  if (!(await services.runs.linkNextAttempt(pointer, nextId, null))) return true;
+  if (!(await services.runs.claimNextAttempt(pointer, nextId, null))) {
+    const latest = await services.runs.get(pointer);
+    return latest?.nextAttemptClaim ?? null;
+  }
   try {
-    const notebook = await services.notebooks.get(run, run.notebookId);
-    if (!notebook) throw new NotFoundError('Notebook', { NotebookId: run.notebookId });
-    const document = await services.contents.get(run.inputKey!);
-    const backoffMs = (run.retry?.backoffSeconds ?? 0) * 1000;
-    const ended = Date.parse(run.endTime ?? services.now().toISOString());
+    const notebook = await services.notebooks.get(ending, ending.notebookId);
+    if (!notebook) throw new NotFoundError('Notebook', { NotebookId: ending.notebookId });
+    const document = await services.contents.get(ending.inputKey!);
+    const backoffMs = (ending.retry?.backoffSeconds ?? 0) * 1000;
+    const ended = Date.parse(ending.endTime ?? services.now().toISOString());
     await launchRun(
       services,
-      { tenantId: run.tenantId, projectId: run.projectId, principalId: run.createdBy },
+      { tenantId: ending.tenantId, projectId: ending.projectId, principalId: ending.createdBy },
       notebook,
       {
         executionId: nextId,
-        input: inputOf(run),
+        input: inputOf(ending),
         document,
-        plan: run.plan!,
-        estimate: run.estimate,
-        dataset: run.dataset,
+        plan: ending.plan!,
+        estimate: ending.estimate,
+        dataset: ending.dataset,
         retryOf: {
-          previous: run,
+          previous: ending,
           notBefore: backoffMs > 0 ? new Date(ended + backoffMs).toISOString() : null,
         },
       },
     );
-    return true;
+    return nextId;
   } catch (error) {
-    // Not started (the notebook is gone, or another run holds it now): this attempt is the last.
-    await services.runs.linkNextAttempt(pointer, null, nextId);
+    await services.runs.claimNextAttempt(pointer, null, nextId);
     services.telemetry.problem('the next attempt of a failed run did not start', {
-      executionId: run.executionId,
+      executionId: ending.executionId,
       error: (error as Error).name,
     });
-    return false;
+    return null;
   }
 }

@@ -2,12 +2,11 @@ import type { Services } from '../ports.ts';
 import type { CellResult } from '../run/cell-result.ts';
 import type { RunRecord } from '../run/run.ts';
 import { leaveAdmission } from './admission.ts';
-import { startNextAttempt } from './retry-run.ts';
 import { queueRunEndDeliveries } from './webhook-delivery.ts';
 
 /**
- * What follows every run's end, after the notebook is free: its next attempt if its retry
- * policy calls for one, its slot, its webhooks (only once no attempt follows). Each step is idempotent (a
+ * What follows every run's end, after the notebook is free: its slot, its webhooks (not when
+ * another attempt follows). Each step is idempotent (a
  * run's end may be recorded more than once: Finalize retries, the reconciler) and none of
  * them can fail the run. Called by `recordRunEnd` and by Finalize, once the notebook is free.
  */
@@ -17,16 +16,12 @@ export async function afterRunEnded(
   /** The run's cell results when the caller has read them (else they are read if needed). */
   results?: CellResult[],
 ): Promise<void> {
-  // A failed attempt its retry policy calls for again: the next one claims the notebook first.
-  let retried = false;
-  await step(services, 'retry', run, async () => {
-    retried = await startNextAttempt(services, run);
-  });
   // The slot goes back and the next waiting run is admitted (a failure is healed by the next
   // admission, which reclaims slots of ended runs).
   await step(services, 'admission', run, () => leaveAdmission(services, run));
-  // A run's end is reported once, for its last attempt.
-  if (!retried) await step(services, 'webhooks', run, () => queueRunEndDeliveries(services, run, results));
+  // A run's end is reported once, for its last attempt (Finalize started the next one, if any).
+  if (!run.nextAttemptId)
+    await step(services, 'webhooks', run, () => queueRunEndDeliveries(services, run, results));
   services.telemetry.runEnded({
     status: run.status,
     errorType: run.error?.errorType ?? null,
