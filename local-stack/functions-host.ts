@@ -7,6 +7,7 @@
  * schedule tick and none of CDK's memory (the workflow definition is synthesized here) share
  * its event loop or its heap. Reports its endpoints to the parent over IPC.
  */
+import { positive } from '../functions/adapters/config.ts';
 import { services } from '../functions/adapters/services.ts';
 import {
   LOCAL_WEBHOOK_FUNCTION_NAME,
@@ -65,7 +66,7 @@ if (process.env.CELLWISE_LOCAL_SCHEDULER !== 'off') {
 functions.service.every(LOCAL_WEBHOOK_FUNCTION_NAME, 1000);
 // The queue sweep's rules' stand-ins: a timer (EventBridge's is every minute) and the local
 // fleet's "host joined" (ECS's task state change), each invoking the sweep Lambda's handler.
-const sweep = new QueueSweep(SWEEPER_ENTRY, Number(process.env.CELLWISE_QUEUE_SWEEP_SECONDS || 60) * 1000);
+const sweep = new QueueSweep(SWEEPER_ENTRY, positive(process.env, 'CELLWISE_QUEUE_SWEEP_SECONDS', 60) * 1000);
 await sweep.start();
 
 /**

@@ -117,7 +117,8 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
-function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+/** `name` as a positive integer, `fallback` when unset; anything else is a configuration error. */
+export function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const text = env[name];
   if (text === undefined || text === '') return fallback;
   const value = Number(text);

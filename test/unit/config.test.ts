@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../functions/adapters/config.ts';
+import { loadConfig, positive } from '../../functions/adapters/config.ts';
 
 const base = { CELLWISE_TABLE_NAME: 'table', CELLWISE_BUCKET_NAME: 'bucket' };
 const scheduler = {
@@ -48,6 +48,16 @@ describe('unit', () => {
       expect(() => loadConfig({ ...base, CELLWISE_MAX_CELL_OUTPUT_BYTES: '1.5' })).toThrow(
         /CELLWISE_MAX_CELL_OUTPUT_BYTES/,
       );
+    });
+  });
+
+  describe('positive', () => {
+    it('reads a positive integer, falls back when unset, and refuses anything else (no NaN interval)', () => {
+      expect(positive({ X: '5' }, 'X', 60)).toBe(5);
+      expect(positive({}, 'X', 60)).toBe(60);
+      expect(positive({ X: '' }, 'X', 60)).toBe(60);
+      for (const bad of ['abc', '0', '-1', '1.5'])
+        expect(() => positive({ X: bad }, 'X', 60), bad).toThrow(/X must be a positive integer/);
     });
   });
 });
