@@ -107,12 +107,12 @@ function serverOf(index: number): number {
 }
 
 /** Runs that print, sleep `seconds`, then print again: one per host when started at once. */
-async function sleepers(count: number, seconds: number) {
+async function sleepers(count: number, seconds: number, body: object = {}) {
   const document = notebookOf(["print('first')", `import time\ntime.sleep(${seconds})`, "print('last')"]);
   return Promise.all(
     Array.from({ length: count }, async () => {
       const notebookId = await upload(api, document);
-      const started = await execute(api, notebookId);
+      const started = await execute(api, notebookId, body);
       return { notebookId, executionId: started.executionId as string };
     }),
   );
@@ -227,8 +227,10 @@ describe('a fleet of three kernel hosts', () => {
     expect(back.length).toBeGreaterThan(0);
   }, 180_000);
 
-  it('ends the runs of a killed host KernelHostLost within 30 s, keeps their finished outputs, and goes on', async () => {
-    const runs = await sleepers(3, 12);
+  it('ends the runs of a killed host KernelHostLost within 30 s, keeps their finished outputs, retries them elsewhere by their policy, and goes on', async () => {
+    const runs = await sleepers(3, 12, {
+      retry: { maxAttempts: 2, backoffSeconds: 0, on: ['KernelHostLost'] },
+    });
     const placed = await Promise.all(
       runs.map((r) =>
         waitUntil(api, r.notebookId, r.executionId, (s) => s.currentCell === 'c2' && s.kernelHost),
@@ -250,8 +252,13 @@ describe('a fleet of three kernel hosts', () => {
         expect(Date.parse(status.endTime) - killedAt).toBeLessThan(30_000);
         const { executed } = await resultsOf(api, r.notebookId, r.executionId);
         expect(streamText(executed.cells[0])).toBe('first\n');
+        // Its policy names KernelHostLost: a second attempt ran on a host that was not lost.
+        const retried = await waitForRun(api, r.notebookId, status.nextAttemptId, 90_000);
+        expect(retried).toMatchObject({ status: 'Completed', attempt: 2, previousAttemptId: r.executionId });
+        expect(retried.kernelHost).not.toBe(victim);
       } else {
         expect(status.status, JSON.stringify(status.error)).toBe('Completed');
+        expect(status.nextAttemptId).toBeNull();
       }
     }
     // The lost host is started again (a new id at a new address) and takes new runs.
