@@ -1,0 +1,159 @@
+import type { NbOutput } from '../nbformat/types.ts';
+import { diffCell } from './cell-diff.ts';
+import type { CellResult, CellStatus } from './cell-result.ts';
+import { metricsOf } from './output-fingerprint.ts';
+import { type ParameterChange, parameterChanges } from './parameter-diff.ts';
+import type { RunRecord, RunStatus } from './run.ts';
+
+export type { ParameterChange };
+
+/** A cell's status in one run: its result's, `NotRun` for a planned cell that never ended. */
+export type CellState = CellStatus | 'NotRun';
+
+/** One run as the diff reads it: its row, its cell results and each cell's stored outputs. */
+export interface RunSide {
+  run: Pick<
+    RunRecord,
+    'executionId' | 'status' | 'startTime' | 'endTime' | 'parametersJson' | 'plan' | 'error' | 'published'
+  >;
+  results: CellResult[];
+  /** Stored outputs by cell id (cells without outputs may be missing). */
+  outputs: Map<string, NbOutput[]>;
+}
+
+/** A metric's two values: from `log_metrics` (by cell) or a logged model's metrics. */
+export interface MetricChange {
+  name: string;
+  /** `log_metrics` (the cell that logged it last) or `log_model` (`name` is `model.metric`). */
+  source: 'log_metrics' | 'log_model';
+  cellId: string | null;
+  before: number | null;
+  after: number | null;
+  /** `after - before` when both exist. */
+  delta: number | null;
+}
+
+/** How a run ended, for one side of the diff. */
+export interface RunEnd {
+  executionId: string;
+  status: RunStatus;
+  startTime: string | null;
+  endTime: string | null;
+  durationMs: number | null;
+}
+
+export type CellDiff = ReturnType<typeof diffCell>;
+
+/** Per-cell differences between two ended runs of a notebook: `before` is the run compared against. */
+export interface RunDiff {
+  before: RunEnd;
+  after: RunEnd;
+  summary: {
+    cellsChanged: number;
+    cellsAdded: number;
+    cellsRemoved: number;
+    statusChanges: number;
+    parametersChanged: number;
+    metricsChanged: number;
+  };
+  parameters: ParameterChange[];
+  metrics: MetricChange[];
+  /** Every cell of either run: the later run's plan order, then cells only the earlier run had. */
+  cells: CellDiff[];
+}
+
+const durationOf = (start: string | null, end: string | null) =>
+  start && end ? Math.max(0, Date.parse(end) - Date.parse(start)) : null;
+
+/** How a run ended: its id, status, times and measured duration. */
+export function runEnd(run: RunSide['run']): RunEnd {
+  return {
+    executionId: run.executionId,
+    status: run.status,
+    startTime: run.startTime,
+    endTime: run.endTime,
+    durationMs: durationOf(run.startTime, run.endTime),
+  };
+}
+
+/** Each planned cell's state, in plan order (cells without a result never ran: `NotRun`). */
+export function cellStates(side: Pick<RunSide, 'run' | 'results'>): Map<string, CellResult | null> {
+  const byPosition = new Map(side.results.map((r) => [r.position, r]));
+  const states = new Map<string, CellResult | null>();
+  (side.run.plan ?? []).forEach((p, position) => {
+    states.set(p.cellId, byPosition.get(position) ?? null);
+  });
+  return states;
+}
+
+/** Metric values of one run, by `source` and name. */
+function metricValues(
+  side: RunSide,
+  order: string[],
+): Map<string, Omit<MetricChange, 'before' | 'after' | 'delta'> & { value: number }> {
+  const values = new Map<string, Omit<MetricChange, 'before' | 'after' | 'delta'> & { value: number }>();
+  for (const cellId of order) {
+    for (const [name, value] of metricsOf(side.outputs.get(cellId) ?? []))
+      values.set(`log_metrics:${name}`, { name, source: 'log_metrics', cellId, value });
+  }
+  for (const model of side.run.published?.models ?? []) {
+    for (const [metric, value] of Object.entries(model.metrics)) {
+      const name = `${model.name}.${metric}`;
+      if (typeof value === 'number' && Number.isFinite(value))
+        values.set(`log_model:${name}`, { name, source: 'log_model', cellId: null, value });
+    }
+  }
+  return values;
+}
+
+/** The metrics either run logged, with both values and the delta. */
+function metricChanges(before: RunSide, after: RunSide, order: string[]): MetricChange[] {
+  const a = metricValues(before, order);
+  const b = metricValues(after, order);
+  return [...new Set([...b.keys(), ...a.keys()])].map((key) => {
+    const x = a.get(key);
+    const y = b.get(key);
+    const { value: _, ...what } = (y ?? x)!;
+    return {
+      ...what,
+      before: x?.value ?? null,
+      after: y?.value ?? null,
+      delta: x && y ? y.value - x.value : null,
+    };
+  });
+}
+
+/**
+ * Compares two ended runs of one notebook, cell by cell (matched by cell id): status, time,
+ * error, stream text (unified diff), displays (by MIME type and content hash), then the
+ * metrics they logged and the parameters they were given. Pure: the caller reads the runs.
+ */
+export function diffRuns(before: RunSide, after: RunSide): RunDiff {
+  const a = cellStates(before);
+  const b = cellStates(after);
+  const order = [...b.keys(), ...[...a.keys()].filter((id) => !b.has(id))];
+  const cells = order.map((cellId) =>
+    diffCell(
+      cellId,
+      a.has(cellId) ? { result: a.get(cellId)!, outputs: before.outputs.get(cellId) ?? [] } : null,
+      b.has(cellId) ? { result: b.get(cellId)!, outputs: after.outputs.get(cellId) ?? [] } : null,
+    ),
+  );
+  const parameters = parameterChanges(before.run.parametersJson, after.run.parametersJson);
+  const metrics = metricChanges(before, after, order);
+  return {
+    before: runEnd(before.run),
+    after: runEnd(after.run),
+    summary: {
+      cellsChanged: cells.filter((c) => c.change === 'changed').length,
+      cellsAdded: cells.filter((c) => c.change === 'added').length,
+      cellsRemoved: cells.filter((c) => c.change === 'removed').length,
+      statusChanges: cells.filter((c) => c.status.before !== c.status.after).length,
+      parametersChanged: parameters.length,
+      metricsChanged: metrics.filter((m) => m.before !== m.after).length,
+    },
+    parameters,
+    metrics,
+    cells,
+  };
+}
