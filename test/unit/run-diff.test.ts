@@ -178,6 +178,20 @@ describe('unit', () => {
     expect(diff.parameters).toEqual([]);
   });
 
+  it('empties stream diffs past the answer budget and marks them truncated', () => {
+    const cells = (text: string): [string, CellStatus, NbOutput[]][] =>
+      ['a', 'b', 'c'].map((id) => [id, 'Success', [stdout(`${id} ${text}\n`)]]);
+    const diff = diffRuns(
+      side('1', cells('x'.repeat(100)), '{}'),
+      side('2', cells('y'.repeat(100)), '{}'),
+      500,
+    );
+    const streams = diff.cells.map((c) => c.streams[0]!);
+    expect(streams.map((s) => s.unified === '')).toEqual([false, false, true]);
+    expect(streams.map((s) => s.truncated)).toEqual([false, false, true]);
+    expect(streams[2]).toMatchObject({ added: 1, removed: 1 });
+  });
+
   it('lists a display added when the later run shows one more', () => {
     const diff = diffRuns(
       side('1', [['a', 'Success', []]], '{}'),

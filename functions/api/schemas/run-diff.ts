@@ -51,9 +51,10 @@ const cellDiff = z
       .array(
         z.object({
           name: z.enum(['stdout', 'stderr']),
-          unified: z
-            .string()
-            .meta({ description: 'Unified diff hunks (`@@ -a,b +c,d @@`), at most 200 lines / 16 KiB' }),
+          unified: z.string().meta({
+            description:
+              'Unified diff hunks (`@@ -a,b +c,d @@`), at most 200 lines / 16 KiB a stream and 2 MiB an answer (then empty); `truncated` when cut',
+          }),
           added: z.number().int(),
           removed: z.number().int(),
           truncated: z.boolean(),

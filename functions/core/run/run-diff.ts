@@ -62,6 +62,23 @@ export interface RunDiff {
   cells: CellDiff[];
 }
 
+/** Stream diff text one answer carries at most, all cells together (an answer must fit Lambda's 6 MB). */
+export const DIFF_TEXT_BUDGET = 2 * 1024 * 1024;
+
+/** Empties the stream diffs past the answer's budget (`truncated`; their line counts stay). */
+function withinBudget(cells: CellDiff[], budget: number): void {
+  let left = budget;
+  for (const stream of cells.flatMap((c) => c.streams)) {
+    const bytes = Buffer.byteLength(stream.unified, 'utf8');
+    if (bytes <= left) left -= bytes;
+    else {
+      left = 0;
+      stream.unified = '';
+      stream.truncated = true;
+    }
+  }
+}
+
 const durationOf = (start: string | null, end: string | null) =>
   start && end ? Math.max(0, Date.parse(end) - Date.parse(start)) : null;
 
@@ -126,9 +143,10 @@ function metricChanges(before: RunSide, after: RunSide, order: string[]): Metric
 /**
  * Compares two ended runs of one notebook, cell by cell (matched by cell id): status, time,
  * error, stream text (unified diff), displays (by MIME type and content hash), then the
- * metrics they logged and the parameters they were given. Pure: the caller reads the runs.
+ * metrics they logged and the parameters they were given. Stream diffs past `budget` bytes
+ * in all are left empty (`truncated`). Pure: the caller reads the runs.
  */
-export function diffRuns(before: RunSide, after: RunSide): RunDiff {
+export function diffRuns(before: RunSide, after: RunSide, budget = DIFF_TEXT_BUDGET): RunDiff {
   const a = cellStates(before);
   const b = cellStates(after);
   const order = [...b.keys(), ...[...a.keys()].filter((id) => !b.has(id))];
@@ -139,6 +157,7 @@ export function diffRuns(before: RunSide, after: RunSide): RunDiff {
       b.has(cellId) ? { result: b.get(cellId)!, outputs: after.outputs.get(cellId) ?? [] } : null,
     ),
   );
+  withinBudget(cells, budget);
   const parameters = parameterChanges(before.run.parametersJson, after.run.parametersJson);
   const metrics = metricChanges(before, after, order);
   return {
