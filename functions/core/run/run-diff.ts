@@ -1,11 +1,11 @@
 import type { NbOutput } from '../nbformat/types.ts';
 import { diffCell } from './cell-diff.ts';
 import type { CellResult, CellStatus } from './cell-result.ts';
-import { metricsOf } from './output-fingerprint.ts';
+import { type MetricChange, metricChanges } from './metric-diff.ts';
 import { type ParameterChange, parameterChanges } from './parameter-diff.ts';
 import type { RunRecord, RunStatus } from './run.ts';
 
-export type { ParameterChange };
+export type { MetricChange, ParameterChange };
 
 /** A cell's status in one run: its result's, `NotRun` for a planned cell that never ended. */
 export type CellState = CellStatus | 'NotRun';
@@ -19,18 +19,6 @@ export interface RunSide {
   results: CellResult[];
   /** Stored outputs by cell id (cells without outputs may be missing). */
   outputs: Map<string, NbOutput[]>;
-}
-
-/** A metric's two values: from `log_metrics` (by cell) or a logged model's metrics. */
-export interface MetricChange {
-  name: string;
-  /** `log_metrics` (the cell that logged it last) or `log_model` (`name` is `model.metric`). */
-  source: 'log_metrics' | 'log_model';
-  cellId: string | null;
-  before: number | null;
-  after: number | null;
-  /** `after - before` when both exist. */
-  delta: number | null;
 }
 
 /** How a run ended, for one side of the diff. */
@@ -101,43 +89,6 @@ export function cellStates(side: Pick<RunSide, 'run' | 'results'>): Map<string, 
     states.set(p.cellId, byPosition.get(position) ?? null);
   });
   return states;
-}
-
-/** Metric values of one run, by `source` and name. */
-function metricValues(
-  side: RunSide,
-  order: string[],
-): Map<string, Omit<MetricChange, 'before' | 'after' | 'delta'> & { value: number }> {
-  const values = new Map<string, Omit<MetricChange, 'before' | 'after' | 'delta'> & { value: number }>();
-  for (const cellId of order) {
-    for (const [name, value] of metricsOf(side.outputs.get(cellId) ?? []))
-      values.set(`log_metrics:${name}`, { name, source: 'log_metrics', cellId, value });
-  }
-  for (const model of side.run.published?.models ?? []) {
-    for (const [metric, value] of Object.entries(model.metrics)) {
-      const name = `${model.name}.${metric}`;
-      if (typeof value === 'number' && Number.isFinite(value))
-        values.set(`log_model:${name}`, { name, source: 'log_model', cellId: null, value });
-    }
-  }
-  return values;
-}
-
-/** The metrics either run logged, with both values and the delta. */
-function metricChanges(before: RunSide, after: RunSide, order: string[]): MetricChange[] {
-  const a = metricValues(before, order);
-  const b = metricValues(after, order);
-  return [...new Set([...b.keys(), ...a.keys()])].map((key) => {
-    const x = a.get(key);
-    const y = b.get(key);
-    const { value: _, ...what } = (y ?? x)!;
-    return {
-      ...what,
-      before: x?.value ?? null,
-      after: y?.value ?? null,
-      delta: x && y ? y.value - x.value : null,
-    };
-  });
 }
 
 /**
