@@ -1,5 +1,4 @@
-import { parseParametersLossless } from '../parameters.ts';
-import { canonicalJson } from '../use-cases/idempotency.ts';
+import { canonicalJson, parseParametersLossless } from '../parameters.ts';
 
 /** A parameter given to only one of two runs, or with another value. */
 export interface ParameterChange {
