@@ -240,6 +240,14 @@ describe('unit', () => {
     });
   });
 
+  it('names a long parameter value in the brief diff by its size', () => {
+    const long = 'x'.repeat(300);
+    const brief = briefDiff(side('ok', [], '{"s": "a"}'), side('bad', [], `{"s": "${long}"}`, 'Error'));
+    expect(brief.parameters).toEqual([
+      { name: 's', change: 'changed', before: 'a', after: '(302 characters of JSON)' },
+    ]);
+  });
+
   it('caps the brief diff at ten cells when more changed', () => {
     const ids = Array.from({ length: 15 }, (_, i) => `c${i}`);
     const brief = briefDiff(

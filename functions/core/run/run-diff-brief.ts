@@ -5,6 +5,14 @@ import { type CellState, cellStates, type RunSide } from './run-diff.ts';
 export const BRIEF_LIMIT = 10;
 /** Characters of an error message a brief diff keeps. */
 const MESSAGE_CHARS = 500;
+/** Characters of JSON a parameter value may take in a brief diff; a longer one is named by its size. */
+const VALUE_CHARS = 256;
+
+/** A parameter value as the brief shows it: itself, or `"(N characters of JSON)"` when long. */
+function briefValue(value: unknown): unknown {
+  const json = JSON.stringify(value) ?? 'null';
+  return json.length > VALUE_CHARS ? `(${json.length} characters of JSON)` : value;
+}
 
 /** A failed run's short diff against the last successful run (the webhook's `diffFromLastSuccessful`). */
 export interface RunDiffBrief {
@@ -46,7 +54,9 @@ export function briefDiff(
           evalue: (failed.error?.evalue ?? '').slice(0, MESSAGE_CHARS),
         }
       : null,
-    parameters: parameters.slice(0, BRIEF_LIMIT),
+    parameters: parameters
+      .slice(0, BRIEF_LIMIT)
+      .map((p) => ({ ...p, before: briefValue(p.before), after: briefValue(p.after) })),
     truncated: cells.length > BRIEF_LIMIT || parameters.length > BRIEF_LIMIT,
   };
 }
