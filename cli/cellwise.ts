@@ -14,6 +14,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { CommandContext } from './cellwise/context.ts';
+import { diffExecution } from './cellwise/diff-command.ts';
 import { ApiError, ConnectionError, EXIT, UsageError } from './cellwise/errors.ts';
 import { checkLoginOptions, login } from './cellwise/login-command.ts';
 import { listNotebooks, openViewer, uploadNotebook } from './cellwise/notebook-commands.ts';
@@ -153,6 +154,14 @@ function program(): Command {
     .requiredOption('-o, --out <dir>', 'folder to write into (created if missing)')
     .option(...NOTEBOOK_OPTION)
     .action(action(saveResults));
+
+  cli
+    .command('diff')
+    .description('what changed against another run: cells, outputs, metrics, parameters')
+    .argument('<execution>', 'execution id, or NOTEBOOK_ID/EXECUTION_ID')
+    .option('--against <id>', 'the run to compare with: an execution id, or lastSuccessful (the default)')
+    .option(...NOTEBOOK_OPTION)
+    .action(action(diffExecution));
 
   cli
     .command('open')

@@ -209,6 +209,13 @@ export const ROUTES: readonly RouteDefinition[] = [
     timeoutSeconds: 29,
   },
   {
+    id: 'getExecutionDiff',
+    method: 'GET',
+    path: `${P}/notebook/{notebookId}/execution/{executionId}/diff`,
+    entry: `${EX}/get-execution-diff.ts`,
+    auth: true,
+  },
+  {
     id: 'cancelExecution',
     method: 'POST',
     path: `${P}/notebook/{notebookId}/execution/{executionId}/cancel`,

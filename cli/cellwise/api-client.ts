@@ -11,6 +11,7 @@ import type {
   NotebookParameters,
   NotebookUrl,
   ResumeBody,
+  RunDiff,
   RunPage,
   RunResults,
   RunStatus,
@@ -45,6 +46,7 @@ export const CLI_ROUTES = {
   cancelExecution: ['POST', '/notebook/{notebookId}/execution/{executionId}/cancel'],
   resumeExecution: ['POST', '/notebook/{notebookId}/execution/{executionId}/resume'],
   getExecutionResults: ['GET', '/notebook/{notebookId}/execution/{executionId}/results'],
+  getExecutionDiff: ['GET', '/notebook/{notebookId}/execution/{executionId}/diff'],
 } as const;
 
 type RouteId = keyof typeof CLI_ROUTES;
@@ -150,6 +152,11 @@ export class CellwiseClient {
         json: true,
       },
     );
+  }
+
+  /** The run's differences from `against` (an execution id or `lastSuccessful`). */
+  diff(notebookId: string, executionId: string, against: string) {
+    return this.request<RunDiff>('getExecutionDiff', { notebookId, executionId }, { query: { against } });
   }
 
   /** One page of a run's results (outputs are listed a page at a time; `hasNextPage`). */

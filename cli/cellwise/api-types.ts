@@ -33,6 +33,7 @@ export type RunPage = Answer<typeof executions.listExecutions, 200>;
 export type LiveOutputs = Answer<typeof executions.getExecutionOutputs, 200>;
 export type LiveChunk = LiveOutputs['chunks'][number];
 export type RunResults = Answer<typeof executions.getExecutionResults, 200>;
+export type RunDiff = Answer<typeof executions.getExecutionDiff, 200>;
 
 /** The contract's error body. */
 export interface ApiErrorBody {

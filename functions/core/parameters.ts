@@ -30,6 +30,26 @@ export function parseParametersLossless(text: string): unknown {
   );
 }
 
+/**
+ * JSON with every object's keys sorted (recursively), so objects that differ only in key
+ * order serialise alike. Raw JSON numbers (lossless parameters) keep their exact source text;
+ * `undefined` members are left out and `undefined` in arrays is `null`, as `JSON.stringify` does.
+ */
+export function canonicalJson(value: unknown): string {
+  if (isRawJson(value)) return JSON.stringify(value);
+  if (Array.isArray(value))
+    return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const members = Object.keys(record)
+      .filter((key) => record[key] !== undefined)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
+    return `{${members.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
 /** Python's keywords: identifiers that cannot be assigned to. */
 export const PYTHON_KEYWORDS: readonly string[] =
   'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(

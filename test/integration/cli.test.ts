@@ -249,6 +249,44 @@ describe('cellwise CLI', () => {
     for (const f of files) expect(existsSync(f.path)).toBe(true);
   });
 
+  it('diff prints what changed against the last successful run, --json the route’s answer, and exits 1 without one', async () => {
+    const notebookId = await uploaded('diff.ipynb', [
+      { source: 'n = 1', tags: ['parameters'] },
+      'print(f"n = {n}")',
+      'assert n < 2, "too big"',
+    ]);
+    const good = await cellwise(['--json', 'run', notebookId, '-p', 'n=1']);
+    expect(good.code, good.stderr).toBe(0);
+    const first = JSON.parse(good.stdout).executionId as string;
+    const none = await cellwise(['diff', first]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/404 Successful execution not found/);
+    const bad = await cellwise(['--json', 'run', notebookId, '-p', 'n=2']);
+    expect(bad.code).toBe(1);
+    const second = JSON.parse(bad.stdout).executionId as string;
+    const diff = await cellwise(['diff', second]);
+    expect(diff.code, diff.stderr).toBe(0);
+    const lines = diff.stdout.split('\n');
+    expect(lines[0]).toBe(`Run ${second} (Error) against ${first} (Completed, the last successful run)`);
+    expect(lines).toContain('Parameters: n 1 → 2');
+    expect(lines.find((l) => l.startsWith('c2  changed  stdout +1 −1 lines'))).toBeDefined();
+    expect(lines).toContain('    -n = 1');
+    expect(lines).toContain('    +n = 2');
+    expect(
+      lines.find((l) => l.startsWith('c3  changed  status Success → Error; error AssertionError: too big')),
+    ).toBeDefined();
+    const json = await cellwise(['--json', 'diff', `${notebookId}/${first}`, '--against', second]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      executionId: first,
+      againstExecutionId: second,
+      parameters: [{ name: 'n', change: 'changed', before: 2, after: 1 }],
+    });
+    const usage = await cellwise(['diff', second, '--against', 'yesterday']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--against is not a GUID/);
+  });
+
   it('writes every output of a run whose results come on several pages', async () => {
     const notebookId = await uploaded('many-outputs.ipynb', ['for i in range(1001):\n    display(i)']);
     const run = await cellwise(['--json', 'run', notebookId]);

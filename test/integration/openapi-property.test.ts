@@ -32,8 +32,16 @@ beforeAll(async () => {
   doc = (await call('GET', '/api/openapi.json')).body;
   v = documentValidator(doc);
   f = await createFixtures();
-  // The run ran the two code cells (a results filter naming another cell is a documented 404).
-  ctx = { deref: v.deref, overrides: { ...bodyOverrides(f), cellId: fc.constantFrom('c1', 'c2') } };
+  // The run ran the two code cells (a results filter naming another cell is a documented 404);
+  // a diff compares it with itself, in either case of its id (another run may not have ended).
+  ctx = {
+    deref: v.deref,
+    overrides: {
+      ...bodyOverrides(f),
+      cellId: fc.constantFrom('c1', 'c2'),
+      against: fc.constantFrom(f.executionId, f.executionId.toUpperCase()),
+    },
+  };
 });
 
 /** What is wrong with an answer to `r` (empty: nothing). */

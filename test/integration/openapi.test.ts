@@ -129,6 +129,7 @@ describe('the cellwise CLI’s client against /api/openapi.json', () => {
       resumeExecution: ['202'],
       getExecutionResults: ['200'],
       getExecutionOutputs: ['200'],
+      getExecutionDiff: ['200'],
     };
     for (const [id, [method, path]] of Object.entries(CLI_ROUTES)) {
       const operation = doc.paths[`/api/{tenantId}/{projectId}${path}`][method.toLowerCase()];

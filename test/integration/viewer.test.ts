@@ -578,6 +578,41 @@ describe('the notebook viewer page (route 11’s URL)', () => {
 describe('signed read-only links (GET .../url?expiresIn=)', () => {
   const linkOf = (url: string) => new URL(url).hash.replace('#access=', '');
 
+  it('marks the cells that changed against the last successful run, with what changed in the title', async () => {
+    const notebookId = await upload(
+      api,
+      notebookOf([{ source: 'n = 1', tags: ['parameters'] }, 'print(f"n = {n}")', 'print("same")']),
+    );
+    for (const n of [1, 2]) {
+      const run = await execute(api, notebookId, { parameters: { n } });
+      expect((await waitForRun(api, notebookId, run.executionId)).status).toBe('Completed');
+    }
+    const url = await api.get(`/notebook/${notebookId}/url?expiresIn=600`);
+    const page = await open(`${url.body.relativePath}${new URL(url.body.url).hash}`);
+    await page.waitForSelector('section[data-cell-id="c2"].changed .changed-badge');
+    const title = await page.getAttribute('section[data-cell-id="c2"] .changed-badge', 'title');
+    expect(title).toMatch(/^Changed since the last successful run \([0-9a-f-]{36}\): stdout \+1 −1 lines$/);
+    expect(await page.textContent('section[data-cell-id="c2"] .changed-badge')).toBe('changed');
+    expect(await page.$$eval('section.changed', (s) => s.map((e) => e.getAttribute('data-cell-id')))).toEqual(
+      ['c2'],
+    );
+    expect(await page.$('section[data-cell-id="c3"] .changed-badge')).toBeNull();
+    await page.close();
+  });
+
+  it('marks no cell when the notebook has no earlier successful run', async () => {
+    const page = await open(shown.path, mine.token);
+    await page.waitForSelector('section[data-cell-id="c2"] .outputs .output');
+    // Loaded again (the token stays in the tab): the viewer asks for the diff, 404 (one run only), and marks nothing.
+    const diff = page.waitForResponse((r) => r.url().includes('/diff?against=lastSuccessful'));
+    await page.reload();
+    expect((await diff).status()).toBe(404);
+    await page.waitForSelector('section[data-cell-id="c2"] .outputs .output');
+    await page.waitForTimeout(300);
+    expect(await page.$$('.changed-badge')).toEqual([]);
+    await page.close();
+  });
+
   it('gives a link that expires when asked, opens the notebook without a token, read-only', async () => {
     const before = Date.now();
     const res = await api.get(`/notebook/${shown.notebookId}/url?expiresIn=600`);

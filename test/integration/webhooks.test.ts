@@ -298,6 +298,7 @@ describe('webhook deliveries', () => {
         trigger: 'api',
         error: null,
         progress: { totalCells: 2, completedCells: 2, successfulCells: 2, failedCells: 0, skippedCells: 0 },
+        diffFromLastSuccessful: null,
       },
     });
     expect(payload.data.startTime).toBe(status.startTime);
@@ -343,12 +344,49 @@ describe('webhook deliveries', () => {
     const payload = JSON.parse(request.body);
     expect(payload).toMatchObject({
       event: 'execution.failed',
-      data: { executionId: run.executionId, status: 'Error', error: { errorType: 'CellError' } },
+      data: {
+        executionId: run.executionId,
+        status: 'Error',
+        error: { errorType: 'CellError' },
+        // The notebook never ran to completion: nothing to compare with.
+        diffFromLastSuccessful: null,
+      },
     });
     expect(verifySignature(String(request.headers['cellwise-signature']), request.body, hook.secret)).toBe(
       true,
     );
     expect(await deliveriesOf(elsewhere.webhookId)).toEqual([]);
+  });
+
+  it('carries a failed run’s brief diff against the last successful run when the notebook had one', async () => {
+    const notebookId = await upload(
+      api,
+      notebookOf([
+        { source: 'n = 1\nfail = False', tags: ['parameters'] },
+        'print(n)',
+        'assert not fail, "told to fail"',
+        'print("done")',
+      ]),
+    );
+    const good = await execute(api, notebookId, { parameters: { n: 1, fail: false } });
+    expect((await waitForRun(api, notebookId, good.executionId)).status).toBe('Completed');
+    await createHook({ url: `${receiverBase}/diff`, events: ['execution.failed'], notebookId });
+    const bad = await execute(api, notebookId, { parameters: { n: 2, fail: true } });
+    expect((await waitForRun(api, notebookId, bad.executionId)).status).toBe('Error');
+    const request = await waitFor('the delivery', () => received.find((r) => r.path === '/diff'));
+    expect(JSON.parse(request.body).data.diffFromLastSuccessful).toEqual({
+      againstExecutionId: good.executionId,
+      cells: [
+        { cellId: 'c3', before: 'Success', after: 'Error' },
+        { cellId: 'c4', before: 'Success', after: 'NotRun' },
+      ],
+      firstError: { cellId: 'c3', ename: 'AssertionError', evalue: 'told to fail' },
+      parameters: [
+        { name: 'n', change: 'changed', before: 1, after: 2 },
+        { name: 'fail', change: 'changed', before: false, after: true },
+      ],
+      truncated: false,
+    });
   });
 
   it('delivers execution.cancelled for a cancelled run', async () => {

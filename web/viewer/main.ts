@@ -119,6 +119,33 @@ async function showVersion(version: string, current: string) {
   renderCells(body, statuses);
   $('version-note').textContent =
     version === current ? '' : `Showing version ${version} (not the current one).`;
+  if (version === current) await markChanges();
+}
+
+/**
+ * Marks the cells whose latest run differs from the notebook's last successful run: class
+ * `changed` on the cell and a badge whose title says what changed (the run diff route). No
+ * ended run, or nothing to compare with: nothing is marked; a failed read marks nothing either.
+ */
+async function markChanges() {
+  try {
+    const latest = ((await get('/executions?pageSize=1')).executions as Json[] | undefined)?.[0];
+    if (!latest || !FINAL.has(String(latest.status))) return;
+    const diff = await get(`/execution/${latest.executionId}/diff?against=lastSuccessful`);
+    for (const c of (diff.cells ?? []) as Json[]) {
+      if (c.change !== 'changed' && c.change !== 'added') continue;
+      const section = document.querySelector(`section[data-cell-id="${CSS.escape(String(c.cellId))}"]`);
+      const head = section?.querySelector('.status');
+      if (!section || !head) continue;
+      section.classList.add('changed');
+      const what = ((c.changes ?? []) as string[]).join('; ');
+      const badge = el('span', 'changed-badge', 'changed');
+      badge.title = `Changed since the last successful run (${String(diff.againstExecutionId)}): ${what}`;
+      head.before(badge);
+    }
+  } catch {
+    // 404: no earlier successful run; 409: a run started meanwhile (the next view marks it).
+  }
 }
 
 async function start() {

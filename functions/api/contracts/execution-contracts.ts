@@ -11,6 +11,7 @@ import {
   runStatus,
 } from '../schemas/executions.ts';
 import { liveOutputs, liveOutputsQuery } from '../schemas/live-outputs.ts';
+import { runDiff, runDiffQuery } from '../schemas/run-diff.ts';
 import { errors, scopedErrors } from './shared.ts';
 
 const tags = ['Executions'];
@@ -80,6 +81,33 @@ export const getExecutionOutputs = {
       schema: liveOutputs,
     },
     ...scopedErrors(),
+  },
+} satisfies RouteContract;
+
+export const getExecutionDiff = {
+  id: 'getExecutionDiff',
+  summary:
+    'Differences between this run and another run of the notebook (or its last successful run), cell by cell',
+  tags,
+  auth: true,
+  params: executionParams,
+  query: runDiffQuery,
+  responses: {
+    200: {
+      description:
+        'Per cell (matched by cell id): status, time, error, stdout/stderr as unified diffs, displays by content hash; then the metrics logged (`log_metrics`, models) and the parameters that differ. `before` is the run compared with, `after` this run.',
+      schema: runDiff,
+    },
+    ...scopedErrors(),
+    404: {
+      description:
+        'Not found: no such notebook or run, `against` is not a run of this notebook (also for other tenants and projects), or `lastSuccessful` and the notebook has no other Completed run (`Successful execution not found`)',
+      schema: errorBody,
+    },
+    409: {
+      description: '`ExecutionNotEnded`: this run or the other is still Queued or Running',
+      schema: errorBody,
+    },
   },
 } satisfies RouteContract;
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ServiceUnavailableError, StateConflictError } from '../errors.ts';
-import { isRawJson } from '../parameters.ts';
+import { canonicalJson } from '../parameters.ts';
 import type { Actor, Services } from '../ports.ts';
 import type { RunStatusView } from '../run/run-view.ts';
 import type { ExecuteInput } from './execute-notebook.ts';
@@ -12,25 +12,7 @@ const TOKEN_TTL_MS = 24 * 3600_000;
 const DUPLICATE_WAIT_MS = 5_000;
 const DUPLICATE_POLL_MS = 50;
 
-/**
- * JSON with every object's keys sorted (recursively), so objects that differ only in key
- * order serialise alike. Raw JSON numbers (lossless parameters) keep their exact source text;
- * `undefined` members are left out and `undefined` in arrays is `null`, as `JSON.stringify` does.
- */
-export function canonicalJson(value: unknown): string {
-  if (isRawJson(value)) return JSON.stringify(value);
-  if (Array.isArray(value))
-    return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    const members = Object.keys(record)
-      .filter((key) => record[key] !== undefined)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
-    return `{${members.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+export { canonicalJson };
 
 /**
  * The request's canonical form, hashed: what makes two submissions "the same". Key order

@@ -13,6 +13,23 @@ import {
   signatureHeader,
   USER_AGENT,
 } from '../webhooks/webhook.ts';
+import { briefDiffFromLastSuccessful } from './run-diff.ts';
+
+/**
+ * A failed run's brief diff against the notebook's last successful run (null without one);
+ * a diff that cannot be read is left out (null), never a reason not to deliver.
+ */
+async function diffForPayload(services: Services, run: RunRecord, results: CellResult[]) {
+  try {
+    return await briefDiffFromLastSuccessful(services, run, results);
+  } catch (error) {
+    services.telemetry.problem('webhook payload: diff from the last successful run failed', {
+      executionId: run.executionId,
+      error: (error as Error)?.message,
+    });
+    return null;
+  }
+}
 
 /** How long a claimed attempt holds its delivery: well past the transport's per-attempt timeout. */
 const LEASE_MS = 60_000;
@@ -38,7 +55,8 @@ export async function queueRunEndDeliveries(
     (w) => w.events.includes(event) && (w.notebookId === null || w.notebookId === run.notebookId),
   );
   if (webhooks.length === 0) return 0;
-  const status = toRunStatus(run, results ?? (await services.runs.listCellResults(pointerOf(run))));
+  const cellResults = results ?? (await services.runs.listCellResults(pointerOf(run)));
+  const status = toRunStatus(run, cellResults);
   const now = services.now().toISOString();
   const { successfulCells, failedCells, skippedCells, completedCells, totalCells } = status.progress;
   const data = {
@@ -55,6 +73,7 @@ export async function queueRunEndDeliveries(
     totalDurationSeconds: status.totalDurationSeconds,
     error: run.error,
     progress: { totalCells, completedCells, successfulCells, failedCells, skippedCells },
+    diffFromLastSuccessful: run.status === 'Error' ? await diffForPayload(services, run, cellResults) : null,
   };
   let queued = 0;
   for (const webhook of webhooks) {
