@@ -1,6 +1,11 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bigNotebookText } from '../../bench/bignb/generate-notebook.ts';
-import { client, GUID, newTenant, type Tenant } from '../support/api.ts';
+import { client, GUID, newTenant, stack, type Tenant } from '../support/api.ts';
+import { tempDir } from '../support/temp-dirs.ts';
 
 /*
  * Notebooks of any size against the real local stack (s3rver): a presigned PUT, then
@@ -145,5 +150,29 @@ describe('presigned notebook uploads', () => {
     });
     expect(unbound.status).toBe(400);
     expect(unbound.body.Details[0].path).toBe('body.datasetBinding');
+  });
+
+  it('makes the CLI upload a file above the inline limit through the presigned path', {
+    timeout: 60_000,
+  }, async () => {
+    const dir = tempDir('bignb-cli-');
+    // Larger than the test stack's multipart limit (4 MiB, a 413 there): only the presigned path takes it.
+    const file = join(dir, 'cli-plots.ipynb');
+    writeFileSync(file, bigNotebookText(6 * 1024 * 1024));
+    const bin = new URL('../../bin/cellwise.js', import.meta.url).pathname;
+    const env = {
+      ...process.env,
+      HOME: dir,
+      XDG_CONFIG_HOME: join(dir, '.config'),
+      CELLWISE_URL: stack().baseUrl,
+      CELLWISE_TENANT: tenant.tenantId,
+      CELLWISE_PROJECT: tenant.projectId,
+      CELLWISE_TOKEN: tenant.token,
+    };
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, '--json', 'upload', file], { env });
+    const uploaded = JSON.parse(stdout);
+    expect(uploaded).toMatchObject({ name: 'cli-plots', parseResult: { nbformat: 4 } });
+    const content = await api.get(`/notebook/${uploaded.notebookId}/content`);
+    expect(content.body.bytes).toBeGreaterThan(6 * 1024 * 1024);
   });
 });
