@@ -2,13 +2,14 @@
  * `npm run bench`: Cellwise GET notebook / list latency under a fixed request rate, next to
  * Jupyter Server's contents API over the same notebooks, then the optimistic-lock check, then
  * the execution engine next to nbclient, the dataset upload next to pandas, then the kernel fleet's
- * capacity figures and the live output's latency. `npm run bench -- engine` (or `datasets`, `fleet`,
- * `live`) runs only that part.
+ * capacity figures, the live output's latency and a 50 MB notebook's presigned upload next to
+ * nbformat.validate. `npm run bench -- engine` (or `datasets`, `fleet`, `live`, `bignb`) runs only that part.
  * Only measured numbers are printed and written to bench/results/.
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type BignbReport, bignbTable, runBignbBench } from './bignb/bignb-bench.ts';
 import { CellwiseClient } from './cellwise-client.ts';
 import { Cleanup } from './cleanup.ts';
 import { concurrencyRound } from './concurrency-check.ts';
@@ -34,6 +35,7 @@ const ENGINE_ONLY = process.argv.slice(2).includes('engine');
 const DATASETS_ONLY = process.argv.slice(2).includes('datasets');
 const FLEET_ONLY = process.argv.slice(2).includes('fleet');
 const LIVE_ONLY = process.argv.slice(2).includes('live');
+const BIGNB_ONLY = process.argv.slice(2).includes('bignb');
 
 /** Writes bench/results/<name>-latest.json: the date, the machine, then `body`. */
 async function writeResult(name: string, body: object): Promise<void> {
@@ -98,6 +100,19 @@ async function engine(client: CellwiseClient, base: string): Promise<EngineRepor
   return report;
 }
 
+/** A large notebook through the presigned upload next to nbformat.validate; bench/results/bignb-latest.json. */
+async function bignb(client: CellwiseClient, base: string): Promise<BignbReport> {
+  const bytes = Number(process.env.BENCH_BIGNB_BYTES ?? 50 * 1024 * 1024);
+  const dir = join(base, 'bignb');
+  await mkdir(dir, { recursive: true });
+  const report = await runBignbBench(client, dir, bytes, log);
+  console.log(
+    `\nA ${(report.fileBytes / 1e6).toFixed(1)} MB notebook (${report.cells} cells)\n${bignbTable(report)}\n`,
+  );
+  await writeResult('bignb', { ...report });
+  return report;
+}
+
 /** Live output latency next to a Jupyter websocket client; bench/results/live-latest.json. */
 async function live(client: CellwiseClient, base: string): Promise<LiveReport> {
   const dir = join(base, 'live');
@@ -142,6 +157,10 @@ async function bench(cleanup: Cleanup, onStack: (s: StackControl) => void): Prom
     const report = await engine(client, base);
     await summary(null, report, null);
     return report.concurrent.allCompleted;
+  }
+  if (BIGNB_ONLY) {
+    await bignb(client, base);
+    return true;
   }
   if (LIVE_ONLY) {
     await live(client, base);
@@ -244,6 +263,7 @@ async function bench(cleanup: Cleanup, onStack: (s: StackControl) => void): Prom
   );
   await summary(report, engineReport, datasetsReport);
   await live(new CellwiseClient(stack.current().info), base);
+  await bignb(new CellwiseClient(stack.current().info), base);
   // (The main stack stays up, idle: the fleet part starts stacks of its own.)
   const fleetReport = await fleet(cleanup, base);
   return (

@@ -13,11 +13,12 @@ import { TABLE_SCHEMA } from './table-schema.ts';
  * - `read`: `GetItem` and `Query` on the table and its indexes; `GetObject` and `ListBucket`.
  * - `write`: `read` plus item writes (`PutItem`, `UpdateItem`, `DeleteItem`, `BatchWriteItem`);
  *   no object writes. `table`: the same on the table, nothing of the bucket (the webhook worker).
- * - `presign-upload`: `read` on the table, plus `PutObject` on dataset uploads (it signs the
- *   upload URL).
+ * - `presign-upload`: `read` on the table, plus `PutObject` on dataset and notebook uploads
+ *   (it signs the upload URL).
  * - `submit`: `write` plus `PutObject` on the tenant's objects (a run's prepared input).
  * - `author`: `submit` plus `DeleteObject` on notebook revisions (the one it just wrote, when
- *   the row write loses a race).
+ *   the row write loses a race). `author-upload`: `author` plus `DeleteObject` on notebook
+ *   uploads (the staged .ipynb a presigned upload leaves, once it is a notebook).
  * - `ingest`: `submit` plus `AbortMultipartUpload` and `DeleteObject` on dataset staging
  *   objects and uploads (what ingesting a dataset version leaves behind).
  * - `run`: `submit` plus `DeleteObject` on revisions and dataset staging (Finalize records the
@@ -38,6 +39,7 @@ export type DataAccess =
   | 'presign-upload'
   | 'submit'
   | 'author'
+  | 'author-upload'
   | 'ingest'
   | 'run'
   | 'delete-notebook'
@@ -61,7 +63,8 @@ export const ROUTE_DATA_ACCESS: Readonly<Record<string, DataAccess>> = {
   createNotebook: 'author',
   createInvestigationNotebook: 'author',
   createNotebookFromTemplate: 'author',
-  uploadNotebook: 'author',
+  uploadNotebook: 'author-upload',
+  createNotebookUpload: 'presign-upload',
   updateNotebook: 'author',
   copyNotebook: 'author',
   createDataset: 'ingest',
@@ -93,10 +96,12 @@ const DELETABLE = {
   datasetStaging: 'projects/*/datasets/*/*.staging-*',
   datasets: 'projects/*/datasets/*',
   datasetUploads: 'projects/*/dataset-uploads/*',
+  notebookUploads: 'projects/*/notebook-uploads/*',
 } as const;
 
 const DELETES: Partial<Record<DataAccess, (keyof typeof DELETABLE)[]>> = {
   author: ['revisions'],
+  'author-upload': ['revisions', 'notebookUploads'],
   ingest: ['datasetStaging', 'datasetUploads'],
   run: ['revisions', 'datasetStaging'],
   'delete-notebook': ['notebooks'],
@@ -136,8 +141,10 @@ export function grantDataAccess(
   if (access === 'table') return;
   allow(['s3:ListBucket'], [bucket.bucketArn]);
   allow(['s3:GetObject'], [objects('*')]);
-  if (access === 'presign-upload') allow(['s3:PutObject'], [objects(DELETABLE.datasetUploads)]);
-  if (['submit', 'author', 'ingest', 'run'].includes(access)) allow(['s3:PutObject'], [objects('*')]);
+  if (access === 'presign-upload')
+    allow(['s3:PutObject'], [objects(DELETABLE.datasetUploads), objects(DELETABLE.notebookUploads)]);
+  if (['submit', 'author', 'author-upload', 'ingest', 'run'].includes(access))
+    allow(['s3:PutObject'], [objects('*')]);
   if (access === 'ingest') allow(['s3:AbortMultipartUpload'], [objects('*')]);
   const deletes = DELETES[access] ?? [];
   if (deletes.length > 0)

@@ -114,8 +114,17 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: `${P}/notebook/upload`,
     entry: `${NB}/upload-notebook.ts`,
     auth: true,
-    memoryMb: 1024,
+    // A presigned upload's .ipynb (up to CELLWISE_MAX_NOTEBOOK_UPLOAD_BYTES) is parsed and written whole.
+    memoryMb: 3008,
+    timeoutSeconds: 29,
     uses: ['kernelHost'],
+  },
+  {
+    id: 'createNotebookUpload',
+    method: 'POST',
+    path: `${P}/notebook/uploads`,
+    entry: `${NB}/create-notebook-upload.ts`,
+    auth: true,
   },
   {
     id: 'updateNotebook',

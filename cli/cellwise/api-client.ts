@@ -9,6 +9,7 @@ import type {
   Notebook,
   NotebookPage,
   NotebookParameters,
+  NotebookUploadSlot,
   NotebookUrl,
   ResumeBody,
   RunDiff,
@@ -37,6 +38,7 @@ export const CLI_ROUTES = {
   listNotebooks: ['GET', '/notebooks'],
   getNotebook: ['GET', '/notebook/{notebookId}'],
   uploadNotebook: ['POST', '/notebook/upload'],
+  createNotebookUpload: ['POST', '/notebook/uploads'],
   getNotebookUrl: ['GET', '/notebook/{notebookId}/url'],
   getNotebookParameters: ['GET', '/notebook/{notebookId}/parameters'],
   executeNotebook: ['POST', '/notebook/{notebookId}/execute'],
@@ -103,6 +105,30 @@ export class CellwiseClient {
     for (const [k, v] of Object.entries(fields)) if (v !== undefined) form.append(k, v);
     form.append('file', new Blob([file], { type: 'application/x-ipynb+json' }), fileName);
     return this.request<UploadedNotebook>('uploadNotebook', {}, { body: form });
+  }
+
+  /**
+   * A large .ipynb through a presigned upload: a slot (`POST .../notebook/uploads`), the PUT of
+   * the bytes straight to storage, then route 7 with `{uploadId, …fields}` as JSON.
+   */
+  async uploadNotebookStaged(file: Uint8Array, fields: Record<string, string | undefined>) {
+    const slot = (await this.request<NotebookUploadSlot>('createNotebookUpload', {})).body;
+    if (file.byteLength > slot.maxBytes)
+      throw new ApiError(
+        413,
+        { Error: 'PayloadTooLarge' },
+        `The file is ${file.byteLength} bytes; the limit is ${slot.maxBytes} bytes`,
+      );
+    let put: Response;
+    try {
+      put = await fetch(slot.uploadUrl, { method: 'PUT', headers: slot.headers, body: file });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new ConnectionError(`cannot reach the upload URL: ${cause?.code ?? cause?.message ?? error}`);
+    }
+    if (!put.ok) throw new ConnectionError(`PUT to the upload URL: ${put.status} ${await put.text()}`);
+    const body = { uploadId: slot.uploadId, ...fields };
+    return this.request<UploadedNotebook>('uploadNotebook', {}, { body: JSON.stringify(body), json: true });
   }
 
   getNotebookUrl(notebookId: string, expiresIn?: number) {

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type * as executions from '../../functions/api/contracts/execution-contracts.ts';
 import type * as notebooks from '../../functions/api/contracts/notebook-contracts.ts';
+import type * as notebookUploads from '../../functions/api/contracts/notebook-upload-contracts.ts';
 import type * as parameters from '../../functions/api/contracts/parameter-contracts.ts';
 
 /** The body a contract answers with for `status`. */
@@ -22,6 +23,7 @@ export type NotebookPage = Answer<typeof notebooks.listNotebooks, 200>;
 export type NotebookSummary = NotebookPage['notebooks'][number];
 export type Notebook = Answer<typeof notebooks.getNotebook, 200>;
 export type UploadedNotebook = Answer<typeof notebooks.uploadNotebook, 201>;
+export type NotebookUploadSlot = Answer<typeof notebookUploads.createNotebookUpload, 201>;
 export type NotebookUrl = Answer<typeof notebooks.getNotebookUrl, 200>;
 export type NotebookParameters = Answer<typeof parameters.getNotebookParameters, 200>;
 

@@ -37,6 +37,12 @@ export async function listNotebooks(
   return 0;
 }
 
+/**
+ * Largest file sent inline as a multipart form: the service's default upload limit
+ * (`CELLWISE_MAX_UPLOAD_BYTES`, 4 MiB) less room for the form; larger files use the presigned upload.
+ */
+export const INLINE_UPLOAD_BYTES = 4 * 1024 * 1024 - 64 * 1024;
+
 export async function uploadNotebook(
   ctx: CommandContext,
   file: string,
@@ -48,11 +54,16 @@ export async function uploadNotebook(
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
-  const answer = await ctx.client().uploadNotebook(bytes, basename(file), {
+  const fields = {
     notebookName: options.name ?? basename(file).replace(/\.ipynb$/i, ''),
     notebookDescription: options.description,
     investigationId: options.investigation,
-  });
+  };
+  // Above the inline limit (a form body's), the file goes straight to storage: a presigned upload.
+  const answer =
+    bytes.byteLength > INLINE_UPLOAD_BYTES
+      ? await ctx.client().uploadNotebookStaged(bytes, fields)
+      : await ctx.client().uploadNotebook(bytes, basename(file), fields);
   if (ctx.json) {
     printJson(answer.text);
     return 0;

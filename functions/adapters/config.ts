@@ -20,6 +20,10 @@ export interface Config {
   maxUploadBytes: number;
   /** Largest event-log file accepted by the dataset routes. */
   maxDatasetBytes: number;
+  /** Largest .ipynb a presigned notebook upload accepts (`CELLWISE_MAX_NOTEBOOK_UPLOAD_BYTES`). */
+  maxNotebookUploadBytes: number;
+  /** Largest notebook content answered inline; above it reads answer with a content URL. */
+  maxInlineContentBytes: number;
   /** Base URL of the kernel host (a DNS name may stand for several hosts). */
   kernelHostUrl: string;
   /** The local stack's list of live kernel hosts (rewritten as hosts come and go); unset in AWS, where the URL's DNS name lists them. */
@@ -175,6 +179,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // 200 MiB; in AWS a multipart/JSON upload is also bound by API Gateway's 10 MB and Lambda's
     // 6 MB payload limits: larger logs go through the presigned upload (`POST .../dataset/uploads`).
     maxDatasetBytes: positive(env, 'CELLWISE_MAX_DATASET_BYTES', 200 * 1024 * 1024),
+    // Notebooks with embedded plots reach 10-100 MB: they go through `POST .../notebook/uploads`.
+    maxNotebookUploadBytes: positive(env, 'CELLWISE_MAX_NOTEBOOK_UPLOAD_BYTES', 200 * 1024 * 1024),
+    // 5 MiB of JSON stays below Lambda's 6 MB response payload with headers to spare.
+    maxInlineContentBytes: positive(env, 'CELLWISE_MAX_INLINE_CONTENT_BYTES', 5 * 1024 * 1024),
     kernelHostUrl: env.CELLWISE_KERNEL_HOST_URL ?? 'http://127.0.0.1:8888',
     kernelHostsFile: env.CELLWISE_KERNEL_HOSTS_FILE || undefined,
     kernelHostToken: env.CELLWISE_KERNEL_HOST_TOKEN || undefined,

@@ -2,6 +2,7 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
@@ -69,6 +70,13 @@ export class S3ContentStore implements ContentStore {
     }
     // A fresh object per call: callers may change the document they get.
     return JSON.parse(text) as NbDocument;
+  }
+
+  async size(key: string): Promise<number> {
+    const text = this.cache.get(key);
+    if (text !== undefined) return Buffer.byteLength(text, 'utf8');
+    const out = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+    return out.ContentLength ?? 0;
   }
 
   async delete(key: string): Promise<void> {

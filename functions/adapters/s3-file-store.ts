@@ -39,12 +39,16 @@ export class S3FileStore implements FileStore {
   }
 
   async exists(key: string): Promise<boolean> {
+    return (await this.size(key)) !== undefined;
+  }
+
+  async size(key: string): Promise<number | undefined> {
     try {
-      await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return true;
+      const out = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return out.ContentLength ?? 0;
     } catch (error) {
       const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-      if (e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404) return false;
+      if (e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404) return undefined;
       throw error;
     }
   }

@@ -113,6 +113,8 @@ export function createServices(config: Config = loadConfig()): Services {
     webhookRetrySeconds: config.webhookRetrySeconds,
     datasets: new DynamoDatasetStore(clients.dynamodb, config.tableName),
     maxDatasetBytes: config.maxDatasetBytes,
+    maxNotebookUploadBytes: config.maxNotebookUploadBytes,
+    maxInlineContentBytes: config.maxInlineContentBytes,
     // Log lines everywhere; metrics where the deployment has a namespace (AWS), none locally.
     telemetry: new PowertoolsTelemetry(metrics),
   };

@@ -85,6 +85,14 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/** A presigned upload that cannot be used: unknown, expired, never PUT, or another project's. */
+export class UploadNotFoundError extends NotFoundError {
+  constructor(uploadId: string, why: string) {
+    super('Upload', { UploadId: uploadId });
+    this.message = `Upload ${uploadId} not found: ${why}`;
+  }
+}
+
 /** A name is already used in the investigation (compared case-insensitively). */
 export class DuplicateNameError extends DomainError {
   readonly code: string;

@@ -67,6 +67,13 @@ export interface Services {
   webhookRetrySeconds: readonly number[];
   /** Largest accepted event-log file, in bytes (413 above; `CELLWISE_MAX_DATASET_BYTES`). */
   maxDatasetBytes: number;
+  /** Largest .ipynb a presigned notebook upload accepts (413 above; `CELLWISE_MAX_NOTEBOOK_UPLOAD_BYTES`). */
+  maxNotebookUploadBytes: number;
+  /**
+   * Largest notebook content a read answers inline (`CELLWISE_MAX_INLINE_CONTENT_BYTES`); above
+   * it the content routes answer with a presigned content URL instead (Lambda's 6 MB response).
+   */
+  maxInlineContentBytes: number;
   /** What operators see: runs started and ended, admission, webhook deliveries (metrics in AWS). */
   telemetry: Telemetry;
 }

@@ -105,12 +105,16 @@ describe('least privilege on the data', () => {
       'createNotebook',
       'createInvestigationNotebook',
       'createNotebookFromTemplate',
-      'uploadNotebook',
       'updateNotebook',
       'copyNotebook',
     ]) {
       expected[id] = [objects('projects/*/notebooks/*/revisions/*')];
     }
+    // Route 7 also deletes the staged .ipynb of a presigned upload once it is a notebook.
+    expected.uploadNotebook = [
+      objects('projects/*/notebook-uploads/*'),
+      objects('projects/*/notebooks/*/revisions/*'),
+    ];
     for (const route of ROUTES)
       expect(deletable(route.id), route.id).toEqual((expected[route.id] ?? []).sort());
     // The queue sweep shares the run functions' role (it starts their workflows).
@@ -144,20 +148,25 @@ describe('least privilege on the data', () => {
       'createWebhook',
       'deleteWebhook',
       'createDatasetUpload',
+      'createNotebookUpload',
     ]) {
       expect(deletable(id), id).toEqual([]);
     }
   });
 
-  it('lets only submitting, authoring, ingesting and running functions put objects, and the upload route only dataset uploads', () => {
+  it('lets only submitting, authoring, ingesting and running functions put objects, and the upload routes only uploads', () => {
     for (const route of ROUTES) {
       const puts = statementsAllowing(statementsOf(plain, route.id), 's3:PutObject')
         .flatMap((s) => asList(s.Resource))
         .map(text);
       const access: DataAccess = dataAccessOf(route);
-      if (['submit', 'author', 'ingest'].includes(access)) expect(puts, route.id).toEqual([objects('*')]);
+      if (['submit', 'author', 'author-upload', 'ingest'].includes(access))
+        expect(puts, route.id).toEqual([objects('*')]);
       else if (access === 'presign-upload')
-        expect(puts, route.id).toEqual([objects('projects/*/dataset-uploads/*')]);
+        expect(puts, route.id).toEqual([
+          objects('projects/*/dataset-uploads/*'),
+          objects('projects/*/notebook-uploads/*'),
+        ]);
       else expect(puts, route.id).toEqual([]);
     }
   });

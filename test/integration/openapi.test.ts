@@ -119,6 +119,7 @@ describe('the cellwise CLI’s client against /api/openapi.json', () => {
       listNotebooks: ['200'],
       getNotebook: ['200'],
       uploadNotebook: ['201'],
+      createNotebookUpload: ['201'],
       getNotebookUrl: ['200'],
       getNotebookParameters: ['200'],
       // 202 a new run, 200 the run an idempotency token already started (the CLI tells them apart).

@@ -184,9 +184,27 @@ export async function tidy(f: Fixtures, operationId: string, response: { status:
     await waitForRun(f.api, f.runNotebookId, response.body.executionId);
 }
 
-/** Fills in what only the state knows at sending time (the notebook's current dateModified). */
+/** A notebook PUT to a fresh presigned notebook upload (each is used up by the request that names it). */
+async function stagedNotebookUpload(f: Fixtures): Promise<string> {
+  const slot = await ok(f.api.post('/notebook/uploads'), 201);
+  const notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] };
+  const put = await fetch(slot.uploadUrl, {
+    method: 'PUT',
+    headers: slot.headers,
+    body: JSON.stringify(notebook),
+  });
+  expect(put.status).toBe(200);
+  return slot.uploadId;
+}
+
+/**
+ * Fills in what only the state knows at sending time (the notebook's current dateModified; a
+ * freshly staged notebook for the upload route's `uploadId`).
+ */
 export async function settle(f: Fixtures, operationId: string, body: unknown): Promise<unknown> {
   const b = body as Json | undefined;
+  if (operationId === 'uploadNotebook' && b?.uploadId === f.uploadId)
+    return { ...b, uploadId: await stagedNotebookUpload(f) };
   if (operationId !== 'updateNotebook' || b?.dateModified !== CURRENT_DATE_MODIFIED) return body;
   const current = await ok(f.api.get(`/notebook/${f.scratchNotebookId}`), 200);
   return { ...b, dateModified: current.dateModified };

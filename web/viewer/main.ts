@@ -104,9 +104,33 @@ function setPrompt(cellId: string, count: number) {
   if (prompt) prompt.textContent = `[${count}]:`;
 }
 
+/**
+ * A notebook above the service's inline limit is answered as a presigned link (`contentUrl`):
+ * fetched from storage, or, where the bucket does not allow this page's origin, a download link.
+ */
+async function linked(answer: Json): Promise<Json> {
+  if (typeof answer.contentUrl !== 'string') return answer;
+  try {
+    const res = await fetch(answer.contentUrl, { cache: 'no-store' });
+    if (res.ok) return (await res.json()) as Json;
+  } catch {
+    // not readable from this origin: offer the download instead
+  }
+  const link = document.createElement('a');
+  link.href = answer.contentUrl;
+  link.textContent = 'Download the .ipynb';
+  $('meta').append(' This notebook is too large to show here. ', link);
+  return { cells: [] };
+}
+
+/** A past version's document (`content`, or behind its `contentUrl` when large). */
+async function versionContent(version: string): Promise<Json> {
+  const entry = await get(`/versions/${version}`);
+  return typeof entry.contentUrl === 'string' ? linked(entry) : (entry.content as Json);
+}
+
 async function showVersion(version: string, current: string) {
-  const body =
-    version === current ? await get('/content') : ((await get(`/versions/${version}`)).content as Json);
+  const body = version === current ? await linked(await get('/content')) : await versionContent(version);
   renderedVersion = version;
   const statuses = new Map<string, string>();
   if (version === current) {

@@ -3,6 +3,7 @@ import * as datasets from './dataset-contracts.ts';
 import * as environments from './environment-contracts.ts';
 import * as executions from './execution-contracts.ts';
 import * as notebooks from './notebook-contracts.ts';
+import * as notebookUploads from './notebook-upload-contracts.ts';
 import * as others from './other-contracts.ts';
 import * as parameters from './parameter-contracts.ts';
 import * as webhooks from './webhook-contracts.ts';
@@ -11,6 +12,7 @@ import * as webhooks from './webhook-contracts.ts';
 export const CONTRACTS: Readonly<Record<string, RouteContract>> = Object.fromEntries(
   Object.values({
     ...notebooks,
+    ...notebookUploads,
     ...executions,
     ...others,
     ...webhooks,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RouteContract } from '../../http/contract.ts';
 import { investigationParams, notebookParams, projectParams } from '../schemas/common.ts';
+import { contentLink, contentLinkFields, stagedUploadBody } from '../schemas/notebook-uploads.ts';
 import {
   copyNotebookBody,
   createInInvestigationBody,
@@ -123,12 +124,11 @@ export const createNotebookFromTemplate = {
 export const uploadNotebook = {
   id: 'uploadNotebook',
   summary:
-    'Upload an .ipynb (multipart: file, notebookName, enrichmentMode, datasetBinding, investigationId)',
+    'Upload an .ipynb (multipart: file, notebookName, enrichmentMode, datasetBinding, investigationId; or JSON `{uploadId, notebookName, …}` after a presigned upload)',
   tags,
   auth: true,
   params: projectParams,
-  bodyEncoding: 'multipart',
-  body: uploadForm,
+  documentedBodies: { 'multipart/form-data': uploadForm, 'application/json': stagedUploadBody },
   responses: {
     201: { description: 'Uploaded', schema: notebook.extend({ parseResult }) },
     ...scopedErrors({
@@ -221,7 +221,13 @@ export const getNotebookContent = {
   tags,
   auth: true,
   params: notebookParams,
-  responses: { 200: { description: 'The .ipynb document', schema: nbformatDocument }, ...scopedErrors() },
+  responses: {
+    200: {
+      description: `The .ipynb document; for a notebook larger than the inline limit (CELLWISE_MAX_INLINE_CONTENT_BYTES, 5 MiB) \`{contentUrl, expiresAt, bytes}\` instead: a presigned GET URL of the .ipynb, valid 1 h`,
+      schema: z.union([nbformatDocument, contentLink]),
+    },
+    ...scopedErrors(),
+  },
 } satisfies RouteContract;
 
 export const listNotebookVersions = {
@@ -246,7 +252,11 @@ export const getNotebookVersion = {
   auth: true,
   params: notebookParams.extend({ version: versionParam }),
   responses: {
-    200: { description: 'The version', schema: versionEntry.extend({ content: nbformatDocument }) },
+    200: {
+      description:
+        'The version; above the inline limit without `content` but with `contentUrl`, `contentUrlExpiresAt` and `contentBytes`',
+      schema: versionEntry.extend({ content: nbformatDocument.optional(), ...contentLinkFields }),
+    },
     ...scopedErrors(),
   },
 } satisfies RouteContract;

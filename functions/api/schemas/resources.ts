@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { contentLinkFields } from './notebook-uploads.ts';
 import { retryPolicy } from './retry-policy.ts';
 
 /** Response shapes, for the OpenAPI document (handlers build them with core's mappers). */
@@ -46,6 +47,10 @@ export const cell = z
     executionStatus: nullableString,
     lastModified: nullableString,
     tags: z.array(z.string()),
+    sourceElided: z
+      .literal(true)
+      .optional()
+      .meta({ description: 'Only in a notebook too large to inline even without outputs: fetch contentUrl' }),
   })
   .meta({ id: 'Cell' });
 
@@ -77,7 +82,7 @@ export const notebookSummary = z
   .meta({ id: 'NotebookSummary' });
 
 export const notebook = notebookSummary
-  .extend({ integration, environment, cells: z.array(cell) })
+  .extend({ integration, environment, cells: z.array(cell), ...contentLinkFields })
   .meta({ id: 'Notebook' });
 
 export const parseResult = z

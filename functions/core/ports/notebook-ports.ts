@@ -92,6 +92,8 @@ export interface ContentStore {
   put(key: string, document: NbDocument): Promise<void>;
   /** Throws when the object is missing: a row without content is a broken invariant. */
   get(key: string): Promise<NbDocument>;
+  /** The stored document's size in bytes (throws when missing, as `get`). */
+  size(key: string): Promise<number>;
   delete(key: string): Promise<void>;
   deletePrefix(prefix: string): Promise<void>;
 }

@@ -89,6 +89,8 @@ export interface FileStore {
   getText(key: string): Promise<string>;
   /** Whether an object exists. */
   exists(key: string): Promise<boolean>;
+  /** An object's size in bytes; undefined when it does not exist. */
+  size(key: string): Promise<number | undefined>;
   /** A time-limited URL that downloads the object without credentials. */
   downloadUrl(
     key: string,

@@ -4,25 +4,35 @@ import { type NotebookResource, toNotebookResource, toNotebookSummary } from '..
 import { signLink } from '../notebook-link.ts';
 import type { Actor, NotebookFilters, Services } from '../ports.ts';
 import { requireInvestigation, requireNotebook } from './common.ts';
+import { type ContentLink, contentLinkIfLarge, withContentLink } from './content-links.ts';
 
-/** The full notebook with the cells of its current content (routes 3). */
+/**
+ * The full notebook with the cells of its current content (routes 3). A notebook larger than
+ * the inline limit also carries a presigned `contentUrl` of its .ipynb (see `withContentLink`).
+ */
 export async function getNotebook(
   services: Services,
   actor: Actor,
   notebookId: string,
 ): Promise<NotebookResource> {
   const record = await requireNotebook(services, actor, notebookId);
-  return toNotebookResource(record, await services.contents.get(record.contentKey), services.now());
+  const link = await contentLinkIfLarge(services, record.contentKey, `${record.name}.ipynb`);
+  const resource = toNotebookResource(record, await services.contents.get(record.contentKey), services.now());
+  return link ? withContentLink(resource, link, services.maxInlineContentBytes) : resource;
 }
 
-/** The stored nbformat v4 document, as a user would open it in Jupyter. */
+/**
+ * The stored nbformat v4 document, as a user would open it in Jupyter; above the inline
+ * limit, where to fetch it instead (`{contentUrl, expiresAt, bytes}`).
+ */
 export async function getNotebookContent(
   services: Services,
   actor: Actor,
   notebookId: string,
-): Promise<NbDocument> {
+): Promise<NbDocument | ContentLink> {
   const record = await requireNotebook(services, actor, notebookId);
-  return services.contents.get(record.contentKey);
+  const link = await contentLinkIfLarge(services, record.contentKey, `${record.name}.ipynb`);
+  return link ?? services.contents.get(record.contentKey);
 }
 
 /** One page of the project's notebooks (route 1), newest first. */
@@ -105,5 +115,13 @@ export async function getVersion(services: Services, actor: Actor, notebookId: s
   const entry = await services.notebooks.getVersion(actor, notebookId, version);
   if (!entry) throw new NotFoundError('Version', { NotebookId: notebookId, Version: version });
   const { contentKey, ...rest } = entry;
+  const link = await contentLinkIfLarge(services, contentKey, `${notebookId}-${version}.ipynb`);
+  if (link)
+    return {
+      ...rest,
+      contentUrl: link.contentUrl,
+      contentUrlExpiresAt: link.expiresAt,
+      contentBytes: link.bytes,
+    };
   return { ...rest, content: await services.contents.get(contentKey) };
 }

@@ -12,6 +12,8 @@ export interface UploadNotebookInput {
   enrichmentMode?: boolean;
   datasetBinding?: string | null;
   investigationId?: string | null;
+  /** Where a refused dataset binding is named in the request (default `form.datasetBinding`). */
+  datasetBindingPath?: string;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function uploadNotebook(services: Services, actor: Actor, input: Up
     description: input.notebookDescription ?? null,
     kernelType,
     kernelTypePath: spec?.name ? 'file.metadata.kernelspec.name' : 'kernelType',
-    datasetBindingPath: 'form.datasetBinding',
+    datasetBindingPath: input.datasetBindingPath ?? 'form.datasetBinding',
     investigationId: input.investigationId ?? null,
     integration: {
       enrichmentMode: input.enrichmentMode ?? false,
