@@ -112,6 +112,15 @@ function program(): Command {
     .option('--cell-timeout <seconds>', 'limit for each cell')
     .option('--no-report', 'do not render the HTML report')
     .option(...OUTPUT_OPTION)
+    .option(
+      '--retry <attempts>',
+      'try again after a failure, up to this many attempts in all (1-5); follows each attempt',
+    )
+    .option(
+      '--retry-on <kinds>',
+      'failures that start another attempt, comma-separated: KernelDied, KernelHostLost, ServiceRestarted, TimeoutError, CellError',
+    )
+    .option('--retry-backoff <seconds>', 'wait at least this long between attempts (default 30)')
     .option('--strict', 'refuse parameters the parameters cell does not declare or whose type does not fit')
     .action(action(runNotebook));
 

@@ -24,6 +24,30 @@ export interface RunOptions {
   /** `--output [cellId]`: show what the cells print as they run. */
   output?: boolean | string;
   strict?: boolean;
+  /** `--retry N`: attempts in all after a failure of the kinds `--retry-on` names. */
+  retry?: string;
+  retryOn?: string;
+  retryBackoff?: string;
+}
+
+/** The execute body's `retry` from `--retry`, `--retry-on` and `--retry-backoff` (none without `--retry`). */
+function retryOf(options: RunOptions): object | undefined {
+  if (options.retry === undefined) {
+    if (options.retryOn !== undefined || options.retryBackoff !== undefined)
+      throw new UsageError('--retry-on and --retry-backoff need --retry N');
+    return undefined;
+  }
+  const maxAttempts = Number(options.retry);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 5)
+    throw new UsageError(`--retry takes the attempts in all, 1 to 5, got: ${options.retry}`);
+  const backoff = options.retryBackoff === undefined ? undefined : Number(options.retryBackoff);
+  if (backoff !== undefined && (!Number.isInteger(backoff) || backoff < 0))
+    throw new UsageError(`--retry-backoff takes whole seconds, got: ${options.retryBackoff}`);
+  return {
+    maxAttempts,
+    ...(backoff === undefined ? {} : { backoffSeconds: backoff }),
+    ...(options.retryOn === undefined ? {} : { on: options.retryOn.split(',').map((k) => k.trim()) }),
+  };
 }
 
 function seconds(text: string | undefined, option: string): number | undefined {
@@ -54,6 +78,7 @@ export function executeBodyText(options: RunOptions): string {
     cellTimeout: seconds(options.cellTimeout, '--cell-timeout'),
     idempotencyToken: options.idempotencyToken,
     strictParameters: options.strict,
+    retry: retryOf(options),
   });
 }
 
@@ -98,29 +123,39 @@ function cancelOnInterrupt(ctx: CommandContext, ref: RunRef) {
 /** Follows a run to its end and reports it; the exit code follows its final status. */
 async function follow(
   ctx: CommandContext,
-  ref: RunRef,
-  onInterrupt?: (view: ProgressView) => Promise<InterruptDecision>,
+  first: RunRef,
+  interruptOf?: (ref: RunRef) => (view: ProgressView) => Promise<InterruptDecision>,
   output?: boolean | string,
 ): Promise<number> {
-  const result = await watchRun(ctx.client(), ref, {
-    stream: ctx.progressStream,
-    intervalMs: ctx.pollMs,
-    onInterrupt,
-    ...(output ? { output } : {}),
-  });
-  if (result.detached) {
-    ctx.say(
-      `Stopped watching; the run goes on. Watch it again: cellwise watch ${ref.notebookId}/${ref.executionId}`,
-    );
+  for (let ref = first; ; ) {
+    const result = await watchRun(ctx.client(), ref, {
+      stream: ctx.progressStream,
+      intervalMs: ctx.pollMs,
+      onInterrupt: interruptOf?.(ref),
+      ...(output ? { output } : {}),
+    });
+    if (result.detached) {
+      ctx.say(
+        `Stopped watching; the run goes on. Watch it again: cellwise watch ${ref.notebookId}/${ref.executionId}`,
+      );
+      if (ctx.json) printJson(result.text);
+      return EXIT.interrupted;
+    }
+    const next = result.run.nextAttemptId;
+    if (next) {
+      // Its retry policy started another attempt: that one's end is the run's.
+      ctx.say(`${summaryLine(result.run)}; attempt ${result.run.attempt + 1} follows: run ${next}`);
+      ref = { notebookId: ref.notebookId, executionId: next };
+      rememberRun(ref);
+      continue;
+    }
     if (ctx.json) printJson(result.text);
-    return EXIT.interrupted;
+    else {
+      ctx.say(summaryLine(result.run));
+      ctx.say(`Results: cellwise results ${ref.notebookId}/${ref.executionId} --out DIR`);
+    }
+    return exitCodeOf(result.run.status);
   }
-  if (ctx.json) printJson(result.text);
-  else {
-    ctx.say(summaryLine(result.run));
-    ctx.say(`Results: cellwise results ${ref.notebookId}/${ref.executionId} --out DIR`);
-  }
-  return exitCodeOf(result.run.status);
 }
 
 function started(ctx: CommandContext, answer: Answer<RunStatus>, verb: string): RunRef {
@@ -147,7 +182,7 @@ export async function runNotebook(
     if (ctx.json) printJson(answer.text);
     return 0;
   }
-  return follow(ctx, ref, cancelOnInterrupt(ctx, ref), options.output);
+  return follow(ctx, ref, (r) => cancelOnInterrupt(ctx, r), options.output);
 }
 
 export async function watchExecution(
@@ -194,7 +229,7 @@ export async function resumeExecution(
     if (ctx.json) printJson(answer.text);
     return 0;
   }
-  return follow(ctx, next, cancelOnInterrupt(ctx, next));
+  return follow(ctx, next, (r) => cancelOnInterrupt(ctx, r));
 }
 
 export async function saveResults(

@@ -178,6 +178,37 @@ describe('cellwise CLI', () => {
     expect(one.stdout).not.toMatch(/^(first|line 0)$/m);
   }, 90_000);
 
+  it('follows every attempt of a run started with --retry, to the last one, and refuses a bad --retry', async () => {
+    const notebookId = await uploaded('retried.ipynb', ['raise ValueError("always")']);
+    const run = await cellwise([
+      'run',
+      notebookId,
+      '--retry',
+      '2',
+      '--retry-on',
+      'CellError',
+      '--retry-backoff',
+      '0',
+    ]);
+    expect(run.code, run.stderr + run.stdout).toBe(1);
+    const next = /attempt 2 follows: run ([0-9a-f-]{36})/.exec(run.stdout)?.[1];
+    expect(next, run.stdout).toBeDefined();
+    expect(run.stdout).toMatch(/^Error in .*ValueError/m);
+    expect(run.stdout).toContain(`cellwise results ${notebookId}/${next}`);
+    const status = await call('GET', `${tenant.base}/notebook/${notebookId}/execution/${next}`, {
+      token: tenant.token,
+    });
+    expect(status.body).toMatchObject({ attempt: 2, status: 'Error', nextAttemptId: null });
+    for (const bad of [
+      ['--retry', '9'],
+      ['--retry', 'x'],
+      ['--retry-on', 'CellError'],
+    ]) {
+      const refused = await cellwise(['run', notebookId, ...bad]);
+      expect(refused.code, bad.join(' ')).toBe(2);
+    }
+  }, 90_000);
+
   it('exits 1 when a cell fails and names the error', async () => {
     const notebookId = await uploaded('fails.ipynb', ['x = 1', '1 / 0', 'print("never")']);
     const run = await cellwise(['run', notebookId]);
