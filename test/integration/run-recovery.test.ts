@@ -75,7 +75,7 @@ const alive = (pid: number) => {
 };
 
 /** Starts a run whose second cell blocks, and waits until that cell is running. */
-async function startBlockingRun(stack: RunningStack) {
+async function startBlockingRun(stack: RunningStack, body: object = {}) {
   const call = api(stack);
   const document = notebookOf([
     'print("step one")',
@@ -88,7 +88,7 @@ async function startBlockingRun(stack: RunningStack) {
   });
   expect(created.status).toBe(201);
   const notebookId = created.body.notebookId as string;
-  const run = await call('POST', `/notebook/${notebookId}/execute`, {});
+  const run = await call('POST', `/notebook/${notebookId}/execute`, body);
   expect(run.status).toBe(202);
   const executionId = run.body.executionId as string;
   await until(
@@ -141,6 +141,56 @@ describe('runs survive the service', () => {
           (r) => r.body.status === 'Completed',
         );
         expect(done.body.status).toBe('Completed');
+      } finally {
+        expect(await second.stop()).toBe(0);
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('starts the next attempt of a run orphaned by a killed service when its retry policy names ServiceRestarted', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cellwise-crash-retry-'));
+    const env = stackEnv(dataDir);
+    try {
+      const first = await spawnStack(env);
+      const { notebookId, executionId } = await startBlockingRun(first, {
+        retry: { maxAttempts: 2, backoffSeconds: 0, on: ['ServiceRestarted'] },
+      });
+      const processes = descendants(first.process.pid!);
+      first.process.kill('SIGKILL');
+      await until(
+        async () => processes.filter(alive),
+        (left) => left.length === 0,
+        20_000,
+      );
+      const second = await spawnStack(env);
+      try {
+        const call = api(second);
+        const ended = await until(
+          () => call('GET', `/notebook/${notebookId}/execution/${executionId}`),
+          (r) => ['Completed', 'Error', 'Cancelled'].includes(r.body.status),
+        );
+        expect(ended.body).toMatchObject({
+          status: 'Error',
+          attempt: 1,
+          error: { errorType: 'ServiceRestarted' },
+        });
+        const nextId = ended.body.nextAttemptId as string;
+        expect(nextId).toBeTruthy();
+        // The next attempt runs from the first cell in a fresh kernel, and reaches the blocking cell again.
+        const next = await until(
+          () => call('GET', `/notebook/${notebookId}/execution/${nextId}`),
+          (r) => r.body.currentCell === 'cell-002',
+          60_000,
+        );
+        expect(next.body).toMatchObject({ status: 'Running', attempt: 2, previousAttemptId: executionId });
+        expect((await call('POST', `/notebook/${notebookId}/execution/${nextId}/cancel`)).status).toBe(202);
+        const cancelled = await until(
+          () => call('GET', `/notebook/${notebookId}/execution/${nextId}`),
+          (r) => r.body.status === 'Cancelled',
+        );
+        expect(cancelled.body.nextAttemptId).toBeNull();
       } finally {
         expect(await second.stop()).toBe(0);
       }
