@@ -74,6 +74,17 @@ const alive = (pid: number) => {
   }
 };
 
+/** SIGKILLs the stack; its emulators and the kernel host (with its kernels) follow their parent. */
+async function killStack(stack: RunningStack): Promise<void> {
+  const processes = descendants(stack.process.pid!);
+  stack.process.kill('SIGKILL');
+  await until(
+    async () => processes.filter(alive),
+    (left) => left.length === 0,
+    20_000,
+  );
+}
+
 /** Starts a run whose second cell blocks, and waits until that cell is running. */
 async function startBlockingRun(stack: RunningStack, body: object = {}) {
   const call = api(stack);
@@ -106,14 +117,7 @@ describe('runs survive the service', () => {
     try {
       const first = await spawnStack(env);
       const { notebookId, executionId } = await startBlockingRun(first);
-      const processes = descendants(first.process.pid!);
-      first.process.kill('SIGKILL');
-      // The emulators and the kernel host (with its kernels) follow their parent.
-      await until(
-        async () => processes.filter(alive),
-        (left) => left.length === 0,
-        20_000,
-      );
+      await killStack(first);
 
       const second = await spawnStack(env);
       try {
@@ -157,13 +161,7 @@ describe('runs survive the service', () => {
       const { notebookId, executionId } = await startBlockingRun(first, {
         retry: { maxAttempts: 2, backoffSeconds: 0, on: ['ServiceRestarted'] },
       });
-      const processes = descendants(first.process.pid!);
-      first.process.kill('SIGKILL');
-      await until(
-        async () => processes.filter(alive),
-        (left) => left.length === 0,
-        20_000,
-      );
+      await killStack(first);
       const second = await spawnStack(env);
       try {
         const call = api(second);

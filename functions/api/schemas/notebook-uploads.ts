@@ -1,17 +1,9 @@
 import { z } from 'zod';
 import { guid, resourceName } from './common.ts';
+import { datasetUpload } from './datasets.ts';
 
 /** `POST .../notebook/uploads`: where to PUT the .ipynb. */
-export const notebookUpload = z
-  .object({
-    uploadId: z.uuid(),
-    uploadUrl: z.string(),
-    method: z.literal('PUT'),
-    headers: z.record(z.string(), z.string()),
-    expiresAt: z.string(),
-    maxBytes: z.number().int(),
-  })
-  .meta({ id: 'NotebookUpload' });
+export const notebookUpload = datasetUpload.meta({ id: 'NotebookUpload' });
 
 /**
  * `POST .../notebook/upload` with a JSON body: a presigned upload and the multipart form's

@@ -1,8 +1,9 @@
 import { PayloadTooLargeError, UploadNotFoundError } from '../errors.ts';
-import { idTime, newId } from '../ids.ts';
+import { idTime } from '../ids.ts';
 import { decodeUtf8 } from '../json-limits.ts';
 import type { Scope } from '../notebook.ts';
 import type { Actor, Services } from '../ports.ts';
+import { presignedUpload } from './presigned-upload.ts';
 import { type UploadNotebookInput, uploadNotebook } from './upload-notebook.ts';
 
 /** Object key a presigned notebook upload is PUT to (read once by `POST .../notebook/upload`, then deleted). */
@@ -10,7 +11,6 @@ export function notebookUploadKey(scope: Scope, uploadId: string): string {
   return `tenants/${scope.tenantId}/projects/${scope.projectId}/notebook-uploads/${uploadId}.ipynb`;
 }
 
-const UPLOAD_URL_SECONDS = 3600;
 /** How long after it was issued an upload can be turned into a notebook (the URL itself: 1 h). */
 export const UPLOAD_USABLE_SECONDS = 24 * 3600;
 const CONTENT_TYPE = 'application/x-ipynb+json';
@@ -20,21 +20,13 @@ const CONTENT_TYPE = 'application/x-ipynb+json';
  * limits of API Gateway and Lambda. The client PUTs the file (with the returned headers),
  * then posts `{uploadId, notebookName, …}` to `POST .../notebook/upload`.
  */
-export async function createNotebookUpload(services: Services, actor: Actor) {
-  const now = services.now().getTime();
-  const uploadId = newId(now);
-  const uploadUrl = await services.files.uploadUrl(notebookUploadKey(actor, uploadId), {
-    contentType: CONTENT_TYPE,
-    expiresSeconds: UPLOAD_URL_SECONDS,
-  });
-  return {
-    uploadId,
-    uploadUrl,
-    method: 'PUT' as const,
-    headers: { 'content-type': CONTENT_TYPE },
-    expiresAt: new Date(now + UPLOAD_URL_SECONDS * 1000).toISOString(),
-    maxBytes: services.maxNotebookUploadBytes,
-  };
+export function createNotebookUpload(services: Services, actor: Actor) {
+  return presignedUpload(
+    services,
+    (uploadId) => notebookUploadKey(actor, uploadId),
+    CONTENT_TYPE,
+    services.maxNotebookUploadBytes,
+  );
 }
 
 /**
