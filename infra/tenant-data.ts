@@ -6,8 +6,15 @@ import {
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  HttpMethods,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { BUCKET_CORS_RULES } from './bucket-cors.ts';
 import { TABLE_SCHEMA } from './table-schema.ts';
 
 /** The tenant's data: its table, its notebook bucket, and the log bucket beside it. */
@@ -69,6 +76,11 @@ export function addTenantData(scope: Construct): TenantData {
     removalPolicy: RemovalPolicy.RETAIN,
     serverAccessLogsBucket: logBucket,
     serverAccessLogsPrefix: 'notebooks-access/',
+    cors: BUCKET_CORS_RULES.map((rule) => ({
+      allowedMethods: rule.allowedMethods.map((m) => HttpMethods[m]),
+      allowedOrigins: [...rule.allowedOrigins],
+      maxAge: rule.maxAge,
+    })),
     lifecycleRules: [
       {
         id: 'expire-noncurrent-versions',

@@ -5,7 +5,13 @@ import {
   type DynamoDBClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketCorsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { BUCKET_CORS_RULES } from '../infra/bucket-cors.ts';
 import { TABLE_SCHEMA } from '../infra/table-schema.ts';
 
 /** Creates the table (same keys and indexes as CDK's) if it does not exist yet. */
@@ -48,10 +54,23 @@ export async function ensureTable(db: DynamoDBClient, tableName: string): Promis
   );
 }
 
+/** Creates the bucket if it does not exist yet, with the same CORS rules as CDK's. */
 export async function ensureBucket(s3: S3Client, bucket: string): Promise<void> {
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   }
+  await s3.send(
+    new PutBucketCorsCommand({
+      Bucket: bucket,
+      CORSConfiguration: {
+        CORSRules: BUCKET_CORS_RULES.map((rule) => ({
+          AllowedMethods: [...rule.allowedMethods],
+          AllowedOrigins: [...rule.allowedOrigins],
+          MaxAgeSeconds: rule.maxAge,
+        })),
+      },
+    }),
+  );
 }

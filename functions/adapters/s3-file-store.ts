@@ -20,6 +20,8 @@ const PART_BYTES = 8 * 1024 * 1024;
 
 /** Run files in S3 (encrypted by the bucket's default); downloads are presigned GET URLs. */
 export class S3FileStore implements FileStore {
+  private origin: Promise<string> | undefined;
+
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
@@ -68,6 +70,14 @@ export class S3FileStore implements FileStore {
       }),
       { expiresIn: options.expiresSeconds },
     );
+  }
+
+  /** Presigns a URL once (no request is sent) and keeps its origin: the endpoint, path or virtual-host style. */
+  downloadOrigin(): Promise<string> {
+    this.origin ??= getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: 'origin' }), {
+      expiresIn: 60,
+    }).then((url) => new URL(url).origin);
+    return this.origin;
   }
 
   async delete(key: string): Promise<void> {

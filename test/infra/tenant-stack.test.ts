@@ -237,6 +237,13 @@ describe('TenantStack', () => {
     });
   });
 
+  it('lets pages read presigned GETs of the notebook bucket cross-origin, and nothing else', () => {
+    expect(resources[logicalId(stack.bucket)]!.Properties!.CorsConfiguration).toEqual({
+      CorsRules: [{ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['*'], MaxAge: 3600 }],
+    });
+    expect(resources[logicalId(stack.logBucket)]!.Properties!.CorsConfiguration).toBeUndefined();
+  });
+
   it('denies requests to the bucket that do not use TLS', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bigNotebookText } from '../../bench/bignb/generate-notebook.ts';
 import { call, client, newTenant, stack, type Tenant } from '../support/api.ts';
 import { execute, notebookOf, runToEnd, upload, waitForRun } from '../support/runs.ts';
 
@@ -404,6 +405,35 @@ describe('the notebook viewer page (route 11’s URL)', () => {
         'Second draft',
     );
     expect(await page.textContent('#version-note')).toBe('');
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a notebook above the inline limit in full, fetched from storage through its content URL', {
+    timeout: 120_000,
+  }, async () => {
+    const text = bigNotebookText(6 * 1024 * 1024);
+    const cells = JSON.parse(text).cells.length;
+    const slot = await api.post('/notebook/uploads');
+    const put = await fetch(slot.body.uploadUrl, { method: 'PUT', headers: slot.body.headers, body: text });
+    expect(put.status).toBe(200);
+    const created = await api.post('/notebook/upload', {
+      uploadId: slot.body.uploadId,
+      notebookName: 'big plots',
+    });
+    expect(created.status, created.text).toBe(201);
+    const content = await api.get(`/notebook/${created.body.notebookId}/content`);
+    expect(content.body).toHaveProperty('contentUrl');
+    const { body } = await api.get(`/notebook/${created.body.notebookId}/url`);
+    const res = await call('GET', body.relativePath);
+    const storage = new URL(content.body.contentUrl).origin;
+    expect(res.headers.get('content-security-policy')).toContain(`connect-src 'self' ${storage}`);
+    const page = await open(body.relativePath, mine.token);
+    await page.waitForSelector('.cell.code .output.stream');
+    expect(await page.locator('section.cell').count()).toBe(cells);
+    expect(await page.locator('.cell.code .output.stream').first().textContent()).toContain('plotted 0');
+    expect(await page.locator('img.output.image').count()).toBe(cells / 2);
+    expect(await page.textContent('#meta')).not.toContain('too large');
     expect((page as Page & { problems: string[] }).problems).toEqual([]);
     await page.close();
   });

@@ -96,6 +96,11 @@ export interface FileStore {
     key: string,
     options: { fileName: string; contentType: string; expiresSeconds: number },
   ): Promise<string>;
+  /**
+   * The origin (`scheme://host[:port]`) that download URLs point at: a page that fetches them
+   * (the viewer, for a notebook above the inline limit) names it in its Content-Security-Policy.
+   */
+  downloadOrigin(): Promise<string>;
   delete(key: string): Promise<void>;
   /** Stores an object from chunks as they come (multipart upload): never all in memory. Returns its size. */
   putStream(key: string, chunks: AsyncIterable<Uint8Array>, contentType: string): Promise<number>;
