@@ -1,0 +1,162 @@
+import { secretForms } from './secret-forms.ts';
+
+/** What a secret's value becomes wherever it would have been shown. */
+export const secretMark = (name: string) => `[secret:${name}]`;
+
+interface Pattern {
+  form: string;
+  mark: string;
+}
+
+interface Match {
+  start: number;
+  end: number;
+  mark: string;
+}
+
+/**
+ * Replaces every form of the run's secret values (`secretForms`: raw, base64, URL-, JSON-,
+ * repr- and HTML-escaped) by `[secret:NAME]`, leftmost first and, where forms overlap, the
+ * longest. Built from the values once per task; never logged, never stored.
+ */
+export class SecretRedactor {
+  private readonly patterns: Pattern[];
+  private readonly byFirst = new Map<string, Pattern[]>();
+  /** The longest form, in UTF-16 units. */
+  readonly longest: number;
+
+  constructor(values: Readonly<Record<string, string>>) {
+    const seen = new Set<string>();
+    const patterns: Pattern[] = [];
+    for (const [name, value] of Object.entries(values)) {
+      for (const form of secretForms(value)) {
+        if (seen.has(form)) continue;
+        seen.add(form);
+        patterns.push({ form, mark: secretMark(name) });
+      }
+    }
+    this.patterns = patterns.sort((a, b) => b.form.length - a.form.length);
+    for (const p of this.patterns) {
+      const list = this.byFirst.get(p.form[0]!) ?? [];
+      list.push(p);
+      this.byFirst.set(p.form[0]!, list);
+    }
+    this.longest = this.patterns[0]?.form.length ?? 0;
+  }
+
+  /** Whether there is anything to redact at all. */
+  get empty(): boolean {
+    return this.patterns.length === 0;
+  }
+
+  /** `text` with every form replaced. */
+  redact(text: string): string {
+    return this.apply(text, this.matches(text), text.length);
+  }
+
+  /** A JSON value with every string in it (keys too) redacted. */
+  redactDeep<T>(value: T): T {
+    if (this.empty) return value;
+    if (typeof value === 'string') return this.redact(value) as T;
+    if (Array.isArray(value)) return value.map((v) => this.redactDeep(v)) as T;
+    if (typeof value === 'object' && value !== null) {
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [this.redact(k), this.redactDeep(v)]),
+      ) as T;
+    }
+    return value;
+  }
+
+  /**
+   * Redacts a text that arrives in pieces (a stream): `push` returns what can be shown now,
+   * holding back the shortest tail that a later piece could still complete into a form (and
+   * a match it would lengthen); `flush` returns the rest. What is released never changes.
+   */
+  stream(): { push(text: string): string; flush(): string } {
+    let held = '';
+    return {
+      push: (text) => {
+        const buffer = held + text;
+        const matches = this.matches(buffer);
+        let cut = this.undecided(buffer);
+        const crossing = matches.find((m) => m.start < cut && m.end > cut);
+        if (crossing) cut = crossing.start;
+        held = buffer.slice(cut);
+        return this.apply(buffer, matches, cut);
+      },
+      flush: () => {
+        const rest = this.redact(held);
+        held = '';
+        return rest;
+      },
+    };
+  }
+
+  /** The first position whose text to the end is a proper prefix of a form (the text's length when none). */
+  private undecided(text: string): number {
+    const n = text.length;
+    for (let j = Math.max(0, n - this.longest + 1); j < n; j++) {
+      const candidates = this.byFirst.get(text[j]!);
+      if (!candidates) continue;
+      const tail = text.slice(j);
+      if (candidates.some((p) => p.form.length > tail.length && p.form.startsWith(tail))) return j;
+    }
+    return n;
+  }
+
+  /** Leftmost-longest, non-overlapping occurrences of the forms. */
+  private matches(text: string): Match[] {
+    if (this.empty) return [];
+    const found: Match[] = [];
+    for (const { form, mark } of this.patterns) {
+      for (let at = text.indexOf(form); at >= 0; at = text.indexOf(form, at + 1)) {
+        found.push({ start: at, end: at + form.length, mark });
+      }
+    }
+    if (found.length === 0) return found;
+    found.sort((a, b) => a.start - b.start || b.end - a.end);
+    const chosen: Match[] = [];
+    let position = 0;
+    for (const m of found) {
+      if (m.start < position) continue;
+      chosen.push(m);
+      position = m.end;
+    }
+    return chosen;
+  }
+
+  /** `text` up to `until`, with the matches that end there replaced. */
+  private apply(text: string, matches: Match[], until: number): string {
+    let out = '';
+    let position = 0;
+    for (const m of matches) {
+      if (m.end > until) break;
+      out += text.slice(position, m.start) + m.mark;
+      position = m.end;
+    }
+    return out + text.slice(position, until);
+  }
+}
+
+/** Replaces values in text where no redactor applies (no secrets): the identity. */
+export const NO_SECRETS = new SecretRedactor({});
+
+/** Representations kept as base64 bytes (images): a value cannot be told from pixels, so they are left as they are. */
+const BINARY = /^image\/(png|jpeg|gif|webp)$/;
+
+/** A mime bundle with every text representation redacted (JSON ones at any depth). */
+export function redactBundle(
+  redactor: SecretRedactor,
+  data: Record<string, unknown>,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(data).map(([mime, value]) => [
+      mime,
+      BINARY.test(mime)
+        ? value
+        : Array.isArray(value) && value.every((v) => typeof v === 'string')
+          ? redactor.redact(value.join(''))
+          : redactor.redactDeep(value),
+    ]),
+  );
+}
