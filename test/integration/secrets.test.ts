@@ -175,6 +175,36 @@ describe('project secrets', () => {
     expect(theirs.status).toBe(400);
   });
 
+  it("are set in an R kernel's environment too, redacted from what it prints", async () => {
+    const value = 'r-Secret "quoted" é/+';
+    expect((await api.put('/secrets/R_TOKEN', { value })).status).toBe(201);
+    const document = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: 'ir', display_name: 'R', language: 'R' } },
+      cells: [
+        {
+          id: 'r1',
+          cell_type: 'code',
+          metadata: {},
+          source: `v <- Sys.getenv("R_TOKEN")\ncat(identical(v, ${JSON.stringify(value)}), "\\n")\ncat(v, "\\n")`,
+          execution_count: null,
+          outputs: [],
+        },
+      ],
+    };
+    const notebookId = await upload(api, document);
+    const started = await api.post(`/notebook/${notebookId}/execute`, { secrets: ['R_TOKEN'] });
+    expect(started.status, started.text).toBe(202);
+    const status = await waitForEnd(notebookId, started.body.executionId);
+    expect(status.status, JSON.stringify(status.error)).toBe('Completed');
+    const results = await api.get(
+      `/notebook/${notebookId}/execution/${started.body.executionId}/results?format=detailed`,
+    );
+    const executed: any = await fetch(results.body.executedNotebook.downloadUrl).then((r) => r.json());
+    expect(streamText(executed.cells[0])).toBe('TRUE \n[secret:R_TOKEN] \n');
+  }, 120_000);
+
   it('reach the kernel environment only and show as [secret:NAME] on every surface, in every spelling', async () => {
     const put = await api.put('/secrets/DB_PASSWORD', { value: VALUE });
     expect(put.status, put.text).toBe(201);
