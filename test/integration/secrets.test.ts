@@ -175,6 +175,44 @@ describe('project secrets', () => {
     expect(theirs.status).toBe(400);
   });
 
+  it('are set again in the fresh kernel of a resumed run', async () => {
+    const value = 'resume-Secret-77';
+    expect((await api.put('/secrets/RESUME_TOKEN', { value })).status).toBe(201);
+    const hash = 'import os, hashlib\nprint(hashlib.sha256(os.environ["RESUME_TOKEN"].encode()).hexdigest())';
+    const notebookId = await upload(api, notebookOf([hash, 'raise ValueError("stop here")', hash]));
+    const started = await api.post(`/notebook/${notebookId}/execute`, {
+      secrets: ['RESUME_TOKEN'],
+      keepKernelSeconds: 0,
+    });
+    expect(started.status, started.text).toBe(202);
+    expect((await waitForEnd(notebookId, started.body.executionId)).status).toBe('Error');
+    // Fix the failing cell, then resume: a fresh kernel (none was kept) replays c1 and runs on.
+    const content = (await api.get(`/notebook/${notebookId}/content`)).body;
+    const cells = (content.cells ?? content.content?.cells) as { id: string; source: string | string[] }[];
+    const name = (await api.get(`/notebook/${notebookId}`)).body.notebookName;
+    const edited = await api.put(`/notebook/${notebookId}`, {
+      name,
+      cells: cells.map((c) => ({
+        cellId: c.id,
+        cellType: 'code',
+        source: c.id === 'c2' ? 'pass' : Array.isArray(c.source) ? c.source.join('') : c.source,
+      })),
+    });
+    expect(edited.status, edited.text).toBe(200);
+    const resumed = await api.post(`/notebook/${notebookId}/execution/${started.body.executionId}/resume`);
+    expect(resumed.status, resumed.text).toBe(202);
+    expect(resumed.body.secrets).toEqual(['RESUME_TOKEN']);
+    const status = await waitForEnd(notebookId, resumed.body.executionId);
+    expect(status.status, JSON.stringify(status.error)).toBe('Completed');
+    expect(status.replayedCells).toEqual(['c1']);
+    const results = await api.get(
+      `/notebook/${notebookId}/execution/${resumed.body.executionId}/results?format=detailed`,
+    );
+    const executed: any = await fetch(results.body.executedNotebook.downloadUrl).then((r) => r.json());
+    const sha = createHash('sha256').update(value).digest('hex');
+    expect(streamText(executed.cells.find((c: { id: string }) => c.id === 'c3'))).toBe(`${sha}\n`);
+  }, 120_000);
+
   it("are set in an R kernel's environment too, redacted from what it prints", async () => {
     const value = 'r-Secret "quoted" é/+';
     expect((await api.put('/secrets/R_TOKEN', { value })).status).toBe(201);
