@@ -74,6 +74,25 @@ describe('unit: secret redactor', () => {
     }
   });
 
+  it('holds back the right tail of long prints against a long repetitive value (each form its own automaton)', () => {
+    const value = `${'ab'.repeat(800)}END!`;
+    const long = new SecretRedactor({ LONG: value });
+    const printed = `${'ab'.repeat(1500)}x${value}${'ab'.repeat(700)}!`;
+    const expected = long.redact(printed);
+    expect(expected).toBe(`${'ab'.repeat(1500)}x[secret:LONG]${'ab'.repeat(700)}!`);
+    for (let i = 0; i <= printed.length; i += 97) {
+      for (const j of [i + 1, i + 1300, i + 2500]) {
+        const stream = long.stream();
+        let shown = '';
+        for (const piece of [printed.slice(0, i), printed.slice(i, j), printed.slice(j)]) {
+          shown += stream.push(piece);
+          expect(expected.startsWith(shown), `split at ${i}, ${j}`).toBe(true);
+        }
+        expect(shown + stream.flush()).toBe(expected);
+      }
+    }
+  });
+
   it('releases text at once when it cannot begin a value', () => {
     const stream = new SecretRedactor({ TOKEN: 'zzz-secret' }).stream();
     expect(stream.push('progress 50%\n')).toBe('progress 50%\n');

@@ -3,6 +3,9 @@ import { secretForms } from './secret-forms.ts';
 /** What a secret's value becomes wherever it would have been shown. */
 export const secretMark = (name: string) => `[secret:${name}]`;
 
+/** Windows up to this long are scanned directly; longer ones with each form's KMP automaton. */
+const DIRECT_SCAN = 1024;
+
 interface Pattern {
   form: string;
   mark: string;
@@ -21,6 +24,7 @@ interface Match {
  */
 export class SecretRedactor {
   private readonly patterns: Pattern[];
+  private readonly failures: Int32Array[] = [];
   private readonly byFirst = new Map<string, Pattern[]>();
   /** The longest form, in UTF-16 units. */
   readonly longest: number;
@@ -92,16 +96,58 @@ export class SecretRedactor {
     };
   }
 
-  /** The first position whose text to the end is a proper prefix of a form (the text's length when none). */
+  /**
+   * The first position whose text to the end is a proper prefix of a form (the text's length
+   * when none). A long window (a large print, a long value): per form, its KMP automaton run
+   * over the text's last `form.length - 1` characters ends in the longest such suffix, linear
+   * in that length whatever the value (a repetitive value would make direct tries quadratic).
+   */
   private undecided(text: string): number {
     const n = text.length;
-    for (let j = Math.max(0, n - this.longest + 1); j < n; j++) {
+    const from = Math.max(0, n - this.longest + 1);
+    if (n - from <= DIRECT_SCAN) return this.undecidedDirect(text, from);
+    let earliest = n;
+    this.patterns.forEach(({ form }, k) => {
+      const fail = this.failure(k);
+      let q = 0;
+      for (let i = Math.max(0, n - form.length + 1); i < n; i++) {
+        const c = text.charCodeAt(i);
+        while (q > 0 && (q === form.length || form.charCodeAt(q) !== c)) q = fail[q - 1]!;
+        if (form.charCodeAt(q) === c) q++;
+      }
+      if (q === form.length) q = fail[q - 1]!;
+      if (q > 0) earliest = Math.min(earliest, n - q);
+    });
+    return earliest;
+  }
+
+  /**
+   * The same by trying the forms that begin with each character of a short window: fast on
+   * what programs print (few positions begin a form, and those fail within a few characters).
+   */
+  private undecidedDirect(text: string, from: number): number {
+    for (let j = from; j < text.length; j++) {
       const candidates = this.byFirst.get(text[j]!);
       if (!candidates) continue;
       const tail = text.slice(j);
       if (candidates.some((p) => p.form.length > tail.length && p.form.startsWith(tail))) return j;
     }
-    return n;
+    return text.length;
+  }
+
+  /** KMP's failure function of the k-th form, computed once. */
+  private failure(k: number): Int32Array {
+    const known = this.failures[k];
+    if (known) return known;
+    const form = this.patterns[k]!.form;
+    const fail = new Int32Array(form.length);
+    for (let i = 1, q = 0; i < form.length; i++) {
+      while (q > 0 && form.charCodeAt(i) !== form.charCodeAt(q)) q = fail[q - 1]!;
+      if (form.charCodeAt(i) === form.charCodeAt(q)) q++;
+      fail[i] = q;
+    }
+    this.failures[k] = fail;
+    return fail;
   }
 
   /** Leftmost-longest, non-overlapping occurrences of the forms. */
