@@ -17,7 +17,13 @@ function servicesWith(store = new MemorySecretStore()) {
   let clock = Date.parse('2026-12-07T10:00:00Z');
   return {
     store,
-    services: { secrets: store, now: () => new Date((clock += 1000)) } as unknown as Services,
+    services: {
+      secrets: store,
+      now: () => {
+        clock += 1000;
+        return new Date(clock);
+      },
+    } as unknown as Services,
   };
 }
 
