@@ -3,8 +3,9 @@ import { type CellOutputRecord, type DisplayUpdate, normalized, outputFromMessag
 import type { KernelMessage } from './kernel.ts';
 import type { OutputListener } from './live-output.ts';
 import { addLoss, type CellBudget, noLoss, outputBytes, UNLIMITED, utf8Prefix } from './output-limits.ts';
+import { redactContent } from './output-redaction.ts';
 import { sanitizeBundle, sanitizeOutput } from './output-sanitizer.ts';
-import { redactBundle, type SecretRedactor } from './secret-redactor.ts';
+import type { SecretRedactor } from './secret-redactor.ts';
 
 const OUTPUT_TYPES = new Set(['stream', 'display_data', 'execute_result', 'error']);
 
@@ -49,7 +50,8 @@ export class CellOutputCollector {
   /** Applies one message whose parent is this cell's execute_request. */
   apply(message: KernelMessage): void {
     const { msgType } = message;
-    const content = this.redactor && msgType !== 'stream' ? this.redacted(message.content) : message.content;
+    const content =
+      this.redactor && msgType !== 'stream' ? redactContent(this.redactor, message.content) : message.content;
     if (this.redactor && msgType === 'stream') {
       if (typeof content.execution_count === 'number') this.record.executionCount = content.execution_count;
       this.streamText(message);
@@ -104,22 +106,6 @@ export class CellOutputCollector {
     this.open = undefined;
     const rest = open?.stream.flush();
     if (open && rest) this.keepStream(open.name, rest);
-  }
-
-  /** A message's content with every secret form replaced (data bundles, errors, any text). */
-  private redacted(content: Record<string, unknown>): Record<string, unknown> {
-    const redactor = this.redactor!;
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(content)) {
-      if (key === 'data' && typeof value === 'object' && value !== null && !Array.isArray(value)) {
-        out[key] = redactBundle(redactor, value as Record<string, unknown>);
-      } else if (key === 'transient') {
-        out[key] = value;
-      } else {
-        out[key] = redactor.redactDeep(value);
-      }
-    }
-    return out;
   }
 
   /** Counts a message that could not be read (it may have been an output of this cell). */

@@ -183,26 +183,3 @@ export class SecretRedactor {
     return out + text.slice(position, until);
   }
 }
-
-/** Replaces values in text where no redactor applies (no secrets): the identity. */
-export const NO_SECRETS = new SecretRedactor({});
-
-/** Representations kept as base64 bytes (images): a value cannot be told from pixels, so they are left as they are. */
-const BINARY = /^image\/(png|jpeg|gif|webp)$/;
-
-/** A mime bundle with every text representation redacted (JSON ones at any depth). */
-export function redactBundle(
-  redactor: SecretRedactor,
-  data: Record<string, unknown>,
-): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(data).map(([mime, value]) => [
-      mime,
-      BINARY.test(mime)
-        ? value
-        : Array.isArray(value) && value.every((v) => typeof v === 'string')
-          ? redactor.redact(value.join(''))
-          : redactor.redactDeep(value),
-    ]),
-  );
-}
