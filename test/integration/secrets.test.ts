@@ -377,6 +377,8 @@ describe('project secrets', () => {
     expectClean('service logs', running.output());
     const files = await filesUnder(running.info.dataDir);
     expect(files.some((f) => f.path.endsWith('server.log'))).toBe(true);
+    // The scan reads the table's own files: the sealed value is there, as ciphertext.
+    expect(files.some((f) => f.bytes.includes(Buffer.from(sealed.ciphertext as string)))).toBe(true);
     for (const { path, bytes } of files) {
       for (const [name, form] of Object.entries(FORMS)) {
         expect(bytes.includes(Buffer.from(form, 'utf8')), `${name} in ${path}`).toBe(false);
