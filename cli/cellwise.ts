@@ -26,6 +26,7 @@ import {
   saveResults,
   watchExecution,
 } from './cellwise/run-commands.ts';
+import { deleteSecret, listSecrets, setSecret } from './cellwise/secret-commands.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const OUTPUT_OPTION = [
@@ -122,6 +123,7 @@ function program(): Command {
     )
     .option('--retry-backoff <seconds>', 'wait at least this long between attempts (default 30)')
     .option('--strict', 'refuse parameters the parameters cell does not declare or whose type does not fit')
+    .option('--secret <NAME>', "a project secret to set in the kernel's environment (repeatable)", collect)
     .action(action(runNotebook));
 
   cli
@@ -171,6 +173,19 @@ function program(): Command {
     .option('--against <id>', 'the run to compare with: an execution id, or lastSuccessful (the default)')
     .option(...NOTEBOOK_OPTION)
     .action(action(diffExecution));
+
+  const secrets = cli.command('secrets').description("the project's secrets (values are write-only)");
+  secrets
+    .command('set')
+    .description('create or replace a secret; the value is read from stdin or asked for (never an argument)')
+    .argument('<name>', 'an environment variable name, e.g. DB_PASSWORD')
+    .action(action(setSecret));
+  secrets.command('list').description('the secrets by name, with their dates').action(action(listSecrets));
+  secrets
+    .command('delete')
+    .description('delete a secret')
+    .argument('<name>', 'the secret')
+    .action(action(deleteSecret));
 
   cli
     .command('open')

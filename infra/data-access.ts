@@ -56,6 +56,9 @@ export const ROUTE_DATA_ACCESS: Readonly<Record<string, DataAccess>> = {
   deleteInvestigation: 'write',
   createWebhook: 'write',
   deleteWebhook: 'write',
+  // Secrets live in the table only: the routes reach nothing of the bucket.
+  putSecret: 'table',
+  deleteSecret: 'table',
   cancelExecution: 'write',
   createDatasetUpload: 'presign-upload',
   executeNotebook: 'submit',

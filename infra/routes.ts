@@ -36,6 +36,12 @@ export type RouteDependency =
   | 'schedules'
   /** Signs notebook links: may read the link signing key secret (`CELLWISE_LINK_SIGNING_KEY_SECRET`). */
   | 'linkSigningKey'
+  /**
+   * Seals or opens project secrets: may read the secrets master key secret
+   * (`CELLWISE_SECRETS_KEY_SECRET`). Only the secrets routes and the run tasks that set them
+   * in a kernel.
+   */
+  | 'secretsKey'
   /** Serves the pages' browser bundles, built into the function's package (`CELLWISE_STATIC_DIR`). */
   | 'staticAssets';
 
@@ -46,6 +52,7 @@ const SVC = 'functions/api/handlers/service';
 const EX = 'functions/api/handlers/executions';
 const WH = 'functions/api/handlers/webhooks';
 const DS = 'functions/api/handlers/datasets';
+const SEC = 'functions/api/handlers/secrets';
 
 export const ROUTES: readonly RouteDefinition[] = [
   {
@@ -302,6 +309,28 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'GET',
     path: `${P}/webhooks/{webhookId}/deliveries`,
     entry: `${WH}/list-webhook-deliveries.ts`,
+    auth: true,
+  },
+  {
+    id: 'putSecret',
+    method: 'PUT',
+    path: `${P}/secrets/{name}`,
+    entry: `${SEC}/put-secret.ts`,
+    auth: true,
+    uses: ['secretsKey'],
+  },
+  {
+    id: 'listSecrets',
+    method: 'GET',
+    path: `${P}/secrets`,
+    entry: `${SEC}/list-secrets.ts`,
+    auth: true,
+  },
+  {
+    id: 'deleteSecret',
+    method: 'DELETE',
+    path: `${P}/secrets/{name}`,
+    entry: `${SEC}/delete-secret.ts`,
     auth: true,
   },
   {

@@ -68,6 +68,7 @@ const GRANTING_USES: readonly RouteDependency[] = [
   'webhooks',
   'schedules',
   'linkSigningKey',
+  'secretsKey',
 ];
 
 /**
@@ -192,7 +193,20 @@ export class TenantStack extends Stack {
           resources: [this.kernelHost.token.secretArn],
         }),
       );
+    // Project secrets are sealed under a key derived from this one (HKDF, AES-256-GCM in the
+    // table); only the secrets routes and the RunCells task (which sets them in kernels) read it.
+    const secretsKey = new Secret(this, 'SecretsKey', {
+      description: `Cellwise project secrets master key (tenant ${tenantId})`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+    Validations.of(secretsKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The project secrets master key: every stored secret is sealed under it, so a rotation re-seals them (README: Secrets); rotated by hand, not on a timer',
+    });
+    const secretsKeyEnvironment = { CELLWISE_SECRETS_KEY_SECRET: secretsKey.secretArn };
     this.runs = new WorkflowFunctions(this, 'Runs', {
+      secretsKey: { environment: secretsKeyEnvironment, grant: (fn) => secretsKey.grantRead(fn) },
       tenantId,
       makeFunction,
       network: this.network,
@@ -270,12 +284,14 @@ export class TenantStack extends Stack {
             ...(uses.has('workflow') ? { CELLWISE_STATE_MACHINE_ARN: stateMachine.stateMachineArn } : {}),
             ...(uses.has('kernelHost') ? kernelHostEnvironment : {}),
             ...(uses.has('linkSigningKey') ? linkKeyEnvironment : {}),
+            ...(uses.has('secretsKey') ? secretsKeyEnvironment : {}),
             ...(uses.has('staticAssets') ? { CELLWISE_STATIC_DIR: '/var/task/static' } : {}),
           },
           ...(uses.has('staticAssets') ? { afterBundling: staticAssets } : {}),
           grant: (fn) => {
             grantDataAccess(fn, access, data);
             if (uses.has('linkSigningKey')) linkKey.grantRead(fn);
+            if (uses.has('secretsKey')) secretsKey.grantRead(fn);
             if (uses.has('workflow')) stateMachine.grantStartExecution(fn);
             if (uses.has('kernelHost')) grantKernelHostToken(fn);
             if (uses.has('webhooks')) this.webhooks.allowKick(fn);

@@ -38,6 +38,11 @@ export interface WorkflowFunctionsProps {
   grant: (fn: NodejsFunction) => void;
   /** The name of what `grant` gives (functions with the same permissions share a role). */
   permissions: string;
+  /**
+   * The RunCells task alone (a role of its own) may read the secrets master key: it sets a
+   * run's secrets in the kernel and redacts them from what it collects.
+   */
+  secretsKey?: { environment: Record<string, string>; grant: (fn: NodejsFunction) => void };
 }
 
 /** The run workflow's state machine name: fixed, so its ARN is known to the functions that start it. */
@@ -92,16 +97,18 @@ export class WorkflowFunctions extends Construct {
 
     const tasks = new Map<WorkflowTask['state'], NodejsFunction>();
     for (const task of WORKFLOW_TASKS) {
+      const secrets = task.state === 'RunCells' ? props.secretsKey : undefined;
       const fn = makeFunction(task.id, task.entry, {
         group: 'runs',
-        permissions,
+        permissions: secrets ? `${permissions}+secretsKey` : permissions,
         invokedBy: `the run workflow's ${task.state} state (its Retry and Catch handle a failure; Finalize always runs)`,
         memoryMb: task.memoryMb,
         timeoutSeconds: task.timeoutSeconds,
-        environment,
+        environment: { ...environment, ...secrets?.environment },
         network,
       });
       grant(fn);
+      secrets?.grant(fn);
       tasks.set(task.state, fn);
     }
     this.tasks = tasks;

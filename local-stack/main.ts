@@ -22,7 +22,7 @@ import { startGateway } from './http-gateway.ts';
 import { LocalKernelFleet } from './kernel-fleet.ts';
 import { localKernelTypes } from './kernel-host.ts';
 import { installLocalRuntime } from './lambda-runtime.ts';
-import { localLinkSigningKey } from './link-key.ts';
+import { localLinkSigningKey, localSecretsKey } from './link-key.ts';
 import { ensureBucket, ensureTable } from './provision-storage.ts';
 import { seedTenancy } from './seed.ts';
 
@@ -109,6 +109,7 @@ async function main() {
     CELLWISE_KERNEL_HOSTS_FILE: fleet.directoryFile,
     CELLWISE_KERNEL_HOST_TOKEN: fleet.token,
     CELLWISE_LINK_SIGNING_KEY: process.env.CELLWISE_LINK_SIGNING_KEY ?? (await localLinkSigningKey(dataDir)),
+    CELLWISE_SECRETS_KEY: process.env.CELLWISE_SECRETS_KEY ?? (await localSecretsKey(dataDir)),
     CELLWISE_RUN_SLICE_SECONDS: process.env.CELLWISE_RUN_SLICE_SECONDS ?? '60',
     CELLWISE_KERNELS: process.env.CELLWISE_KERNELS || (await localKernelTypes()).join(','),
   });

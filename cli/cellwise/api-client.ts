@@ -16,6 +16,8 @@ import type {
   RunPage,
   RunResults,
   RunStatus,
+  SecretInfo,
+  SecretList,
   UploadedNotebook,
 } from './api-types.ts';
 import type { CliConfig } from './config.ts';
@@ -49,6 +51,9 @@ export const CLI_ROUTES = {
   resumeExecution: ['POST', '/notebook/{notebookId}/execution/{executionId}/resume'],
   getExecutionResults: ['GET', '/notebook/{notebookId}/execution/{executionId}/results'],
   getExecutionDiff: ['GET', '/notebook/{notebookId}/execution/{executionId}/diff'],
+  putSecret: ['PUT', '/secrets/{name}'],
+  listSecrets: ['GET', '/secrets'],
+  deleteSecret: ['DELETE', '/secrets/{name}'],
 } as const;
 
 type RouteId = keyof typeof CLI_ROUTES;
@@ -133,6 +138,19 @@ export class CellwiseClient {
 
   getNotebookUrl(notebookId: string, expiresIn?: number) {
     return this.request<NotebookUrl>('getNotebookUrl', { notebookId }, { query: { expiresIn } });
+  }
+
+  /** Creates or replaces a project secret (201 created, 200 replaced); the answer has no value. */
+  putSecret(name: string, value: string) {
+    return this.request<SecretInfo>('putSecret', { name }, { body: JSON.stringify({ value }), json: true });
+  }
+
+  listSecrets() {
+    return this.request<SecretList>('listSecrets', {});
+  }
+
+  deleteSecret(name: string) {
+    return this.request<undefined>('deleteSecret', { name });
   }
 
   /** The parameters the notebook's parameters cell declares. */

@@ -8,6 +8,7 @@ import type * as executions from '../../functions/api/contracts/execution-contra
 import type * as notebooks from '../../functions/api/contracts/notebook-contracts.ts';
 import type * as notebookUploads from '../../functions/api/contracts/notebook-upload-contracts.ts';
 import type * as parameters from '../../functions/api/contracts/parameter-contracts.ts';
+import type * as secrets from '../../functions/api/contracts/secret-contracts.ts';
 
 /** The body a contract answers with for `status`. */
 type Answer<C, S extends number> = C extends {
@@ -26,6 +27,9 @@ export type UploadedNotebook = Answer<typeof notebooks.uploadNotebook, 201>;
 export type NotebookUploadSlot = Answer<typeof notebookUploads.createNotebookUpload, 201>;
 export type NotebookUrl = Answer<typeof notebooks.getNotebookUrl, 200>;
 export type NotebookParameters = Answer<typeof parameters.getNotebookParameters, 200>;
+
+export type SecretInfo = Answer<typeof secrets.putSecret, 201>;
+export type SecretList = Answer<typeof secrets.listSecrets, 200>;
 
 export type ExecuteBody = Body<typeof executions.executeNotebook>;
 export type ResumeBody = Body<typeof executions.resumeExecution>;

@@ -28,6 +28,8 @@ export interface RunOptions {
   retry?: string;
   retryOn?: string;
   retryBackoff?: string;
+  /** `--secret NAME` (repeatable): project secrets set in the kernel's environment. */
+  secret?: string[];
 }
 
 /** The execute body's `retry` from `--retry`, `--retry-on` and `--retry-backoff` (none without `--retry`). */
@@ -79,6 +81,7 @@ export function executeBodyText(options: RunOptions): string {
     idempotencyToken: options.idempotencyToken,
     strictParameters: options.strict,
     retry: retryOf(options),
+    secrets: options.secret,
   });
 }
 

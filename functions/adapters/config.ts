@@ -35,6 +35,9 @@ export interface Config {
   /** The key signed notebook links are signed with: given directly (local stack) or as a Secrets Manager secret (AWS). */
   linkSigningKey?: string;
   linkSigningKeySecret?: string;
+  /** The master key project secrets are sealed under: given directly (local stack) or as a Secrets Manager secret (AWS). */
+  secretsKey?: string;
+  secretsKeySecret?: string;
   /** The run workflow (Step Functions state machine). */
   stateMachineArn: string;
   /**
@@ -190,6 +193,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretsEndpoint: env.CELLWISE_SECRETS_ENDPOINT || undefined,
     linkSigningKey: env.CELLWISE_LINK_SIGNING_KEY || undefined,
     linkSigningKeySecret: env.CELLWISE_LINK_SIGNING_KEY_SECRET || undefined,
+    secretsKey: env.CELLWISE_SECRETS_KEY || undefined,
+    secretsKeySecret: env.CELLWISE_SECRETS_KEY_SECRET || undefined,
     stateMachineArn: env.CELLWISE_STATE_MACHINE_ARN ?? '',
     scheduler:
       env.CELLWISE_SCHEDULER_TARGET_ARN && env.CELLWISE_SCHEDULER_ROLE_ARN && env.CELLWISE_SCHEDULE_GROUP

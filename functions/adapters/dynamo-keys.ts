@@ -29,6 +29,8 @@ import type { Scope } from '../core/notebook.ts';
  * | idempotency token of a run | `IDEM#{t}#{p}#{notebookId}` | the token | |
  * | dataset | `P#{t}#{p}` | `DS#{datasetId}` (UUIDv7: creation order) | |
  * | dataset version | `DSV#{t}#{p}#{datasetId}` | zero-padded version | |
+ * | project secret (value sealed: AES-256-GCM, see `secret-cipher.ts`) | `P#{t}#{p}` | `SECRET#{name}` | |
+ * | secret count of a project | `P#{t}#{p}` | `SECRETS` | |
  */
 export const keys = {
   project: (s: Scope) => `P#${s.tenantId}#${s.projectId}`,
@@ -76,6 +78,9 @@ export const keys = {
   datasetPrefix: 'DS#',
   datasetVersions: (s: Scope, datasetId: string) => `DSV#${s.tenantId}#${s.projectId}#${datasetId}`,
   datasetVersion: (version: number) => String(version).padStart(8, '0'),
+  secret: (name: string) => `SECRET#${name}`,
+  secretPrefix: 'SECRET#',
+  secretCount: 'SECRETS',
 } as const;
 
 /** Names are unique per investigation ignoring case and Unicode compatibility forms. */

@@ -12,6 +12,7 @@ import { DynamoRunQueue } from './dynamo-run-queue.ts';
 import { DynamoRunStore } from './dynamo-run-store.ts';
 import { DynamoRunTokens } from './dynamo-run-tokens.ts';
 import { DynamoScheduleRegistry } from './dynamo-schedule-registry.ts';
+import { DynamoSecretStore } from './dynamo-secret-store.ts';
 import { DynamoTenancyStore } from './dynamo-tenancy-store.ts';
 import { DynamoWebhookStore } from './dynamo-webhook-store.ts';
 import { EventBridgeScheduleMirror } from './eventbridge-schedule-mirror.ts';
@@ -23,6 +24,7 @@ import { PowertoolsTelemetry } from './powertools-telemetry.ts';
 import { probeDependencies } from './readiness.ts';
 import { S3ContentStore } from './s3-content-store.ts';
 import { S3FileStore } from './s3-file-store.ts';
+import { SecretCipher } from './secret-cipher.ts';
 import { SfnWorkflow } from './sfn-workflow.ts';
 
 /** The kernel host's token: from config, or read once from Secrets Manager (never logged). */
@@ -45,17 +47,20 @@ function kernelHostToken(clients: AwsClients, config: Config): () => Promise<str
   };
 }
 
-/** The notebook link signing key: from config, or read once from Secrets Manager (never logged). */
-function linkSigningKey(clients: AwsClients, config: Config): () => Promise<string> {
+/** A key from config, or read once from Secrets Manager (never logged); `what` names it in errors. */
+function configuredKey(
+  clients: AwsClients,
+  what: string,
+  given?: string,
+  secretId?: string,
+): () => Promise<string> {
   let key: Promise<string> | undefined;
   return () => {
     key ??= (async () => {
-      if (config.linkSigningKey) return config.linkSigningKey;
-      if (!config.linkSigningKeySecret) throw new Error('configuration: no link signing key is configured');
-      const out = await clients.secrets.send(
-        new GetSecretValueCommand({ SecretId: config.linkSigningKeySecret }),
-      );
-      if (!out.SecretString) throw new Error('configuration: the link signing key secret is empty');
+      if (given) return given;
+      if (!secretId) throw new Error(`configuration: no ${what} is configured`);
+      const out = await clients.secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+      if (!out.SecretString) throw new Error(`configuration: the ${what} secret is empty`);
       return out.SecretString;
     })().catch((error) => {
       key = undefined;
@@ -101,10 +106,22 @@ export function createServices(config: Config = loadConfig()): Services {
     now: () => new Date(),
     kernels: config.kernels,
     publicBaseUrl: config.publicBaseUrl,
-    linkSigningKey: linkSigningKey(clients, config),
+    linkSigningKey: configuredKey(
+      clients,
+      'link signing key',
+      config.linkSigningKey,
+      config.linkSigningKeySecret,
+    ),
     maxUploadBytes: config.maxUploadBytes,
     readiness: () => probeDependencies(clients, config, kernelHost),
     webhooks: new DynamoWebhookStore(clients.dynamodb, config.tableName),
+    secrets: new DynamoSecretStore(
+      clients.dynamodb,
+      config.tableName,
+      new SecretCipher(
+        configuredKey(clients, 'secrets master key', config.secretsKey, config.secretsKeySecret),
+      ),
+    ),
     webhookTransport: new HttpWebhookTransport(
       parseCidrList(config.webhookAllowCidrs),
       config.webhookTimeoutSeconds * 1000,

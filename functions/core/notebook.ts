@@ -23,6 +23,8 @@ export interface Integration {
   scheduleStrictParameters?: boolean | null;
   /** The retry policy of scheduled runs (null or absent: none). */
   scheduleRetry?: RetryPolicy | null;
+  /** Project secrets set in scheduled runs' kernels (null or absent: none), checked when written and at each fire. */
+  scheduleSecrets?: string[] | null;
 }
 
 export interface Environment {
@@ -74,6 +76,7 @@ export const DEFAULT_INTEGRATION: Integration = {
   scheduleParametersJson: '{}',
   scheduleStrictParameters: null,
   scheduleRetry: null,
+  scheduleSecrets: null,
 };
 
 export const DEFAULT_ENVIRONMENT: Environment = { pythonVersion: null, packages: [], customLibraries: [] };

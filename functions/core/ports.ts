@@ -12,6 +12,7 @@ import type {
   Workflow,
 } from './ports/run-ports.ts';
 import type { ScheduleRegistry } from './ports/schedule-ports.ts';
+import type { SecretStore } from './ports/secret-ports.ts';
 import type { Telemetry } from './ports/telemetry-ports.ts';
 import type { TenancyStore } from './ports/tenancy-ports.ts';
 import type { WebhookDispatcher, WebhookStore, WebhookTransport } from './ports/webhook-ports.ts';
@@ -21,6 +22,7 @@ export type * from './ports/kernel-ports.ts';
 export type * from './ports/notebook-ports.ts';
 export type * from './ports/run-ports.ts';
 export type * from './ports/schedule-ports.ts';
+export type * from './ports/secret-ports.ts';
 export type * from './ports/telemetry-ports.ts';
 export type * from './ports/tenancy-ports.ts';
 export type * from './ports/webhook-ports.ts';
@@ -61,6 +63,8 @@ export interface Services {
   /** Checks each dependency; the value is `ok` or what went wrong. */
   readiness(): Promise<Record<string, string>>;
   webhooks: WebhookStore;
+  /** Project secrets, sealed at rest; values leave only through `reveal` (the run's kernel). */
+  secrets: SecretStore;
   webhookTransport: WebhookTransport;
   webhookDispatcher: WebhookDispatcher;
   /** Delays between a delivery's attempts, in seconds: one more attempt than entries. */

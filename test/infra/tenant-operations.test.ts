@@ -192,7 +192,8 @@ describe('operations', () => {
 
   it("keeps headroom under CloudFormation's 500 resources: a new route costs four resources", () => {
     const count = Object.keys(plain.resources).length;
-    expect(count).toBeLessThan(350);
+    // 350 before the project secrets (three routes, the master key, RunCells' own role).
+    expect(count).toBeLessThan(375);
     const perRoute = (routeId: string) => {
       const fn = logicalId(plain, plain.stack.functions.get(routeId)!);
       const refersTo = (r: unknown, id: string) => JSON.stringify(r).includes(`"${id}"`);
@@ -213,7 +214,9 @@ describe('operations', () => {
       'AWS::Lambda::Function',
       'AWS::Lambda::Permission',
     ]);
-    // (500 − count) / 4 more routes fit, less one Lambda alarm pair per ten functions.
-    expect(Math.floor((500 - count) / 4.2)).toBeGreaterThan(35);
+    // (500 − count) / 4 more routes fit, less one Lambda alarm pair per ten functions. The
+    // project secrets took six routes' worth (three routes, the master key, RunCells' own role):
+    // 30 more routes fit; past that the routes need grouping (or a nested stack).
+    expect(Math.floor((500 - count) / 4.2)).toBeGreaterThanOrEqual(30);
   });
 });

@@ -56,6 +56,9 @@ const routeFunctionId = (routeId: string) => logicalId(stack.functions.get(route
 /** The roles of the routes that sign notebook links. */
 const routesUsingLinkKey = () =>
   ROUTES.filter((r) => r.uses?.includes('linkSigningKey')).map((r) => roleOfFunction(routeFunctionId(r.id)));
+/** The roles of the routes that seal project secrets. */
+const routesUsingSecretsKey = () =>
+  ROUTES.filter((r) => r.uses?.includes('secretsKey')).map((r) => roleOfFunction(routeFunctionId(r.id)));
 /** Routes whose manifest entry says they use the run workflow / the kernel host. */
 const routesUsing = (dependency: 'workflow' | 'kernelHost') =>
   ROUTES.filter((r) => r.uses?.includes(dependency)).map((r) => routeFunctionId(r.id));
@@ -233,11 +236,20 @@ describe('TenantStack runs', () => {
       if (role !== executionRole)
         expect(asList(statement.Action), role).toEqual(['secretsmanager:GetSecretValue']);
     }
-    // The only other secret read is the notebook link signing key (the authorizer, route 11).
+    // The only other secrets read are the notebook link signing key (the authorizer, route 11)
+    // and the project secrets master key (the secrets PUT route and the RunCells task).
     for (const { role, statement } of allStatements()) {
       if (!asList(statement.Action).some((a) => a.startsWith('secretsmanager:'))) continue;
       if (onToken.some((s) => s.statement === statement)) continue;
-      expect(JSON.stringify(statement.Resource), role).toContain('LinkSigningKey');
+      const resource = JSON.stringify(statement.Resource);
+      if (resource.includes('SecretsKey')) {
+        expect(
+          [...routesUsingSecretsKey(), roleOfFunction(logicalId(stack.runs.tasks.get('RunCells')!))],
+          role,
+        ).toContain(role);
+        continue;
+      }
+      expect(resource, role).toContain('LinkSigningKey');
       expect([logicalId(stack.authorizerFunction.role!), ...routesUsingLinkKey()], role).toContain(role);
     }
   });
@@ -279,10 +291,12 @@ describe('TenantStack runs', () => {
         route.id,
       ).toEqual(workflow ? ['states:StartExecution'] : []);
       const signsLinks = route.uses?.includes('linkSigningKey') ?? false;
+      const sealsSecrets = route.uses?.includes('secretsKey') ?? false;
       expect(actions.filter((a) => a.startsWith('secretsmanager:')).sort(), route.id).toEqual(
         [
           ...(kernelHost ? ['secretsmanager:GetSecretValue'] : []),
           ...(signsLinks ? ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] : []),
+          ...(sealsSecrets ? ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] : []),
         ].sort(),
       );
       expect(

@@ -49,7 +49,12 @@ function functionLogicalId(routeId: string): string {
 
 /** Every IAM statement attached to the execution role of a route's function. */
 function statementsOf(routeId: string): Statement[] {
-  const role = resources[functionLogicalId(routeId)]!.Properties!.Role as { 'Fn::GetAtt': [string, string] };
+  return statementsOfFunction(functionLogicalId(routeId));
+}
+
+/** The statements of the role of the function with this logical id. */
+function statementsOfFunction(functionId: string): Statement[] {
+  const role = resources[functionId]!.Properties!.Role as { 'Fn::GetAtt': [string, string] };
   const roleId = role['Fn::GetAtt'][0];
   return ofType('AWS::IAM::Policy')
     .filter(([, p]) => (p.Properties!.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
@@ -323,6 +328,19 @@ describe('TenantStack', () => {
       JSON.stringify(statementsOf(id)).includes(keyId!),
     );
     expect(readers.sort()).toEqual(['authorizer', 'getNotebookUrl']);
+  });
+
+  it('lets only the secrets PUT route and the RunCells task read the project secrets master key', () => {
+    const [keyId] = ofType('AWS::SecretsManager::Secret').find(([id]) => id.startsWith('SecretsKey')) ?? [];
+    expect(keyId).toBeDefined();
+    const readers = [...stack.functions.keys(), 'authorizer'].filter((id) =>
+      JSON.stringify(statementsOf(id)).includes(keyId!),
+    );
+    expect(readers.sort()).toEqual(['putSecret']);
+    const tasks = [...stack.runs.tasks.entries()].filter(([, fn]) =>
+      JSON.stringify(statementsOfFunction(logicalId(fn))).includes(keyId!),
+    );
+    expect(tasks.map(([state]) => state)).toEqual(['RunCells']);
   });
 
   it('lets health only probe the table with one read and list (HEAD) the bucket', () => {

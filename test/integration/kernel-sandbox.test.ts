@@ -93,6 +93,7 @@ print(json.dumps({
     "uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(),
     "seed": attempt(lambda: open(os.path.join(data, "seed.json")).read()),
     "signingKey": attempt(lambda: open(os.path.join(data, "link-signing-key")).read()),
+    "secretsKey": attempt(lambda: open(os.path.join(data, "secrets-key")).read()),
     "listData": attempt(lambda: os.listdir(data)),
     "s3Files": attempt(lambda: os.listdir(os.path.join(data, "s3"))),
     "serverState": attempt(lambda: os.listdir(os.path.join(data, "kernel-host", "host-0", "runtime"))),
@@ -115,7 +116,7 @@ print(json.dumps({
       full && stack.dataDir.startsWith('/tmp/')
         ? /^(PermissionError|FileNotFoundError)$/
         : /^PermissionError$/;
-    for (const key of ['seed', 'signingKey', 'listData', 's3Files', 'serverState', 'canary']) {
+    for (const key of ['seed', 'signingKey', 'secretsKey', 'listData', 's3Files', 'serverState', 'canary']) {
       expect(seen[key], key).toMatch(refused);
     }
     for (const key of ['otherBoxes', 'parentEnviron']) expect(seen[key], key).toBe('PermissionError');

@@ -29,6 +29,8 @@ export interface Fixtures {
   boundDatasetId: string;
   uploadId: string;
   webhookId: string;
+  /** A project secret runs and schedules may name. */
+  secretName: string;
   templateIds: string[];
   templateSlugs: string[];
   /** Installed packages and custom libraries of the python3 kernel (GET /environments). */
@@ -63,6 +65,7 @@ export async function createFixtures(): Promise<Fixtures> {
     api.post('/webhooks', { url: 'http://127.0.0.1:9/fixture', events: ['execution.failed'] }),
     201,
   );
+  await ok(api.put('/secrets/PROPERTY_SECRET', { value: 'property-secret-value' }), 201);
   const templates = await ok<Array<{ templateId: string; slug: string }>>(
     api.get('/notebook/templates'),
     200,
@@ -81,6 +84,7 @@ export async function createFixtures(): Promise<Fixtures> {
     boundDatasetId: bound.datasetId,
     uploadId: staged.uploadId,
     webhookId: hook.webhookId,
+    secretName: 'PROPERTY_SECRET',
     templateIds: templates.map((t) => t.templateId),
     templateSlugs: templates.map((t) => t.slug),
     packages: names(python.packages),
@@ -118,6 +122,8 @@ export function bodyOverrides(f: Fixtures): Record<string, fc.Arbitrary<unknown>
     template: fc.constantFrom(...f.templateSlugs),
     startCell: fc.constantFrom(...RUN_CELLS),
     endCell: fc.constantFrom(...RUN_CELLS),
+    secrets: mostly(fc.constant([f.secretName]), ['NO_SUCH_SECRET']),
+    scheduleSecrets: mostly(fc.constant([f.secretName]), ['NO_SUCH_SECRET']),
     rows: fc.oneof(goodRows, fc.constant([{ case: 'no role columns' }])),
   };
 }
@@ -135,6 +141,11 @@ async function fresh(f: Fixtures, param: string): Promise<string> {
     });
     return hook.status === 201 ? hook.body.webhookId : f.webhookId;
   }
+  if (param === 'name') {
+    const name = `DOOMED_${Math.random().toString(36).slice(2).toUpperCase()}`;
+    await ok(f.api.put(`/secrets/${name}`, { value: 'doomed value' }), 201);
+    return name;
+  }
   const rows = [{ case_id: 'c1', activity: 'a', timestamp: '2024-01-01T00:00:00Z' }];
   return (await ok(f.api.post('/dataset', { name: `doomed ${Math.random()}`, rows }), 201)).datasetId;
 }
@@ -148,6 +159,7 @@ export const FIXTURE_PARAMETERS = [
   'executionId',
   'datasetId',
   'webhookId',
+  'name',
   'version',
 ];
 
@@ -170,6 +182,7 @@ export async function pathValue(
     executionId: f.executionId,
     datasetId: f.datasetId,
     webhookId: f.webhookId,
+    name: f.secretName,
     version: operationId === 'getNotebookVersion' ? '1.0.0' : '1',
   };
   return values[param] ?? param;

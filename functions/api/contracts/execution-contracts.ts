@@ -31,6 +31,7 @@ export const executeNotebook = {
     200: { description: 'The run this idempotencyToken already started (no new run)', schema: runStatus },
     ...scopedErrors({
       DatasetNotFound: 'parameters.dataset_id names no dataset of the project',
+      SecretNotFound: '`secrets` names a secret the project does not have (GET .../secrets lists them)',
       ResourcesAboveMaximum:
         "a `resources` limit is above this deployment's maximum (by default four times the default: 8192 MiB, 1024 processes, 4096 MiB of disk)",
       ParameterMismatch:

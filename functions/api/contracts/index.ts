@@ -6,6 +6,7 @@ import * as notebooks from './notebook-contracts.ts';
 import * as notebookUploads from './notebook-upload-contracts.ts';
 import * as others from './other-contracts.ts';
 import * as parameters from './parameter-contracts.ts';
+import * as secrets from './secret-contracts.ts';
 import * as webhooks from './webhook-contracts.ts';
 
 /** Every route's contract by route id (the ids of `infra/routes.ts`). */
@@ -19,5 +20,6 @@ export const CONTRACTS: Readonly<Record<string, RouteContract>> = Object.fromEnt
     ...environments,
     ...datasets,
     ...parameters,
+    ...secrets,
   }).map((c) => [c.id, c as RouteContract]),
 );

@@ -37,6 +37,9 @@ const STRICT_SCHEDULE: Refusals = {
   ParameterMismatch:
     'a strict schedule (integration.scheduleStrictParameters, or the notebook metadata cellwise.strictParameters) whose scheduleParameters the parameters cell does not declare or type (GET .../parameters)',
 };
+const SCHEDULE_SECRETS: Refusals = {
+  SecretNotFound: 'integration.scheduleSecrets names a secret the project does not have (GET .../secrets)',
+};
 const deleted = z.object({ Message: z.string(), NotebookId: z.uuid() });
 
 /** The longest a signed notebook link may live. */
@@ -87,6 +90,7 @@ export const createNotebook = {
       ...ENVIRONMENT,
       ...DATASET,
       ...STRICT_SCHEDULE,
+      ...SCHEDULE_SECRETS,
       ...duplicateName('create'),
     }),
     ...errors(413, 415),
@@ -157,6 +161,7 @@ export const updateNotebook = {
       ...ENVIRONMENT,
       ...DATASET,
       ...STRICT_SCHEDULE,
+      ...SCHEDULE_SECRETS,
       ...duplicateName('update'),
     }),
     ...errors(409, 413, 415),

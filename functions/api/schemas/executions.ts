@@ -5,6 +5,7 @@ import { STRICT_RULES } from './declared-parameters.ts';
 import { droppedOutputs } from './dropped-outputs.ts';
 import { pythonParameters } from './parameters.ts';
 import { retryPolicy } from './retry-policy.ts';
+import { runSecrets } from './secrets.ts';
 
 const cellId = z.string().regex(/^[a-zA-Z0-9-_]{1,64}$/, 'must be a cell id (1–64 letters, digits, - or _)');
 
@@ -76,6 +77,7 @@ export const executeBody = z
       .meta({ description: 'How long the kernel is kept after an error so a resume keeps its state' }),
     resources: resourceLimits.optional(),
     retry: retryPolicy.optional(),
+    secrets: runSecrets.optional(),
     allowErrors: z.boolean().default(false).meta({
       description:
         'nbclient\'s `allow_errors`: every cell runs whatever fails before it, and the run ends `Completed` with each failed cell listed (`progress.failedCells`, each cell\'s `status: "Error"`, `errorType` and `errorMessage`). Cells tagged `raises-exception` may fail either way',
@@ -232,6 +234,9 @@ export const runStatus = z
         'Cell errors did not stop the run (the execute body\'s `allowErrors`): the failed cells are in `cellResults` with `status: "Error"`',
     }),
     retry: retryPolicy.nullable().meta({ description: "The run's retry policy (null: never retried)" }),
+    secrets: z.array(z.string()).meta({
+      description: "The names of the project secrets set in the run's kernel (never their values)",
+    }),
     replayedCells: z.array(z.string()).meta({
       description: 'A resumed run in a fresh kernel: the cells it replayed first (they had succeeded)',
     }),

@@ -13,6 +13,7 @@ import {
 import { ALIASES, nameRequired, notebookOrder } from './notebook-fields.ts';
 import { pythonParameters } from './parameters.ts';
 import { retryPolicy } from './retry-policy.ts';
+import { runSecrets } from './secrets.ts';
 
 export const integrationInput = z.strictObject({
   enrichmentMode: z.boolean().optional(),
@@ -30,6 +31,10 @@ export const integrationInput = z.strictObject({
   }),
   scheduleRetry: retryPolicy.nullable().optional().meta({
     description: 'The retry policy of the scheduled runs (as the execute body’s `retry`; null: none)',
+  }),
+  scheduleSecrets: runSecrets.nullable().optional().meta({
+    description:
+      "Project secrets set in the scheduled runs' kernels (as the execute body's `secrets`; null: none). Each must exist when written (400 SecretNotFound) and at each fire (a refused fire is recorded as failed)",
   }),
 });
 

@@ -21,6 +21,10 @@ export const integration = z
     scheduleRetry: retryPolicy
       .nullable()
       .meta({ description: 'The retry policy of the scheduled runs (null: none)' }),
+    scheduleSecrets: z
+      .array(z.string())
+      .nullable()
+      .meta({ description: "Names of the project secrets set in the scheduled runs' kernels (null: none)" }),
     nextScheduledRuns: z.array(z.string()).meta({
       readOnly: true,
       description: 'The next 3 fire times (ISO-8601 UTC); empty when no schedule is enabled',

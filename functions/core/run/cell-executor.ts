@@ -4,6 +4,7 @@ import type { KernelEvent, KernelRef, KernelSession } from './kernel.ts';
 import type { OutputListener } from './live-output.ts';
 import { CellOutputCollector } from './output-collector.ts';
 import type { CellBudget } from './output-limits.ts';
+import type { SecretRedactor } from './secret-redactor.ts';
 
 /** How long an interrupted cell may take to stop before the kernel counts as hung. */
 const INTERRUPT_GRACE_MS = 5_000;
@@ -98,10 +99,13 @@ export async function executeCell(
     chained?: string;
     /** Hears each output as it is kept (the run's live output). */
     live?: OutputListener;
+    /** Replaces the run's secret values in everything collected (outputs, the reply's error). */
+    redactor?: SecretRedactor;
   },
 ): Promise<CellRun> {
   const { limits } = options;
-  const collector = new CellOutputCollector(options.resume?.record, options.budget, options.live);
+  const { redactor } = options;
+  const collector = new CellOutputCollector(options.resume?.record, options.budget, options.live, redactor);
   const startedAt = options.resume?.startedAt ?? options.sent?.startedAt ?? Date.now();
   const msgId =
     options.resume?.msgId ??
@@ -119,6 +123,7 @@ export async function executeCell(
   /** Messages of the chained next cell, read while this one was collected. */
   const early: KernelEvent[] = [];
   const finish = (outcome: CellOutcome, closed = outcome.kind === 'detached'): CellRun => {
+    collector.flush();
     const elapsedMs = kernelElapsedMs(collector.record.timing) ?? Date.now() - startedAt;
     const run = { outcome, record: collector.record, elapsedMs, invalidMessages };
     // The session closed: the caller hands them over; else the next cell reads them.
@@ -195,8 +200,8 @@ export async function executeCell(
       if (typeof c.execution_count === 'number') collector.record.executionCount = c.execution_count;
       reply = {
         status: c.status as ExecuteReply['status'],
-        ename: typeof c.ename === 'string' ? c.ename : null,
-        evalue: typeof c.evalue === 'string' ? c.evalue : null,
+        ename: typeof c.ename === 'string' ? (redactor?.redact(c.ename) ?? c.ename) : null,
+        evalue: typeof c.evalue === 'string' ? (redactor?.redact(c.evalue) ?? c.evalue) : null,
       };
       collector.reply(m.date);
     } else if (m.channel === 'iopub') {

@@ -3,7 +3,9 @@ import { type CellOutputRecord, type DisplayUpdate, normalized, outputFromMessag
 import type { KernelMessage } from './kernel.ts';
 import type { OutputListener } from './live-output.ts';
 import { addLoss, type CellBudget, noLoss, outputBytes, UNLIMITED, utf8Prefix } from './output-limits.ts';
+import { redactContent } from './output-redaction.ts';
 import { sanitizeBundle, sanitizeOutput } from './output-sanitizer.ts';
+import type { SecretRedactor } from './secret-redactor.ts';
 
 const OUTPUT_TYPES = new Set(['stream', 'display_data', 'execute_result', 'error']);
 
@@ -18,18 +20,24 @@ const updateBytes = (u: DisplayUpdate) =>
  * is kept, a stream crossing it keeps its text up to the limit, the rest is counted in
  * `loss`. Invalid output data (a MIME key that is no media type, text that is not text,
  * images that are not base64) is skipped and named (`sanitizeOutput`). A `listener` hears
- * what is kept as it is kept (the live output).
+ * what is kept as it is kept (the live output). With a `redactor` (a run with secrets), every
+ * form of a secret value becomes `[secret:NAME]` before anything is kept or heard: stream text
+ * is redacted as one text per open stream, its tail held back while a later message could
+ * complete a value (`flush` at the cell's end releases it).
  */
 export class CellOutputCollector {
   readonly record: CellOutputRecord;
   private clearBeforeNext = false;
   /** Bytes the record holds: its outputs and its display updates. */
   private bytes: number;
+  /** The stream whose text is being redacted, with its held-back tail. */
+  private open: { name: string; stream: ReturnType<SecretRedactor['stream']> } | undefined;
 
   constructor(
     previous?: CellOutputRecord,
     private readonly budget: CellBudget = UNLIMITED,
     private readonly listener?: OutputListener,
+    private readonly redactor?: SecretRedactor,
   ) {
     this.record = previous
       ? normalized(previous)
@@ -41,7 +49,15 @@ export class CellOutputCollector {
 
   /** Applies one message whose parent is this cell's execute_request. */
   apply(message: KernelMessage): void {
-    const { msgType, content } = message;
+    const { msgType } = message;
+    const content =
+      this.redactor && msgType !== 'stream' ? redactContent(this.redactor, message.content) : message.content;
+    if (this.redactor && msgType === 'stream') {
+      if (typeof content.execution_count === 'number') this.record.executionCount = content.execution_count;
+      this.streamText(message);
+      return;
+    }
+    if (this.open && msgType !== 'status') this.flush();
     const transient = content.transient as { display_id?: unknown } | undefined;
     const displayId = typeof transient?.display_id === 'string' ? transient.display_id : null;
     if (displayId && ['execute_result', 'display_data', 'update_display_data'].includes(msgType)) {
@@ -59,7 +75,37 @@ export class CellOutputCollector {
       this.clear();
       this.clearBeforeNext = false;
     }
-    this.keep(outputFromMessage(message), displayId);
+    this.keep(outputFromMessage({ ...message, content }), displayId);
+  }
+
+  /** Stream text through the redactor: what it releases is kept; its tail waits for more. */
+  private streamText(message: KernelMessage): void {
+    const { name, text } = message.content;
+    if (typeof name !== 'string' || typeof text !== 'string') {
+      this.flush();
+      this.keep(outputFromMessage(message), null);
+      return;
+    }
+    if (this.open && this.open.name !== name) this.flush();
+    this.open ??= { name, stream: this.redactor!.stream() };
+    const released = this.open.stream.push(text);
+    if (released) this.keepStream(name, released);
+  }
+
+  private keepStream(name: string, text: string): void {
+    if (this.clearBeforeNext) {
+      this.clear();
+      this.clearBeforeNext = false;
+    }
+    this.keep({ output_type: 'stream', name, text }, null);
+  }
+
+  /** Keeps the held-back tail of the open stream (the cell ended, or another output came). */
+  flush(): void {
+    const open = this.open;
+    this.open = undefined;
+    const rest = open?.stream.flush();
+    if (open && rest) this.keepStream(open.name, rest);
   }
 
   /** Counts a message that could not be read (it may have been an output of this cell). */

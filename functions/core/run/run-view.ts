@@ -157,6 +157,7 @@ export function toRunStatus(run: RunRecord, all: CellResult[]) {
     /** Cell errors do not stop the run (the execute body's `allowErrors`). */
     allowErrors: run.allowErrors,
     retry: run.retry ?? null,
+    secrets: run.secrets ?? [],
     /** Cells a resumed run replayed in a fresh kernel to rebuild the state of the run it resumes. */
     replayedCells: plan.filter((p) => p.replay).map((p) => p.cellId),
     /** Set by the status use-case while the run is Queued. */

@@ -165,6 +165,8 @@ export interface RunRecord extends Scope {
   keepKernelSeconds: number;
   /** nbclient's `allow_errors`: cell errors do not stop the run (its plan allows every cell's). */
   allowErrors: boolean;
+  /** Names of the project secrets set in the kernel before the first cell (absent: none). */
+  secrets?: string[];
   /** When the run is tried again after it failed (null or absent: never). */
   retry?: RetryPolicy | null;
   /** Which attempt of its run this is (1 or absent: the first). */

@@ -104,6 +104,7 @@ export function toIntegrationView(i: Integration, now: Date) {
     scheduleParameters: scheduleParameters(i),
     scheduleStrictParameters: i.scheduleStrictParameters ?? null,
     scheduleRetry: i.scheduleRetry ?? null,
+    scheduleSecrets: i.scheduleSecrets ?? null,
     nextScheduledRuns: upcomingRuns(i, now),
   };
 }

@@ -6,6 +6,7 @@ import type { KernelEvent, KernelSession } from '../run/kernel.ts';
 import type { LiveOutputFeed } from '../run/live-output.ts';
 import { cellBudget, type OutputLimits, type OutputUsage } from '../run/output-limits.ts';
 import type { InFlightCell, RunRecord } from '../run/run.ts';
+import type { SecretRedactor } from '../run/secret-redactor.ts';
 
 /** A session that only gives back events already read (nothing is sent). */
 function replaySession(events: KernelEvent[]): KernelSession {
@@ -43,6 +44,7 @@ export async function carryChained(
   /** The chained cell as an earlier hand-over left it (this task then only read more of it). */
   earlier: Omit<InFlightCell, 'next'> | null = null,
   live: LiveOutputFeed | null = null,
+  redactor?: SecretRedactor,
 ): Promise<Omit<InFlightCell, 'next'> | null> {
   if (earlier && !current.leftover?.length) return earlier;
   if (!earlier && (!chained || !session.sent(chained.msgId))) return null;
@@ -68,6 +70,7 @@ export async function carryChained(
       },
       budget: cellBudget(outputLimits, usage),
       ...(live ? { live: live.cell(planned.cellId) } : {}),
+      ...(redactor ? { redactor } : {}),
       resume: {
         msgId: next.msgId,
         startedAt,

@@ -22,6 +22,7 @@ import { INITIAL_VERSION } from '../version.ts';
 import { nextTimestamp, requireInvestigation, requireKernel } from './common.ts';
 import { requireDatasetInProject } from './datasets.ts';
 import { resolveNotebookEnvironment } from './environments.ts';
+import { checkRunSecrets } from './secrets.ts';
 import { syncSchedule } from './sync-schedule.ts';
 
 export interface CreateNotebookInput {
@@ -102,6 +103,13 @@ export async function createNotebook(
     input.document ??
     newDocument(kernelType, buildCells([...(template?.cells ?? []), ...(input.cells ?? [])], now));
   checkScheduleStrictParameters(integration, document, kernelType);
+  await checkRunSecrets(
+    services,
+    actor,
+    kernelType,
+    integration.scheduleSecrets ?? undefined,
+    'body.integration.scheduleSecrets',
+  );
 
   const notebookId = newId();
   const contentKey = revisionKey(actor, notebookId, newId());

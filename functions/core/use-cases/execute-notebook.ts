@@ -16,6 +16,7 @@ import { requireDatasetInProject } from './datasets.ts';
 import { claimToken } from './idempotency.ts';
 import { launchRun } from './launch-run.ts';
 import { estimateDuration, viewOfNewRun } from './run-history.ts';
+import { checkRunSecrets } from './secrets.ts';
 
 export interface ExecuteInput {
   executionMode: 'all' | 'range';
@@ -44,6 +45,8 @@ export interface ExecuteInput {
    * fit their defaults (omitted: the notebook's metadata `cellwise.strictParameters`).
    */
   strictParameters?: boolean;
+  /** Names of project secrets set in the kernel's environment (values are read only by RunCells). */
+  secrets?: string[];
 }
 
 /** Kernels whose parameters the service can write (papermill's Python and R translators). */
@@ -78,6 +81,7 @@ export async function submitRun(
 ): Promise<{ view: RunStatusView; created: boolean }> {
   const notebook = await requireNotebook(services, actor, notebookId);
   checkInput(services, notebook, input);
+  await checkRunSecrets(services, actor, notebook.kernelType, input.secrets, 'body.secrets');
   await requireDatasetInProject(services, actor, input.parameters.dataset_id, 'body.parameters.dataset_id');
   // From the notebook's own history, read while the rest of the submission goes on.
   const estimate = estimateDuration(services, actor, notebookId).catch(() => null);

@@ -9,6 +9,7 @@ import type { LiveOutputFeed } from '../run/live-output.ts';
 import { cellBudget, type OutputUsage, outputBytes } from '../run/output-limits.ts';
 import type { ProgressWriter } from '../run/progress-writer.ts';
 import type { InFlightCell, RunError, RunRecord } from '../run/run.ts';
+import type { SecretRedactor } from '../run/secret-redactor.ts';
 import { carryChained } from './carry-chained.ts';
 import { cellStatusOf, limitBreach, verdictOf } from './cell-verdict.ts';
 
@@ -67,6 +68,8 @@ export async function executePlan(
   limits: ExecutionLimits,
   /** Where kept outputs go as they are kept (none: the run keeps no outputs). */
   live: LiveOutputFeed | null = null,
+  /** Replaces the run's secret values in what its cells show (none: the run has no secrets). */
+  redactor?: SecretRedactor,
 ): Promise<PlanOutcome> {
   const plan = run.plan!;
   const keys = runKeys(run, run.notebookId, run.executionId);
@@ -84,7 +87,19 @@ export async function executePlan(
   let carriedNext: InFlightCell['next'] = null;
   /** The chained cell handed over with the one in flight (see `carryChained`). */
   const carry = (cellRun: Awaited<ReturnType<typeof executeCell>>) =>
-    carryChained(services, run, cells, session, chained, cellRun, outputLimits, usage, carriedNext, live);
+    carryChained(
+      services,
+      run,
+      cells,
+      session,
+      chained,
+      cellRun,
+      outputLimits,
+      usage,
+      carriedNext,
+      live,
+      redactor,
+    );
   for (let position = run.nextPosition; position < plan.length; position++) {
     const planned = plan[position]!;
     // The cell in flight at the hand-over, or the one chained to it that had reached the kernel.
@@ -140,6 +155,7 @@ export async function executePlan(
       limits,
       budget: cellBudget(outputLimits, usage),
       ...(live ? { live: live.cell(planned.cellId) } : {}),
+      ...(redactor ? { redactor } : {}),
       ...(resume ? { resume } : { sent }),
       ...(chained || carriedNext ? { chained: (chained ?? carriedNext)!.msgId } : {}),
     });

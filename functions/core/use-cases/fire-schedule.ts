@@ -85,6 +85,9 @@ async function submit(services: Services, fire: FireTime): Promise<FireOutcome> 
       scheduledFor: fire.scheduledFor,
       ...strictOption(notebook.integration.scheduleStrictParameters),
       retry: notebook.integration.scheduleRetry ?? null,
+      ...(notebook.integration.scheduleSecrets?.length
+        ? { secrets: notebook.integration.scheduleSecrets }
+        : {}),
     });
   } catch (error) {
     if (error instanceof StateConflictError && error.code === 'NotebookRunning') {

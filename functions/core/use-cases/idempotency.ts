@@ -35,6 +35,7 @@ export function requestHash(input: ExecuteInput): string {
   ];
   // Only when sent, so the hash of a request without it is what it was before it existed.
   if (input.strictParameters !== undefined) parts.push({ strictParameters: input.strictParameters });
+  if (input.secrets?.length) parts.push({ secrets: input.secrets });
   const canonical = canonicalJson(parts);
   return createHash('sha256').update(canonical).digest('hex');
 }

@@ -96,6 +96,7 @@ export async function launchRun(
       keepKernelSeconds: input.keepKernelSeconds ?? DEFAULT_KEEP_KERNEL_SECONDS,
       allowErrors: input.allowErrors ?? false,
       retry: input.retry ?? null,
+      ...(input.secrets?.length ? { secrets: input.secrets } : {}),
       attempt: spec.retryOf ? attemptOf(spec.retryOf.previous) + 1 : 1,
       previousAttemptId: spec.retryOf?.previous.executionId ?? null,
       nextAttemptId: null,

@@ -116,6 +116,7 @@ export async function resumeExecution(
     idempotencyToken: null,
     keepKernelSeconds: input.keepKernelSeconds ?? previous.keepKernelSeconds,
     allowErrors: previous.allowErrors,
+    ...(previous.secrets?.length ? { secrets: previous.secrets } : {}),
     resources: previous.resourceLimits ?? undefined,
   };
   checkTimeouts(run);

@@ -23,6 +23,7 @@ function inputOf(run: RunRecord): ExecuteInput {
     keepKernelSeconds: run.keepKernelSeconds,
     allowErrors: run.allowErrors,
     retry: run.retry ?? null,
+    ...(run.secrets?.length ? { secrets: run.secrets } : {}),
     ...(run.resourceLimits ? { resources: run.resourceLimits } : {}),
   };
 }

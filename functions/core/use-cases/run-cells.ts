@@ -9,6 +9,7 @@ import { limitBreach } from './cell-verdict.ts';
 import { executePlan } from './execute-plan.ts';
 import type { StepResult } from './prepare-run.ts';
 import { requeueRun } from './requeue-run.ts';
+import { prepareRunSecrets } from './run-secrets.ts';
 
 /** Time kept back from the task's own limit for the writes after the last cell. */
 const SAFETY_MS = 10_000;
@@ -75,6 +76,15 @@ export async function runCells(
     ]);
     return { next: 'finalize' };
   }
+  const secrets = await prepareRunSecrets(services, run, session).catch(async (error: unknown) => {
+    await session.close();
+    throw error;
+  });
+  if (secrets.error) {
+    await session.close();
+    await services.runs.update(pointer, { error: secrets.error }, ['Running']);
+    return { next: 'finalize' };
+  }
   const writer = new ProgressWriter(services, run, pointer);
   const live = run.outputOptions.captureOutputs
     ? new LiveOutputFeed(
@@ -86,11 +96,18 @@ export async function runCells(
           }),
       )
     : null;
-  const outcome = await executePlan(services, run, document.cells, session, writer, limits, live).finally(
-    async () => {
-      await Promise.all([session.close(), live?.close()]);
-    },
-  );
+  const outcome = await executePlan(
+    services,
+    run,
+    document.cells,
+    session,
+    writer,
+    limits,
+    live,
+    secrets.redactor,
+  ).finally(async () => {
+    await Promise.all([session.close(), live?.close()]);
+  });
   await writer.flush();
   if (outcome.more) {
     await services.runs.update(

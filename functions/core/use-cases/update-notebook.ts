@@ -17,6 +17,7 @@ import { bumpVersion } from '../version.ts';
 import { nextTimestamp, requireKernel, requireNotebook } from './common.ts';
 import { requireDatasetInProject } from './datasets.ts';
 import { resolveNotebookEnvironment } from './environments.ts';
+import { checkRunSecrets } from './secrets.ts';
 import { syncSchedule } from './sync-schedule.ts';
 
 export interface UpdateNotebookInput {
@@ -101,6 +102,15 @@ export async function updateNotebook(
         : undefined;
     if (input.integration) {
       checkScheduleStrictParameters(integration, document, resolved?.kernelType ?? current.kernelType);
+    }
+    if (input.integration?.scheduleSecrets) {
+      await checkRunSecrets(
+        services,
+        actor,
+        resolved?.kernelType ?? current.kernelType,
+        input.integration.scheduleSecrets,
+        'body.integration.scheduleSecrets',
+      );
     }
     const next: NotebookRecord = {
       ...current,

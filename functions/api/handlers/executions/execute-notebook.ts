@@ -22,6 +22,7 @@ export const handler = route(contracts.executeNotebook, async ({ services, actor
     keepKernelSeconds: body.keepKernelSeconds,
     allowErrors: body.allowErrors,
     retry: body.retry ?? null,
+    ...(body.secrets?.length ? { secrets: body.secrets } : {}),
     ...(body.strictParameters !== undefined ? { strictParameters: body.strictParameters } : {}),
     ...(body.resources
       ? { resources: { ...services.runSettings.kernelLimits.defaults, ...body.resources } }
