@@ -1,6 +1,5 @@
 import { StateConflictError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { parseParametersLossless } from '../parameters.ts';
 import type { Actor, Services } from '../ports.ts';
 import type { CellResult } from '../run/cell-result.ts';
 import type { KernelRef } from '../run/kernel.ts';
@@ -11,6 +10,7 @@ import { requireNotebook } from './common.ts';
 import { checkTimeouts, type ExecuteInput } from './execute-notebook.ts';
 import { launchRun } from './launch-run.ts';
 import { requireRun, viewOfNewRun } from './run-history.ts';
+import { inputOfRun } from './run-input.ts';
 
 /** What a resume may change from the run it resumes (the rest is kept). */
 export interface ResumeInput {
@@ -103,21 +103,19 @@ export async function resumeExecution(
   const originalEnd = previous.executionMode === 'range' ? previous.cellRange?.endCell : undefined;
   const endCell =
     originalEnd && ids.indexOf(originalEnd) >= ids.indexOf(fromCell) ? originalEnd : codeIds.at(-1)!;
-  const parameters = parseParametersLossless(previous.parametersJson) as Record<string, unknown>;
+  // The resumed run's input: the previous one's, over the range left, without its token, trigger
+  // or retry policy (a resume is a new run a person asked for), with the limits the body changes.
+  const { trigger: _trigger, scheduledFor: _scheduledFor, retry: _retry, ...kept } = inputOfRun(previous);
   const run: ExecuteInput = {
+    ...kept,
     executionMode: 'range',
     cellRange: { startCell: fromCell, endCell },
-    parameters,
-    outputOptions: previous.outputOptions,
     timeoutSeconds: input.timeoutSeconds ?? previous.timeoutSeconds,
     cellTimeoutSeconds:
       input.cellTimeoutSeconds === undefined ? previous.cellTimeoutSeconds : input.cellTimeoutSeconds,
     priority: input.priority ?? previous.priority,
     idempotencyToken: null,
     keepKernelSeconds: input.keepKernelSeconds ?? previous.keepKernelSeconds,
-    allowErrors: previous.allowErrors,
-    ...(previous.secrets?.length ? { secrets: previous.secrets } : {}),
-    resources: previous.resourceLimits ?? undefined,
   };
   checkTimeouts(run);
   const succeeded = new Set(

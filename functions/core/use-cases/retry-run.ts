@@ -1,32 +1,10 @@
 import { NotFoundError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { parseParametersLossless } from '../parameters.ts';
 import type { Services } from '../ports.ts';
 import { retryDue } from '../run/retry-policy.ts';
 import { pointerOf, type RunRecord } from '../run/run.ts';
-import type { ExecuteInput } from './execute-notebook.ts';
 import { launchRun } from './launch-run.ts';
-
-/** What the failed attempt was started with: the next one is started the same way. */
-function inputOf(run: RunRecord): ExecuteInput {
-  return {
-    executionMode: run.executionMode,
-    cellRange: run.cellRange,
-    parameters: parseParametersLossless(run.parametersJson) as Record<string, unknown>,
-    outputOptions: run.outputOptions,
-    timeoutSeconds: run.timeoutSeconds,
-    cellTimeoutSeconds: run.cellTimeoutSeconds,
-    priority: run.priority,
-    idempotencyToken: run.idempotencyToken,
-    trigger: run.trigger,
-    scheduledFor: run.scheduledFor,
-    keepKernelSeconds: run.keepKernelSeconds,
-    allowErrors: run.allowErrors,
-    retry: run.retry ?? null,
-    ...(run.secrets?.length ? { secrets: run.secrets } : {}),
-    ...(run.resourceLimits ? { resources: run.resourceLimits } : {}),
-  };
-}
+import { inputOfRun } from './run-input.ts';
 
 /**
  * As a run ends (Finalize, before its final status is written, the notebook already free):
@@ -59,7 +37,7 @@ export async function startNextAttempt(services: Services, ending: RunRecord): P
       notebook,
       {
         executionId: nextId,
-        input: inputOf(ending),
+        input: inputOfRun(ending),
         document,
         plan: ending.plan!,
         estimate: ending.estimate,
