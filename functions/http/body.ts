@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.ts';
 import { assertJsonDepth, decodeUtf8 } from '../core/json-limits.ts';
 import { locateJsonError } from '../core/nbformat/json-position.ts';
+import { isRawJson, parseParametersLossless } from '../core/parameters.ts';
 
 export function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
   const wanted = name.toLowerCase();
@@ -44,7 +45,11 @@ export function bodyText(event: APIGatewayProxyEventV2, limit: number): string {
  * Parses a JSON body, once. An empty body is `{}`; a non-JSON media type is a 415; invalid
  * UTF-8 and nesting deeper than MAX_JSON_DEPTH are 400s found before the parser runs.
  */
-export function jsonBody(event: APIGatewayProxyEventV2, limit: number): unknown {
+export function jsonBody(
+  event: APIGatewayProxyEventV2,
+  limit: number,
+  losslessAt: readonly (readonly string[])[] = [],
+): unknown {
   if (!event.body) return {};
   const type = header(event, 'content-type');
   if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type.trim())) {
@@ -54,7 +59,9 @@ export function jsonBody(event: APIGatewayProxyEventV2, limit: number): unknown 
   if (text.length === 0) return {};
   assertJsonDepth(text, 'body');
   try {
-    return JSON.parse(text);
+    return losslessAt.length === 0
+      ? JSON.parse(text)
+      : plainNumbersOutside(parseParametersLossless(text), losslessAt);
   } catch {
     const where = locateJsonError(text);
     throw new ValidationError(
@@ -63,4 +70,29 @@ export function jsonBody(event: APIGatewayProxyEventV2, limit: number): unknown 
       'InvalidJson',
     );
   }
+}
+
+/**
+ * A losslessly parsed value with plain numbers again everywhere but under the `keep` paths
+ * (walked once, no second parse of the text).
+ */
+function plainNumbersOutside(
+  value: unknown,
+  keep: readonly (readonly string[])[],
+  path: string[] = [],
+): unknown {
+  if (isRawJson(value)) return JSON.parse(JSON.stringify(value));
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => plainNumbersOutside(v, keep, path));
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const at = [...path, key];
+    const member = record[key];
+    // A kept member is the container of lossless numbers; a bare number there is plain (and refused).
+    const kept =
+      !isRawJson(member) && keep.some((k) => k.length === at.length && k.every((p, i) => p === at[i]));
+    // defineProperty, not assignment: a member named `__proto__` stays a member.
+    if (!kept) Object.defineProperty(record, key, { value: plainNumbersOutside(member, keep, at) });
+  }
+  return record;
 }

@@ -32,6 +32,12 @@ export interface RouteContract<
   /** How the body is encoded: JSON (default when a body schema is set) or multipart/form-data. */
   bodyEncoding?: 'json' | 'multipart';
   /**
+   * Members of a JSON body whose numbers keep their exact source text (`JSON.rawJSON`: big
+   * integers, `1.0` against `1`), as paths from the body's root: notebook parameters, which
+   * reach the kernel as sent. Every other number is a plain number, as `JSON.parse` gives.
+   */
+  losslessBody?: readonly (readonly string[])[];
+  /**
    * Bodies the handler reads itself (by media type) when a route accepts several encodings;
    * set instead of `body`, they are only documented (the route does not parse them).
    */

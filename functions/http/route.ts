@@ -128,7 +128,7 @@ export function route<C extends RouteContract>(
           maxBytes,
         );
       } else if (contract.body) {
-        body = parseWith(contract.body, jsonBody(event, maxBytes), 'body');
+        body = parseWith(contract.body, jsonBody(event, maxBytes, contract.losslessBody), 'body');
       }
       return impl({ params, query, body, actor, services, event } as RouteInput<C>);
     });

@@ -23,6 +23,7 @@ export const executeNotebook = {
   auth: true,
   params: notebookParams,
   body: executeBody,
+  losslessBody: [['parameters']],
   responses: {
     202: {
       description: 'Accepted: the run is Running (admitted) or Queued (waiting for a slot of the tenant)',

@@ -83,6 +83,7 @@ export const createNotebook = {
   auth: true,
   params: projectParams,
   body: createNotebookBody,
+  losslessBody: [['integration', 'scheduleParameters']],
   responses: {
     201: { description: 'Created', schema: notebook },
     ...scopedErrors({
@@ -154,6 +155,7 @@ export const updateNotebook = {
   auth: true,
   params: notebookParams,
   body: updateNotebookBody,
+  losslessBody: [['integration', 'scheduleParameters']],
   responses: {
     200: { description: 'Updated', schema: notebook },
     ...scopedErrors({

@@ -1,19 +1,14 @@
-import { parseParametersLossless } from '../../../core/parameters.ts';
 import { submitRun } from '../../../core/use-cases/execute-notebook.ts';
-import { bodyText } from '../../../http/body.ts';
 import { json } from '../../../http/responses.ts';
 import { route } from '../../../http/route.ts';
 import * as contracts from '../../contracts/execution-contracts.ts';
 
-export const handler = route(contracts.executeNotebook, async ({ services, actor, params, body, event }) => {
-  // The body was validated as JSON (UTF-8, depth); its parameters are read again losslessly
-  // (big integers, `1.0` against `1`) so they reach the kernel exactly as sent.
-  const text = bodyText(event, services.maxUploadBytes);
-  const lossless = text ? (parseParametersLossless(text) as { parameters?: Record<string, unknown> }) : {};
+export const handler = route(contracts.executeNotebook, async ({ services, actor, params, body }) => {
   const { view, created } = await submitRun(services, actor, params.notebookId, {
     executionMode: body.executionMode,
     cellRange: body.executionMode === 'range' ? body.cellRange! : null,
-    parameters: lossless.parameters ?? {},
+    // Lossless (the contract's losslessBody): big integers, `1.0` against `1`, as sent.
+    parameters: body.parameters ?? {},
     outputOptions: body.outputOptions,
     timeoutSeconds: body.timeout,
     cellTimeoutSeconds: body.cellTimeout ?? null,

@@ -4,7 +4,7 @@ import { route } from '../../../http/route.ts';
 import * as contracts from '../../contracts/notebook-contracts.ts';
 import { integrationFrom } from '../../integration-input.ts';
 
-export const handler = route(contracts.createNotebook, async ({ services, actor, body, event }) => {
+export const handler = route(contracts.createNotebook, async ({ services, actor, body }) => {
   const notebook = await createNotebook(services, actor, {
     name: (body.notebookName ?? body.name)!,
     description: body.notebookDescription ?? body.description ?? null,
@@ -12,7 +12,7 @@ export const handler = route(contracts.createNotebook, async ({ services, actor,
     template: body.templateId ?? body.template ?? null,
     investigationId: body.investigationId ?? null,
     notebookType: body.notebookType,
-    integration: integrationFrom(body.integration, event, services),
+    integration: integrationFrom(body.integration),
     environment: body.environment,
     cells: body.initialCells,
   });

@@ -4,7 +4,7 @@ import { route } from '../../../http/route.ts';
 import * as contracts from '../../contracts/notebook-contracts.ts';
 import { integrationFrom } from '../../integration-input.ts';
 
-export const handler = route(contracts.updateNotebook, async ({ services, actor, params, body, event }) => {
+export const handler = route(contracts.updateNotebook, async ({ services, actor, params, body }) => {
   const notebook = await updateNotebook(services, actor, params.notebookId, {
     name: (body.name ?? body.notebookName)!,
     // Both seed clients send `description: null` when the caller gave none: null keeps the
@@ -12,7 +12,7 @@ export const handler = route(contracts.updateNotebook, async ({ services, actor,
     description: body.description ?? body.notebookDescription ?? undefined,
     notebookOrder: body.notebookOrder,
     kernelType: body.kernelType,
-    integration: integrationFrom(body.integration, event, services),
+    integration: integrationFrom(body.integration),
     environment: body.environment,
     cells: body.cells,
     dateModified: body.dateModified,
