@@ -89,6 +89,21 @@ async function liveOutput(notebookId: string, executionId: string) {
   throw new Error('the live output never ended');
 }
 
+/** The events of a run's workflow (its name is the execution id) on the local interpreter. */
+async function workflowHistory(workflowName: string) {
+  const sfn = new SFNClient({
+    endpoint: running.info.sfnEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const history = await sfn.send(
+    new GetExecutionHistoryCommand({
+      executionArn: `${LOCAL_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${workflowName}`,
+    }),
+  );
+  return history.events ?? [];
+}
+
 /** Every file under `dir`, with its bytes. */
 async function filesUnder(dir: string): Promise<{ path: string; bytes: Buffer }[]> {
   const found: { path: string; bytes: Buffer }[] = [];
@@ -211,6 +226,37 @@ describe('project secrets', () => {
     const executed: any = await fetch(results.body.executedNotebook.downloadUrl).then((r) => r.json());
     const sha = createHash('sha256').update(value).digest('hex');
     expect(streamText(executed.cells.find((c: { id: string }) => c.id === 'c3'))).toBe(`${sha}\n`);
+  }, 120_000);
+
+  it('are redacted when a value is printed across a hand-over between tasks (the 3 s slice)', async () => {
+    const value = 'handover-Secret-91';
+    expect((await api.put('/secrets/HANDOVER_TOKEN', { value })).status).toBe(201);
+    const notebookId = await upload(
+      api,
+      notebookOf([
+        'import os, sys, time\nv = os.environ["HANDOVER_TOKEN"]\nsys.stdout.write("token=" + v[:6]); sys.stdout.flush()\ntime.sleep(7)\nsys.stdout.write(v[6:] + "\\n"); sys.stdout.flush()',
+      ]),
+    );
+    const started = await api.post(`/notebook/${notebookId}/execute`, { secrets: ['HANDOVER_TOKEN'] });
+    expect(started.status, started.text).toBe(202);
+    const chunks = await liveOutput(notebookId, started.body.executionId);
+    const status = await waitForEnd(notebookId, started.body.executionId);
+    expect(status.status, JSON.stringify(status.error)).toBe('Completed');
+    const live = chunks.filter((c) => c.type === 'stream').map((c) => c.text);
+    expect(live.join('')).toBe('token=[secret:HANDOVER_TOKEN]\n');
+    expect(live.some((t: string) => t.includes(value.slice(0, 6)))).toBe(false);
+    const results = await api.get(
+      `/notebook/${notebookId}/execution/${started.body.executionId}/results?format=detailed`,
+    );
+    const executed: any = await fetch(results.body.executedNotebook.downloadUrl).then((r) => r.json());
+    expect(streamText(executed.cells[0])).toBe('token=[secret:HANDOVER_TOKEN]\n');
+    // The cell went through a hand-over (the slice is 3 s, the cell 7 s): its workflow entered
+    // more tasks than that of a one-cell run that needs none.
+    const quick = await api.post(`/notebook/${await upload(api, notebookOf(['1']))}/execute`, {});
+    await waitForEnd(quick.body.notebookId, quick.body.executionId);
+    const tasks = async (id: string) =>
+      (await workflowHistory(id)).filter((e) => e.type === 'TaskStateEntered').length;
+    expect(await tasks(started.body.executionId)).toBeGreaterThan(await tasks(quick.body.executionId));
   }, 120_000);
 
   it("are set in an R kernel's environment too, redacted from what it prints", async () => {
@@ -337,18 +383,9 @@ describe('project secrets', () => {
     ) as { workflowName: string; parametersJson: string; secrets: string[] };
     expect(record.secrets).toEqual(['DB_PASSWORD']);
     expect(record.parametersJson).toBe('{"region":"eu"}');
-    const sfn = new SFNClient({
-      endpoint: running.info.sfnEndpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const history = await sfn.send(
-      new GetExecutionHistoryCommand({
-        executionArn: `${LOCAL_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${record.workflowName}`,
-      }),
-    );
-    expect(history.events?.length).toBeGreaterThan(3);
-    expectClean('workflow history', JSON.stringify(history.events));
+    const events = await workflowHistory(record.workflowName);
+    expect(events.length).toBeGreaterThan(3);
+    expectClean('workflow history', JSON.stringify(events));
 
     // A run without `secrets` does not have it.
     const plain = await upload(api, notebookOf(['import os\nprint("DB_PASSWORD" in os.environ)']));

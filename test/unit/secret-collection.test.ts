@@ -52,6 +52,26 @@ describe('unit: collecting a run with secrets', () => {
     }
   });
 
+  it('redacts a value split across a hand-over between tasks: the held tail goes with the partial record, not into its outputs', () => {
+    const printed = `token=${VALUE}\n`;
+    for (let i = 1; i < printed.length; i++) {
+      const redactor = new SecretRedactor({ PW: VALUE });
+      const heard: KeptOutput[] = [];
+      const first = new CellOutputCollector(undefined, UNLIMITED, (e) => heard.push(e), redactor);
+      first.apply(stream(printed.slice(0, i)));
+      first.detach();
+      // The partial record is stored as JSON and read back by the next task.
+      const partial = JSON.parse(JSON.stringify(first.record));
+      expect(JSON.stringify(partial.outputs), `split at ${i}`).not.toContain(VALUE.slice(0, 4));
+      const next = new CellOutputCollector(partial, UNLIMITED, (e) => heard.push(e), redactor);
+      next.apply(stream(printed.slice(i)));
+      next.flush();
+      expect(streamText(next.record.outputs), `split at ${i}`).toBe(`token=${MARK}\n`);
+      expect(next.record).not.toHaveProperty('heldStream');
+      expect(JSON.stringify(heard)).not.toContain(VALUE.slice(0, 4));
+    }
+  });
+
   it('releases what the next stream, display or clear follows, in order, and redacts displays, results and errors', () => {
     const { record } = collect([
       stream(VALUE.slice(0, 5)),

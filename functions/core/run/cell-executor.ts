@@ -123,7 +123,8 @@ export async function executeCell(
   /** Messages of the chained next cell, read while this one was collected. */
   const early: KernelEvent[] = [];
   const finish = (outcome: CellOutcome, closed = outcome.kind === 'detached'): CellRun => {
-    collector.flush();
+    if (outcome.kind === 'detached') collector.detach();
+    else collector.flush();
     const elapsedMs = kernelElapsedMs(collector.record.timing) ?? Date.now() - startedAt;
     const run = { outcome, record: collector.record, elapsedMs, invalidMessages };
     // The session closed: the caller hands them over; else the next cell reads them.

@@ -26,6 +26,12 @@ export interface CellOutputRecord {
   timing: Record<string, string>;
   /** What was not kept (limits, invalid data), and why; `sealRecord` notes it in the outputs. */
   loss: OutputLoss;
+  /**
+   * Only in a hand-over's partial record of a run with secrets: the open stream's tail the
+   * redactor still held back (a later chunk could complete a value), for the next task to
+   * go on from instead of showing it.
+   */
+  heldStream?: { name: string; text: string };
 }
 
 /** nbformat's `output_from_msg`. */

@@ -39,9 +39,16 @@ export class CellOutputCollector {
     private readonly listener?: OutputListener,
     private readonly redactor?: SecretRedactor,
   ) {
+    const { heldStream, ...kept } = previous ? normalized(previous) : ({} as Partial<CellOutputRecord>);
     this.record = previous
-      ? normalized(previous)
+      ? (kept as CellOutputRecord)
       : { outputs: [], displayIds: [], updates: [], executionCount: null, timing: {}, loss: noLoss() };
+    // A hand-over left a tail held back: it goes on being redacted with what comes next.
+    if (heldStream && redactor) {
+      this.open = { name: heldStream.name, stream: redactor.stream() };
+      const released = this.open.stream.push(heldStream.text);
+      if (released) this.keepStream(heldStream.name, released);
+    }
     this.bytes =
       this.record.outputs.reduce((n, o) => n + outputBytes(o), 0) +
       this.record.updates.reduce((n, u) => n + updateBytes(u), 0);
@@ -106,6 +113,18 @@ export class CellOutputCollector {
     this.open = undefined;
     const rest = open?.stream.flush();
     if (open && rest) this.keepStream(open.name, rest);
+  }
+
+  /**
+   * The cell is handed over to the next task mid-run: the open stream's held tail goes into
+   * the record (`heldStream`), not into the outputs, so a value split across the hand-over is
+   * still seen whole.
+   */
+  detach(): void {
+    const open = this.open;
+    this.open = undefined;
+    const text = open?.stream.held();
+    if (open && text) this.record.heldStream = { name: open.name, text };
   }
 
   /** Counts a message that could not be read (it may have been an output of this cell). */

@@ -76,9 +76,10 @@ export class SecretRedactor {
    * holding back the shortest tail that a later piece could still complete into a form (and
    * a match it would lengthen); `flush` returns the rest. What is released never changes.
    */
-  stream(): { push(text: string): string; flush(): string } {
+  stream(): { push(text: string): string; flush(): string; held(): string } {
     let held = '';
     return {
+      held: () => held,
       push: (text) => {
         const buffer = held + text;
         const matches = this.matches(buffer);
