@@ -5,7 +5,9 @@ between the kernel and the JVM's signals) with ``-Xnojline`` (its line editor ne
 class Debian's jar lacks), in a session of its own (the launcher's SIGINT to the kernel's
 process group does not reach it: the kernel forwards interrupts itself), and dies with the
 kernel (PR_SET_PDEATHSIG). Its heap and other reservations are fitted to the kernel's memory
-limit (the box's RLIMIT_AS, else its cgroup), leaving room for the kernel itself.
+limit (as the launcher tells it, else the box's RLIMIT_AS or cgroup), leaving room for the
+kernel itself. A pooled kernel keeps the JVM of the pool's default limit: a run that leases it
+with less memory may meet the limit (MemoryLimitExceeded) before Java's OutOfMemoryError.
 
 Three channels, read together: the REPL's own stdout (its account of each cell, then its
 prompt), the program's stdout (a FIFO the prelude points ``System.out`` and ``Console.out``
@@ -24,6 +26,9 @@ import subprocess
 import tempfile
 
 SCALA_HOME = "/usr/share/scala"
+#: Debian's default Java runtime (the one its scala package depends on), not whichever comes
+#: first on PATH: Scala 2.11 and the prelude's Thread.stop need a Java of at most 17.
+JAVA = "/usr/bin/java"
 PROMPT = "[cellwise-scala]> "
 START_TIMEOUT_SECONDS = 180
 MIB = 1 << 20
@@ -73,7 +78,11 @@ class ReplDiedError(ReplError):
 
 
 def memory_limit_mib():
-    """The kernel's memory limit: its RLIMIT_AS, else its cgroup's, else the default."""
+    """The kernel's memory limit: what the launcher says (KERNEL_MEMORY_MIB, the
+    box's limit at start), else its RLIMIT_AS, else its cgroup's, else the default."""
+    told = os.environ.get("KERNEL_MEMORY_MIB", "")
+    if told.isdigit() and int(told) > 0:
+        return int(told)
     soft, _ = resource.getrlimit(resource.RLIMIT_AS)
     if soft != resource.RLIM_INFINITY:
         return soft // MIB
@@ -144,7 +153,7 @@ class ScalaRepl:
         # A writer of our own: without one, select() reports the FIFO at EOF over and over.
         self._out_keep = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
         jars = sorted(glob.glob(os.path.join(SCALA_HOME, "lib", "*.jar")))
-        argv = ["java", *jvm_options(memory_limit_mib()), "-classpath", ":".join(jars),
+        argv = [JAVA, *jvm_options(memory_limit_mib()), "-classpath", ":".join(jars),
                 f"-Dscala.home={SCALA_HOME}", "-Dscala.usejavacp=true", f"-Dscala.repl.prompt=%n{PROMPT}",
                 "-Dscala.repl.maxprintstring=20000", "scala.tools.nsc.MainGenericRunner", "-Xnojline"]
         env = dict(os.environ, MALLOC_ARENA_MAX="2")  # glibc reserves 64 MiB per arena otherwise
