@@ -64,14 +64,17 @@ def _diagnostics(lines, cell_file):
 
 
 def _compile_error(blocks):
-    # The REPL's line numbers count its wrapper's lines too, so they are left out; the
-    # source line and its caret lose the wrapper's indentation (together: the caret still
-    # points at the same character).
-    lines = []
-    for header, *source in blocks:
+    """Each diagnostic is its message (a first line, maybe more: ``found``/``required``), then
+    the source line and the caret under it. The REPL's line numbers count its wrapper's lines
+    too, so they are left out; the source line and its caret lose the wrapper's indentation
+    (together: the caret still points at the same character)."""
+    lines, messages = [], []
+    for block in blocks:
+        message, source = (block[:-2], block[-2:]) if len(block) > 2 and block[-1].strip() == "^" else (block, [])
         indent = min((len(line) - len(line.lstrip()) for line in source if line.strip()), default=0)
-        lines += [header, *(line[indent:] for line in source)]
-    return {"ename": "CompileError", "evalue": blocks[0][0][len("error: "):], "traceback": lines}
+        lines += [*message, *(line[indent:] for line in source)]
+        messages.append("\n".join(message)[len("error: "):])
+    return {"ename": "CompileError", "evalue": messages[0], "traceback": lines}
 
 
 def _exception(lines):
