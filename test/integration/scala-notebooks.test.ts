@@ -260,7 +260,7 @@ describe.each(BOXES)('Scala notebooks: the box, %s', (_mode, on) => {
         'println("max " + Runtime.getRuntime.maxMemory / (1024 * 1024))',
         'val big = new Array[Byte](700 << 20)',
       ]),
-      { resources: { memoryMiB: 768 } },
+      { resources: { memoryMiB: 768, processes: 64 } },
       RUN_MS,
     );
     const max = Number(/max (\d+)/.exec(streamText(executed.cells[0]))?.[1]);
