@@ -154,6 +154,36 @@ describe('Scala notebooks: runs', () => {
     });
   });
 
+  it('declares the parameters of a Scala parameters cell and holds a strict run to them', async () => {
+    const notebookId = await upload(
+      api,
+      scala([
+        { source: 'val n = 10 // rows\nval rate: Double = 1\nval tags = Seq("a")', tags: ['parameters'] },
+        'println(n)',
+      ]),
+    );
+    const declared = await api.get(`/notebook/${notebookId}/parameters`);
+    expect(declared.status).toBe(200);
+    expect(declared.body).toMatchObject({
+      kernelType: 'scala',
+      language: 'scala',
+      parameters: [
+        { name: 'n', inferredType: 'int', default: '10', help: 'rows' },
+        { name: 'rate', inferredType: 'float', default: '1' },
+        { name: 'tags', inferredType: 'list', default: 'Seq("a")' },
+      ],
+    });
+    const refused = await api.post(`/notebook/${notebookId}/execute`, {
+      strictParameters: true,
+      parameters: { n: 'ten', colour: 'red' },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.Details.map((d: any) => d.path)).toEqual([
+      'body.parameters.n',
+      'body.parameters.colour',
+    ]);
+  });
+
   it('answers 400 naming a parameter a Scala val cannot take', async () => {
     const notebookId = await upload(api, scala(['println(1)']));
     const res = await api.post(`/notebook/${notebookId}/execute`, { parameters: { ok: 1, type: 2 } });
