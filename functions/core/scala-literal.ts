@@ -4,19 +4,12 @@
  * `Seq(...)` for arrays, `Map("k" -> v)` for objects, `val name = literal`), except where
  * papermill's text would not compile in Scala (see {@link toScalaLiteral}).
  */
-import { isRawJson, NUMBER, toPythonLiteral } from './python-literal.ts';
+import { isRawJson, NUMBER, SHORT_ESCAPES, toPythonLiteral } from './python-literal.ts';
 
 const INT_MIN = -(2n ** 31n);
 const INT_MAX = 2n ** 31n - 1n;
 const LONG_MIN = -(2n ** 63n);
 const LONG_MAX = 2n ** 63n - 1n;
-const SHORT_ESCAPES: Record<string, string> = {
-  '\t': '\\t',
-  '\n': '\\n',
-  '\r': '\\r',
-  '"': '\\"',
-  '\\': '\\\\',
-};
 
 /**
  * The Scala literal for a JSON value:
