@@ -3,7 +3,7 @@
  * Jupyter Server's contents API over the same notebooks, then the optimistic-lock check, then
  * the execution engine next to nbclient, the dataset upload next to pandas, then the kernel fleet's
  * capacity figures, the live output's latency and a 50 MB notebook's presigned upload next to
- * nbformat.validate. `npm run bench -- engine` (or `datasets`, `fleet`, `live`, `bignb`) runs only that part.
+ * nbformat.validate. `npm run bench -- engine` (or `datasets`, `fleet`, `live`, `bignb`, `scala`) runs only that part.
  * Only measured numbers are printed and written to bench/results/.
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -23,6 +23,7 @@ import { type RunningJupyter, startJupyter } from './jupyter-server.ts';
 import { type LiveReport, liveTable, runLiveBench } from './live/live-bench.ts';
 import { runLoadPhase } from './load-phase.ts';
 import { type BenchReport, printReport, writeResults } from './report.ts';
+import { runScalaBench, type ScalaReport, scalaTable } from './scala/scala-bench.ts';
 import { seedNotebooks } from './seed.ts';
 import { type StackControl, startStack } from './stack.ts';
 import { summaryRows, summaryTable } from './summary.ts';
@@ -36,6 +37,7 @@ const DATASETS_ONLY = process.argv.slice(2).includes('datasets');
 const FLEET_ONLY = process.argv.slice(2).includes('fleet');
 const LIVE_ONLY = process.argv.slice(2).includes('live');
 const BIGNB_ONLY = process.argv.slice(2).includes('bignb');
+const SCALA_ONLY = process.argv.slice(2).includes('scala');
 
 /** Writes bench/results/<name>-latest.json: the date, the machine, then `body`. */
 async function writeResult(name: string, body: object): Promise<void> {
@@ -113,6 +115,15 @@ async function bignb(client: CellwiseClient, base: string): Promise<BignbReport>
   return report;
 }
 
+/** A Scala run's first-cell latency, cold and pooled, next to Python's; bench/results/scala-latest.json. */
+async function scala(cleanup: Cleanup, base: string): Promise<ScalaReport> {
+  const reps = Number(process.env.BENCH_SCALA_REPS ?? 5);
+  const report = await runScalaBench(cleanup, join(base, 'scala'), reps, log);
+  console.log(`\nFirst cell of a run, Python and Scala (${cpus().length} CPUs)\n${scalaTable(report)}\n`);
+  await writeResult('scala', { ...report });
+  return report;
+}
+
 /** Live output latency next to a Jupyter websocket client; bench/results/live-latest.json. */
 async function live(client: CellwiseClient, base: string): Promise<LiveReport> {
   const dir = join(base, 'live');
@@ -147,6 +158,10 @@ async function bench(cleanup: Cleanup, onStack: (s: StackControl) => void): Prom
   if (FLEET_ONLY) {
     const report = await fleet(cleanup, base);
     return report.capacity.every((c) => c.completed === c.submitted);
+  }
+  if (SCALA_ONLY) {
+    await scala(cleanup, base);
+    return true;
   }
 
   const stack = await startStack(cleanup, join(base, 'cellwise'));

@@ -146,8 +146,9 @@ export class TenantStack extends Stack {
     const environment: Record<string, string> = {
       CELLWISE_TABLE_NAME: this.table.tableName,
       CELLWISE_BUCKET_NAME: this.bucket.bucketName,
-      // The kernel host image has both (kernel-host/Dockerfile: ipykernel and IRkernel).
-      CELLWISE_KERNELS: 'python3,r',
+      // The kernel host image has all three (kernel-host/Dockerfile: ipykernel, IRkernel, and
+      // Debian's Scala behind the image's own scala kernelspec).
+      CELLWISE_KERNELS: 'python3,r,scala',
       CELLWISE_MAX_UPLOAD_BYTES: String(4 * 1024 * 1024),
       CELLWISE_MAX_CONCURRENT_RUNS: String(maxConcurrentRuns),
       ...kernelLimitsEnvironment(limits),

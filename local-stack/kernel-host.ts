@@ -12,6 +12,8 @@ const KERNEL_SDK_DIR = resolve(fileURLToPath(new URL('../kernel-sdk', import.met
 export interface KernelHostOptions {
   nodelay?: boolean;
   poolSize?: number;
+  /** KERNEL_HOST_POOL_KERNELS: `python3`, or `python3,scala=1` (default: CELLWISE_KERNEL_POOL_KERNELS, else python3). */
+  poolKernels?: string;
   /** CELLWISE_KERNEL_SANDBOX's value for this host (default: the environment's). */
   sandbox?: string;
   /** One host of a fleet: its state goes to `<data>/kernel-host/<name>` (default: `<data>/kernel-host`). */
@@ -33,8 +35,9 @@ export interface KernelHostOptions {
  * network, /tmp and /dev/shm. Kernels inherit the server's environment, so it is built from
  * nothing: no AWS or Cellwise variable, no credentials, no token reaches notebook code.
  *
- * Its warm kernel pool holds `poolSize` python3 kernels (default: CELLWISE_KERNEL_POOL_SIZE,
- * else 1; 0 disables it).
+ * Its warm kernel pool holds `poolSize` kernels (default: CELLWISE_KERNEL_POOL_SIZE, else 1; 0
+ * disables it) of each name in `poolKernels` (default: CELLWISE_KERNEL_POOL_KERNELS, else
+ * python3; `scala=1` pools one Scala kernel whatever the size).
  */
 export async function startKernelHost(
   dataDir: string,
@@ -97,6 +100,8 @@ export async function startKernelHost(
       KERNEL_HOST_SDK_DIR: places.sdkDir,
       KERNEL_HOST_EXIT_WITH_PARENT: '1',
       KERNEL_HOST_POOL_SIZE: String(poolSize),
+      KERNEL_HOST_POOL_KERNELS:
+        options.poolKernels ?? (process.env.CELLWISE_KERNEL_POOL_KERNELS || 'python3'),
       ...(options.hostId ? { KERNEL_HOST_ID: options.hostId } : {}),
       ...(process.env.CELLWISE_KERNEL_HOST_MEMORY_MIB
         ? { KERNEL_HOST_MEMORY_MIB: process.env.CELLWISE_KERNEL_HOST_MEMORY_MIB }
@@ -153,18 +158,23 @@ async function warnIfWeak(jupyter: RunningJupyter, asked: string): Promise<void>
 /** System-wide kernelspec directories (Debian's packages install theirs in /usr/share). */
 const KERNELSPEC_DIRS = ['/usr/share/jupyter/kernels', '/usr/local/share/jupyter/kernels'];
 
+/** What the kernel host's own scala kernelspec runs: Debian's Scala and its Java runtime. */
+const SCALA_NEEDS = ['/usr/share/scala/lib/scala-compiler.jar', '/usr/bin/java'];
+
 /**
- * The kernel types the local stack offers by default (CELLWISE_KERNELS unset): python3, and
- * r when the IRkernel kernelspec `ir` is installed (`r-cran-irkernel`, scripts/setup.sh).
+ * The kernel types the local stack offers by default (CELLWISE_KERNELS unset): python3; r when
+ * the IRkernel kernelspec `ir` is installed (`r-cran-irkernel`, scripts/setup.sh); scala when
+ * Debian's `scala` is (its kernelspec is the kernel host's own).
  */
 export async function localKernelTypes(): Promise<string[]> {
-  const found = await Promise.all(
-    KERNELSPEC_DIRS.map((dir) =>
-      access(join(dir, 'ir', 'kernel.json')).then(
-        () => true,
-        () => false,
-      ),
-    ),
-  );
-  return found.includes(true) ? ['python3', 'r'] : ['python3'];
+  const exists = (path: string) =>
+    access(path).then(
+      () => true,
+      () => false,
+    );
+  const [ir, scala] = await Promise.all([
+    Promise.all(KERNELSPEC_DIRS.map((dir) => exists(join(dir, 'ir', 'kernel.json')))),
+    Promise.all(SCALA_NEEDS.map(exists)),
+  ]);
+  return ['python3', ...(ir.includes(true) ? ['r'] : []), ...(scala.every(Boolean) ? ['scala'] : [])];
 }

@@ -9,9 +9,13 @@ cd "$(dirname "$0")/.."
 # import (pandas, matplotlib; scikit-learn, seaborn, scipy for the templates); nbclient is the
 # benchmark's reference and regenerates golden outputs.
 # r-cran-irkernel is the R kernel (it registers the `ir` kernelspec in /usr/share/jupyter/kernels).
+# scala (2.11, with a headless Java runtime) runs the kernel host's own `scala` kernelspec
+# (kernel-host/share/jupyter/kernels/scala); python3-jupyter-kernel-test is the Jupyter
+# project's conformance test the scala kernel is checked against.
 DEBIAN_PACKAGES=(python3-jupyter-server python3-ipykernel python3-nbclient python3-nbconvert python3-nbformat
   python3-requests python3-pandas python3-matplotlib python3-sklearn python3-seaborn python3-scipy
   r-base-core r-cran-irkernel
+  scala python3-jupyter-kernel-test
   chromium) # chromium: the notebook viewer's browser tests (playwright-core drives /usr/bin/chromium)
 
 missing=()

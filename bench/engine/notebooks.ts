@@ -1,10 +1,13 @@
 /** The benchmark's notebooks (nbformat 4.5), the same documents for Cellwise and nbclient. */
 
-function notebook(sources: string[]) {
+const PYTHON = { name: 'python3', display_name: 'Python 3', language: 'python' };
+const SCALA = { name: 'scala', display_name: 'Scala', language: 'scala' };
+
+function notebook(sources: string[], kernelspec: object = PYTHON) {
   return {
     nbformat: 4,
     nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    metadata: { kernelspec },
     cells: sources.map((source, i) => ({
       id: `c${i + 1}`,
       cell_type: 'code',
@@ -43,4 +46,9 @@ export function pandasNotebook(rows = 1_000_000) {
 /** One cell that prints the kernel's clock when it starts running (Unix seconds). */
 export function clockNotebook() {
   return notebook(['import time\nprint(repr(time.time()))']);
+}
+
+/** The same for Scala: the JVM's clock when the cell starts running (Unix seconds). */
+export function scalaClockNotebook() {
+  return notebook(['println("%.6f".format(System.currentTimeMillis / 1000.0))'], SCALA);
 }

@@ -8,12 +8,16 @@ interface Health {
   kernelPool?: Record<string, { size: number; ready: number; starting: number }>;
 }
 
-/** Waits until the kernel host's warm pool has a ready python3 kernel; false if it has no pool. */
-export async function waitForWarmKernel(client: CellwiseClient, timeoutMs = 60_000): Promise<boolean> {
+/** Waits until the kernel host's warm pool has a ready kernel of that name; false if it pools none. */
+export async function waitForWarmKernel(
+  client: CellwiseClient,
+  timeoutMs = 60_000,
+  kernel = 'python3',
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const health = (await (await fetch(`${client.info.baseUrl}/health`)).json()) as Health;
-    const pool = health.kernelPool?.python3;
+    const pool = health.kernelPool?.[kernel];
     if (!pool || pool.size === 0) return false;
     if (pool.ready > 0) return true;
     if (Date.now() > deadline)
@@ -25,13 +29,20 @@ export async function waitForWarmKernel(client: CellwiseClient, timeoutMs = 60_0
 /**
  * POST execute → first cell running, with a warm kernel: the first cell prints the kernel's
  * own clock when it starts, so the latency is that instant minus the moment the POST was
- * sent (same machine, same clock), with no polling in the measurement.
+ * sent (same machine, same clock), with no polling in the measurement. `warm: false` runs
+ * without waiting for the pool (a host without one starts a kernel per run: cold).
  */
-export async function firstCellLatency(client: CellwiseClient, reps: number) {
-  const notebookId = await uploadNotebook(client, 'bench first cell', clockNotebook());
+export async function firstCellLatency(
+  client: CellwiseClient,
+  reps: number,
+  options: { document?: object; kernel?: string; warm?: boolean } = {},
+) {
+  const { document = clockNotebook(), kernel = 'python3', warm = true } = options;
+  const notebookId = await uploadNotebook(client, `bench first cell ${kernel}`, document);
   const samples: number[] = [];
   for (let i = 0; i < reps; i++) {
-    if (!(await waitForWarmKernel(client))) throw new Error('the kernel host has no warm pool');
+    if (warm && !(await waitForWarmKernel(client, 120_000, kernel)))
+      throw new Error(`the kernel host has no warm ${kernel} pool`);
     const sent = Date.now();
     const run = await client.expect<{ executionId: string }>(
       202,

@@ -4,6 +4,7 @@
  */
 import { isRawJson, type RawJson, rawJson, toPythonLiteral } from './python-literal.ts';
 import { rParameterName, rParametersCellSource, toRLiteral } from './r-literal.ts';
+import { isScalaIdentifier, scalaParametersCellSource } from './scala-literal.ts';
 
 export { isRawJson, type RawJson, toPythonLiteral };
 
@@ -72,10 +73,12 @@ export function isPythonIdentifier(name: string): boolean {
 
 /**
  * The parameter names (in order) the kernel's language cannot assign: for `r`, names that are
- * not syntactic R names once papermill drops their leading `_`; else not Python identifiers.
+ * not syntactic R names once papermill drops their leading `_`; for `scala`, names `val` cannot
+ * take; else not Python identifiers.
  */
 export function validateParameterNames(params: Record<string, unknown>, kernelType = 'python3'): string[] {
   if (kernelType === 'r') return Object.keys(params).filter((name) => rParameterName(name) === null);
+  if (kernelType === 'scala') return Object.keys(params).filter((name) => !isScalaIdentifier(name));
   return Object.keys(params).filter((name) => !isPythonIdentifier(name));
 }
 
@@ -99,10 +102,12 @@ export function unwritableParameters(params: Record<string, unknown>, kernelType
  * papermill's `PythonTranslator.codify(parameters, comment='Parameters')`: `# Parameters`, then
  * `name = literal` per parameter in the object's key order, each line ending in `\n`. Names are
  * written as they are: check them with {@link validateParameterNames} first. For an `r` kernel,
- * papermill's `RTranslator.codify` (r-literal.ts).
+ * papermill's `RTranslator.codify` (r-literal.ts); for `scala`, its `ScalaTranslator.codify`
+ * (scala-literal.ts).
  */
 export function parametersCellSource(params: Record<string, unknown>, kernelType = 'python3'): string {
   if (kernelType === 'r') return rParametersCellSource(params);
+  if (kernelType === 'scala') return scalaParametersCellSource(params);
   let content = '# Parameters\n';
   for (const [name, value] of Object.entries(params)) content += `${name} = ${toPythonLiteral(value)}\n`;
   return content;

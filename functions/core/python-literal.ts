@@ -30,7 +30,8 @@ export function isRawJson(value: unknown): value is RawJson {
 const INTEGER = /^-?\d+$/;
 /** A JSON number's source text. */
 export const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
-const SHORT_ESCAPES: Record<string, string> = {
+/** The characters papermill's `unicode_escape` (then `"` → `\"`) writes as short escapes. */
+export const SHORT_ESCAPES: Record<string, string> = {
   '\t': '\\t',
   '\n': '\\n',
   '\r': '\\r',

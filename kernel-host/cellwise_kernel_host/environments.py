@@ -1,7 +1,9 @@
 """What each installed kernelspec really runs: language version and installed packages.
 
 Each kernelspec's own interpreter is asked (its ``argv[0]``), never the server's: for Python
-``importlib.metadata`` lists the installed distributions, for R ``installed.packages()``.
+``importlib.metadata`` lists the installed distributions, for R ``installed.packages()``; for
+Scala (no interpreter to start: a JVM takes seconds) the jars of Debian's Scala are read, their
+versions from their own properties or manifests, and the Java runtime's from its ``release``.
 Answers are cached per kernelspec for ``CACHE_SECONDS``. The Cellwise SDK packages in
 KERNEL_HOST_SDK_DIR (importable through PYTHONPATH, not installed distributions) are the
 Python kernels' custom libraries, with the ``__version__`` their ``__init__.py`` declares.
@@ -13,6 +15,7 @@ import re
 import shutil
 import subprocess
 import time
+import zipfile
 
 CACHE_SECONDS = 600
 PROBE_TIMEOUT_SECONDS = 60
@@ -49,6 +52,8 @@ def describe(name, spec):
         version, packages, error = _probe_python(spec.argv[0])
     elif language == "r":
         version, packages, error = _probe_r(spec.argv[0])
+    elif language == "scala":
+        version, packages, error = _probe_scala()
     else:
         version, packages, error = None, [], None
     packages = sorted(packages, key=lambda p: p["name"].lower())
@@ -100,6 +105,51 @@ def _probe_r(executable):
         if package and version and package not in seen:  # the first library on .libPaths() wins
             seen[package] = {"name": package, "version": version}
     return lines[0].strip() if lines else None, list(seen.values()), None
+
+
+SCALA_HOME = "/usr/share/scala"
+JAVA = "/usr/bin/java"
+_JAR_VERSION = re.compile(r"^(?:version\.number|Bundle-Version|Implementation-Version)[=:]\s*(\S+)", re.M)
+
+
+def _probe_scala():
+    """Scala's version (scala-library's ``library.properties``) and its jars, with the Java
+    runtime the kernel starts (``/usr/bin/java``'s ``release`` file)."""
+    packages = []
+    version = None
+    try:
+        for name in sorted(os.listdir(os.path.join(SCALA_HOME, "lib"))):
+            if not name.endswith(".jar"):
+                continue
+            found = _jar_version(os.path.join(SCALA_HOME, "lib", name))
+            packages.append({"name": name[: -len(".jar")], "version": found})
+            if name == "scala-library.jar":
+                version = found
+        release = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(JAVA))), "release")
+        with open(release, encoding="utf-8") as text:
+            java = re.search(r'^JAVA_VERSION="([^"]+)"', text.read(), re.M)
+        packages.append({"name": "java", "version": java.group(1) if java else None})
+    except OSError as error:
+        return None, [], str(error)
+    return version, packages, None
+
+
+def _jar_version(path):
+    """A jar's version: its ``*.properties`` ``version.number`` (Scala's own jars), else its
+    manifest's Bundle-Version or Implementation-Version. (scalap.jar also holds a
+    ``decoder.properties`` of another version: the jar's own name comes first.)"""
+    own = os.path.basename(path)[: -len(".jar")].replace("scala-", "") + ".properties"
+    try:
+        with zipfile.ZipFile(path) as jar:
+            names = [n for n in jar.namelist() if n.endswith(".properties") and "/" not in n]
+            for name in [own, *names, "META-INF/MANIFEST.MF"]:
+                if name in jar.namelist():
+                    match = _JAR_VERSION.search(jar.read(name).decode("utf-8", "replace"))
+                    if match:
+                        return match.group(1)
+    except (OSError, zipfile.BadZipFile, KeyError):
+        pass
+    return None
 
 
 def custom_libraries():

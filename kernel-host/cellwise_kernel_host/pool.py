@@ -21,17 +21,27 @@ REFILL_DELAY_SECONDS = 0.5
 
 
 def pool_sizes(environ, log):
-    """{kernel name: size} from KERNEL_HOST_POOL_SIZE (default 1) and KERNEL_HOST_POOL_KERNELS."""
-    raw = environ.get("KERNEL_HOST_POOL_SIZE", "1").strip()
+    """{kernel name: size} from KERNEL_HOST_POOL_KERNELS (comma-separated, default python3):
+    each entry a name, pooled KERNEL_HOST_POOL_SIZE deep (default 1), or ``name=size`` with a
+    size of its own (``python3,scala=1``: a JVM kernel costs more memory and start-up CPU)."""
+    size = _size(environ.get("KERNEL_HOST_POOL_SIZE", "1"), "KERNEL_HOST_POOL_SIZE", 1, log)
+    sizes = {}
+    for entry in environ.get("KERNEL_HOST_POOL_KERNELS", "python3").split(","):
+        name, has_size, own = (part.strip() for part in entry.partition("="))
+        if name:
+            sizes[name] = _size(own, f"KERNEL_HOST_POOL_KERNELS {name}", size, log) if has_size else size
+    return sizes
+
+
+def _size(raw, what, fallback, log):
     try:
-        size = int(raw)
+        size = int(raw.strip())
         if not 0 <= size <= MAX_POOL_SIZE:
             raise ValueError(raw)
+        return size
     except ValueError:
-        log.error("cellwise_kernel_host: KERNEL_HOST_POOL_SIZE=%r is not 0..%d; using 1", raw, MAX_POOL_SIZE)
-        size = 1
-    names = [name.strip() for name in environ.get("KERNEL_HOST_POOL_KERNELS", "python3").split(",")]
-    return {name: size for name in names if name}
+        log.error("cellwise_kernel_host: %s=%r is not 0..%d; using %d", what, raw, MAX_POOL_SIZE, fallback)
+        return fallback
 
 
 class HostFullError(Exception):

@@ -160,8 +160,11 @@ def kernel_environment(box, env, modes, launcher_pid):
     """The server's environment for the kernel, minus the kernel host's own settings (and
     ECS's endpoints), with the
     box's HOME and TMPDIR; JPY_PARENT_PID names the kernel's parent (the launcher), as
-    jupyter_client does for the processes it starts."""
+    jupyter_client does for the processes it starts. KERNEL_MEMORY_MIB tells the
+    kernel its memory limit at start (the scala kernel sizes its JVM by it, whichever of a
+    cgroup or an rlimit enforces it)."""
     env = {k: v for k, v in env.items() if isinstance(k, str) and isinstance(v, str) and not k.startswith(PRIVATE_ENV)}
+    env["KERNEL_MEMORY_MIB"] = str(box.limits["memoryMiB"])
     env["HOME"] = box.path("home")
     env["TMPDIR"] = "/tmp" if "mnt" in modes else box.path("tmp")
     env["JPY_PARENT_PID"] = str(launcher_pid)

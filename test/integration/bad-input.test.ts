@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../infra/routes.ts';
-import { call, client, newTenant, type Tenant } from '../support/api.ts';
+import { call, client, newTenant, type Tenant, uidOnlyStack } from '../support/api.ts';
 
 let tenant: Tenant;
 let api: ReturnType<typeof client>;
@@ -109,9 +109,11 @@ describe('malformed bodies', () => {
   });
 
   it('answers 400 for a kernel this deployment cannot run, naming what is available', async () => {
-    const res = await api.post('/notebook', { notebookName: 'Scala one', kernelType: 'scala' });
+    // The uid-only test stack offers python3 and scala only (test/support/global-setup.ts).
+    const withoutR = client(await newTenant({ on: uidOnlyStack() }));
+    const res = await withoutR.post('/notebook', { notebookName: 'R one', kernelType: 'r' });
     expectError(res, 400);
-    expect(res.body.Message).toMatch(/Available: python3/);
+    expect(res.body.Message).toMatch(/Available: python3, scala/);
   });
 
   it('answers 404 for an unknown template slug', async () => {

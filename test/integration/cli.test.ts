@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, client, newTenant, stack, type Tenant } from '../support/api.ts';
-import { notebookOf, streamText, waitForRun } from '../support/runs.ts';
+import { notebookOf, SCALA_KERNELSPEC, streamText, waitForRun } from '../support/runs.ts';
 import { tempDir } from '../support/temp-dirs.ts';
 import { onTerminal } from '../support/terminal.ts';
 
@@ -154,6 +154,51 @@ describe('cellwise CLI', () => {
     expect(readFileSync(join(out, 'outputs', 'c3-0.html'), 'utf8')).toBe('<b>done</b>');
     expect(JSON.parse(readFileSync(join(out, 'status.json'), 'utf8')).status).toBe('Completed');
   });
+
+  it('uploads and runs a Scala notebook with typed parameters, printing what its cells print', async () => {
+    const file = join(work, 'scala.ipynb');
+    writeFileSync(
+      file,
+      JSON.stringify(
+        notebookOf(
+          [
+            { source: 'val n = 0\nval label = ""\nval big = 0L', tags: ['parameters'] },
+            'println("n=" + (n * 2) + " label=" + label + " big=" + (big + 1))\nSystem.err.println("warned")',
+            'List(n, n).sum',
+          ],
+          SCALA_KERNELSPEC,
+        ),
+      ),
+    );
+    const up = await cellwise(['upload', file, '--name', 'scala params']);
+    expect(up.code, up.stderr).toBe(0);
+    const run = await cellwise([
+      'run',
+      'scala params',
+      '-p',
+      'n=21',
+      '-p',
+      'label=abc',
+      '-p',
+      'big=3000000000',
+      '--output',
+    ]);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    expect(run.stdout).toContain('n=42 label=abc big=3000000001');
+    expect(run.stdout).toMatch(/^\[2\/4\] injected-parameters Success/m);
+    expect(run.stdout).toMatch(/^Completed in [\d.]+s: 4 of 4 cells succeeded$/m);
+    const executionId = /run ([0-9a-f-]{36})/.exec(run.stdout)![1]!;
+    const out = join(work, 'results-scala');
+    expect((await cellwise(['results', executionId, '--out', out])).code).toBe(0);
+    const executed = JSON.parse(readFileSync(join(out, 'executed.ipynb'), 'utf8'));
+    expect(executed.cells[1].source).toBe(
+      '// Parameters\nval n = 21\nval label = "abc"\nval big = 3000000000L\n',
+    );
+    expect(executed.cells[3].outputs.at(-1)).toMatchObject({
+      output_type: 'execute_result',
+      data: { 'text/plain': '42' },
+    });
+  }, 180_000);
 
   it('prints what the cells print as they print it with --output, and one cell’s only with --output CELL', async () => {
     const notebookId = await uploaded('live.ipynb', [

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, client, newTenant, type Tenant } from '../support/api.ts';
+import { call, client, newTenant, type Tenant, uidOnlyStack } from '../support/api.ts';
 import { execute, streamText, upload, waitForRun } from '../support/runs.ts';
 
 /**
@@ -87,10 +87,12 @@ describe('requests checked against the environments', () => {
   });
 
   it('answers 400 naming kernelType and the available kernels for an unknown kernel', async () => {
-    const res = await api.post('/notebook', { notebookName: 'env bad kernel', kernelType: 'scala' });
+    // The uid-only test stack offers python3 and scala, not r (test/support/global-setup.ts).
+    const withoutR = client(await newTenant({ on: uidOnlyStack() }));
+    const res = await withoutR.post('/notebook', { notebookName: 'env bad kernel', kernelType: 'r' });
     expect(res.status).toBe(400);
     expect(res.body.Error).toBe('KernelNotAvailable');
-    expect(res.body.Message).toContain('python3');
+    expect(res.body.Message).toContain('python3, scala');
     expect(res.body.Details[0].path).toBe('kernelType');
   });
 
@@ -117,6 +119,7 @@ describe('requests checked against the environments', () => {
   });
 
   it('checks updates and uploads too', async () => {
+    const api = client(await newTenant({ on: uidOnlyStack() })); // no r there
     const created = await api.post('/notebook', { notebookName: 'env update', kernelType: 'python3' });
     expect(created.status).toBe(201);
     const id = created.body.notebookId;
@@ -126,7 +129,7 @@ describe('requests checked against the environments', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.Details[0].path).toBe('body.environment.customLibraries[0]');
-    const unknownKernel = await api.put(`/notebook/${id}`, { name: 'env update', kernelType: 'scala' });
+    const unknownKernel = await api.put(`/notebook/${id}`, { name: 'env update', kernelType: 'r' });
     expect(unknownKernel.status).toBe(400);
     const good = await api.put(`/notebook/${id}`, {
       name: 'env update',
@@ -140,7 +143,7 @@ describe('requests checked against the environments', () => {
     const document = {
       nbformat: 4,
       nbformat_minor: 5,
-      metadata: { kernelspec: { name: 'scala', display_name: 'Scala', language: 'scala' } },
+      metadata: { kernelspec: { name: 'ir', display_name: 'R', language: 'R' } },
       cells: [],
     };
     form.append('file', new Blob([JSON.stringify(document)], { type: 'application/json' }), 'x.ipynb');

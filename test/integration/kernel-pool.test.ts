@@ -368,3 +368,37 @@ describe('staging a file into a kernel (fetch)', () => {
     expect(await stdout(unpooled, ref, 'import os\nprint(sorted(os.listdir(".")))')).toBe('[]\n');
   });
 });
+
+describe('kernel pool of a name with its own size (KERNEL_HOST_POOL_KERNELS=python3,scala=1)', () => {
+  it('keeps one warm Scala kernel beside no python3 one, leases it with the run’s limits, and refills', async () => {
+    const server = await startKernelHost(join(dir, 'scala'), { poolSize: 0, poolKernels: 'python3,scala=1' });
+    const host = { server, host: new JupyterKernelHost(server.baseUrl, async () => server.token) };
+    try {
+      const ready = (n: number) =>
+        until(
+          () => host.host.specs.pool(),
+          (pool) => pool.scala?.ready === n,
+          180_000,
+        );
+      expect(await ready(1)).toEqual({
+        python3: { size: 0, ready: 0, starting: 0 },
+        scala: { size: 1, ready: 1, starting: 0 },
+      });
+      const limits = { memoryMiB: 1024, processes: 64, diskMiB: 100 };
+      const leased = await lease(host, { kernel_name: 'scala', run_id: randomUUID(), limits });
+      expect(leased).toMatchObject({ status: 201, body: { name: 'scala', pooled: true } });
+      const ref = { kernelId: leased.body.id, host: server.baseUrl };
+      expect((await host.host.kernels.usage(ref))?.limits).toEqual(limits);
+      // A warm REPL: the JVM runs the cell at once, its threads within the box's 64 processes.
+      expect(await stdout(host, ref, 'println(Thread.activeCount > 0)')).toBe('true\n');
+      const usage = await fetch(`${server.baseUrl}/cellwise/v1/kernels/${ref.kernelId}/usage`, {
+        headers: server.headers,
+      }).then((r) => r.json() as Promise<{ processes: number }>);
+      expect(usage.processes).toBeGreaterThan(10); // the JVM's threads and the kernel's
+      expect(usage.processes).toBeLessThan(64);
+      await ready(1);
+    } finally {
+      await server.stop();
+    }
+  }, 300_000);
+});

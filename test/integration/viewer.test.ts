@@ -3,7 +3,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bigNotebookText } from '../../bench/bignb/generate-notebook.ts';
 import { call, client, newTenant, stack, type Tenant } from '../support/api.ts';
-import { execute, notebookOf, runToEnd, upload, waitForRun } from '../support/runs.ts';
+import { execute, notebookOf, runToEnd, SCALA_KERNELSPEC, upload, waitForRun } from '../support/runs.ts';
 
 /** What callbacks running in the page use (this project's TypeScript has no DOM types). */
 type PageNode = { textContent: string | null };
@@ -259,6 +259,39 @@ describe('the notebook viewer page (route 11’s URL)', () => {
     expect((page as Page & { problems: string[] }).problems).toEqual([]);
     await page.close();
   });
+
+  it('shows a Scala run: Scala-highlighted code, its stdout, stderr, value and error', async () => {
+    const { notebookId, status } = await runToEnd(
+      api,
+      notebookOf(
+        [
+          'val greeting = "hello scala"\nprintln(greeting)\nSystem.err.println("careful")\ngreeting.length',
+          'throw new IllegalStateException("boom in scala")',
+        ],
+        SCALA_KERNELSPEC,
+      ),
+      {},
+      120_000,
+    );
+    expect(status.status).toBe('Error');
+    const { body } = await api.get(`/notebook/${notebookId}/url`);
+    const page = await open(body.relativePath, mine.token);
+    await page.waitForSelector('.cell.code .output.error');
+    expect(await page.locator('.cell.code .hljs-keyword').first().textContent()).toBe('val');
+    expect(await page.locator('.cell.code .hljs-string').first().textContent()).toBe('"hello scala"');
+    const first = page.locator('.cell.code').first();
+    expect(await first.locator('.output.stream:not(.stderr)').allTextContents()).toEqual([
+      'hello scala\n',
+      'greeting: String = hello scala\n',
+    ]);
+    expect(await first.locator('.output.stream.stderr').textContent()).toBe('careful\n');
+    expect(await first.locator('.output.text').textContent()).toBe('11');
+    expect(await page.textContent('.cell.code .output.error')).toContain(
+      'java.lang.IllegalStateException: boom in scala',
+    );
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await page.close();
+  }, 180_000);
 
   it('runs no script from a notebook’s markdown, HTML or SVG (an XSS corpus)', async () => {
     const page = await open(shown.path, mine.token);

@@ -44,14 +44,20 @@ async function testStack(env: Record<string, string>): Promise<RunningStack> {
  * The real local stacks for the whole test run: the one every test uses (every kernel boxed
  * with all the machine allows), and one whose kernels are boxed only as AWS Fargate allows
  * (`CELLWISE_KERNEL_SANDBOX=uid`: a user per kernel, no namespaces, no cgroups), for the
- * sandbox tests that must hold in both.
+ * sandbox tests that must hold in both. The second offers python3 and scala only: it is where
+ * a kernel type the deployment cannot run (`r`) is refused (KernelNotAvailable).
  */
 export async function setup(project: TestProject) {
   const [main, uidOnly] = await Promise.all([
     // Test files run side by side on tenants of their own or the seeded one; the queue's
     // tests set their tenants' own limits.
     testStack({ CELLWISE_MAX_CONCURRENT_RUNS: '8' }),
-    testStack({ CELLWISE_KERNEL_SANDBOX: 'uid', CELLWISE_MAX_CONCURRENT_RUNS: '4', CELLWISE_DEMO: 'off' }),
+    testStack({
+      CELLWISE_KERNEL_SANDBOX: 'uid',
+      CELLWISE_MAX_CONCURRENT_RUNS: '4',
+      CELLWISE_DEMO: 'off',
+      CELLWISE_KERNELS: 'python3,scala',
+    }),
   ]);
   project.provide('stack', main.info);
   project.provide('uidOnlyStack', uidOnly.info);

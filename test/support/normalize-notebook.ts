@@ -65,10 +65,10 @@ function outputs(list: Json[]): Json[] {
   return out;
 }
 
-/** The comparable form of an nbformat v4 notebook's cells. */
+/** The comparable form of an nbformat v4 notebook's cells (an injected parameters cell's id is new in each run). */
 export function normalizeNotebook(doc: Json): Json[] {
   return doc.cells.map((cell: Json) => ({
-    id: cell.id,
+    id: cell.metadata?.tags?.includes('injected-parameters') ? '<injected-parameters>' : cell.id,
     cell_type: cell.cell_type,
     source: text(cell.source),
     tags: cell.metadata?.tags ?? [],

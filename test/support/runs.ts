@@ -11,12 +11,16 @@ export interface CellSpec {
   cellType?: 'code' | 'markdown';
 }
 
-/** An nbformat 4.5 document with the given cells (ids `c1`, `c2`, ...). */
-export function notebookOf(cells: (string | CellSpec)[]) {
+const PYTHON_KERNELSPEC = { name: 'python3', display_name: 'Python 3', language: 'python' };
+/** The kernelspec of a Scala notebook (the kernel host's own `scala` kernel). */
+export const SCALA_KERNELSPEC = { name: 'scala', display_name: 'Scala', language: 'scala' };
+
+/** An nbformat 4.5 document with the given cells (ids `c1`, `c2`, ...); a Python one by default. */
+export function notebookOf(cells: (string | CellSpec)[], kernelspec: object = PYTHON_KERNELSPEC) {
   return {
     nbformat: 4,
     nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    metadata: { kernelspec },
     cells: cells.map((c, i) => {
       const spec = typeof c === 'string' ? { source: c } : c;
       const id = `c${i + 1}`;

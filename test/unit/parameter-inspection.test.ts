@@ -9,6 +9,8 @@ import {
   pythonLiteralType,
 } from '../../functions/core/parameter-inspection/python-inspector.ts';
 import { inspectR, rLiteralType } from '../../functions/core/parameter-inspection/r-inspector.ts';
+import { inspectScala, scalaLiteralType } from '../../functions/core/parameter-inspection/scala-inspector.ts';
+import { parametersCellSource, parseParametersLossless } from '../../functions/core/parameters.ts';
 
 /** papermill's `Parameter(name, inferred_type_name, default, help)`, as its own tests expect them. */
 const short = (source: string) =>
@@ -198,10 +200,18 @@ describe('unit', () => {
         parametersCellId: null,
         parameters: [],
       });
-      expect(inspectNotebook(doc([code('val a = 1', ['parameters'], 'p')]), 'scala')).toEqual({
+      expect(inspectNotebook(doc([code('a = 1', ['parameters'], 'p')]), 'julia')).toEqual({
         language: null,
         parametersCellId: 'p',
         parameters: [],
+      });
+    });
+
+    it('reads a scala notebook with the Scala parser', () => {
+      expect(inspectNotebook(doc([code('val a = 1', ['parameters'], 'p')]), 'scala')).toMatchObject({
+        language: 'scala',
+        parametersCellId: 'p',
+        parameters: [{ name: 'a', inferredType: 'int', default: '1' }],
       });
     });
 
@@ -209,6 +219,63 @@ describe('unit', () => {
       expect(notebookStrictParameters(doc([], { cellwise: { strictParameters: true } }))).toBe(true);
       expect(notebookStrictParameters(doc([], { cellwise: { strictParameters: 'yes' } }))).toBe(false);
       expect(notebookStrictParameters(doc([]))).toBe(false);
+    });
+  });
+
+  describe('inspectScala', () => {
+    it('reads val and var definitions with their types, defaults and // help, the last definition winning', () => {
+      const cell = [
+        '// Parameters of the analysis',
+        'val n = 10 // rows',
+        'val rate: Double = 1',
+        'var label = "a // not a comment"',
+        'val big = 3000000000L',
+        'val tags = Seq(',
+        '  "a", // first',
+        '  "b"',
+        ')',
+        'val opts = Map("k" -> None)',
+        'val nothing = None',
+        'val text = """multi',
+        'line"""',
+        'val flag = true',
+        'val n = 20 // again',
+        'val computed = n * 2',
+        'def helper = 1',
+      ].join('\n');
+      expect(
+        inspectScala(cell).map((p) => [p.name, p.inferredType, p.annotation, p.default, p.help]),
+      ).toEqual([
+        ['n', 'int', null, '20', 'again'],
+        ['rate', 'float', 'Double', '1', ''],
+        ['label', 'str', null, '"a // not a comment"', ''],
+        ['big', 'int', null, '3000000000L', ''],
+        ['tags', 'list', null, 'Seq( "a", "b" )', ''],
+        ['opts', 'dict', null, 'Map("k" -> None)', ''],
+        ['nothing', 'None', null, 'None', ''],
+        ['text', 'str', null, '"""multi\nline"""', ''],
+        ['flag', 'bool', null, 'true', ''],
+        ['computed', null, null, 'n * 2', ''],
+      ]);
+    });
+
+    it("types every literal the service writes for Scala as the value's own type", () => {
+      const values =
+        '{"i": 1, "l": 3000000000, "b": 92233720368547758070, "f": 1.5, "e": 1e400, "t": true, "s": "x\\"y", "n": null, "a": [1], "d": {"k": 1}}';
+      const cell = parametersCellSource(parseParametersLossless(values) as Record<string, unknown>, 'scala');
+      expect(inspectScala(cell).map((p) => p.inferredType)).toEqual([
+        'int',
+        'int',
+        'int',
+        'float',
+        'float',
+        'bool',
+        'str',
+        'None',
+        'list',
+        'dict',
+      ]);
+      expect(scalaLiteralType('someName')).toBeNull();
     });
   });
 });

@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { NbCell } from '../../functions/core/nbformat/types.ts';
 import {
@@ -10,29 +8,7 @@ import {
   toPythonLiteral,
   validateParameterNames,
 } from '../../functions/core/parameters.ts';
-
-/** Debian's Python, not whichever `python3` comes first on PATH. */
-const PYTHON = '/usr/bin/python3';
-const TRANSLATOR = fileURLToPath(new URL('../fixtures/papermill_translator.py', import.meta.url));
-
-interface PapermillAnswer {
-  literals: string[];
-  codify: string[];
-  identifiers: boolean[];
-}
-
-/** Runs the vendored papermill translator on JSON source texts (parsed there by `json.loads`). */
-function papermill(request: {
-  literals?: string[];
-  codify?: string[];
-  identifiers?: string[];
-}): PapermillAnswer {
-  const input = `{"literals": [${(request.literals ?? []).join(', ')}], "codify": [${(request.codify ?? []).join(', ')}], "identifiers": ${JSON.stringify(request.identifiers ?? [])}}`;
-  const run = spawnSync(PYTHON, [TRANSLATOR], { input, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (run.status !== 0)
-    throw new Error(`papermill translator failed (${run.status ?? run.signal}): ${run.stderr}`);
-  return JSON.parse(run.stdout) as PapermillAnswer;
-}
+import { papermill } from '../support/papermill.ts';
 
 const ours = (source: string) => toPythonLiteral(parseParametersLossless(source));
 

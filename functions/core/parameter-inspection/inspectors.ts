@@ -8,6 +8,7 @@ import { PARAMETERS_TAG } from '../parameters.ts';
 import type { DeclaredParameter, ParameterInspector } from './declared-parameter.ts';
 import { inspectPython } from './python-inspector.ts';
 import { inspectR } from './r-inspector.ts';
+import { inspectScala } from './scala-inspector.ts';
 
 const INSPECTORS = new Map<string, ParameterInspector>();
 
@@ -18,11 +19,13 @@ export function registerInspector(language: string, inspector: ParameterInspecto
 
 registerInspector('python', inspectPython);
 registerInspector('R', inspectR);
+registerInspector('scala', inspectScala);
 
-/** The language of a kernel type (`python3` → `python`, `r` → `R`); null for one without a parser. */
+/** The language of a kernel type (`python3` → `python`, `r` → `R`, `scala`); null for one without a parser. */
 export function languageOf(kernelType: string): string | null {
   if (kernelType === 'python3') return 'python';
   if (kernelType === 'r') return 'R';
+  if (kernelType === 'scala') return 'scala';
   return null;
 }
 

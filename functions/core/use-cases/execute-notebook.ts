@@ -49,8 +49,10 @@ export interface ExecuteInput {
   secrets?: string[];
 }
 
-/** Kernels whose parameters the service can write (papermill's Python and R translators). */
-const PARAMETER_LANGUAGES = new Set(['python3', 'r']);
+/** Kernels whose parameters the service can write (papermill's Python, R and Scala translators). */
+const PARAMETER_LANGUAGES = new Set(['python3', 'r', 'scala']);
+/** What a parameter name must be, per kernel type (in the 400 that refuses one). */
+const IDENTIFIERS: Record<string, string> = { r: 'R names', scala: 'Scala identifiers' };
 
 /**
  * Submits a run (route 12) and returns its status. See `submitRun`.
@@ -118,7 +120,7 @@ export async function submitRun(
 function checkInput(services: Services, notebook: NotebookRecord, input: ExecuteInput): void {
   requireKernel(services, notebook.kernelType, 'notebook.kernelType');
   const badNames = validateParameterNames(input.parameters, notebook.kernelType);
-  const identifier = notebook.kernelType === 'r' ? 'R names' : 'Python identifiers';
+  const identifier = IDENTIFIERS[notebook.kernelType] ?? 'Python identifiers';
   if (badNames.length > 0) {
     throw new ValidationError(
       `Parameter names must be ${identifier}: ${badNames.map((n) => JSON.stringify(n)).join(', ')}`,
