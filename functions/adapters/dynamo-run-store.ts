@@ -71,17 +71,23 @@ export class DynamoRunStore implements RunStore {
     private readonly table: string,
   ) {}
 
+  /**
+   * The run and its pointer in the active runs, side by side (a pointer whose run is missing
+   * is cleared by the reconciler as `gone`).
+   */
   async create(run: RunRecord): Promise<void> {
-    await this.db.send(
-      new PutItemCommand({
-        TableName: this.table,
-        Item: toItem({ ...runKey(run), ...run }),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    await this.db.send(
-      new PutItemCommand({ TableName: this.table, Item: toItem({ ...activeKey(run), ...pointer(run) }) }),
-    );
+    await Promise.all([
+      this.db.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: toItem({ ...runKey(run), ...run }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+      this.db.send(
+        new PutItemCommand({ TableName: this.table, Item: toItem({ ...activeKey(run), ...pointer(run) }) }),
+      ),
+    ]);
   }
 
   async get(p: RunPointer): Promise<RunRecord | undefined> {
