@@ -57,6 +57,7 @@ function fromRunRow(item: Item): RunRecord {
   run.kernelKeptUntil ??= null;
   run.dataset ??= null;
   run.published ??= null;
+  run.sourceKey ??= null;
   return run;
 }
 

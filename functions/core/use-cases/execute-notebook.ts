@@ -103,6 +103,7 @@ export async function submitRun(
     executionId,
     input,
     document,
+    sourceKey: notebook.contentKey,
     plan,
     estimate: await estimate,
     dataset,

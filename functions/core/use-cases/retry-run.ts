@@ -6,6 +6,7 @@ import { retryDue } from '../run/retry-policy.ts';
 import { pointerOf, type RunRecord } from '../run/run.ts';
 import type { ExecuteInput } from './execute-notebook.ts';
 import { launchRun } from './launch-run.ts';
+import { runDocument } from './run-document.ts';
 
 /** What the failed attempt was started with: the next one is started the same way. */
 function inputOf(run: RunRecord): ExecuteInput {
@@ -49,7 +50,7 @@ export async function startNextAttempt(services: Services, ending: RunRecord): P
   try {
     const notebook = await services.notebooks.get(ending, ending.notebookId);
     if (!notebook) throw new NotFoundError('Notebook', { NotebookId: ending.notebookId });
-    const document = await services.contents.get(ending.inputKey!);
+    const document = await runDocument(services, ending);
     const backoffMs = (ending.retry?.backoffSeconds ?? 0) * 1000;
     const ended = Date.parse(ending.endTime ?? services.now().toISOString());
     await launchRun(
