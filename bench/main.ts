@@ -3,7 +3,7 @@
  * Jupyter Server's contents API over the same notebooks, then the optimistic-lock check, then
  * the execution engine next to nbclient, the dataset upload next to pandas, then the kernel fleet's
  * capacity figures, the live output's latency and a 50 MB notebook's presigned upload next to
- * nbformat.validate. `npm run bench -- engine` (or `datasets`, `fleet`, `live`, `bignb`, `scala`) runs only that part.
+ * nbformat.validate. `npm run bench -- engine` (or `datasets`, `fleet`, `live`, `bignb`, `scala`, `list`) runs only that part.
  * Only measured numbers are printed and written to bench/results/.
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -20,6 +20,7 @@ import { type EngineReport, engineTable, runEngineBench } from './engine/engine-
 import { type FleetReport, fleetTable, runFleetBench } from './fleet/fleet-bench.ts';
 import { writeJupyterRoot } from './jupyter-files.ts';
 import { type RunningJupyter, startJupyter } from './jupyter-server.ts';
+import { runListBench } from './list/list-bench.ts';
 import { type LiveReport, liveTable, runLiveBench } from './live/live-bench.ts';
 import { runLoadPhase } from './load-phase.ts';
 import { type BenchReport, printReport, writeResults } from './report.ts';
@@ -38,6 +39,7 @@ const FLEET_ONLY = process.argv.slice(2).includes('fleet');
 const LIVE_ONLY = process.argv.slice(2).includes('live');
 const BIGNB_ONLY = process.argv.slice(2).includes('bignb');
 const SCALA_ONLY = process.argv.slice(2).includes('scala');
+const LIST_ONLY = process.argv.slice(2).includes('list');
 
 /** Writes bench/results/<name>-latest.json: the date, the machine, then `body`. */
 async function writeResult(name: string, body: object): Promise<void> {
@@ -179,6 +181,11 @@ async function bench(cleanup: Cleanup, onStack: (s: StackControl) => void): Prom
   }
   if (LIVE_ONLY) {
     await live(client, base);
+    return true;
+  }
+  if (LIST_ONLY) {
+    const rounds = Number(process.env.BENCH_LIST_ROUNDS ?? 3);
+    await writeResult('list', { ...(await runListBench(stack, config, rounds, log)) });
     return true;
   }
   if (DATASETS_ONLY) {

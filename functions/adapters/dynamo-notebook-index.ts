@@ -44,20 +44,6 @@ export class NotebookIndex {
     return toItem({ pk: keys.project(scope), sk: keys.stats });
   }
 
-  /** The list revision alone (what a cached page is checked against): a small consistent read. */
-  async revision(scope: Scope): Promise<number> {
-    const out = await this.db.send(
-      new GetItemCommand({
-        TableName: this.table,
-        Key: this.key(scope),
-        ConsistentRead: true,
-        ProjectionExpression: '#rev',
-        ExpressionAttributeNames: { '#rev': 'revision' },
-      }),
-    );
-    return Number(out.Item?.revision?.N ?? 0);
-  }
-
   async state(scope: Scope): Promise<ListState> {
     const out = await this.db.send(
       new GetItemCommand({ TableName: this.table, Key: this.key(scope), ConsistentRead: true }),

@@ -2,7 +2,7 @@ import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { NotebookRecord, Scope } from '../core/notebook.ts';
 import type { NotebookFilters } from '../core/ports.ts';
 import { GSI1, keys } from './dynamo-keys.ts';
-import type { NotebookIndex } from './dynamo-notebook-index.ts';
+import type { ListState, NotebookIndex } from './dynamo-notebook-index.ts';
 import { notebookRows, readRowsDescending } from './dynamo-notebook-range.ts';
 import { fromRow, matches } from './dynamo-notebook-rows.ts';
 import { queryAll, toItem } from './dynamo-util.ts';
@@ -22,16 +22,20 @@ export class NotebookLists {
     private readonly index: NotebookIndex,
   ) {}
 
+  /**
+   * One consistent read of the index item answers both questions: its revision keys the page
+   * cache, and on a miss its blocks locate the page (no second read of the same item).
+   */
   async list(scope: Scope, filters: NotebookFilters, page: number, pageSize: number) {
     const filtered = Object.values(filters).some((v) => v !== undefined);
-    const revision = await this.index.revision(scope);
-    const cacheKey = JSON.stringify([keys.project(scope), revision, filters, page, pageSize]);
+    const state = await this.index.state(scope);
+    const cacheKey = JSON.stringify([keys.project(scope), state.revision, filters, page, pageSize]);
     const cached = this.pages.get(cacheKey);
     if (cached) return cached;
     const offset = (page - 1) * pageSize;
     const result = filtered
       ? await this.filteredPage(scope, filters, offset, pageSize)
-      : await this.indexedPage(scope, offset, pageSize);
+      : await this.indexedPage(scope, offset, pageSize, state);
     this.pages.set(cacheKey, result);
     return result;
   }
@@ -52,8 +56,8 @@ export class NotebookLists {
    * block's start (the rows before the page within the block read as keys only). A block
    * grown past twice its size is cut first, so that skip stays bounded.
    */
-  private async indexedPage(scope: Scope, offset: number, pageSize: number) {
-    let state = await this.index.current(scope);
+  private async indexedPage(scope: Scope, offset: number, pageSize: number, read: ListState) {
+    let state = read.gen === null ? await this.index.current(scope) : read;
     let at = locate(state.blocks, offset);
     if (!at) return { items: [], totalCount: state.total };
     const block = state.blocks[at.index]!;

@@ -159,7 +159,11 @@ export class DynamoRunQueue implements RunQueue {
     return { slots, waiting };
   }
 
-  async acquire(tenantId: string, holder: string, limit: number): Promise<'acquired' | 'held' | 'full'> {
+  /**
+   * One conditional `ADD`: a holder already in the set passes the condition too (adding it
+   * again changes nothing), so a failed condition means full, with no read to tell why.
+   */
+  async acquire(tenantId: string, holder: string, limit: number): Promise<'acquired' | 'full'> {
     try {
       await this.db.send(
         new UpdateItemCommand({
@@ -167,22 +171,18 @@ export class DynamoRunQueue implements RunQueue {
           Key: this.slotKey(tenantId),
           UpdateExpression: 'ADD holders :holder',
           ConditionExpression:
-            'attribute_not_exists(holders) OR (size(holders) < :limit AND NOT contains(holders, :id))',
+            'attribute_not_exists(holders) OR contains(holders, :id) OR size(holders) < :limit',
           ExpressionAttributeValues: {
             ':holder': { SS: [holder] },
             ':id': { S: holder },
             ':limit': { N: String(limit) },
           },
-          // The record as the condition saw it comes back with the failure (where supported).
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return 'acquired';
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const seen = (error as { Item?: Item }).Item;
-      const holders = seen ? slotStateOf(seen).holders : (await this.slots(tenantId)).holders;
-      return holders.includes(holder) ? 'held' : 'full';
+      return 'full';
     }
   }
 

@@ -2,7 +2,6 @@ import {
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -57,6 +56,7 @@ function fromRunRow(item: Item): RunRecord {
   run.kernelKeptUntil ??= null;
   run.dataset ??= null;
   run.published ??= null;
+  run.sourceKey ??= null;
   return run;
 }
 
@@ -71,17 +71,16 @@ export class DynamoRunStore implements RunStore {
     private readonly table: string,
   ) {}
 
+  /**
+   * The run and its pointer in the active runs, in one batch write (a pointer whose run is
+   * missing is cleared by the reconciler as `gone`). Unconditional: the execution id is new
+   * (UUIDv7), and a write retried after a lost answer finds its own row, not another run's.
+   */
   async create(run: RunRecord): Promise<void> {
-    await this.db.send(
-      new PutItemCommand({
-        TableName: this.table,
-        Item: toItem({ ...runKey(run), ...run }),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    await this.db.send(
-      new PutItemCommand({ TableName: this.table, Item: toItem({ ...activeKey(run), ...pointer(run) }) }),
-    );
+    await putItems(this.db, this.table, [
+      toItem({ ...runKey(run), ...run }),
+      toItem({ ...activeKey(run), ...pointer(run) }),
+    ]);
   }
 
   async get(p: RunPointer): Promise<RunRecord | undefined> {

@@ -21,7 +21,7 @@ export interface AuthorizerResult {
  */
 export const AUTH_CACHE_SECONDS = 5;
 
-const cache = new Map<string, { principal: Principal | undefined; at: number }>();
+const cache = new Map<string, { principal: Promise<Principal | undefined>; at: number }>();
 
 /** A signed notebook link resolves to a principal limited to that notebook (checked on every request: links expire). */
 async function resolveLink(services: Services, token: string): Promise<Principal | undefined> {
@@ -35,13 +35,23 @@ async function resolveLink(services: Services, token: string): Promise<Principal
   };
 }
 
+/**
+ * The principal of a token hash, looked up at most once per AUTH_CACHE_SECONDS per container;
+ * requests that arrive together with the same token share the one lookup in flight (a failed
+ * lookup is not kept).
+ */
 async function resolve(services: Services, hash: string): Promise<Principal | undefined> {
   const hit = cache.get(hash);
   if (hit && Date.now() - hit.at < AUTH_CACHE_SECONDS * 1000) return hit.principal;
-  const principal = await services.tenancy.resolveToken(hash);
+  const principal = services.tenancy.resolveToken(hash);
   if (cache.size > 10_000) cache.clear();
   cache.set(hash, { principal, at: Date.now() });
-  return principal;
+  try {
+    return await principal;
+  } catch (error) {
+    if (cache.get(hash)?.principal === principal) cache.delete(hash);
+    throw error;
+  }
 }
 
 const DENY: AuthorizerResult = { isAuthorized: false, context: {} };

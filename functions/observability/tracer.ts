@@ -1,3 +1,5 @@
+// First: decides the X-Ray SDK's mode before it loads.
+import './xray-mode.ts';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { SERVICE_NAME } from './names.ts';
 

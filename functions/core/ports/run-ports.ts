@@ -142,10 +142,10 @@ export interface RunQueue {
   /** `slots` and `list` together, read at once (one request where both live in one place). */
   state(tenantId: string): Promise<{ slots: SlotState; waiting: QueueEntry[] }>;
   /**
-   * Takes a slot for `holder` if fewer than `limit` are held: `acquired`, `held` (it already
-   * has one) or `full`.
+   * Takes a slot for `holder` if fewer than `limit` are held: `acquired` (also when it already
+   * had one) or `full`.
    */
-  acquire(tenantId: string, holder: string, limit: number): Promise<'acquired' | 'held' | 'full'>;
+  acquire(tenantId: string, holder: string, limit: number): Promise<'acquired' | 'full'>;
   /** Gives a slot back (idempotent). */
   release(tenantId: string, holder: string): Promise<void>;
   /** Sets (or, with null, clears) the tenant's own limits. */

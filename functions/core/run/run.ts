@@ -188,8 +188,16 @@ export interface RunRecord extends Scope {
   totalCells: number;
   /** How long the notebook's completed runs took, as known at submission (null without history). */
   estimate: Estimate | null;
-  /** Object key of the prepared document (parameters injected), set by Prepare. */
+  /**
+   * Object key of the prepared document (parameters injected), stored at launch when it is not
+   * planned again from `sourceKey` (a resume, runs from before `sourceKey`): see `runDocument`.
+   */
   inputKey: string | null;
+  /**
+   * The notebook's content revision the run's document is planned from (null or absent: the
+   * document is stored at `inputKey`).
+   */
+  sourceKey?: string | null;
   kernel: KernelRef | null;
   /** The Jupyter session id every task of this run connects with (so the server buffers for it). */
   kernelSessionId: string;

@@ -38,18 +38,19 @@ const ORPHAN_SLOT_MS = 5 * 60_000;
  * A Queued holder is being admitted right now and keeps its slot.
  */
 async function reclaimSlots(services: Services, tenantId: string, holders: string[]): Promise<number> {
-  let freed = 0;
-  for (const holder of holders) {
-    const pointer = pointerOfHolder(tenantId, holder);
-    const run = pointer ? await services.runs.get(pointer) : undefined;
-    const orphan =
-      !run && (!pointer || services.now().getTime() - idTime(pointer.executionId) > ORPHAN_SLOT_MS);
-    if (orphan || (run && isFinal(run.status) && !keepsKernel(services, run))) {
+  // The holders are looked at side by side: this check runs on a submission's path.
+  const freed = await Promise.all(
+    holders.map(async (holder) => {
+      const pointer = pointerOfHolder(tenantId, holder);
+      const run = pointer ? await services.runs.get(pointer) : undefined;
+      const orphan =
+        !run && (!pointer || services.now().getTime() - idTime(pointer.executionId) > ORPHAN_SLOT_MS);
+      if (!orphan && !(run && isFinal(run.status) && !keepsKernel(services, run))) return 0;
       await services.queue.release(tenantId, holder);
-      freed++;
-    }
-  }
-  return freed;
+      return 1;
+    }),
+  );
+  return freed.reduce<number>((sum, n) => sum + n, 0);
 }
 
 /** How often one process checks a full tenant's holders for leaked slots (each check reads every holder's run). */

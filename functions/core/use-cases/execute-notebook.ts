@@ -85,8 +85,11 @@ export async function submitRun(
   checkInput(services, notebook, input);
   await checkRunSecrets(services, actor, notebook.kernelType, input.secrets, 'body.secrets');
   await requireDatasetInProject(services, actor, input.parameters.dataset_id, 'body.parameters.dataset_id');
-  // From the notebook's own history, read while the rest of the submission goes on.
-  const estimate = estimateDuration(services, actor, notebookId).catch(() => null);
+  // From the notebook's own history, read while the rest of the submission goes on. A notebook
+  // no run ever started in (every run that started counted itself in as it ended, before its
+  // final status) has none: nothing to read.
+  const estimate =
+    notebook.executionCount > 0 ? estimateDuration(services, actor, notebookId).catch(() => null) : null;
   const source = await services.contents.get(notebook.contentKey);
   if (input.strictParameters ?? notebookStrictParameters(source)) {
     const { parameters } = inspectNotebook(source, notebook.kernelType);
@@ -109,6 +112,7 @@ export async function submitRun(
     executionId,
     input,
     document,
+    sourceKey: notebook.contentKey,
     plan,
     estimate: await estimate,
     dataset,

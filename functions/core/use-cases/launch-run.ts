@@ -31,6 +31,11 @@ export interface LaunchSpec {
   /** The run this one resumes. */
   resumedFrom?: string;
   /**
+   * The content revision `document` was planned from by `runDocument`'s rules: the document is
+   * then not stored (it is planned again from this immutable revision). Absent: it is stored.
+   */
+  sourceKey?: string | null;
+  /**
    * Once the notebook is held: the kernel the run continues in (a resume's kept kernel) and
    * the plan for it, or null (a fresh kernel, the plan above).
    */
@@ -107,7 +112,8 @@ export async function launchRun(
       plan,
       totalCells: plan.length,
       estimate: spec.estimate,
-      inputKey: keys.input,
+      inputKey: spec.sourceKey ? null : keys.input,
+      sourceKey: spec.sourceKey ?? null,
       kernel,
       kernelSessionId: newId(),
       kernelKeptUntil: null,
@@ -128,7 +134,8 @@ export async function launchRun(
       services,
       draft,
       async (r) => {
-        await Promise.all([services.contents.put(keys.input, spec.document), services.runs.create(r)]);
+        if (spec.sourceKey) await services.runs.create(r);
+        else await Promise.all([services.contents.put(keys.input, spec.document), services.runs.create(r)]);
       },
       taken?.slotOf,
       spec.retryOf?.notBefore,

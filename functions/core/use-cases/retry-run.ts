@@ -4,6 +4,7 @@ import type { Services } from '../ports.ts';
 import { retryDue } from '../run/retry-policy.ts';
 import { pointerOf, type RunRecord } from '../run/run.ts';
 import { launchRun } from './launch-run.ts';
+import { runDocument } from './run-document.ts';
 import { inputOfRun } from './run-input.ts';
 
 /**
@@ -28,7 +29,7 @@ export async function startNextAttempt(services: Services, ending: RunRecord): P
   try {
     const notebook = await services.notebooks.get(ending, ending.notebookId);
     if (!notebook) throw new NotFoundError('Notebook', { NotebookId: ending.notebookId });
-    const document = await services.contents.get(ending.inputKey!);
+    const document = await runDocument(services, ending);
     const backoffMs = (ending.retry?.backoffSeconds ?? 0) * 1000;
     const ended = Date.parse(ending.endTime ?? services.now().toISOString());
     await launchRun(

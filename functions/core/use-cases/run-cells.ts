@@ -9,6 +9,7 @@ import { limitBreach } from './cell-verdict.ts';
 import { executePlan } from './execute-plan.ts';
 import type { StepResult } from './prepare-run.ts';
 import { requeueRun } from './requeue-run.ts';
+import { runDocument } from './run-document.ts';
 import { prepareRunSecrets } from './run-secrets.ts';
 
 /** Time kept back from the task's own limit for the writes after the last cell. */
@@ -41,8 +42,9 @@ export async function runCells(
   remainingMs: () => number,
 ): Promise<StepResult> {
   const run = await services.runs.get(pointer);
-  if (run?.status !== 'Running' || !run.kernel || !run.plan || !run.inputKey) return { next: 'finalize' };
-  const document = await services.contents.get(run.inputKey);
+  if (run?.status !== 'Running' || !run.kernel || !run.plan || !(run.inputKey || run.sourceKey))
+    return { next: 'finalize' };
+  const document = await runDocument(services, run);
   const limits: ExecutionLimits = {
     runDeadline: Date.parse(run.startTime!) + run.timeoutSeconds * 1000,
     cellTimeoutSeconds: run.cellTimeoutSeconds,

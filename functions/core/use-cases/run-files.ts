@@ -7,6 +7,7 @@ import type { CellResult } from '../run/cell-result.ts';
 import { extensionOf, outputBody, primaryMimeType } from '../run/output-files.ts';
 import { noLoss } from '../run/output-limits.ts';
 import type { RunRecord, UnwrittenFile } from '../run/run.ts';
+import { runDocument } from './run-document.ts';
 
 /** How many objects Finalize reads or writes at once. */
 const CONCURRENCY = 16;
@@ -51,7 +52,7 @@ export async function assembleExecuted(
       });
     }
   }
-  const executed: NbDocument = await services.contents.get(run.inputKey!);
+  const executed: NbDocument = await runDocument(services, run);
   assembleOutputs(executed.cells, records);
   return executed;
 }
