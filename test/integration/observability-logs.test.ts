@@ -1,8 +1,8 @@
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningStack, spawnStack } from '../../local-stack/spawn-stack.ts';
 import { call, newTenant, type Tenant } from '../support/api.ts';
 import { tempDir } from '../support/temp-dirs.ts';
+import { startWebhookReceiver } from '../support/webhook-receiver.ts';
 
 /*
  * The logs of a full run, as the local stack prints them (the same lines as in AWS, through
@@ -18,9 +18,7 @@ const SECRET_PARAMETER = 'sk-live-51HxParameterSecretDoNotLog';
 
 let running: RunningStack;
 let tenant: Tenant;
-let receiver: Server;
-let receiverUrl: string;
-const received: string[] = [];
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
 type Line = Record<string, unknown>;
 const jsonLines = (): Line[] =>
@@ -37,18 +35,7 @@ const jsonLines = (): Line[] =>
     });
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => {
-      body += c;
-    });
-    req.on('end', () => {
-      received.push(body);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+  receiver = await startWebhookReceiver();
   running = await spawnStack({
     CELLWISE_DATA_DIR: tempDir('cellwise-logs-'),
     CELLWISE_LOG_LEVEL: 'debug',
@@ -63,7 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await running?.stop();
-  await new Promise((r) => receiver?.close(r));
+  await receiver?.close();
 });
 
 describe('logs of a full run', () => {
@@ -71,7 +58,7 @@ describe('logs of a full run', () => {
     const base = running.info.baseUrl;
     const api = (method: string, path: string, json?: unknown) =>
       call(method, `${tenant.base}${path}`, { token: tenant.token, json, baseUrl: base });
-    const hook = await api('POST', '/webhooks', { url: receiverUrl, events: ['execution.completed'] });
+    const hook = await api('POST', '/webhooks', { url: receiver.url(), events: ['execution.completed'] });
     expect(hook.status, hook.text).toBe(201);
     const secret = hook.body.secret as string;
     const nb = await api('POST', '/notebook', {
@@ -95,8 +82,9 @@ describe('logs of a full run', () => {
       status = (await api('GET', `/notebook/${notebookId}/execution/${executionId}`)).body.status;
     }
     expect(status).toBe('Completed');
-    while (Date.now() < deadline && received.length === 0) await new Promise((r) => setTimeout(r, 250));
-    expect(received.length).toBeGreaterThan(0);
+    while (Date.now() < deadline && receiver.deliveries.length === 0)
+      await new Promise((r) => setTimeout(r, 250));
+    expect(receiver.deliveries.length).toBeGreaterThan(0);
     const link = (await api('GET', `/notebook/${notebookId}/url?expiresIn=60`)).body.url as string;
     const linkToken = link.slice(link.indexOf('#access=') + '#access='.length);
     expect(

@@ -1,7 +1,7 @@
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, newTenant } from '../support/api.ts';
 import { execute, notebookOf, resultsOf, streamText, upload, waitForRun } from '../support/runs.ts';
+import { startWebhookReceiver } from '../support/webhook-receiver.ts';
 
 /*
  * Retries against the real local stack (its queue sweep runs every 5 s): each kind of failure
@@ -11,27 +11,15 @@ import { execute, notebookOf, resultsOf, streamText, upload, waitForRun } from '
 
 type Api = ReturnType<typeof client>;
 let api: Api;
-let receiver: Server;
-let receiverBase: string;
-const received: { path: string; body: any }[] = [];
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverBase = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
+  receiver = await startWebhookReceiver();
   api = client(await newTenant());
 });
 
-afterAll(() => {
-  receiver.closeAllConnections();
-  receiver.close();
+afterAll(async () => {
+  await receiver?.close();
 });
 
 /** Follows a run's attempts to the last one; every attempt's final status, in order. */
@@ -88,7 +76,7 @@ describe('run retries (execute body `retry`)', () => {
       notebookOf(['import os, signal\nos.kill(os.getpid(), signal.SIGKILL)']),
     );
     const hook = await api.post('/webhooks', {
-      url: `${receiverBase}/died`,
+      url: receiver.url('/died'),
       events: ['execution.failed', 'execution.completed'],
       notebookId,
     });
@@ -105,12 +93,12 @@ describe('run retries (execute body `retry`)', () => {
     expect(all[2].nextAttemptId).toBeNull();
     // One delivery, for the last attempt (the others are given time to show up, if they would).
     const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline && !received.some((r) => r.path === '/died')) await sleep(250);
+    const died = () => receiver.deliveries.filter((r) => r.path === '/died');
+    while (Date.now() < deadline && died().length === 0) await sleep(250);
     await sleep(3_000);
-    const deliveries = received.filter((r) => r.path === '/died');
-    expect(deliveries).toHaveLength(1);
-    expect(JSON.stringify(deliveries[0]!.body)).toContain(all[2].executionId);
-    expect(JSON.stringify(deliveries[0]!.body)).not.toContain(`"executionId":"${all[0].executionId}"`);
+    expect(died()).toHaveLength(1);
+    expect(died()[0]!.body).toContain(all[2].executionId);
+    expect(died()[0]!.body).not.toContain(`"executionId":"${all[0].executionId}"`);
   }, 150_000);
 
   it('does not retry a kind the policy leaves out (TimeoutError by default), and does when named', async () => {

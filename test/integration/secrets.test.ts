@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -12,6 +11,7 @@ import { client, newTenant, type Tenant } from '../support/api.ts';
 import { notebookOf, streamText, upload } from '../support/runs.ts';
 import { leakedForms, pythonSpellings } from '../support/secret-spellings.ts';
 import { tempDir } from '../support/temp-dirs.ts';
+import { startWebhookReceiver } from '../support/webhook-receiver.ts';
 
 /*
  * Project secrets end to end, on a stack of its own (its logs, table, bucket and kernel host
@@ -29,23 +29,10 @@ let running: RunningStack;
 let tenant: Tenant;
 let api: Api;
 let other: Api;
-let receiver: Server;
-let hookUrl: string;
-const deliveries: string[] = [];
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => {
-      body += c;
-    });
-    req.on('end', () => {
-      deliveries.push(body);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  hookUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+  receiver = await startWebhookReceiver();
   running = await spawnStack({
     CELLWISE_DATA_DIR: tempDir('cellwise-secrets-'),
     CELLWISE_LOG_LEVEL: 'debug',
@@ -62,7 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await running?.stop();
-  await new Promise((r) => receiver?.close(r));
+  await receiver?.close();
 });
 
 async function waitForEnd(notebookId: string, executionId: string) {
@@ -292,7 +279,7 @@ describe('project secrets', () => {
   it('reach the kernel environment only and show as [secret:NAME] on every surface, in every spelling', async () => {
     const put = await api.put('/secrets/DB_PASSWORD', { value: VALUE });
     expect(put.status, put.text).toBe(201);
-    const hook = await api.post('/webhooks', { url: hookUrl, events: ['execution.failed'] });
+    const hook = await api.post('/webhooks', { url: receiver.url(), events: ['execution.failed'] });
     expect(hook.status, hook.text).toBe(201);
     const document = notebookOf([
       'import os, hashlib, sys, time, json, base64, urllib.parse\nv = os.environ["DB_PASSWORD"]\nprint("sha", hashlib.sha256(v.encode()).hexdigest())',
@@ -372,10 +359,12 @@ describe('project secrets', () => {
     expect(split.some((t: string) => t.includes(VALUE.slice(0, 3)))).toBe(false);
 
     // The webhook payload.
+    const { deliveries } = receiver;
     for (let i = 0; i < 100 && deliveries.length === 0; i++) await new Promise((r) => setTimeout(r, 200));
     expect(deliveries.length).toBeGreaterThan(0);
-    expect(deliveries.join('\n')).toContain(MARK);
-    expectClean('webhook payloads', deliveries.join('\n'));
+    const payloads = deliveries.map((d) => d.body).join('\n');
+    expect(payloads).toContain(MARK);
+    expectClean('webhook payloads', payloads);
 
     // The workflow's history: no value in any state's input or output.
     const record = unmarshall(
