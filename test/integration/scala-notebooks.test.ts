@@ -190,6 +190,16 @@ describe('Scala notebooks: runs', () => {
     expect(res.status).toBe(400);
     expect(res.body.Details.map((d: any) => d.path)).toEqual(['body.parameters.type']);
   });
+
+  it('refuses secrets with a 400 (a running JVM cannot take environment variables), starting nothing', async () => {
+    expect((await api.put('/secrets/SCALA_TOKEN', { value: 'scala-secret-1' })).status).toBe(201);
+    const notebookId = await upload(api, scala(['println(1)']));
+    const res = await api.post(`/notebook/${notebookId}/execute`, { secrets: ['SCALA_TOKEN'] });
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.Details.map((d: any) => d.path)).toEqual(['body.secrets']);
+    expect(res.text).toContain('scala');
+    expect((await api.get(`/notebook/${notebookId}/executions`)).body.totalCount).toBe(0);
+  });
 });
 
 describe('Scala notebooks: timeouts, cancel, kernel death, resume', () => {
