@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { KernelMessage } from '../../functions/core/run/kernel.ts';
 import {
   LIVE_FLUSH_MS,
   LIVE_OUTPUT_MAX_BYTES,
@@ -9,19 +8,10 @@ import {
 } from '../../functions/core/run/live-output.ts';
 import { CellOutputCollector } from '../../functions/core/run/output-collector.ts';
 import { UNLIMITED } from '../../functions/core/run/output-limits.ts';
+import { iopub, stream } from '../support/kernel-messages.ts';
 
-let n = 0;
-const msg = (msgType: string, content: Record<string, unknown>): KernelMessage => ({
-  msgId: `m${++n}`,
-  parentMsgId: 'parent',
-  channel: 'iopub',
-  msgType,
-  content,
-  date: null,
-});
-const stream = (text: string, name = 'stdout') => msg('stream', { name, text });
 const display = (text: string, displayId?: string) =>
-  msg('display_data', {
+  iopub('display_data', {
     data: { 'text/plain': text },
     metadata: {},
     ...(displayId ? { transient: { display_id: displayId } } : {}),
@@ -51,7 +41,7 @@ describe('LiveOutputFeed', () => {
 
   it('writes nothing for a cell that prints nothing', async () => {
     const { writes, feed, collector } = setup();
-    collector('c1').apply(msg('status', { execution_state: 'busy' }));
+    collector('c1').apply(iopub('status', { execution_state: 'busy' }));
     await vi.advanceTimersByTimeAsync(LIVE_FLUSH_MS * 5);
     await feed.close();
     expect(writes).toEqual([]);
@@ -92,10 +82,10 @@ describe('LiveOutputFeed', () => {
     const first = collector('c1');
     first.apply(display('v1', 'd1'));
     const second = collector('c2');
-    second.apply(msg('clear_output', { wait: true }));
+    second.apply(iopub('clear_output', { wait: true }));
     second.apply(stream('x\n'));
     second.apply(
-      msg('update_display_data', {
+      iopub('update_display_data', {
         data: { 'text/plain': 'v2' },
         metadata: {},
         transient: { display_id: 'd1' },

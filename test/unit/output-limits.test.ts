@@ -13,20 +13,11 @@ import {
 } from '../../functions/core/run/output-limits.ts';
 import type { RunRecord } from '../../functions/core/run/run.ts';
 import { toRunStatus } from '../../functions/core/run/run-view.ts';
+import { iopub, stream } from '../support/kernel-messages.ts';
 
 const LIMITS: OutputLimits = { cellBytes: 100, cellOutputs: 3, runBytes: 1000, runOutputs: 10 };
-let n = 0;
-const msg = (msgType: string, content: Record<string, unknown>): KernelMessage => ({
-  msgId: `m${++n}`,
-  parentMsgId: 'p',
-  channel: 'iopub',
-  msgType,
-  content,
-  date: null,
-});
-const stream = (text: string) => msg('stream', { name: 'stdout', text });
 const display = (data: Record<string, unknown>, displayId?: string, type = 'display_data') =>
-  msg(type, { data, metadata: {}, ...(displayId ? { transient: { display_id: displayId } } : {}) });
+  iopub(type, { data, metadata: {}, ...(displayId ? { transient: { display_id: displayId } } : {}) });
 
 function collect(messages: KernelMessage[], budget: CellBudget = UNLIMITED) {
   const collector = new CellOutputCollector(undefined, budget);
@@ -37,7 +28,7 @@ function collect(messages: KernelMessage[], budget: CellBudget = UNLIMITED) {
 describe('unit: output limits of a cell and a run', () => {
   it('keeps the first outputs up to the count limit and counts the rest', () => {
     const { record } = collect(
-      ['a', 'b', 'c', 'd', 'e'].map(stream),
+      ['a', 'b', 'c', 'd', 'e'].map((t) => stream(t)),
       cellBudget(LIMITS, { outputs: 0, bytes: 0 }),
     );
     expect(record.outputs.map((o) => o.text)).toEqual(['a', 'b', 'c']);
@@ -71,7 +62,7 @@ describe('unit: output limits of a cell and a run', () => {
 
   it('makes room again after clear_output, as the stored outputs are what counts', () => {
     const { record } = collect(
-      [stream('x'.repeat(90)), msg('clear_output', { wait: false }), stream('y'.repeat(90))],
+      [stream('x'.repeat(90)), iopub('clear_output', { wait: false }), stream('y'.repeat(90))],
       cellBudget(LIMITS, { outputs: 0, bytes: 0 }),
     );
     expect(record.outputs.map((o) => outputBytes(o))).toEqual([90]);

@@ -5,20 +5,10 @@ import type { KeptOutput } from '../../functions/core/run/live-output.ts';
 import { CellOutputCollector } from '../../functions/core/run/output-collector.ts';
 import { UNLIMITED } from '../../functions/core/run/output-limits.ts';
 import { SecretRedactor } from '../../functions/core/run/secret-redactor.ts';
+import { iopub, stream } from '../support/kernel-messages.ts';
 
 const VALUE = 'hunter2-Secret!';
 const MARK = '[secret:PW]';
-
-let n = 0;
-const msg = (msgType: string, content: Record<string, unknown>): KernelMessage => ({
-  msgId: `m${++n}`,
-  parentMsgId: 'parent',
-  channel: 'iopub',
-  msgType,
-  content,
-  date: null,
-});
-const stream = (text: string, name = 'stdout') => msg('stream', { name, text });
 
 /** Collects the messages with the redactor; what the record keeps and what a listener heard. */
 function collect(messages: KernelMessage[]) {
@@ -76,16 +66,16 @@ describe('unit: collecting a run with secrets', () => {
     const { record } = collect([
       stream(VALUE.slice(0, 5)),
       stream(`${VALUE.slice(5)} err`, 'stderr'),
-      msg('display_data', {
+      iopub('display_data', {
         data: { 'text/html': [`<b>${VALUE}`, '</b>'], 'image/png': 'iVBORw0KGgo=' },
         metadata: {},
       }),
-      msg('execute_result', {
+      iopub('execute_result', {
         data: { 'application/json': { k: [VALUE] } },
         metadata: {},
         execution_count: 1,
       }),
-      msg('error', { ename: 'ValueError', evalue: `bad ${VALUE}`, traceback: [`line ${VALUE}`] }),
+      iopub('error', { ename: 'ValueError', evalue: `bad ${VALUE}`, traceback: [`line ${VALUE}`] }),
     ]);
     // Different streams are redacted apart: the halves stay halves (neither is the value).
     expect(record.outputs.map((o) => o.output_type)).toEqual([
@@ -103,7 +93,7 @@ describe('unit: collecting a run with secrets', () => {
   });
 
   it('keeps held text before a clear_output(wait=True) clears it, as without secrets', () => {
-    const { record } = collect([stream('50% hunt'), msg('clear_output', { wait: true }), stream('100%\n')]);
+    const { record } = collect([stream('50% hunt'), iopub('clear_output', { wait: true }), stream('100%\n')]);
     expect(streamText(record.outputs)).toBe('100%\n');
   });
 });
