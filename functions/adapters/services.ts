@@ -27,27 +27,10 @@ import { S3FileStore } from './s3-file-store.ts';
 import { SecretCipher } from './secret-cipher.ts';
 import { SfnWorkflow } from './sfn-workflow.ts';
 
-/** The kernel host's token: from config, or read once from Secrets Manager (never logged). */
-function kernelHostToken(clients: AwsClients, config: Config): () => Promise<string> {
-  let token: Promise<string> | undefined;
-  return () => {
-    token ??= (async () => {
-      if (config.kernelHostToken) return config.kernelHostToken;
-      if (!config.kernelHostTokenSecret) throw new Error('configuration: no kernel host token is configured');
-      const out = await clients.secrets.send(
-        new GetSecretValueCommand({ SecretId: config.kernelHostTokenSecret }),
-      );
-      if (!out.SecretString) throw new Error('configuration: the kernel host token secret is empty');
-      return out.SecretString;
-    })().catch((error) => {
-      token = undefined;
-      throw error;
-    });
-    return token;
-  };
-}
-
-/** A key from config, or read once from Secrets Manager (never logged); `what` names it in errors. */
+/**
+ * A key or token from config, or read once from Secrets Manager (never logged; a failed read is
+ * tried again on the next call); `what` names it in errors.
+ */
 function configuredKey(
   clients: AwsClients,
   what: string,
@@ -73,7 +56,10 @@ function configuredKey(
 /** The composition root: config → SDK clients → adapters → the Services use-cases take. */
 export function createServices(config: Config = loadConfig()): Services {
   const clients = createAwsClients(config);
-  const kernelHost = new JupyterKernelHost(hostDirectory(config), kernelHostToken(clients, config));
+  const kernelHost = new JupyterKernelHost(
+    hostDirectory(config),
+    configuredKey(clients, 'kernel host token', config.kernelHostToken, config.kernelHostTokenSecret),
+  );
   return {
     notebooks: new DynamoNotebookStore(clients.dynamodb, config.tableName),
     investigations: new DynamoInvestigationStore(clients.dynamodb, config.tableName),
