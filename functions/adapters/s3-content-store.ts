@@ -2,14 +2,13 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
-  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { serializeDocument } from '../core/nbformat/document.ts';
 import type { NbDocument } from '../core/nbformat/types.ts';
-import type { ContentStore } from '../core/ports.ts';
+import type { ContentStore, InlineRead } from '../core/ports.ts';
 
 /**
  * Notebook documents as .ipynb objects (server-side encrypted by the bucket's default).
@@ -72,11 +71,22 @@ export class S3ContentStore implements ContentStore {
     return JSON.parse(text) as NbDocument;
   }
 
-  async size(key: string): Promise<number> {
-    const text = this.cache.get(key);
-    if (text !== undefined) return Buffer.byteLength(text, 'utf8');
-    const out = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-    return out.ContentLength ?? 0;
+  async readInline(key: string, maxBytes: number): Promise<InlineRead> {
+    const cached = this.cache.get(key);
+    if (cached !== undefined) {
+      const bytes = Buffer.byteLength(cached, 'utf8');
+      return bytes > maxBytes ? { bytes } : { document: await this.get(key) };
+    }
+    const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    const bytes = out.ContentLength ?? 0;
+    if (bytes > maxBytes) {
+      // Too large to answer inline: the caller links to it instead, so the body goes unread.
+      (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      return { bytes };
+    }
+    const text = await out.Body!.transformToString('utf-8');
+    this.remember(key, text);
+    return { document: JSON.parse(text) as NbDocument };
   }
 
   async delete(key: string): Promise<void> {

@@ -87,13 +87,21 @@ export interface InvestigationStore {
   getOrCreateDefault(scope: Scope, make: () => InvestigationRecord): Promise<InvestigationRecord>;
 }
 
+/** What `ContentStore.readInline` found: the document, or the size of one too large to inline. */
+export type InlineRead =
+  | { document: NbDocument; bytes?: undefined }
+  | { document?: undefined; bytes: number };
+
 /** Notebook documents (.ipynb) in object storage. */
 export interface ContentStore {
   put(key: string, document: NbDocument): Promise<void>;
   /** Throws when the object is missing: a row without content is a broken invariant. */
   get(key: string): Promise<NbDocument>;
-  /** The stored document's size in bytes (throws when missing, as `get`). */
-  size(key: string): Promise<number>;
+  /**
+   * The document when it is at most `maxBytes` long, else only its size in bytes: one read
+   * either way, so a small document costs no separate size lookup (throws when missing, as `get`).
+   */
+  readInline(key: string, maxBytes: number): Promise<InlineRead>;
   delete(key: string): Promise<void>;
   deletePrefix(prefix: string): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import type { NbDocument } from '../nbformat/types.ts';
 import type { NotebookResource } from '../notebook.ts';
 import type { Services } from '../ports.ts';
 
@@ -10,24 +11,29 @@ export interface ContentLink {
   bytes: number;
 }
 
+/** A stored document small enough to answer inline, or the link to fetch it by. */
+export type InlineOrLink =
+  | { document: NbDocument; link?: undefined }
+  | { document?: undefined; link: ContentLink };
+
 /**
- * A presigned link to the stored document at `contentKey` when it is larger than
- * `maxInlineContentBytes` (undefined when it fits inline: small notebooks answer as always).
+ * The stored document at `contentKey` when it fits `maxInlineContentBytes` (one read), else a
+ * presigned link to it (valid 1 h): small notebooks answer inline as always.
  */
-export async function contentLinkIfLarge(
+export async function inlineOrLink(
   services: Services,
   contentKey: string,
   fileName: string,
-): Promise<ContentLink | undefined> {
-  const bytes = await services.contents.size(contentKey);
-  if (bytes <= services.maxInlineContentBytes) return undefined;
+): Promise<InlineOrLink> {
+  const read = await services.contents.readInline(contentKey, services.maxInlineContentBytes);
+  if (read.document) return { document: read.document };
   const contentUrl = await services.files.downloadUrl(contentKey, {
     fileName,
     contentType: 'application/x-ipynb+json',
     expiresSeconds: LINK_SECONDS,
   });
   const expiresAt = new Date(services.now().getTime() + LINK_SECONDS * 1000).toISOString();
-  return { contentUrl, expiresAt, bytes };
+  return { link: { contentUrl, expiresAt, bytes: read.bytes } };
 }
 
 /** A cell of route 3 whose source was left out of an answer that would not fit inline. */

@@ -4,7 +4,7 @@ import { type NotebookResource, toNotebookResource, toNotebookSummary } from '..
 import { signLink } from '../notebook-link.ts';
 import type { Actor, NotebookFilters, Services } from '../ports.ts';
 import { requireInvestigation, requireNotebook } from './common.ts';
-import { type ContentLink, contentLinkIfLarge, withContentLink } from './content-links.ts';
+import { type ContentLink, inlineOrLink, withContentLink } from './content-links.ts';
 
 /**
  * The full notebook with the cells of its current content (routes 3). A notebook larger than
@@ -16,9 +16,11 @@ export async function getNotebook(
   notebookId: string,
 ): Promise<NotebookResource> {
   const record = await requireNotebook(services, actor, notebookId);
-  const link = await contentLinkIfLarge(services, record.contentKey, `${record.name}.ipynb`);
+  const read = await inlineOrLink(services, record.contentKey, `${record.name}.ipynb`);
+  if (read.document) return toNotebookResource(record, read.document, services.now());
+  // Too large to inline: the cells (without outputs) still answer, next to the link.
   const resource = toNotebookResource(record, await services.contents.get(record.contentKey), services.now());
-  return link ? withContentLink(resource, link, services.maxInlineContentBytes) : resource;
+  return withContentLink(resource, read.link, services.maxInlineContentBytes);
 }
 
 /**
@@ -31,8 +33,8 @@ export async function getNotebookContent(
   notebookId: string,
 ): Promise<NbDocument | ContentLink> {
   const record = await requireNotebook(services, actor, notebookId);
-  const link = await contentLinkIfLarge(services, record.contentKey, `${record.name}.ipynb`);
-  return link ?? services.contents.get(record.contentKey);
+  const read = await inlineOrLink(services, record.contentKey, `${record.name}.ipynb`);
+  return read.document ?? read.link;
 }
 
 /** One page of the project's notebooks (route 1), newest first. */
@@ -115,13 +117,12 @@ export async function getVersion(services: Services, actor: Actor, notebookId: s
   const entry = await services.notebooks.getVersion(actor, notebookId, version);
   if (!entry) throw new NotFoundError('Version', { NotebookId: notebookId, Version: version });
   const { contentKey, ...rest } = entry;
-  const link = await contentLinkIfLarge(services, contentKey, `${notebookId}-${version}.ipynb`);
-  if (link)
-    return {
-      ...rest,
-      contentUrl: link.contentUrl,
-      contentUrlExpiresAt: link.expiresAt,
-      contentBytes: link.bytes,
-    };
-  return { ...rest, content: await services.contents.get(contentKey) };
+  const read = await inlineOrLink(services, contentKey, `${notebookId}-${version}.ipynb`);
+  if (read.document) return { ...rest, content: read.document };
+  return {
+    ...rest,
+    contentUrl: read.link.contentUrl,
+    contentUrlExpiresAt: read.link.expiresAt,
+    contentBytes: read.link.bytes,
+  };
 }
