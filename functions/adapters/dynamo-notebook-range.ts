@@ -61,7 +61,7 @@ export async function queryIds(
 /**
  * Up to `limit` notebook rows, newest first, starting below the row with id `below` (from
  * the newest when undefined) after skipping `skip` rows: the skipped rows are read as keys
- * only, the page's rows in full, each with a consistent read.
+ * only, the page's rows in full or as `projection` says, each with a consistent read.
  */
 export async function readRowsDescending(
   db: DynamoDBClient,
@@ -70,6 +70,8 @@ export async function readRowsDescending(
   below: string | undefined,
   skip: number,
   limit: number,
+  /** Which attributes of the page's rows to read (default: all). */
+  projection?: Pick<QueryCommandInput, 'ProjectionExpression' | 'ExpressionAttributeNames'>,
 ): Promise<Item[]> {
   const base: QueryCommandInput = {
     ...notebookRows(scope),
@@ -90,7 +92,7 @@ export async function readRowsDescending(
   const rows: Item[] = [];
   while (rows.length < limit) {
     const out = await db.send(
-      new QueryCommand({ ...base, Limit: limit - rows.length, ExclusiveStartKey: start }),
+      new QueryCommand({ ...base, ...projection, Limit: limit - rows.length, ExclusiveStartKey: start }),
     );
     rows.push(...(out.Items ?? []));
     start = out.LastEvaluatedKey;

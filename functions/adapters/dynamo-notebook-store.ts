@@ -148,7 +148,11 @@ export class DynamoNotebookStore implements NotebookStore {
   }
 
   list(scope: Scope, filters: NotebookFilters, page: number, pageSize: number) {
-    return this.lists.list(scope, filters, page, pageSize);
+    return this.lists.list(scope, filters, page, pageSize, 'records');
+  }
+
+  listListings(scope: Scope, filters: NotebookFilters, page: number, pageSize: number) {
+    return this.lists.list(scope, filters, page, pageSize, 'listings');
   }
 
   listByInvestigation(scope: Scope, investigationId: string): Promise<NotebookRecord[]> {

@@ -82,7 +82,18 @@ export const DEFAULT_INTEGRATION: Integration = {
 export const DEFAULT_ENVIRONMENT: Environment = { pythonVersion: null, packages: [], customLibraries: [] };
 
 /** The list view: no cells and no source, both field spellings. */
-export function toNotebookSummary(r: NotebookRecord) {
+/**
+ * What a list page shows of a notebook (route 1): the row without its content key, kernel
+ * environment and integration settings other than `enrichmentMode`, so a page reads less.
+ */
+export type NotebookListing = Omit<
+  NotebookRecord,
+  'tenantId' | 'integration' | 'environment' | 'contentKey' | 'activeExecutionId'
+> & {
+  integration: Pick<Integration, 'enrichmentMode'>;
+};
+
+export function toNotebookSummary(r: NotebookListing) {
   return {
     notebookId: r.notebookId,
     projectId: r.projectId,

@@ -12,6 +12,7 @@ import {
   DEFAULT_ENVIRONMENT,
   DEFAULT_INTEGRATION,
   type NotebookRecord,
+  toNotebookSummary,
 } from '../../functions/core/notebook.ts';
 import { stackTable } from '../support/api.ts';
 
@@ -115,6 +116,43 @@ describe('unit', () => {
         expect(reads.requests).toBeLessThanOrEqual(4);
       }
     }, 120_000);
+
+    it('reads a list page as listings: the summary of whole rows, without what a list does not show', async () => {
+      const { dynamodb, tableName } = countingTable();
+      const { scope, newestFirst } = await legacyProject(dynamodb, tableName, 250);
+      const withEnrichment = {
+        ...record(scope, newestFirst[120]!),
+        integration: { ...DEFAULT_INTEGRATION, enrichmentMode: true },
+      };
+      await putItems(dynamodb, tableName, [
+        toRow({
+          ...withEnrichment,
+          contentKey: 'k',
+          environment: { ...DEFAULT_ENVIRONMENT, packages: ['pandas'] },
+        }),
+      ]);
+      for (const [filters, page] of [
+        [{}, 2],
+        [{ enrichmentMode: true }, 1],
+        [{ status: 'Ready' as const, enrichmentMode: false }, 3],
+      ] as const) {
+        const whole = await new DynamoNotebookStore(dynamodb, tableName).list(scope, filters, page, 100);
+        const listed = await new DynamoNotebookStore(dynamodb, tableName).listListings(
+          scope,
+          filters,
+          page,
+          100,
+        );
+        expect(listed.totalCount).toBe(whole.totalCount);
+        expect(listed.items.length).toBeGreaterThan(0);
+        expect(listed.items.map(toNotebookSummary)).toEqual(whole.items.map(toNotebookSummary));
+        for (const item of listed.items) {
+          expect(Object.keys(item)).not.toContain('contentKey');
+          expect(Object.keys(item)).not.toContain('environment');
+          expect(item.integration).toEqual({ enrichmentMode: item.notebookId === withEnrichment.notebookId });
+        }
+      }
+    });
 
     it('keeps every notebook once, in order, and totalCount exact under concurrent creates, deletes and cuts', async () => {
       const { dynamodb, tableName } = stackTable();

@@ -1,6 +1,6 @@
 import type { InvestigationRecord } from '../investigation.ts';
 import type { NbDocument } from '../nbformat/types.ts';
-import type { KernelType, NotebookRecord, NotebookStatus, Scope } from '../notebook.ts';
+import type { KernelType, NotebookListing, NotebookRecord, NotebookStatus, Scope } from '../notebook.ts';
 
 /** Ports of notebooks, their content and investigations. */
 
@@ -58,6 +58,13 @@ export interface NotebookStore {
     page: number,
     pageSize: number,
   ): Promise<{ items: NotebookRecord[]; totalCount: number }>;
+  /** The same page as `list`, each notebook read only for what a list shows (route 1). */
+  listListings(
+    scope: Scope,
+    filters: NotebookFilters,
+    page: number,
+    pageSize: number,
+  ): Promise<{ items: NotebookListing[]; totalCount: number }>;
   /** Every notebook of an investigation, ordered by `notebookOrder`. */
   listByInvestigation(scope: Scope, investigationId: string): Promise<NotebookRecord[]>;
   /** The highest `notebookOrder` in an investigation, or 0 when it is empty. */

@@ -45,7 +45,7 @@ export async function listNotebooks(
   page: number,
   pageSize: number,
 ) {
-  const { items, totalCount } = await services.notebooks.list(actor, filters, page, pageSize);
+  const { items, totalCount } = await services.notebooks.listListings(actor, filters, page, pageSize);
   return {
     notebooks: items.map(toNotebookSummary),
     totalCount,
