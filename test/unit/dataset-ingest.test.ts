@@ -11,7 +11,7 @@ const ROLES = { caseIdColumn: 'case_id', activityColumn: 'activity', timestampCo
 function parseInChunks(text: string, size: number): Array<[number, string[]]> {
   const parser = new CsvParser();
   const rows: Array<[number, string[]]> = [];
-  const take = ({ bytes, spans, records }: ReturnType<CsvParser['push']>) => {
+  const take = ({ bytes, spans, records }: ReturnType<CsvParser['end']>) => {
     for (let i = 0; i < spans.length; i += 3) {
       const start = spans[i]!;
       const line = start >= 0 ? bytes.toString('utf8', start, spans[i + 1]) : '';
@@ -22,7 +22,7 @@ function parseInChunks(text: string, size: number): Array<[number, string[]]> {
     }
   };
   const bytes = Buffer.from(text, 'utf8');
-  for (let i = 0; i < bytes.length; i += size) take(parser.push(bytes.subarray(i, i + size)));
+  for (let i = 0; i < bytes.length; i += size) parser.push(bytes.subarray(i, i + size)).forEach(take);
   take(parser.end());
   return rows;
 }

@@ -19,11 +19,12 @@ export function invalidCsv(line: number, reason: string): ValidationError {
  * The rows one chunk of CSV bytes completed. Lines without a quote stay in `bytes` as spans
  * (no strings, no arrays: most of an event log); the others are parsed into `records`.
  * `spans` holds triples in file order: `start, stop, line` of a line without quotes (`stop`
- * before its line end), or `-1, i, line` for `records[i]`.
+ * before its line end), or `-1, i, line` for `records[i]`. The parser reuses `spans` for
+ * its next chunk: a batch is read before the parser is given more.
  */
 export interface CsvBatch {
   bytes: Buffer;
-  spans: number[];
+  spans: Int32Array;
   records: SourceRecord[];
 }
 
@@ -72,9 +73,22 @@ export class CsvParser {
   private line = 1;
   private started = false;
 
-  /** Parses what `chunk` completes (with what was carried). */
-  push(chunk: Buffer): CsvBatch {
-    return this.parse(this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk, false);
+  /**
+   * Parses what `chunk` completes (with what was carried). The line begun in the previous
+   * chunk is completed on its own so that the chunk is parsed where it is, not copied.
+   */
+  push(chunk: Buffer): CsvBatch[] {
+    if (this.carry.length === 0) return [this.parse(chunk, false)];
+    const lf = chunk.indexOf(LF);
+    if (lf < 0) return [this.parse(Buffer.concat([this.carry, chunk]), false)];
+    const first = this.parse(
+      Buffer.concat([this.carry, chunk.subarray(0, lf + 1)]),
+      false,
+      new Int32Array(3),
+    );
+    // (A quoted field the line began may go on: the rest is parsed after what it left.)
+    const rest = chunk.subarray(lf + 1);
+    return [first, this.parse(this.carry.length > 0 ? Buffer.concat([this.carry, rest]) : rest, false)];
   }
 
   /** What the end of the input completes. */
@@ -82,15 +96,30 @@ export class CsvParser {
     return this.parse(this.carry, true);
   }
 
-  private parse(bytes: Buffer, final: boolean): CsvBatch {
+  /** Spans of the lines of the last batch (grown as needed, reused). */
+  private spans = new Int32Array(3 * 1024);
+
+  private parse(bytes: Buffer, final: boolean, into?: Int32Array): CsvBatch {
     const records: SourceRecord[] = [];
-    const spans: number[] = [];
+    let spans = into ?? this.spans;
+    let count = 0;
+    const add = (a: number, b: number, line: number) => {
+      if (count === spans.length) {
+        const bigger = new Int32Array(2 * spans.length);
+        bigger.set(spans);
+        spans = bigger;
+        if (!into) this.spans = bigger;
+      }
+      spans[count++] = a;
+      spans[count++] = b;
+      spans[count++] = line;
+    };
     const length = bytes.length;
     let pos = 0;
     if (!this.started) {
       if (length < 3 && !final) {
         this.carry = bytes;
-        return { bytes, spans, records };
+        return { bytes, spans: spans.subarray(0, count), records };
       }
       this.started = true;
       if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) pos = 3;
@@ -107,7 +136,7 @@ export class CsvParser {
       if (nextQuote < 0 || nextQuote > end) {
         // No quote on this line: split at commas.
         const stop = end > pos && bytes[end - 1] === CR ? end - 1 : end;
-        if (stop > pos) spans.push(pos, stop, line);
+        if (stop > pos) add(pos, stop, line);
         pos = end + 1;
         line++;
         continue;
@@ -117,14 +146,14 @@ export class CsvParser {
       // A complete record, or an error found early (a quote inside a field, say), or the end.
       const quoted = quotedRecord(text, 0, line, final || lf >= 0);
       if (!quoted) break; // needs more bytes
-      spans.push(-1, records.length, line);
+      add(-1, records.length, line);
       records.push({ values: quoted.values, line, quoted: true });
       pos = lf < 0 ? length : lf + 1;
       line += quoted.lines;
     }
     this.carry = pos < length ? bytes.subarray(pos) : Buffer.alloc(0);
     this.line = line;
-    return { bytes, spans, records };
+    return { bytes, spans: spans.subarray(0, count), records };
   }
 }
 

@@ -91,8 +91,7 @@ async function* utf8Chunks(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Bu
 export async function* csvRecords(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<CsvBatch> {
   const parser = new CsvParser();
   for await (const bytes of utf8Chunks(chunks)) {
-    const batch = parser.push(bytes);
-    if (batch.spans.length > 0) yield batch;
+    for (const batch of parser.push(bytes)) if (batch.spans.length > 0) yield batch;
   }
   const rest = parser.end();
   if (rest.spans.length > 0) yield rest;

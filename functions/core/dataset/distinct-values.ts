@@ -6,10 +6,10 @@ const PROBES = 8;
 /** A copy that does not keep the text it was cut from alive (V8 slices share their parent). */
 const detached = (value: string) => ` ${value}`.slice(1);
 
-/** Whether `b[at, end)` holds the bytes of `key`. */
-function same(key: Buffer, b: Buffer, at: number, end: number): boolean {
-  if (key.length !== end - at) return false;
-  for (let i = 0; i < key.length; i++) if (key[i] !== b[at + i]) return false;
+/** Whether `b[at, end)` holds the first `n` bytes of `key`. */
+function same(key: Buffer, n: number, b: Buffer, at: number, end: number): boolean {
+  if (n !== end - at) return false;
+  for (let i = 0; i < n; i++) if (key[i] !== b[at + i]) return false;
   return true;
 }
 
@@ -23,7 +23,10 @@ function same(key: Buffer, b: Buffer, at: number, end: number): boolean {
 export class DistinctValues {
   private readonly values = new Set<string>();
   private readonly keys: Array<Buffer | undefined> = new Array(SLOTS).fill(undefined);
+  /** The previous value: `lastLength` bytes of `last` (a key of the table or `scratch`). */
   private last: Buffer = Buffer.alloc(0);
+  private lastLength = 0;
+  private scratch: Buffer = Buffer.alloc(64);
 
   /** How many distinct values were added. */
   get size(): number {
@@ -37,8 +40,9 @@ export class DistinctValues {
 
   /** Adds the value whose UTF-8 bytes are `b[at, end)`. */
   addBytes(b: Buffer, at: number, end: number): void {
-    if (same(this.last, b, at, end)) return;
     const n = end - at;
+    if (same(this.last, this.lastLength, b, at, end)) return;
+    this.lastLength = n;
     // A few bytes and the length pick the slot; the whole value is compared there.
     const hash = n * 31 + b[at]! * 7 + b[end - 1]! * 131 + b[at + (n >> 1)]! * 17 + b[at + (n >> 2)]!;
     for (let probe = 0; probe < PROBES; probe++) {
@@ -49,12 +53,14 @@ export class DistinctValues {
         this.keys[slot] = this.last = Buffer.from(b.subarray(at, end));
         return;
       }
-      if (same(key, b, at, end)) {
+      if (same(key, key.length, b, at, end)) {
         this.last = key;
         return;
       }
     }
     this.values.add(b.toString('utf8', at, end));
-    this.last = Buffer.from(b.subarray(at, end));
+    if (this.scratch.length < n) this.scratch = Buffer.alloc(2 * n);
+    b.copy(this.scratch, 0, at, end);
+    this.last = this.scratch;
   }
 }
