@@ -90,7 +90,7 @@ describe('unit', () => {
   });
 
   describe('DistinctValues', () => {
-    it('counts values given as bytes and as strings once, past its table and when their hashes collide', () => {
+    it('counts values given as bytes and as strings once, while its table grows and its slots collide', () => {
       const values = new DistinctValues();
       const words = Array.from({ length: 3000 }, (_, i) => `w${String(i).padStart(5, '0')}é`);
       const bytes = Buffer.from(words.join(','), 'utf8');
@@ -104,11 +104,19 @@ describe('unit', () => {
       }
       for (const word of words) values.add(word);
       expect(values.size).toBe(3000);
-      // Same length, first, last and middle bytes: only the fourth differs.
-      const collide = Buffer.from('abcXe,abcYe,abcXe');
+      // The same bytes but one, and a value that is a prefix of another.
+      const near = Buffer.from('abcXe,abcYe,abcXe,abcX');
       const other = new DistinctValues();
-      for (const at of [0, 6, 12, 6]) other.addBytes(collide, at, at + 5);
-      expect(other.size).toBe(2);
+      for (const [at, end] of [
+        [0, 5],
+        [6, 11],
+        [12, 17],
+        [18, 22],
+        [6, 11],
+      ] as const)
+        other.addBytes(near, at, end);
+      other.add('abcYe');
+      expect(other.size).toBe(3);
     });
   });
 });
