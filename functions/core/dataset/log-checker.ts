@@ -4,6 +4,7 @@ import { ColumnTypeInference } from './column-types.ts';
 import { splitPlain } from './csv-parser.ts';
 import type { ColumnRole, DatasetColumn } from './dataset.ts';
 import { DistinctValues } from './distinct-values.ts';
+import { checkHeader } from './log-header.ts';
 import { isoMsAt, parseTimestampMs } from './timestamp.ts';
 
 /** Which columns hold the case id, the activity and the timestamp. */
@@ -223,39 +224,4 @@ export class LogChecker {
       : `body.rows.${row - 1}${column ? `.${column}` : ''}`;
     return new ValidationError(`${where}: ${message}`, [{ path, message }], 'InvalidDataset');
   }
-}
-
-function checkHeader(header: string[], roles: ColumnRoles, origin: RecordOrigin) {
-  const path = origin === 'file' ? 'file.header' : 'body.rows';
-  const seen = new Set<string>();
-  header.forEach((name, i) => {
-    if (name === '')
-      throw new ValidationError(
-        `Column ${i + 1} of the header has no name`,
-        [{ path, message: `column ${i + 1} has no name` }],
-        'InvalidDataset',
-      );
-    if (seen.has(name))
-      throw new ValidationError(
-        `The header names column '${name}' twice`,
-        [{ path, message: `duplicate column '${name}'` }],
-        'InvalidDataset',
-      );
-    seen.add(name);
-  });
-  const find = (field: keyof ColumnRoles) => {
-    const i = header.indexOf(roles[field]);
-    if (i < 0)
-      throw new ValidationError(
-        `Required column '${roles[field]}' (${field}) is missing; the columns are: ${header.join(', ')}`,
-        [{ path: field, message: `no column '${roles[field]}' in: ${header.join(', ')}` }],
-        'MissingColumn',
-      );
-    return i;
-  };
-  return {
-    caseId: find('caseIdColumn'),
-    activity: find('activityColumn'),
-    timestamp: find('timestampColumn'),
-  };
 }
