@@ -42,8 +42,7 @@ const UTC_OFFSET = [43, 48, 48, 58, 48, 48];
  * Checks an event log row by row and writes its normalised CSV (CRLF, quoting only where
  * needed, timestamps as ISO-8601 UTC) into byte buffers, measuring counts, distinct cases
  * and activities, the time range and each column's type. `plain` takes a line straight from
- * the bytes it was read from (no strings but for a new case id or activity: most rows of a
- * log); `row` takes parsed values.
+ * the bytes it was read from (no strings made: most rows of a log); `row` takes parsed values.
  */
 export class LogChecker {
   private header: string[] | undefined;
