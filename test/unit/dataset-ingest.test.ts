@@ -7,20 +7,22 @@ import type { ValidationError } from '../../functions/core/errors.ts';
 
 const ROLES = { caseIdColumn: 'case_id', activityColumn: 'activity', timestampColumn: 'timestamp' };
 
-/** Every row the parser yields for `text` cut into `size`-character chunks, as [line, values]. */
+/** Every row the parser yields for `text` as UTF-8 cut into `size`-byte chunks, as [line, values]. */
 function parseInChunks(text: string, size: number): Array<[number, string[]]> {
   const parser = new CsvParser();
   const rows: Array<[number, string[]]> = [];
-  const take = ({ text: t, spans, records }: ReturnType<CsvParser['push']>) => {
+  const take = ({ bytes, spans, records }: ReturnType<CsvParser['end']>) => {
     for (let i = 0; i < spans.length; i += 3) {
       const start = spans[i]!;
+      const line = start >= 0 ? bytes.toString('utf8', start, spans[i + 1]) : '';
       rows.push([
         spans[i + 2]!,
-        start >= 0 ? splitPlain(t, start, spans[i + 1]!) : records[spans[i + 1]!]!.values,
+        start >= 0 ? splitPlain(line, 0, line.length) : records[spans[i + 1]!]!.values,
       ]);
     }
   };
-  for (let i = 0; i < text.length; i += size) take(parser.push(text.slice(i, i + size)));
+  const bytes = Buffer.from(text, 'utf8');
+  for (let i = 0; i < bytes.length; i += size) parser.push(bytes.subarray(i, i + size)).forEach(take);
   take(parser.end());
   return rows;
 }
@@ -32,11 +34,11 @@ async function ingest(text: string, size = 7) {
     for (let i = 0; i < bytes.length; i += size) yield bytes.slice(i, i + size);
   })();
   const rows = ingestRecords(csvRecords(chunks), ROLES, 'file');
-  let out = '';
+  const out: Buffer[] = [];
   for (;;) {
     const next = await rows.next();
-    if (next.done) return { out, stats: next.value };
-    out += next.value;
+    if (next.done) return { out: Buffer.concat(out).toString('utf8'), stats: next.value };
+    out.push(next.value);
   }
 }
 

@@ -1,56 +1,63 @@
 import type { DatasetColumn } from './dataset.ts';
-import { isIsoDateTime, isoMsIn } from './timestamp.ts';
+import { isIsoDateTime, isoMsAt } from './timestamp.ts';
 
 type ColumnType = DatasetColumn['type'];
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
+const isSign = (c: number | undefined) => c === 43 || c === 45;
 
-/** Digits of `s` from `i` (before `end`); the index after them. */
-function digitsFrom(s: string, i: number, end: number): number {
-  while (i < end && isDigit(s.charCodeAt(i))) i++;
+/** Digits of `b` from `i` (before `end`); the index after them. */
+function digitsFrom(b: Uint8Array, i: number, end: number): number {
+  while (i < end && isDigit(b[i]!)) i++;
   return i;
 }
 
-/** `s.slice(at, end)` is `[+-]?\d+`. */
-function isInteger(s: string, at: number, end: number): boolean {
-  const start = at < end && (s.charCodeAt(at) === 43 || s.charCodeAt(at) === 45) ? at + 1 : at;
-  const stop = digitsFrom(s, start, end);
+/** `b[at, end)` is `[+-]?\d+`. */
+function isInteger(b: Uint8Array, at: number, end: number): boolean {
+  const start = at < end && isSign(b[at]) ? at + 1 : at;
+  const stop = digitsFrom(b, start, end);
   return stop > start && stop === end;
 }
 
-/** `s.slice(at, end)` is `[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?`. */
-function isFloat(s: string, at: number, end: number): boolean {
-  let i = at < end && (s.charCodeAt(at) === 43 || s.charCodeAt(at) === 45) ? at + 1 : at;
-  const whole = digitsFrom(s, i, end);
+/** `b[at, end)` is `[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?`. */
+function isFloat(b: Uint8Array, at: number, end: number): boolean {
+  let i = at < end && isSign(b[at]) ? at + 1 : at;
+  const whole = digitsFrom(b, i, end);
   let mantissa = whole > i;
   i = whole;
-  if (i < end && s.charCodeAt(i) === 46) {
-    const fraction = digitsFrom(s, i + 1, end);
+  if (i < end && b[i] === 46) {
+    const fraction = digitsFrom(b, i + 1, end);
     mantissa ||= fraction > i + 1;
     i = fraction;
   }
   if (!mantissa) return false;
-  if (i < end && (s.charCodeAt(i) | 32) === 101) {
+  if (i < end && (b[i]! | 32) === 101) {
     i++;
-    if (i < end && (s.charCodeAt(i) === 43 || s.charCodeAt(i) === 45)) i++;
-    const exponent = digitsFrom(s, i, end);
+    if (i < end && isSign(b[i])) i++;
+    const exponent = digitsFrom(b, i, end);
     if (exponent === i) return false;
     i = exponent;
   }
   return i === end;
 }
 
-/** `s.slice(at, end)` is `true` or `false` in any case. */
-function isBoolean(s: string, at: number, end: number): boolean {
-  const n = end - at;
-  return (n === 4 || n === 5) && /^(?:true|false)$/i.test(s.slice(at, end));
+const TRUE = [116, 114, 117, 101];
+const FALSE = [102, 97, 108, 115, 101];
+
+/** `b[at, end)` is `true` or `false` in any case (ASCII letters only). */
+function isBoolean(b: Uint8Array, at: number, end: number): boolean {
+  const word = end - at === 4 ? TRUE : end - at === 5 ? FALSE : null;
+  if (!word) return false;
+  for (let i = 0; i < word.length; i++) if ((b[at + i]! | 32) !== word[i]) return false;
+  return true;
 }
 
 /**
- * Infers one column's type from its values, one at a time. Empty values are missing data and
- * do not count; a column with no values at all is `string`. The narrowest type that every
- * value fits wins: `boolean` (true/false, any case), `integer`, `float` (integers included),
- * `datetime` (ISO dates and date-times only: epoch numbers stay numbers), else `string`.
+ * Infers one column's type from its values, one at a time (as text or as UTF-8 bytes: every
+ * check looks at ASCII alone). Empty values are missing data and do not count; a column
+ * with no values at all is `string`. The narrowest type that every value fits wins:
+ * `boolean` (true/false, any case), `integer`, `float` (integers included), `datetime` (ISO
+ * dates and date-times only: epoch numbers stay numbers), else `string`.
  */
 export class ColumnTypeInference {
   private seen = false;
@@ -60,17 +67,19 @@ export class ColumnTypeInference {
   private datetime = true;
 
   add(value: string): void {
-    this.addIn(value, 0, value.length);
+    if (value === '') return;
+    const bytes = Buffer.from(value, 'utf8');
+    this.addBytes(bytes, 0, bytes.length);
   }
 
-  /** `add(s.slice(at, end))`, without making the substring unless a check needs it. */
-  addIn(s: string, at: number, end: number): void {
+  /** The value held by the UTF-8 bytes `b[at, end)`. */
+  addBytes(b: Buffer, at: number, end: number): void {
     if (at === end) return;
     this.seen = true;
-    if (this.boolean && !isBoolean(s, at, end)) this.boolean = false;
-    if (this.integer && !isInteger(s, at, end)) this.integer = false;
-    if (this.float && !(this.integer || isFloat(s, at, end))) this.float = false;
-    if (this.datetime && Number.isNaN(isoMsIn(s, at, end)) && !isIsoDateTime(s.slice(at, end)))
+    if (this.boolean && !isBoolean(b, at, end)) this.boolean = false;
+    if (this.integer && !isInteger(b, at, end)) this.integer = false;
+    if (this.float && !(this.integer || isFloat(b, at, end))) this.float = false;
+    if (this.datetime && Number.isNaN(isoMsAt(b, at, end)) && !isIsoDateTime(b.toString('utf8', at, end)))
       this.datetime = false;
   }
 

@@ -1,8 +1,11 @@
 import { ValidationError } from '../errors.ts';
+import { ByteOutput } from './byte-output.ts';
 import { ColumnTypeInference } from './column-types.ts';
 import { splitPlain } from './csv-parser.ts';
 import type { ColumnRole, DatasetColumn } from './dataset.ts';
-import { isoMsIn, parseTimestampMs } from './timestamp.ts';
+import { DistinctValues } from './distinct-values.ts';
+import { checkHeader } from './log-header.ts';
+import { isoMsAt, parseTimestampMs } from './timestamp.ts';
 
 /** Which columns hold the case id, the activity and the timestamp. */
 export interface ColumnRoles {
@@ -31,94 +34,112 @@ function field(value: string): string {
 /** A printable ASCII character other than a space: a field may start and end with it unquoted. */
 const solid = (c: number) => c > 32 && c < 127;
 
-/** A copy that does not keep the chunk it was cut from alive (V8 slices share their parent). */
-const detached = (value: string) => ` ${value}`.slice(1);
+const COMMA = 44;
+/** `+00:00` */
+const UTC_OFFSET = [43, 48, 48, 58, 48, 48];
 
 /**
  * Checks an event log row by row and writes its normalised CSV (CRLF, quoting only where
- * needed, timestamps as ISO-8601 UTC), measuring counts, distinct cases and activities, the
- * time range and each column's type. `plain` takes a line straight from the text it was read
- * from (no substrings but the ones it keeps: most rows of a log); `row` takes parsed values.
+ * needed, timestamps as ISO-8601 UTC) into byte buffers, measuring counts, distinct cases
+ * and activities, the time range and each column's type. `plain` takes a line straight from
+ * the bytes it was read from (no strings made: most rows of a log); `row` takes parsed values.
  */
 export class LogChecker {
   private header: string[] | undefined;
   private index = { caseId: -1, activity: -1, timestamp: -1 };
   private types: ColumnTypeInference[] = [];
-  private readonly cases = new Set<string>();
-  private readonly activities = new Set<string>();
+  private readonly cases = new DistinctValues();
+  private readonly activities = new DistinctValues();
   private min = Number.POSITIVE_INFINITY;
   private max = Number.NEGATIVE_INFINITY;
   private starts = new Int32Array(0);
   private ends = new Int32Array(0);
-  /** The normalised text not taken yet. */
-  private out = '';
+  /** The normalised CSV not taken yet. */
+  private readonly out: ByteOutput;
   rows = 0;
 
   constructor(
     private readonly roles: ColumnRoles,
     private readonly origin: RecordOrigin,
-  ) {}
+    flushBytes: number,
+  ) {
+    this.out = new ByteOutput(flushBytes);
+  }
 
-  /** Characters of normalised text not taken yet. */
+  /** Bytes of normalised CSV not taken yet. */
   get pending(): number {
     return this.out.length;
   }
 
-  /** The normalised text so far, taken. */
-  take(): string {
-    const text = this.out;
-    this.out = '';
-    return text;
+  /** The normalised CSV so far, taken. */
+  take(): Buffer {
+    return this.out.take();
   }
 
-  /** A line of `text` without quotes, [start, stop). */
-  plain(text: string, start: number, stop: number, line: number): void {
+  /** A line of UTF-8 `bytes` without quotes, [start, stop). */
+  plain(bytes: Buffer, start: number, stop: number, line: number): void {
     const width = this.header?.length ?? 0;
     const { starts, ends } = this;
     // Field i is [starts[i], ends[i]).
     let count = 0;
     let regular = true;
-    for (let from = start; ; ) {
-      const comma = text.indexOf(',', from);
-      const end = comma < 0 || comma >= stop ? stop : comma;
-      if (end > from && !(solid(text.charCodeAt(from)) && solid(text.charCodeAt(end - 1)))) regular = false;
+    for (let from = start, i = start; ; i++) {
+      if (i < stop && bytes[i] !== COMMA) continue;
+      if (i > from && !(solid(bytes[from]!) && solid(bytes[i - 1]!))) regular = false;
       if (count < width) {
         starts[count] = from;
-        ends[count] = end;
+        ends[count] = i;
       }
       count++;
-      if (end === stop) break;
-      from = comma + 1;
+      if (i === stop) break;
+      from = i + 1;
     }
     const { caseId: ci, activity: ai, timestamp: ti } = this.index;
     const ts = starts[ti]!;
     const te = ends[ti]!;
-    const ms = count === width && regular ? isoMsIn(text, ts, te) : Number.NaN;
+    const ms = count === width && regular ? isoMsAt(bytes, ts, te) : Number.NaN;
     if (Number.isNaN(ms)) {
       // The header, a ragged row, whitespace to quote or a timestamp in another form.
-      this.row(splitPlain(text, start, stop), line);
+      const text = bytes.toString('utf8', start, stop);
+      this.row(splitPlain(text, 0, text.length), line);
       return;
     }
     this.rows++;
     if (starts[ci] === ends[ci]) throw this.bad(line, this.roles.caseIdColumn, 'the case id is empty');
     if (starts[ai] === ends[ai]) throw this.bad(line, this.roles.activityColumn, 'the activity is empty');
-    const caseId = text.slice(starts[ci], ends[ci]);
-    if (!this.cases.has(caseId)) this.cases.add(detached(caseId));
-    const activity = text.slice(starts[ai], ends[ai]);
-    if (!this.activities.has(activity)) this.activities.add(detached(activity));
-    for (let i = 0; i < width; i++) if (i !== ti) this.types[i]!.addIn(text, starts[i]!, ends[i]!);
+    this.cases.addBytes(bytes, starts[ci]!, ends[ci]!);
+    this.activities.addBytes(bytes, starts[ai]!, ends[ai]!);
+    for (let i = 0; i < width; i++) if (i !== ti) this.types[i]!.addBytes(bytes, starts[i]!, ends[i]!);
     if (ms < this.min) this.min = ms;
     if (ms > this.max) this.max = ms;
-    // `…SS.fff+00:00` and `…SS.fffZ` are their UTC form but for the zone; others are rewritten.
+    this.writePlain(bytes, start, stop, ts, te, ms);
+  }
+
+  /**
+   * Writes a line without quotes with its timestamp [ts, te) in UTC: `…SS.fff+00:00` and
+   * `…SS.fffZ` are their UTC form but for the zone; others are rewritten.
+   */
+  private writePlain(bytes: Buffer, start: number, stop: number, ts: number, te: number, ms: number): void {
+    const out = this.out.room(stop - start + 32);
+    let o = this.out.length;
     const n = te - ts;
-    const utcForm = text.charCodeAt(ts + 10) === 84 && text.charCodeAt(ts + 19) === 46;
-    if (utcForm && n === 29 && text.startsWith('+00:00', ts + 23)) {
-      this.out += `${text.slice(start, ts + 23)}Z${text.slice(te, stop)}\r\n`;
-    } else if (utcForm && n === 24 && text.charCodeAt(ts + 23) === 90) {
-      this.out += `${text.slice(start, stop)}\r\n`;
+    const utcForm = bytes[ts + 10] === 84 && bytes[ts + 19] === 46;
+    let zone = utcForm && n === 29;
+    for (let i = 0; zone && i < 6; i++) zone = bytes[ts + 23 + i] === UTC_OFFSET[i];
+    if (zone) {
+      o += bytes.copy(out, o, start, ts + 23);
+      out[o++] = 90;
+      o += bytes.copy(out, o, te, stop);
+    } else if (utcForm && n === 24 && bytes[ts + 23] === 90) {
+      o += bytes.copy(out, o, start, stop);
     } else {
-      this.out += `${text.slice(start, ts)}${new Date(ms).toISOString()}${text.slice(te, stop)}\r\n`;
+      o += bytes.copy(out, o, start, ts);
+      o += out.write(new Date(ms).toISOString(), o, 'latin1');
+      o += bytes.copy(out, o, te, stop);
     }
+    out[o++] = 13;
+    out[o++] = 10;
+    this.out.length = o;
   }
 
   /** A row of parsed values (the first one is the header). */
@@ -129,7 +150,7 @@ export class LogChecker {
       this.types = this.header.map(() => new ColumnTypeInference());
       this.starts = new Int32Array(this.header.length);
       this.ends = new Int32Array(this.header.length);
-      this.out += `${this.header.map(field).join(',')}\r\n`;
+      this.out.write(`${this.header.map(field).join(',')}\r\n`);
       return;
     }
     const header = this.header;
@@ -155,11 +176,11 @@ export class LogChecker {
     values[this.index.timestamp] = new Date(ms).toISOString();
     if (ms < this.min) this.min = ms;
     if (ms > this.max) this.max = ms;
-    if (!this.cases.has(caseId)) this.cases.add(detached(caseId));
-    if (!this.activities.has(activity)) this.activities.add(detached(activity));
+    this.cases.add(caseId);
+    this.activities.add(activity);
     // The timestamp column is a datetime by definition: no inference on it.
     for (let i = 0; i < values.length; i++) if (i !== this.index.timestamp) this.types[i]!.add(values[i]!);
-    this.out += `${values.map(field).join(',')}\r\n`;
+    this.out.write(`${values.map(field).join(',')}\r\n`);
   }
 
   /** What was measured; throws when the log had no header or no rows. */
@@ -202,39 +223,4 @@ export class LogChecker {
       : `body.rows.${row - 1}${column ? `.${column}` : ''}`;
     return new ValidationError(`${where}: ${message}`, [{ path, message }], 'InvalidDataset');
   }
-}
-
-function checkHeader(header: string[], roles: ColumnRoles, origin: RecordOrigin) {
-  const path = origin === 'file' ? 'file.header' : 'body.rows';
-  const seen = new Set<string>();
-  header.forEach((name, i) => {
-    if (name === '')
-      throw new ValidationError(
-        `Column ${i + 1} of the header has no name`,
-        [{ path, message: `column ${i + 1} has no name` }],
-        'InvalidDataset',
-      );
-    if (seen.has(name))
-      throw new ValidationError(
-        `The header names column '${name}' twice`,
-        [{ path, message: `duplicate column '${name}'` }],
-        'InvalidDataset',
-      );
-    seen.add(name);
-  });
-  const find = (field: keyof ColumnRoles) => {
-    const i = header.indexOf(roles[field]);
-    if (i < 0)
-      throw new ValidationError(
-        `Required column '${roles[field]}' (${field}) is missing; the columns are: ${header.join(', ')}`,
-        [{ path: field, message: `no column '${roles[field]}' in: ${header.join(', ')}` }],
-        'MissingColumn',
-      );
-    return i;
-  };
-  return {
-    caseId: find('caseIdColumn'),
-    activity: find('activityColumn'),
-    timestamp: find('timestampColumn'),
-  };
 }

@@ -18,61 +18,82 @@ const EPOCH = /^-?(\d{9,16})(?:\.\d+)?$/;
 
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** Two digits at `i` of `s` as a number, or -1. */
-function two(s: string, i: number): number {
-  const a = s.charCodeAt(i) - 48;
-  const b = s.charCodeAt(i + 1) - 48;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+/** Two digits at `i` of `b` as a number, or -1. */
+function two(b: Uint8Array, i: number): number {
+  const x = b[i]! - 48;
+  const y = b[i + 1]! - 48;
+  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
+}
+
+/** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (year ≥ 0). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
 }
 
 /**
- * The common forms of `s.slice(at, end)` without a regular expression or a substring (most of
- * a log's timestamps): `YYYY-MM-DD`, then `T` or a space, `HH:MM`, optional `:SS`, optional
- * `.` and 1–9 digits, optional `Z` or `±HH:MM`. NaN: not one of these (the general path decides).
+ * The common forms of the UTF-8 bytes `b[at, end)` (most of a log's timestamps), read without
+ * a string: `YYYY-MM-DD`, then `T` or a space, `HH:MM`, optional `:SS`, optional `.` and 1–9
+ * digits, optional `Z` or `±HH:MM`. NaN: not one of these (the general path decides).
  */
-export function isoMsIn(s: string, at: number, end: number): number {
+export function isoMsAt(b: Uint8Array, at: number, end: number): number {
   const n = end - at;
-  if (n < 10 || s.charCodeAt(at + 4) !== 45 || s.charCodeAt(at + 7) !== 45) return Number.NaN;
-  const year = two(s, at) * 100 + two(s, at + 2);
-  const month = two(s, at + 5);
-  const day = two(s, at + 8);
+  if (n < 10 || b[at + 4] !== 45 || b[at + 7] !== 45) return Number.NaN;
+  const century = two(b, at);
+  const year = century * 100 + two(b, at + 2);
+  const month = two(b, at + 5);
+  const day = two(b, at + 8);
   // (Years below 100 take the general path, whose Date.UTC reads them as 19xx.)
-  if (two(s, at) < 1 || two(s, at + 2) < 0 || month < 1 || month > 12 || day < 1) return Number.NaN;
+  if (century < 1 || two(b, at + 2) < 0 || month < 1 || month > 12 || day < 1) return Number.NaN;
   const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (day > DAYS[month - 1]! + (leap ? 1 : 0)) return Number.NaN;
-  let ms = Date.UTC(year, month - 1, day);
+  let ms = daysFromCivil(year, month, day) * 86_400_000;
   if (n === 10) return ms;
-  const sep = s.charCodeAt(at + 10);
-  if ((sep !== 84 && sep !== 32) || n < 16 || s.charCodeAt(at + 13) !== 58) return Number.NaN;
-  const hour = two(s, at + 11);
-  const minute = two(s, at + 14);
+  const sep = b[at + 10];
+  if ((sep !== 84 && sep !== 32) || n < 16 || b[at + 13] !== 58) return Number.NaN;
+  const hour = two(b, at + 11);
+  const minute = two(b, at + 14);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return Number.NaN;
   ms += hour * 3_600_000 + minute * 60_000;
   let i = at + 16;
-  if (i < end && s.charCodeAt(i) === 58) {
-    const second = two(s, i + 1);
+  if (i < end && b[i] === 58) {
+    const second = two(b, i + 1);
     if (i + 3 > end || second < 0 || second > 59) return Number.NaN;
     ms += second * 1000;
     i += 3;
-    if (i < end && s.charCodeAt(i) === 46) {
+    if (i < end && b[i] === 46) {
       const from = ++i;
-      while (i < end && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+      while (i < end && b[i]! >= 48 && b[i]! <= 57) i++;
       const digits = i - from;
       if (digits < 1 || digits > 9) return Number.NaN;
       // Rounded exactly as the general path rounds it.
-      ms += digits === 3 ? Number(s.slice(from, i)) : Math.round(Number(`0.${s.slice(from, i)}`) * 1000);
+      ms +=
+        digits === 3
+          ? b[from]! * 100 + b[from + 1]! * 10 + b[from + 2]! - 5328
+          : Math.round(
+              Number(`0.${Buffer.from(b.buffer, b.byteOffset + from, digits).toString('latin1')}`) * 1000,
+            );
     }
   }
   if (i === end) return ms;
-  const zone = s.charCodeAt(i);
+  const zone = b[i];
   if ((zone === 90 || zone === 122) && i + 1 === end) return ms;
-  if ((zone === 43 || zone === 45) && i + 6 === end && s.charCodeAt(i + 3) === 58) {
-    const zh = two(s, i + 1);
-    const zm = two(s, i + 4);
+  if ((zone === 43 || zone === 45) && i + 6 === end && b[i + 3] === 58) {
+    const zh = two(b, i + 1);
+    const zm = two(b, i + 4);
     if (zh < 0 || zm < 0) return Number.NaN;
     return ms - (zone === 45 ? -1 : 1) * (zh * 60 + zm) * 60_000;
   }
   return Number.NaN;
+}
+
+/** `isoMsAt` over `s.slice(at, end)`. */
+export function isoMsIn(s: string, at: number, end: number): number {
+  const bytes = Buffer.from(s.slice(at, end), 'utf8');
+  return isoMsAt(bytes, 0, bytes.length);
 }
 
 /** Epoch milliseconds of a timestamp in one of the accepted forms, or null. */

@@ -67,7 +67,7 @@ async function ingest(
         stats = next.value;
         return;
       }
-      yield Buffer.from(next.value, 'utf8');
+      yield next.value;
     }
   }
   const size = await services.files.putStream(key, bytes(), 'text/csv; charset=utf-8');

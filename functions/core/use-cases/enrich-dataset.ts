@@ -29,7 +29,7 @@ export async function enrichDataset(
   const done = previous.sort((a, b) => a.version - b.version)[ordinal];
   if (done)
     return { datasetId, version: done.version, recordCount: done.recordCount, newColumns: done.newColumns };
-  let text = '';
+  const parts: Buffer[] = [];
   let stats: IngestStats;
   try {
     // Loaded when a run enriches: the CSV parser is not part of every Finalize.
@@ -49,7 +49,7 @@ export async function enrichDataset(
         stats = next.value;
         break;
       }
-      text += next.value;
+      parts.push(next.value);
     }
   } catch (error) {
     return `not a valid event log for the dataset: ${(error as Error).message}`;
@@ -57,7 +57,7 @@ export async function enrichDataset(
   const baseColumns = new Set(base.columns.map((c) => c.name));
   // Written aside first: the version's key is taken only once its row is (as an upload does).
   const staging = `${datasetVersionKey(run, datasetId, record.currentVersion + 1)}.staging-${run.executionId}-${ordinal}`;
-  const bytes = await services.files.put(staging, text, 'text/csv; charset=utf-8');
+  const bytes = await services.files.put(staging, Buffer.concat(parts), 'text/csv; charset=utf-8');
   for (let attempt = 0; attempt < ADD_ATTEMPTS; attempt++) {
     const current = (await services.datasets.get(run, datasetId))?.currentVersion;
     if (current === undefined) break;
