@@ -1,3 +1,5 @@
+import { randomInt } from 'node:crypto';
+
 /** Slots of a new table (a power of two); it doubles when half full. */
 const FIRST_SLOTS = 1024;
 
@@ -12,7 +14,9 @@ function same(a: Buffer, from: number, b: Buffer, at: number, n: number): boolea
  * making a string per value: the bytes of each distinct value are kept once in an arena and
  * found through an open-addressing table (FNV-1a hash, linear probing). A value equal to the
  * previous one (logs are mostly grouped by case) is not even hashed. Memory grows with the
- * distinct values' bytes alone.
+ * distinct values' bytes alone. The hash starts from a random seed per table, as V8's own
+ * string hashes do, so a log cannot be crafted to make its ids collide (probing would then
+ * turn quadratic).
  */
 export class DistinctValues {
   private arena = Buffer.allocUnsafe(64 * 1024);
@@ -21,6 +25,7 @@ export class DistinctValues {
   private starts = new Int32Array(FIRST_SLOTS).fill(-1);
   private lengths = new Int32Array(FIRST_SLOTS);
   private hashes = new Int32Array(FIRST_SLOTS);
+  private readonly seed = 0x811c9dc5 ^ randomInt(0x7fffffff);
   private lastStart = 0;
   private lastLength = -1;
   /** How many distinct values were added. */
@@ -36,7 +41,7 @@ export class DistinctValues {
   addBytes(b: Buffer, at: number, end: number): void {
     const n = end - at;
     if (n === this.lastLength && same(this.arena, this.lastStart, b, at, n)) return;
-    let hash = 0x811c9dc5 | 0;
+    let hash = this.seed | 0;
     for (let i = at; i < end; i++) hash = Math.imul(hash ^ b[i]!, 16_777_619);
     const mask = this.starts.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
