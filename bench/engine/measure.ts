@@ -16,6 +16,7 @@ export interface RunTiming {
   submitMs: number;
   status: string;
   cells: number;
+  executionId: string;
 }
 
 /** Uploads a document as a notebook; returns its id. */
@@ -66,10 +67,25 @@ export async function runThroughApi(
         submitMs,
         status: status.status,
         cells: status.progress.completedCells,
+        executionId: run.executionId,
       };
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }
+}
+
+/** The stream text the given cells of a run printed (`results?format=detailed`, one cell at a time). */
+export async function printedText(
+  client: CellwiseClient,
+  notebookId: string,
+  executionId: string,
+  cellIds: string[],
+): Promise<string> {
+  const path = `/notebook/${notebookId}/execution/${executionId}/results?format=detailed`;
+  const parts = [];
+  for (const cellId of cellIds)
+    parts.push(JSON.stringify(await client.expect<object>(200, 'GET', `${path}&cellId=${cellId}`)));
+  return parts.join('\n');
 }
 
 /** A reference run that takes longer than this is stopped and counted as failed. */
@@ -81,6 +97,15 @@ const REFERENCE_DEADLINE_MS = 180_000;
  * nbclient whose kernel never answers would otherwise wait for its hour-long timeout.
  */
 export async function runWithNbclient(dir: string, name: string, document: object): Promise<number> {
+  return (await runWithNbclientOutput(dir, name, document)).seconds;
+}
+
+/** `runWithNbclient`, with the stream text the cells printed. */
+export async function runWithNbclientOutput(
+  dir: string,
+  name: string,
+  document: object,
+): Promise<{ seconds: number; text: string }> {
   const file = join(dir, `${name}.ipynb`);
   await writeFile(file, JSON.stringify(document));
   return new Promise((resolve, reject) => {
@@ -111,7 +136,8 @@ export async function runWithNbclient(dir: string, name: string, document: objec
       // a leftover grandchild still holds it).
       const finish = () => {
         try {
-          resolve((JSON.parse(out.trim().split('\n').at(-1)!) as { seconds: number }).seconds);
+          const result = JSON.parse(out.trim().split('\n').at(-1)!) as { seconds: number; text?: string };
+          resolve({ seconds: result.seconds, text: result.text ?? '' });
         } catch (error) {
           reject(new Error(`nbclient printed no result: ${(error as Error).message}`));
         }

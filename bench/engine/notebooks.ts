@@ -26,6 +26,27 @@ export function trivialNotebook(count: number) {
   );
 }
 
+/**
+ * `trivialNotebook(count)` whose first cell prints the kernel's clock as it ends and whose
+ * last cell prints it as it starts (`clock <Unix seconds>`): the span between the two is
+ * `count − 1` cells as the client drives them, measured by the kernel itself, with no kernel
+ * start or run set-up in it. The same document goes to Cellwise and to nbclient.
+ */
+export function clockedTrivialNotebook(count: number) {
+  const doc = trivialNotebook(count);
+  const first = doc.cells[0]!;
+  const last = doc.cells.at(-1)!;
+  first.source = `import time\n${first.source}\nprint(f"clock {time.time():.6f}")`;
+  last.source = `print(f"clock {time.time():.6f}")\n${last.source}`;
+  return doc;
+}
+
+/** The span between the first and the last `clock <seconds>` printed in `text`, in ms. */
+export function clockSpanMs(text: string): number | null {
+  const clocks = [...text.matchAll(/clock (\d{10}\.\d+)/g)].map((m) => Number(m[1]));
+  return clocks.length >= 2 ? (clocks.at(-1)! - clocks[0]!) * 1000 : null;
+}
+
 /** One cell that sleeps `seconds` (holds a kernel, uses no CPU). */
 export function sleeperNotebook(seconds: number) {
   return notebook([`import time\ntime.sleep(${seconds})`]);
