@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningStack, spawnStack } from '../../local-stack/spawn-stack.ts';
 import { call, newTenant, type Tenant } from '../support/api.ts';
-import { tempDir } from '../support/temp-dirs.ts';
+import { debugStackEnv } from '../support/debug-stack.ts';
 import { startWebhookReceiver } from '../support/webhook-receiver.ts';
 
 /*
@@ -36,15 +36,7 @@ const jsonLines = (): Line[] =>
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
-  running = await spawnStack({
-    CELLWISE_DATA_DIR: tempDir('cellwise-logs-'),
-    CELLWISE_LOG_LEVEL: 'debug',
-    CELLWISE_RUN_SLICE_SECONDS: '3',
-    CELLWISE_WEBHOOK_ALLOW_CIDRS: '127.0.0.0/8',
-    CELLWISE_WEBHOOK_RETRY_SECONDS: '1,2',
-    CELLWISE_LOCAL_SCHEDULER: 'off',
-    CELLWISE_DEMO: 'off',
-  });
+  running = await spawnStack(debugStackEnv('cellwise-logs-'));
   tenant = await newTenant({ on: running.info });
 }, 180_000);
 

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Services } from '../../functions/core/ports.ts';
-import { ScheduleLoop } from '../../local-stack/schedule-loop.ts';
-import { client, newTenant, stackServices, type Tenant } from '../support/api.ts';
+import { describe, expect, it } from 'vitest';
+
 import { resultsOf, streamText, waitForRun } from '../support/runs.ts';
+import { scheduleHarness } from '../support/schedule-harness.ts';
 
 /*
  * Secrets on schedules: `integration.scheduleSecrets` names project secrets that must exist
@@ -21,27 +20,8 @@ const CELLS = [
   },
 ];
 
-let tenant: Tenant;
-let api: ReturnType<typeof client>;
-let services: Services;
-const loops: ScheduleLoop[] = [];
-
-beforeAll(async () => {
-  tenant = await newTenant();
-  api = client(tenant);
-  services = stackServices();
-});
-
-afterAll(async () => {
-  await Promise.all(loops.map((l) => l.stop()));
-});
-
-const create = (name: string, integration: Record<string, unknown>) =>
-  api.post('/notebook', {
-    notebookName: name,
-    integration: { autoExecution: true, scheduleExecution: '0 9 * 6 *', ...integration },
-    initialCells: CELLS,
-  });
+const harness = scheduleHarness(CELLS);
+const { create } = harness;
 
 describe('secrets on schedules', () => {
   it('refuses a schedule naming a secret the project does not have, or a malformed list', async () => {
@@ -60,7 +40,7 @@ describe('secrets on schedules', () => {
     const plain = await create('plain', {});
     expect(plain.status, plain.text).toBe(201);
     expect(plain.body.integration.scheduleSecrets).toBeNull();
-    const update = await api.put(`/notebook/${plain.body.notebookId}`, {
+    const update = await harness.api.put(`/notebook/${plain.body.notebookId}`, {
       name: 'plain',
       integration: { scheduleSecrets: ['NOT_THERE'] },
     });
@@ -69,38 +49,28 @@ describe('secrets on schedules', () => {
   });
 
   it('fires with the secret in the kernel (redacted from outputs), and records a fire as failed once the secret is gone', async () => {
-    expect((await api.put('/secrets/SCHED_TOKEN', { value: VALUE })).status).toBe(201);
+    expect((await harness.api.put('/secrets/SCHED_TOKEN', { value: VALUE })).status).toBe(201);
     const nb = await create('with secret', { scheduleSecrets: ['SCHED_TOKEN'] });
     expect(nb.status, nb.text).toBe(201);
     expect(nb.body.integration.scheduleSecrets).toEqual(['SCHED_TOKEN']);
     const id = nb.body.notebookId as string;
     const outcomes: string[] = [];
-    const loopAt = (now: string) => {
-      const loop = new ScheduleLoop(services, {
-        now: () => new Date(now),
-        scope: tenant,
-        onFire: (schedule, _at, outcome) => {
-          if (schedule.notebookId === id) outcomes.push(outcome);
-        },
-      });
-      loops.push(loop);
-      return loop;
-    };
+    const loopAt = (now: string) => harness.loopFor(id, outcomes, now);
     await loopAt(`${YEAR}-06-02T09:00:20Z`).tick();
     expect(outcomes).toEqual(['started']);
-    const runs = (await api.get(`/notebook/${id}/executions`)).body.executions;
+    const runs = (await harness.api.get(`/notebook/${id}/executions`)).body.executions;
     expect(runs).toHaveLength(1);
-    const status = await waitForRun(api, id, runs[0].executionId);
+    const status = await waitForRun(harness.api, id, runs[0].executionId);
     expect(status.status).toBe('Completed');
     expect(status.secrets).toEqual(['SCHED_TOKEN']);
-    const { executed } = await resultsOf(api, id, runs[0].executionId);
+    const { executed } = await resultsOf(harness.api, id, runs[0].executionId);
     const sha = createHash('sha256').update(VALUE).digest('hex');
     expect(streamText(executed.cells[0])).toBe(`${sha}\ntoken [secret:SCHED_TOKEN]\n`);
 
     // The secret is deleted: the next fire is refused (recorded as failed), no run starts.
-    expect((await api.del('/secrets/SCHED_TOKEN')).status).toBe(204);
+    expect((await harness.api.del('/secrets/SCHED_TOKEN')).status).toBe(204);
     await loopAt(`${YEAR}-06-03T09:00:20Z`).tick();
     expect(outcomes).toEqual(['started', 'failed']);
-    expect((await api.get(`/notebook/${id}/executions`)).body.executions).toHaveLength(1);
+    expect((await harness.api.get(`/notebook/${id}/executions`)).body.executions).toHaveLength(1);
   }, 120_000);
 });

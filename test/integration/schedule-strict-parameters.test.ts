@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Services } from '../../functions/core/ports.ts';
-import { ScheduleLoop } from '../../local-stack/schedule-loop.ts';
-import { type ApiResponse, client, newTenant, stackServices, type Tenant } from '../support/api.ts';
+import { describe, expect, it } from 'vitest';
+import type { ApiResponse } from '../support/api.ts';
 import { waitForRun } from '../support/runs.ts';
+import { scheduleHarness } from '../support/schedule-harness.ts';
 
 /*
  * strictParameters on schedules: `integration.scheduleStrictParameters` checks the schedule's
@@ -17,27 +16,8 @@ const CELLS = [
   { cellType: 'code', content: 'print(n)' },
 ];
 
-let tenant: Tenant;
-let api: ReturnType<typeof client>;
-let services: Services;
-const loops: ScheduleLoop[] = [];
-
-beforeAll(async () => {
-  tenant = await newTenant();
-  api = client(tenant);
-  services = stackServices();
-});
-
-afterAll(async () => {
-  await Promise.all(loops.map((l) => l.stop()));
-});
-
-const create = (name: string, integration: Record<string, unknown>) =>
-  api.post('/notebook', {
-    notebookName: name,
-    integration: { autoExecution: true, scheduleExecution: '0 9 * 6 *', ...integration },
-    initialCells: CELLS,
-  });
+const harness = scheduleHarness(CELLS);
+const { create } = harness;
 
 function expectPaths(res: ApiResponse, error: string, paths: string[]) {
   expect(res.status, res.text).toBe(400);
@@ -58,7 +38,7 @@ describe('strictParameters on schedules', () => {
     expect(loose.body.integration.scheduleStrictParameters).toBeNull();
     // Switching strictness on later checks the stored parameters.
     expectPaths(
-      await api.put(`/notebook/${loose.body.notebookId}`, {
+      await harness.api.put(`/notebook/${loose.body.notebookId}`, {
         name: 'loose',
         integration: { scheduleStrictParameters: true },
       }),
@@ -81,31 +61,21 @@ describe('strictParameters on schedules', () => {
     expect(nb.body.integration.scheduleStrictParameters).toBe(true);
     const id = nb.body.notebookId as string;
     const outcomes: string[] = [];
-    const loopAt = (now: string) => {
-      const loop = new ScheduleLoop(services, {
-        now: () => new Date(now),
-        scope: tenant,
-        onFire: (schedule, _at, outcome) => {
-          if (schedule.notebookId === id) outcomes.push(outcome); // the tenant's other schedules fire too
-        },
-      });
-      loops.push(loop);
-      return loop;
-    };
+    const loopAt = (now: string) => harness.loopFor(id, outcomes, now);
     await loopAt(at('06-02T09:00:20Z')).tick();
     expect(outcomes).toEqual(['started']);
-    const runs = (await api.get(`/notebook/${id}/executions`)).body.executions;
+    const runs = (await harness.api.get(`/notebook/${id}/executions`)).body.executions;
     expect(runs).toHaveLength(1);
-    expect((await waitForRun(api, id, runs[0].executionId)).status).toBe('Completed');
+    expect((await waitForRun(harness.api, id, runs[0].executionId)).status).toBe('Completed');
 
     // The parameters cell renames n: the next fire is refused (recorded as failed), no run starts.
-    const edited = await api.put(`/notebook/${id}`, {
+    const edited = await harness.api.put(`/notebook/${id}`, {
       name: 'strict good',
       cells: [{ ...CELLS[0], content: 'rows = 1' }, CELLS[1]],
     });
     expect(edited.status, edited.text).toBe(200);
     await loopAt(at('06-03T09:00:20Z')).tick();
     expect(outcomes).toEqual(['started', 'failed']);
-    expect((await api.get(`/notebook/${id}/executions`)).body.executions).toHaveLength(1);
+    expect((await harness.api.get(`/notebook/${id}/executions`)).body.executions).toHaveLength(1);
   }, 120_000);
 });

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningStack, spawnStack } from '../../local-stack/spawn-stack.ts';
 import { LOCAL_STATE_MACHINE_ARN } from '../../local-stack/workflow-service.ts';
 import { client, newTenant, type Tenant } from '../support/api.ts';
+import { debugStackEnv } from '../support/debug-stack.ts';
 import { notebookOf, streamText, upload } from '../support/runs.ts';
 import { leakedForms, pythonSpellings } from '../support/secret-spellings.ts';
-import { tempDir } from '../support/temp-dirs.ts';
 import { startWebhookReceiver } from '../support/webhook-receiver.ts';
 
 /*
@@ -33,15 +33,7 @@ let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
-  running = await spawnStack({
-    CELLWISE_DATA_DIR: tempDir('cellwise-secrets-'),
-    CELLWISE_LOG_LEVEL: 'debug',
-    CELLWISE_RUN_SLICE_SECONDS: '3',
-    CELLWISE_WEBHOOK_ALLOW_CIDRS: '127.0.0.0/8',
-    CELLWISE_WEBHOOK_RETRY_SECONDS: '1,2',
-    CELLWISE_LOCAL_SCHEDULER: 'off',
-    CELLWISE_DEMO: 'off',
-  });
+  running = await spawnStack(debugStackEnv('cellwise-secrets-'));
   tenant = await newTenant({ on: running.info });
   api = client(tenant);
   other = client(await newTenant({ on: running.info }));
